@@ -1,0 +1,667 @@
+//! The command line: argument definitions and the glue that turns them into
+//! library calls and printed output.
+//!
+//! This is the only module that knows about clap. Each command converts its
+//! arguments into plain request structs, calls the library, and prints; errors
+//! carry the exit status they should produce (see [`crate::exit`]).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::crawl::{crawl, CrawlError, CrawlOptions, CrawlReport, SourceReport};
+use crate::index::HorizonIndex;
+use crate::model::{Kind, Stage, Vendor};
+use crate::search::{search, SearchError, SearchRequest, SortBy};
+use crate::state::CrawlState;
+use crate::text::terminal_safe;
+use crate::{exit, DEFAULT_CONFIG_PATH, DEFAULT_INDEX_DIR, DEFAULT_SEARCH_LIMIT};
+
+/// horizon: what research, open source and the clouds are doing in the areas your team owns.
+#[derive(Debug, Parser)]
+#[command(name = "horizon", version, about, long_about = None, after_help = "\
+Examples:
+  horizon crawl                         crawl every source in ./sources.toml
+  horizon search 'kafka tiered storage' --since 30d
+  horizon search 'stage:ga' --kind cloud --vendor aws --sort date
+  horizon stats")]
+pub struct Cli {
+    /// Configuration file.
+    #[arg(long, global = true, env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
+    pub config: PathBuf,
+    /// Index folder [default: `[settings] index`, else ./index].
+    #[arg(long, global = true, env = "HORIZON_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// More detail on stderr (-v requests, -vv everything). HORIZON_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Print nothing when all went well (for cron).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every source (or the named ones) and update the index.
+    #[command(
+        after_help = "Examples:\n  horizon crawl\n  horizon crawl --source aws-whats-new --source arxiv-dc\n  horizon crawl --quiet   # for cron: silent unless something failed"
+    )]
+    Crawl(CrawlArgs),
+    /// Search the index.
+    #[command(
+        after_help = "Examples:\n  horizon search 'kafka AND \"tiered storage\"'\n  horizon search flink --kind paper --since 4w --sort date\n  horizon search 'stage:ga' --kind cloud --vendor gcp --json"
+    )]
+    Search(SearchArgs),
+    /// Documents per kind, source and topic; index size; last crawl.
+    #[command(after_help = "Example:\n  horizon stats --json")]
+    Stats(JsonArg),
+    /// Every configured source with its health.
+    #[command(after_help = "Example:\n  horizon sources --json")]
+    Sources(JsonArg),
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `horizon crawl`.
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Crawl only this source (repeatable).
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Sort order flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// `horizon search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, product, language).
+    pub query: String,
+    /// Only this kind: paper, article, repo, cloud (repeatable).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Vec<Kind>,
+    /// Only this topic (repeatable).
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+    /// Only this source (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub source: Vec<String>,
+    /// Only this cloud vendor: aws, azure, gcp (repeatable).
+    #[arg(long, value_name = "VENDOR")]
+    pub vendor: Vec<Vendor>,
+    /// Only this launch stage: new, preview, ga, region, update, price, deprecation (repeatable).
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Vec<Stage>,
+    /// Only repositories in this language (repeatable).
+    #[arg(long, value_name = "LANG")]
+    pub language: Vec<String>,
+    /// Filed on or after: a date (2026-11-01) or a duration back from now (7d, 4w).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Filed before: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value = "relevance")]
+    pub sort: SortArg,
+    /// Hits to show.
+    #[arg(long, short = 'n', default_value_t = DEFAULT_SEARCH_LIMIT)]
+    pub limit: usize,
+    /// One JSON object per hit per line on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An error with the exit status it should produce.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit status.
+    pub code: u8,
+    /// What went wrong (printed with `{:#}`).
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: exit::USAGE,
+            error: error.into(),
+        }
+    }
+    fn fatal(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: exit::FATAL,
+            error: error.into(),
+        }
+    }
+}
+
+fn io_fail(e: std::io::Error) -> Failure {
+    Failure::fatal(e)
+}
+
+/// Run a parsed command line; returns the exit status.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    let result = match &cli.command {
+        Command::Crawl(args) => cmd_crawl(&cli, args).await,
+        Command::Search(args) => cmd_search(&cli, args),
+        Command::Stats(args) => cmd_stats(&cli, args.json),
+        Command::Sources(args) => cmd_sources(&cli, args.json),
+    };
+    match result {
+        Err(f) if is_broken_pipe(&f.error) => Ok(exit::OK),
+        other => other,
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn load_config(cli: &Cli) -> Result<Config, Failure> {
+    Config::load(&cli.config).map_err(Failure::usage)
+}
+
+/// The index folder: `--index`, else the config's `[settings] index`, else `./index`.
+/// A missing config file is fine here (search and stats only need the index);
+/// a broken one is an error.
+fn index_dir(cli: &Cli, cfg: Option<&Config>) -> Result<PathBuf, Failure> {
+    if let Some(dir) = &cli.index {
+        return Ok(dir.clone());
+    }
+    if let Some(cfg) = cfg {
+        return Ok(cfg
+            .index_dir()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR)));
+    }
+    if cli.config.exists() {
+        let cfg = load_config(cli)?;
+        return Ok(cfg
+            .index_dir()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR)));
+    }
+    Ok(PathBuf::from(DEFAULT_INDEX_DIR))
+}
+
+fn open_index(dir: &Path) -> Result<HorizonIndex, Failure> {
+    HorizonIndex::open(dir).map_err(Failure::fatal)
+}
+
+/// A future that resolves on SIGINT or SIGTERM.
+fn interrupt_signal() -> futures::future::BoxFuture<'static, ()> {
+    Box::pin(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    })
+}
+
+async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let dir = index_dir(cli, Some(&cfg))?;
+    let opts = CrawlOptions {
+        only: args.sources.clone(),
+        interrupt: Some(interrupt_signal()),
+        ..Default::default()
+    };
+    let report = crawl(&cfg, &dir, opts)
+        .await
+        .map_err(|e: CrawlError| Failure {
+            code: e.exit_code(),
+            error: anyhow::Error::new(e).context("crawl failed"),
+        })?;
+    let code = report.exit_code();
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, &report)
+            .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+        writeln!(out).map_err(io_fail)?;
+    } else if !(cli.quiet && code == exit::OK) {
+        print_crawl_summary(&report, cli.quiet, &dir).map_err(io_fail)?;
+    }
+    Ok(code)
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn source_line(r: &SourceReport, width: usize) -> String {
+    let status = if r.error.is_some() {
+        "FAIL"
+    } else if r.skipped.is_some() {
+        "skip"
+    } else if !r.warnings.is_empty() {
+        "warn"
+    } else {
+        "ok"
+    };
+    let mut line = format!("  {status:<4}  {:<width$}  {:<15}", r.name, r.kind);
+    if let Some(e) = &r.error {
+        line.push_str(&format!("  {}", terminal_safe(e)));
+    } else if let Some(s) = &r.skipped {
+        line.push_str(&format!("  {s}"));
+    } else {
+        line.push_str(&format!(
+            "  {} req, {} not modified, {}, {} items ({} new, {} updated, {} unchanged), {:.1}s",
+            r.requests,
+            r.not_modified,
+            human_bytes(r.bytes),
+            r.items,
+            r.new,
+            r.updated,
+            r.unchanged,
+            r.elapsed_ms as f64 / 1000.0
+        ));
+    }
+    for w in &r.warnings {
+        line.push_str(&format!("\n        ! {}", terminal_safe(w)));
+    }
+    line
+}
+
+fn print_crawl_summary(
+    report: &CrawlReport,
+    only_problems: bool,
+    dir: &Path,
+) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    let width = report
+        .sources
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(4)
+        .min(40);
+    for r in &report.sources {
+        if only_problems && r.error.is_none() && r.warnings.is_empty() {
+            continue;
+        }
+        writeln!(err, "{}", source_line(r, width))?;
+    }
+    let new: usize = report.sources.iter().map(|s| s.new).sum();
+    let updated: usize = report.sources.iter().map(|s| s.updated).sum();
+    let secs = (report.finished.as_millisecond() - report.started.as_millisecond()) as f64 / 1000.0;
+    writeln!(
+        err,
+        "crawl {}: {} sources, {} failed; {} new, {} updated; {} documents in {} ({:.1}s)",
+        report.status,
+        report.sources.len(),
+        report.failed(),
+        new,
+        updated,
+        report.documents,
+        dir.display(),
+        secs
+    )?;
+    Ok(())
+}
+
+fn parse_when(
+    flag: &str,
+    v: &Option<String>,
+    now: Timestamp,
+) -> Result<Option<Timestamp>, Failure> {
+    match v {
+        None => Ok(None),
+        Some(s) => crate::duration::parse_point_in_time(s, now)
+            .map(Some)
+            .map_err(|e| Failure::usage(anyhow::anyhow!("{flag}: {e}"))),
+    }
+}
+
+fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
+    let dir = index_dir(cli, None)?;
+    let now = Timestamp::now();
+    let req = SearchRequest {
+        query: args.query.clone(),
+        kinds: args.kind.clone(),
+        topics: args.topic.clone(),
+        sources: args.source.clone(),
+        vendors: args.vendor.clone(),
+        stages: args.stage.clone(),
+        languages: args.language.clone(),
+        since: parse_when("--since", &args.since, now)?,
+        until: parse_when("--until", &args.until, now)?,
+        sort: match args.sort {
+            SortArg::Relevance => SortBy::Relevance,
+            SortArg::Date => SortBy::Date,
+        },
+        limit: args.limit,
+    };
+    // Check the query before touching the index, so a typo is reported as such.
+    let probe = tantivy::Index::create_in_ram(crate::index::build_schema().0);
+    if let Err(e) = crate::search::parse_query(&probe, &req.query) {
+        let mut msg = format!("invalid query: {e}");
+        if let Some(p) = e.pointer(&req.query) {
+            msg.push('\n');
+            msg.push_str(&p);
+        }
+        return Err(Failure::usage(anyhow::anyhow!(msg)));
+    }
+    let idx = open_index(&dir)?;
+    let hits = search(&idx, &req).map_err(|e| match e {
+        SearchError::Query(q) => Failure::usage(anyhow::anyhow!("invalid query: {q}")),
+        other => Failure::fatal(other),
+    })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for h in &hits {
+            let i = &h.item;
+            let v = serde_json::json!({
+                "id": i.id,
+                "kind": i.kind,
+                "source": i.source,
+                "title": i.title,
+                "url": i.url,
+                "published": i.published,
+                "date": i.date(),
+                "topics": i.topics,
+                "vendor": i.vendor,
+                "stage": i.stage,
+                "products": i.products,
+                "authors": i.authors,
+                "language": i.language,
+                "stars": i.stars,
+                "stars_period": i.stars_period,
+                "score": h.score,
+                "snippet": h.snippet,
+            });
+            writeln!(out, "{v}").map_err(io_fail)?;
+        }
+        return Ok(exit::OK);
+    }
+    let color = use_color(std::io::stdout().is_terminal());
+    if hits.is_empty() {
+        if !cli.quiet {
+            let total = idx
+                .count(&idx.searcher().map_err(Failure::fatal)?)
+                .map_err(Failure::fatal)?;
+            if total == 0 {
+                eprintln!(
+                    "the index at {} is empty: run `horizon crawl` first",
+                    dir.display()
+                );
+            } else {
+                eprintln!("no matches among {total} documents");
+            }
+        }
+        return Ok(exit::OK);
+    }
+    for (n, h) in hits.iter().enumerate() {
+        let i = &h.item;
+        let title = terminal_safe(&i.title);
+        let date = i
+            .date()
+            .map(|d| d.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "undated".into());
+        let mut meta = vec![i.kind.to_string(), terminal_safe(&i.source), date];
+        if let Some(v) = i.vendor {
+            meta.push(v.to_string());
+        }
+        if let Some(s) = i.stage {
+            meta.push(s.to_string());
+        }
+        if let Some(s) = i.stars_period {
+            meta.push(format!("+{s}★"));
+        }
+        if !i.topics.is_empty() {
+            meta.push(format!("topics: {}", i.topics.join(", ")));
+        }
+        if color {
+            writeln!(out, "\x1b[1m{}. {}\x1b[0m", n + 1, title).map_err(io_fail)?;
+            writeln!(out, "   \x1b[2m{}\x1b[0m", meta.join(" · ")).map_err(io_fail)?;
+            writeln!(out, "   \x1b[4m{}\x1b[0m", terminal_safe(&i.url)).map_err(io_fail)?;
+        } else {
+            writeln!(out, "{}. {}", n + 1, title).map_err(io_fail)?;
+            writeln!(out, "   {}", meta.join(" · ")).map_err(io_fail)?;
+            writeln!(out, "   {}", terminal_safe(&i.url)).map_err(io_fail)?;
+        }
+        if !h.snippet.is_empty() {
+            writeln!(out, "   {}", highlight(&h.snippet, &h.highlights, color)).map_err(io_fail)?;
+        }
+        writeln!(out).map_err(io_fail)?;
+    }
+    Ok(exit::OK)
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set.
+fn use_color(is_tty: bool) -> bool {
+    is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The snippet with matched ranges in bold yellow (colour) or `[brackets]` (plain).
+fn highlight(snippet: &str, ranges: &[std::ops::Range<usize>], color: bool) -> String {
+    let mut out = String::new();
+    let mut pos = 0;
+    for r in ranges {
+        if r.start < pos
+            || r.end > snippet.len()
+            || !snippet.is_char_boundary(r.start)
+            || !snippet.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&terminal_safe(&snippet[pos..r.start]));
+        let word = terminal_safe(&snippet[r.start..r.end]);
+        if color {
+            out.push_str(&format!("\x1b[1;33m{word}\x1b[0m"));
+        } else {
+            out.push_str(&format!("[{word}]"));
+        }
+        pos = r.end;
+    }
+    out.push_str(&terminal_safe(snippet.get(pos..).unwrap_or("")));
+    out
+}
+
+fn cmd_stats(cli: &Cli, json: bool) -> Result<u8, Failure> {
+    let dir = index_dir(cli, None)?;
+    let idx = open_index(&dir)?;
+    let searcher = idx.searcher().map_err(Failure::fatal)?;
+    let all = tantivy::query::AllQuery;
+    let total = idx.count(&searcher).map_err(Failure::fatal)?;
+    let by = |f: &str| idx.counts_by(&searcher, &all, f).map_err(Failure::fatal);
+    let kinds = by("kind")?;
+    let sources = by("source")?;
+    let topics = by("topic")?;
+    let vendors = by("vendor")?;
+    let stages = by("stage")?;
+    let state = CrawlState::load(&dir).map_err(Failure::fatal)?;
+    let size = idx.size_on_disk();
+    if json {
+        let v = serde_json::json!({
+            "index": dir,
+            "documents": total,
+            "size_bytes": size,
+            "last_crawl": state.last_crawl,
+            "by_kind": kinds,
+            "by_source": sources,
+            "by_topic": topics,
+            "by_vendor": vendors,
+            "by_stage": stages,
+        });
+        writeln!(std::io::stdout().lock(), "{v}").map_err(io_fail)?;
+        return Ok(exit::OK);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "index       {}", dir.display()).map_err(io_fail)?;
+    writeln!(out, "documents   {total}").map_err(io_fail)?;
+    writeln!(out, "size        {}", human_bytes(size)).map_err(io_fail)?;
+    match &state.last_crawl {
+        Some(c) => writeln!(
+            out,
+            "last crawl  {} ({}, {} sources, {} failed)",
+            c.finished.strftime("%Y-%m-%d %H:%M UTC"),
+            c.status,
+            c.sources,
+            c.failed
+        ),
+        None => writeln!(out, "last crawl  never"),
+    }
+    .map_err(io_fail)?;
+    for (title, map) in [
+        ("kind", &kinds),
+        ("source", &sources),
+        ("topic", &topics),
+        ("vendor", &vendors),
+        ("stage", &stages),
+    ] {
+        if map.is_empty() {
+            continue;
+        }
+        writeln!(out, "\nby {title}").map_err(io_fail)?;
+        let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        for (k, n) in map {
+            writeln!(out, "  {:<width$}  {n:>7}", terminal_safe(k)).map_err(io_fail)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let dir = index_dir(cli, Some(&cfg))?;
+    let state = CrawlState::load(&dir)
+        .context("reading crawl state")
+        .map_err(Failure::fatal)?;
+    let fail_after = cfg.settings.failing_after;
+    let rows: Vec<serde_json::Value> = cfg
+        .sources
+        .iter()
+        .map(|s| {
+            let h = state.sources.get(&s.name).cloned().unwrap_or_default();
+            serde_json::json!({
+                "name": s.name,
+                "kind": s.kind.as_str(),
+                "enabled": s.enabled,
+                "urls": crate::crawl::source_urls(s).iter().map(|u| u.to_string()).collect::<Vec<_>>(),
+                "status": if s.enabled { h.status(fail_after) } else { "disabled" },
+                "health": h,
+            })
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::Value::Array(rows)).map_err(io_fail)?;
+        return Ok(exit::OK);
+    }
+    let width = cfg.sources.iter().map(|s| s.name.len()).max().unwrap_or(4);
+    writeln!(
+        out,
+        "{:<9} {:<width$}  {:<15}  {:<17}  detail",
+        "status", "source", "kind", "last success"
+    )
+    .map_err(io_fail)?;
+    for (s, row) in cfg.sources.iter().zip(&rows) {
+        let h = state.sources.get(&s.name).cloned().unwrap_or_default();
+        let status = row["status"].as_str().unwrap_or("?");
+        let last = h
+            .last_success
+            .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "never".into());
+        let detail = match status {
+            "failing" | "error" => format!(
+                "{} failure(s) in a row: {}",
+                h.consecutive_failures,
+                terminal_safe(h.last_error.as_deref().unwrap_or(""))
+            ),
+            "changed?" => format!(
+                "no items last run after up to {} (layout changed?)",
+                h.max_item_count
+            ),
+            "silent" => format!("nothing new for {} runs", h.consecutive_nothing_new),
+            _ => h
+                .last_item_count
+                .map(|n| format!("{n} items last run"))
+                .unwrap_or_default(),
+        };
+        let status = if status == "failing" {
+            "FAILING"
+        } else {
+            status
+        };
+        writeln!(
+            out,
+            "{status:<9} {:<width$}  {:<15}  {last:<17}  {detail}",
+            s.name,
+            s.kind.as_str()
+        )
+        .map_err(io_fail)?;
+    }
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_marks_ranges_and_strips_escapes() {
+        assert_eq!(
+            highlight("kafka is fast", &[0..5, 9..13], false),
+            "[kafka] is [fast]"
+        );
+        assert_eq!(highlight("a\u{1b}[2Jb", &[], false), "a[2Jb");
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

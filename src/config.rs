@@ -1,0 +1,887 @@
+//! `sources.toml`: settings, topics and sources, parsed and validated.
+//!
+//! Parsing is strict (`deny_unknown_fields`), then [`Config::validate`] checks
+//! what serde cannot (duplicate names, URLs, kind-specific fields). Every
+//! error names the file, the line and column where there is one, and the key
+//! or the source/topic it concerns, and all problems are reported at once so
+//! a user fixes the file in one pass.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::duration::ConfigDuration;
+use crate::model::Vendor;
+use crate::*;
+
+/// Everything that can go wrong loading the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the expected shape.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// The file parsed but its content is inconsistent.
+    #[error("{}", format_problems(path, problems))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+}
+
+/// One validation problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line of the table the problem is in.
+    pub line: usize,
+    /// What it concerns: `source "aws"`, `topic "databases"`, `[settings] timeout`…
+    pub context: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn format_problems(path: &Path, problems: &[Problem]) -> String {
+    let mut lines = Vec::new();
+    for p in problems {
+        lines.push(format!(
+            "{}:{}: {}: {}",
+            path.display(),
+            p.line,
+            p.context,
+            p.message
+        ));
+    }
+    if problems.len() > 1 {
+        lines.push(format!("{} problems in {}", problems.len(), path.display()));
+    }
+    lines.join("\n")
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// `[settings]`.
+    pub settings: Settings,
+    /// `[absorption]`.
+    pub absorption: AbsorptionSettings,
+    /// `[report]`.
+    pub report: ReportSettings,
+    /// `[[topics]]`, in file order.
+    pub topics: Vec<Topic>,
+    /// `[[sources]]`, in file order.
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    settings: Option<Spanned<Settings>>,
+    #[serde(default)]
+    absorption: AbsorptionSettings,
+    #[serde(default)]
+    report: ReportSettings,
+    #[serde(default)]
+    topics: Vec<Spanned<RawTopic>>,
+    #[serde(default)]
+    sources: Vec<Spanned<RawSource>>,
+}
+
+/// `[settings]`: how to crawl and where to keep the index. Every key has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Index folder, relative to the config file's folder.
+    pub index: Option<PathBuf>,
+    /// User-Agent for every request.
+    pub user_agent: String,
+    /// Requests in flight across all hosts.
+    pub concurrency: usize,
+    /// Requests in flight to one host.
+    pub per_host_concurrency: usize,
+    /// Minimum time between two requests to one host.
+    pub per_host_interval: ConfigDuration,
+    /// Time allowed to connect.
+    pub connect_timeout: ConfigDuration,
+    /// Time allowed for a whole request.
+    pub timeout: ConfigDuration,
+    /// Largest body accepted, after decompression.
+    pub max_body_bytes: u64,
+    /// Redirects followed.
+    pub max_redirects: usize,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// Total time one request may wait between retries.
+    pub retry_budget: ConfigDuration,
+    /// Longest `Retry-After` honoured.
+    pub max_retry_after: ConfigDuration,
+    /// Memory for the index writer, in bytes.
+    pub writer_heap_bytes: usize,
+    /// Consecutive failed runs after which a source is flagged and tried less often.
+    pub failing_after: u32,
+    /// Per-host overrides, keyed by host name.
+    pub hosts: BTreeMap<String, HostSettings>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            index: None,
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            concurrency: DEFAULT_CONCURRENCY,
+            per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
+            per_host_interval: ConfigDuration(Duration::from_millis(DEFAULT_PER_HOST_INTERVAL_MS)),
+            connect_timeout: ConfigDuration(Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS)),
+            timeout: ConfigDuration(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            retries: DEFAULT_RETRIES,
+            retry_budget: ConfigDuration(Duration::from_secs(DEFAULT_RETRY_BUDGET_SECS)),
+            max_retry_after: ConfigDuration(Duration::from_secs(DEFAULT_MAX_RETRY_AFTER_SECS)),
+            writer_heap_bytes: DEFAULT_WRITER_HEAP_BYTES,
+            failing_after: DEFAULT_FAILING_AFTER,
+            hosts: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[settings.hosts."example.org"]`: politeness for one host.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HostSettings {
+    /// Requests in flight to this host.
+    pub concurrency: Option<usize>,
+    /// Minimum time between two requests to this host.
+    pub interval: Option<ConfigDuration>,
+}
+
+/// `[absorption]`: thresholds of the cloud-absorption rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AbsorptionSettings {
+    /// How far back the flags look.
+    pub window: ConfigDuration,
+    /// Vendors with a GA offering needed for `absorbed`.
+    pub absorbed_min_ga_vendors: usize,
+    /// Vendors with a preview needed for `absorbing` (one GA vendor always suffices).
+    pub absorbing_min_preview_vendors: usize,
+}
+
+impl Default for AbsorptionSettings {
+    fn default() -> Self {
+        AbsorptionSettings {
+            window: ConfigDuration(Duration::from_secs(
+                DEFAULT_ABSORPTION_WINDOW_DAYS as u64 * 86_400,
+            )),
+            absorbed_min_ga_vendors: DEFAULT_ABSORBED_MIN_GA_VENDORS,
+            absorbing_min_preview_vendors: DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS,
+        }
+    }
+}
+
+/// `[report]`: shape of the weekly report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// Items listed per topic and section before "and N more".
+    pub items_per_section: usize,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings {
+            items_per_section: DEFAULT_REPORT_ITEMS_PER_SECTION,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    name: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default)]
+    arxiv_categories: Vec<String>,
+    #[serde(default)]
+    systems: Vec<String>,
+    #[serde(default)]
+    aliases: BTreeMap<String, Vec<String>>,
+}
+
+/// `[[topics]]`: an area the team owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    /// Short name, used in `topic:` queries and `--topic`.
+    pub name: String,
+    /// Phrases matched case-insensitively on word boundaries in title and summary.
+    pub keywords: Vec<String>,
+    /// A tantivy query for what keywords cannot say.
+    pub query: Option<String>,
+    /// arXiv categories searched for this topic.
+    pub arxiv_categories: Vec<String>,
+    /// Systems the team runs itself in this area, watched by the absorption flags.
+    pub systems: Vec<String>,
+    /// Other names of each system (`Kafka = ["Apache Kafka", "MSK"]`).
+    pub aliases: BTreeMap<String, Vec<String>>,
+    /// Line of the `[[topics]]` table.
+    pub line: usize,
+}
+
+/// What a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// arXiv API or listing feed.
+    Arxiv,
+    /// Any RSS, Atom or JSON Feed.
+    Feed,
+    /// A GitHub trending page.
+    GithubTrending,
+    /// A cloud vendor changelog.
+    Cloud,
+}
+
+impl SourceKind {
+    /// The name used in `sources.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Arxiv => "arxiv",
+            SourceKind::Feed => "feed",
+            SourceKind::GithubTrending => "github_trending",
+            SourceKind::Cloud => "cloud",
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which arXiv endpoint a source reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArxivMode {
+    /// The export API, queried with the topics' keywords.
+    #[default]
+    Api,
+    /// The daily category listing feeds.
+    Listing,
+}
+
+/// The period of a GitHub trending page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendingPeriod {
+    /// Stars today.
+    #[default]
+    Daily,
+    /// Stars this week.
+    Weekly,
+    /// Stars this month.
+    Monthly,
+}
+
+impl TrendingPeriod {
+    /// The value of GitHub's `since` parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrendingPeriod::Daily => "daily",
+            TrendingPeriod::Weekly => "weekly",
+            TrendingPeriod::Monthly => "monthly",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    kind: SourceKind,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default)]
+    categories: Vec<String>,
+    #[serde(default)]
+    mode: Option<ArxivMode>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    max_results: Option<usize>,
+    #[serde(default)]
+    page_size: Option<usize>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    since: Option<TrendingPeriod>,
+    #[serde(default)]
+    vendor: Option<Vendor>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[[sources]]`: one place to crawl.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// Unique name, shown in summaries and stored on each document.
+    pub name: String,
+    /// What kind of source.
+    pub kind: SourceKind,
+    /// Overrides the built default URL (how tests point a source at 127.0.0.1).
+    pub url: Option<Url>,
+    /// Disabled sources are kept in the file but not crawled.
+    pub enabled: bool,
+    /// arXiv categories (arxiv).
+    pub categories: Vec<String>,
+    /// API or listing (arxiv).
+    pub mode: ArxivMode,
+    /// Topics whose keywords build the arXiv query (all topics when empty).
+    pub topics: Vec<String>,
+    /// Results fetched per crawl (arxiv API).
+    pub max_results: usize,
+    /// Results per page (arxiv API).
+    pub page_size: usize,
+    /// Language slug (github_trending), e.g. `rust`.
+    pub language: Option<String>,
+    /// Trending period (github_trending).
+    pub since: TrendingPeriod,
+    /// Vendor (cloud).
+    pub vendor: Option<Vendor>,
+    /// Line of the `[[sources]]` table.
+    pub line: usize,
+}
+
+impl Config {
+    /// Read, parse and validate a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parse and validate config text; `path` is used in messages and to
+    /// resolve a relative `[settings] index`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        let mut problems = Vec::new();
+        let (settings_line, settings) = match raw.settings {
+            Some(s) => (line_col(text, s.span().start).0, s.into_inner()),
+            None => (1, Settings::default()),
+        };
+        validate_settings(&settings, settings_line, &mut problems);
+
+        let mut topics = Vec::new();
+        let mut topic_names = BTreeSet::new();
+        for spanned in raw.topics {
+            let line = line_col(text, spanned.span().start).0;
+            let t = spanned.into_inner();
+            let topic = Topic {
+                name: t.name.trim().to_string(),
+                keywords: t.keywords,
+                query: t.query,
+                arxiv_categories: t.arxiv_categories,
+                systems: t.systems,
+                aliases: t.aliases,
+                line,
+            };
+            validate_topic(&topic, &mut topic_names, &mut problems);
+            topics.push(topic);
+        }
+
+        let mut sources = Vec::new();
+        let mut source_names = BTreeSet::new();
+        for spanned in raw.sources {
+            let line = line_col(text, spanned.span().start).0;
+            let s = spanned.into_inner();
+            if let Some(source) =
+                build_source(s, line, &topic_names, &mut source_names, &mut problems)
+            {
+                sources.push(source);
+            }
+        }
+        if raw.absorption.absorbed_min_ga_vendors == 0 {
+            problems.push(Problem {
+                line: 1,
+                context: "[absorption] absorbed_min_ga_vendors".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        if raw.absorption.absorbing_min_preview_vendors == 0 {
+            problems.push(Problem {
+                line: 1,
+                context: "[absorption] absorbing_min_preview_vendors".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.line);
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            });
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            settings,
+            absorption: raw.absorption,
+            report: raw.report,
+            topics,
+            sources,
+        })
+    }
+
+    /// The index folder: `[settings] index` resolved against the config file's folder.
+    pub fn index_dir(&self) -> Option<PathBuf> {
+        self.settings.index.as_ref().map(|p| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                self.path
+                    .parent()
+                    .map(|d| d.join(p))
+                    .unwrap_or_else(|| p.clone())
+            }
+        })
+    }
+
+    /// A topic by name.
+    pub fn topic(&self, name: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.name == name)
+    }
+}
+
+fn validate_settings(s: &Settings, line: usize, problems: &mut Vec<Problem>) {
+    let mut bad = |key: &str, message: &str| {
+        problems.push(Problem {
+            line,
+            context: format!("[settings] {key}"),
+            message: message.to_string(),
+        })
+    };
+    if s.concurrency == 0 {
+        bad("concurrency", "must be at least 1");
+    }
+    if s.per_host_concurrency == 0 {
+        bad("per_host_concurrency", "must be at least 1");
+    }
+    if s.timeout.0.is_zero() {
+        bad("timeout", "must be longer than 0s");
+    }
+    if s.connect_timeout.0.is_zero() {
+        bad("connect_timeout", "must be longer than 0s");
+    }
+    if s.max_body_bytes < 1024 {
+        bad("max_body_bytes", "must be at least 1024");
+    }
+    if s.writer_heap_bytes < 15_000_000 {
+        bad(
+            "writer_heap_bytes",
+            "must be at least 15000000 (tantivy's minimum)",
+        );
+    }
+    if s.user_agent.trim().is_empty() {
+        bad("user_agent", "must not be empty");
+    }
+    for (host, h) in &s.hosts {
+        if h.concurrency == Some(0) {
+            bad(
+                &format!("hosts.\"{host}\".concurrency"),
+                "must be at least 1",
+            );
+        }
+        if host.eq_ignore_ascii_case(ARXIV_API_HOST) {
+            if let Some(ConfigDuration(d)) = h.interval {
+                if d < Duration::from_millis(ARXIV_MIN_INTERVAL_MS) {
+                    bad(
+                        &format!("hosts.\"{host}\".interval"),
+                        "arXiv's terms allow at most one request every 3s; the interval may only be longer",
+                    );
+                }
+            }
+            if h.concurrency.is_some_and(|c| c > 1) {
+                bad(
+                    &format!("hosts.\"{host}\".concurrency"),
+                    "arXiv's terms allow one connection at a time",
+                );
+            }
+        }
+    }
+}
+
+fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Problem>) {
+    let ctx = format!("topic {:?}", t.name);
+    let mut bad = |message: String| {
+        problems.push(Problem {
+            line: t.line,
+            context: ctx.clone(),
+            message,
+        })
+    };
+    if t.name.is_empty() {
+        bad("name must not be empty".into());
+    } else if t.name.contains(char::is_whitespace) {
+        bad("name must be one word (use dashes, e.g. \"stream-processing\") so it can be used in `topic:` queries".into());
+    } else if !names.insert(t.name.clone()) {
+        bad("duplicate topic name".into());
+    }
+    if t.keywords.is_empty() && t.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
+        bad("keywords is empty and there is no query: nothing would ever be tagged".into());
+    }
+    for k in &t.keywords {
+        if k.trim().is_empty() {
+            bad("keywords holds an empty phrase".into());
+        }
+    }
+    for s in &t.systems {
+        if s.trim().is_empty() {
+            bad("systems holds an empty name".into());
+        }
+    }
+    for key in t.aliases.keys() {
+        if !t.systems.iter().any(|s| s == key) {
+            bad(format!(
+                "aliases names {key:?}, which is not in systems ({})",
+                t.systems.join(", ")
+            ));
+        }
+    }
+}
+
+fn build_source(
+    s: RawSource,
+    line: usize,
+    topic_names: &BTreeSet<String>,
+    names: &mut BTreeSet<String>,
+    problems: &mut Vec<Problem>,
+) -> Option<Source> {
+    let name = s.name.trim().to_string();
+    let ctx = format!("source {name:?}");
+    let start = problems.len();
+    let mut bad = |message: String| {
+        problems.push(Problem {
+            line,
+            context: ctx.clone(),
+            message,
+        })
+    };
+    if name.is_empty() {
+        bad("name must not be empty".into());
+    } else if !names.insert(name.clone()) {
+        bad("duplicate source name (each source needs its own name)".into());
+    }
+    let url = match &s.url {
+        None => None,
+        Some(u) => match Url::parse(u.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                Some(url)
+            }
+            Ok(url) => {
+                bad(format!(
+                    "url {u:?} must be http or https with a host (got scheme {:?})",
+                    url.scheme()
+                ));
+                None
+            }
+            Err(e) => {
+                bad(format!("url {u:?} is not a valid URL: {e}"));
+                None
+            }
+        },
+    };
+    let allowed: &[&str] = match s.kind {
+        SourceKind::Arxiv => &["categories", "mode", "topics", "max_results", "page_size"],
+        SourceKind::Feed => &[],
+        SourceKind::GithubTrending => &["language", "since"],
+        SourceKind::Cloud => &["vendor"],
+    };
+    let present = [
+        ("categories", !s.categories.is_empty()),
+        ("mode", s.mode.is_some()),
+        ("topics", !s.topics.is_empty()),
+        ("max_results", s.max_results.is_some()),
+        ("page_size", s.page_size.is_some()),
+        ("language", s.language.is_some()),
+        ("since", s.since.is_some()),
+        ("vendor", s.vendor.is_some()),
+    ];
+    for (key, is_set) in present {
+        if is_set && !allowed.contains(&key) {
+            bad(format!(
+                "key `{key}` does not apply to kind = \"{}\"",
+                s.kind
+            ));
+        }
+    }
+    match s.kind {
+        SourceKind::Feed if url.is_none() && s.url.is_none() => {
+            bad("kind = \"feed\" needs a `url`".into());
+        }
+        SourceKind::Cloud if s.vendor.is_none() => {
+            bad("kind = \"cloud\" needs `vendor = \"aws\"`, `\"azure\"` or `\"gcp\"`".into());
+        }
+        SourceKind::Arxiv => {
+            let mode = s.mode.unwrap_or_default();
+            if mode == ArxivMode::Listing && s.categories.is_empty() {
+                bad("an arXiv listing source needs `categories` (e.g. [\"cs.DC\"])".into());
+            }
+            if s.page_size == Some(0) || s.max_results == Some(0) {
+                bad("page_size and max_results must be at least 1".into());
+            }
+            if s.page_size.is_some_and(|p| p > 2000) {
+                bad("page_size may be at most 2000 (arXiv's limit per request)".into());
+            }
+        }
+        SourceKind::GithubTrending => {
+            if let Some(lang) = &s.language {
+                if lang.trim().is_empty() || lang.contains(['/', '?', '#', ' ']) {
+                    bad(format!(
+                        "language {lang:?} must be a GitHub language slug such as \"rust\" or \"c++\""
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    for t in &s.topics {
+        if !topic_names.contains(t) {
+            bad(format!(
+                "topics names {t:?}, which is not a [[topics]] name"
+            ));
+        }
+    }
+    if problems.len() > start {
+        return None;
+    }
+    Some(Source {
+        name,
+        kind: s.kind,
+        url,
+        enabled: s.enabled,
+        categories: s.categories,
+        mode: s.mode.unwrap_or_default(),
+        topics: s.topics,
+        max_results: s.max_results.unwrap_or(DEFAULT_ARXIV_MAX_RESULTS),
+        page_size: s.page_size.unwrap_or(DEFAULT_ARXIV_PAGE_SIZE),
+        language: s.language.map(|l| l.trim().to_ascii_lowercase()),
+        since: s.since.unwrap_or_default(),
+        vendor: s.vendor,
+        line,
+    })
+}
+
+/// 1-based line and column of byte offset `pos` in `text`.
+pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
+    let pos = pos.min(text.len());
+    let before = text.get(..pos).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count() + 1)
+        .unwrap_or(1);
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("test.toml"), text)
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let c = parse(
+            r#"
+[[topics]]
+name = "streaming"
+keywords = ["stream processing"]
+systems = ["Kafka"]
+aliases = { Kafka = ["MSK"] }
+
+[[sources]]
+name = "blog"
+kind = "feed"
+url = "http://127.0.0.1:1/feed.xml"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.settings.concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(c.topics[0].line, 2);
+        assert_eq!(c.sources[0].line, 8);
+        assert_eq!(c.sources[0].kind, SourceKind::Feed);
+    }
+
+    #[test]
+    fn malformed_toml_names_line_and_column() {
+        let err = parse("[settings]\nconcurrency = \n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("test.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let err = parse(
+            "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x/\"\nurll = \"x\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("test.toml:5:"), "{err}");
+        assert!(err.contains("urll"), "{err}");
+    }
+
+    #[test]
+    fn unknown_kind_lists_the_known_ones() {
+        let err = parse("[[sources]]\nname = \"a\"\nkind = \"rss\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("test.toml:3:"), "{err}");
+        assert!(
+            err.contains("rss") && err.contains("github_trending"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn validation_reports_every_problem_with_context() {
+        let err = parse(
+            r#"
+[[topics]]
+name = "t"
+keywords = []
+
+[[sources]]
+name = "a"
+kind = "feed"
+url = "ftp://example.org/feed"
+
+[[sources]]
+name = "a"
+kind = "cloud"
+"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("test.toml:2: topic \"t\": keywords is empty"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "test.toml:6: source \"a\": url \"ftp://example.org/feed\" must be http or https"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("test.toml:11: source \"a\": duplicate source name"),
+            "{err}"
+        );
+        assert!(err.contains("needs `vendor"), "{err}");
+        assert!(err.contains("4 problems"), "{err}");
+    }
+
+    #[test]
+    fn arxiv_interval_may_only_be_slower() {
+        let err = parse("[settings.hosts.\"export.arxiv.org\"]\ninterval = \"1s\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most one request every 3s"), "{err}");
+        assert!(parse("[settings.hosts.\"export.arxiv.org\"]\ninterval = \"5s\"\n").is_ok());
+    }
+
+    #[test]
+    fn key_of_another_kind_is_rejected() {
+        let err = parse(
+            "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x/\"\nvendor = \"aws\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`vendor` does not apply to kind = \"feed\""),
+            "{err}"
+        );
+    }
+
+    /// The checked-in sources.toml is a real, valid default.
+    #[test]
+    fn checked_in_sources_toml_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+        let c = Config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.topics.len() >= 8, "{} topics", c.topics.len());
+        assert!(c
+            .topics
+            .iter()
+            .all(|t| !t.keywords.is_empty() && !t.systems.is_empty()));
+        for kind in [
+            SourceKind::Arxiv,
+            SourceKind::Feed,
+            SourceKind::GithubTrending,
+            SourceKind::Cloud,
+        ] {
+            assert!(c.sources.iter().any(|s| s.kind == kind), "no {kind} source");
+        }
+        for v in Vendor::ALL {
+            assert!(
+                c.sources.iter().any(|s| s.vendor == Some(v)),
+                "no {v} changelog"
+            );
+        }
+        assert!(c
+            .sources
+            .iter()
+            .all(|s| s.url.as_ref().is_none_or(|u| u.scheme() == "https")));
+    }
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab", 99), (1, 3));
+    }
+}

@@ -1,0 +1,670 @@
+//! One crawl: plan → fetch → parse → tag → upsert → one commit → state.
+//!
+//! Sources run concurrently (the fetcher enforces global and per-host limits).
+//! A failing source is recorded and the others go on ("keep going, remember,
+//! decide at the end"). The index is committed once, and the crawl state
+//! (validators, health) is written only after that commit, so a crash at any
+//! point leaves the last commit intact and the next crawl re-fetches what was
+//! lost. SIGINT/SIGTERM stop new work, commit what was fetched and report
+//! `interrupted`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::StreamExt;
+use jiff::{Timestamp, ToSpan};
+use serde::Serialize;
+use tantivy::Term;
+use tracing::{info, warn};
+use url::Url;
+
+use crate::config::{ArxivMode, Config, Source, SourceKind};
+use crate::fetch::{FetchSettings, Fetched, Fetcher, ResponseHook, Validators};
+use crate::index::{merge, HorizonIndex, IndexError, Upsert};
+use crate::model::Item;
+use crate::sources::{self, ParseContext};
+use crate::state::{CrawlLock, CrawlRecord, CrawlState, StateError};
+use crate::topics::{TagError, Tagger};
+
+/// Called with each source's report as it finishes.
+pub type SourceCallback = Box<dyn Fn(&SourceReport) + Send + Sync>;
+
+/// What to crawl and how.
+#[derive(Default)]
+pub struct CrawlOptions {
+    /// Only these sources (by name); all enabled sources when empty.
+    pub only: Vec<String>,
+    /// A future that resolves when the crawl should stop early (SIGINT/SIGTERM).
+    pub interrupt: Option<futures::future::BoxFuture<'static, ()>>,
+    /// Sees every final response (used by `--record`).
+    pub hook: Option<ResponseHook>,
+    /// Called after each source finishes (for progress display).
+    pub on_source_done: Option<SourceCallback>,
+}
+
+/// What happened to one source.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SourceReport {
+    /// Source name.
+    pub name: String,
+    /// Source kind.
+    pub kind: String,
+    /// Requests sent (retries included).
+    pub requests: u32,
+    /// Responses that were 304 Not Modified.
+    pub not_modified: u32,
+    /// Body bytes downloaded (decoded).
+    pub bytes: u64,
+    /// Items parsed.
+    pub items: usize,
+    /// Items not in the index before.
+    pub new: usize,
+    /// Items whose content changed.
+    pub updated: usize,
+    /// Items already indexed as they are.
+    pub unchanged: usize,
+    /// Why the source failed, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Why the source was not tried this run, if it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// Things worth a look that did not fail the source.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Wall time, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// The outcome of a crawl.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrawlReport {
+    /// `ok`, `partial` or `interrupted`.
+    pub status: String,
+    /// When it started.
+    pub started: Timestamp,
+    /// When it finished.
+    pub finished: Timestamp,
+    /// Per source, in config order.
+    pub sources: Vec<SourceReport>,
+    /// Documents in the index after the commit.
+    pub documents: usize,
+    /// Whether SIGINT/SIGTERM cut it short.
+    pub interrupted: bool,
+}
+
+impl CrawlReport {
+    /// Sources that failed.
+    pub fn failed(&self) -> usize {
+        self.sources.iter().filter(|s| s.error.is_some()).count()
+    }
+
+    /// The exit status: 0 all fine, 1 partial, 4 interrupted.
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            crate::exit::INTERRUPTED
+        } else if self.failed() > 0 {
+            crate::exit::PARTIAL
+        } else {
+            crate::exit::OK
+        }
+    }
+}
+
+/// Why a crawl could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    /// `--source` named something not in the config.
+    #[error("no source named {name:?} in {config}; sources are: {known}")]
+    UnknownSource {
+        /// The name given.
+        name: String,
+        /// The config file.
+        config: String,
+        /// The names that exist.
+        known: String,
+    },
+    /// A topic query is invalid.
+    #[error(transparent)]
+    Tag(#[from] TagError),
+    /// Index trouble.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// State or lock trouble.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Client(String),
+    /// tantivy failed while writing.
+    #[error("writing the index: {0}")]
+    Write(#[from] tantivy::TantivyError),
+}
+
+impl CrawlError {
+    /// Exit status for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CrawlError::UnknownSource { .. } | CrawlError::Tag(_) => crate::exit::USAGE,
+            _ => crate::exit::FATAL,
+        }
+    }
+}
+
+/// Result of running one source.
+struct SourceRun {
+    report: SourceReport,
+    items: Vec<Item>,
+    validators: Vec<(String, Validators)>,
+    /// True when every response was a 304 (nothing to count for health).
+    all_not_modified: bool,
+}
+
+/// Crawl `cfg`'s sources into the index at `index_dir`.
+pub async fn crawl(
+    cfg: &Config,
+    index_dir: &Path,
+    opts: CrawlOptions,
+) -> Result<CrawlReport, CrawlError> {
+    let started = Timestamp::now();
+    let chosen = choose_sources(cfg, &opts.only)?;
+    let tagger = Tagger::new(&cfg.topics)?;
+    let _lock = CrawlLock::acquire(index_dir)?;
+    let idx = HorizonIndex::open_or_create(index_dir)?;
+    let mut state = CrawlState::load(index_dir)?;
+    let mut fetcher = Fetcher::new(FetchSettings::from_settings(&cfg.settings))
+        .map_err(|e| CrawlError::Client(e.to_string()))?;
+    if let Some(hook) = opts.hook.clone() {
+        fetcher = fetcher.with_hook(hook);
+    }
+    let fetcher = Arc::new(fetcher);
+    let searcher = idx.searcher()?;
+    let id_field = idx.fields().id;
+    let known = {
+        let searcher = searcher.clone();
+        Arc::new(move |id: &str| {
+            let term = Term::from_field_text(id_field, id);
+            searcher.doc_freq(&term).map(|n| n > 0).unwrap_or(false)
+        })
+    };
+
+    let mut reports: BTreeMap<String, SourceReport> = BTreeMap::new();
+    let mut runnable = Vec::new();
+    for src in &chosen {
+        let health = state.sources.get(&src.name).cloned().unwrap_or_default();
+        if opts.only.is_empty() {
+            if let Some(until) = backoff_until(&health, cfg.settings.failing_after) {
+                if until > started {
+                    let report = SourceReport {
+                        name: src.name.clone(),
+                        kind: src.kind.to_string(),
+                        skipped: Some(format!(
+                            "failing for {} runs in a row; next try after {} (name it with --source to try now)",
+                            health.consecutive_failures,
+                            until.strftime("%Y-%m-%d %H:%M UTC")
+                        )),
+                        ..Default::default()
+                    };
+                    reports.insert(src.name.clone(), report);
+                    continue;
+                }
+            }
+        }
+        runnable.push((*src).clone());
+    }
+
+    let validators = Arc::new(state.validators.clone());
+    let topics = Arc::new(cfg.topics.clone());
+    let mut stream = futures::stream::iter(runnable.clone().into_iter().map(|src| {
+        let fetcher = fetcher.clone();
+        let validators = validators.clone();
+        let topics = topics.clone();
+        let known = known.clone();
+        async move { run_source(&src, &topics, &fetcher, &validators, &*known, started).await }
+    }))
+    .buffer_unordered(runnable.len().max(1));
+
+    let mut interrupt = opts
+        .interrupt
+        .unwrap_or_else(|| Box::pin(futures::future::pending()));
+    let mut interrupted = false;
+    let mut runs: Vec<SourceRun> = Vec::new();
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                Some(run) => {
+                    if let Some(cb) = &opts.on_source_done {
+                        cb(&run.report);
+                    }
+                    runs.push(run);
+                }
+                None => break,
+            },
+            _ = &mut interrupt => {
+                warn!("interrupted: committing what was fetched so far");
+                interrupted = true;
+                break;
+            }
+        }
+    }
+    drop(stream);
+
+    // Merge everything fetched into one item per id.
+    let mut pending: BTreeMap<String, Item> = BTreeMap::new();
+    for run in &mut runs {
+        for item in run.items.drain(..) {
+            let merged = match pending.remove(&item.id) {
+                Some(prev) => merge(item, Some(&prev), started).0,
+                None => item,
+            };
+            pending.insert(merged.id.clone(), merged);
+        }
+    }
+    let mut items: Vec<Item> = pending.into_values().collect();
+    tagger.tag(&mut items)?;
+
+    let mut writer = idx.writer(cfg.settings.writer_heap_bytes)?;
+    let mut counts: HashMap<String, (usize, usize, usize)> = HashMap::new();
+    let mut writes = 0usize;
+    for item in items {
+        let old = idx.get(&searcher, &item.id)?;
+        let same_day = old
+            .as_ref()
+            .and_then(|o| o.last_seen)
+            .is_some_and(|t| day(t) == day(started));
+        let (merged, how) = merge(item, old.as_ref(), started);
+        let c = counts.entry(merged.source.clone()).or_default();
+        match how {
+            Upsert::New => c.0 += 1,
+            Upsert::Updated => c.1 += 1,
+            Upsert::Unchanged => c.2 += 1,
+        }
+        if how != Upsert::Unchanged || !same_day {
+            writer.delete_term(Term::from_field_text(id_field, &merged.id));
+            writer.add_document(idx.doc_of(&merged))?;
+            writes += 1;
+        }
+    }
+    if writes > 0 {
+        writer.commit()?;
+    }
+    writer.wait_merging_threads()?;
+
+    // State only after the commit.
+    let finished = Timestamp::now();
+    for run in runs {
+        let mut report = run.report;
+        if let Some((n, u, s)) = counts.get(&report.name) {
+            report.new = *n;
+            report.updated = *u;
+            report.unchanged = *s;
+        }
+        for (url, v) in run.validators {
+            if v.is_empty() {
+                state.validators.remove(&url);
+            } else {
+                state.validators.insert(url, v);
+            }
+        }
+        let h = state.sources.entry(report.name.clone()).or_default();
+        h.runs += 1;
+        h.last_attempt = Some(started);
+        match &report.error {
+            Some(err) => {
+                h.consecutive_failures += 1;
+                h.last_error = Some(err.clone());
+                h.last_error_at = Some(started);
+            }
+            None => {
+                h.consecutive_failures = 0;
+                h.last_success = Some(started);
+                if !run.all_not_modified {
+                    h.last_item_count = Some(report.items);
+                    h.max_item_count = h.max_item_count.max(report.items);
+                    if report.items == 0 {
+                        h.consecutive_empty += 1;
+                    } else {
+                        h.consecutive_empty = 0;
+                    }
+                }
+                if report.new == 0 && report.updated == 0 {
+                    h.consecutive_nothing_new += 1;
+                } else {
+                    h.consecutive_nothing_new = 0;
+                }
+            }
+        }
+        if h.layout_changed() && report.error.is_none() && !run.all_not_modified {
+            report.warnings.push(format!(
+                "returned no items after returning up to {} (feed or page layout changed?)",
+                h.max_item_count
+            ));
+        }
+        if h.consecutive_failures >= cfg.settings.failing_after {
+            report.warnings.push(format!(
+                "has failed {} runs in a row; it will be tried less often until it recovers",
+                h.consecutive_failures
+            ));
+        }
+        reports.insert(report.name.clone(), report);
+    }
+    for src in &runnable {
+        reports
+            .entry(src.name.clone())
+            .or_insert_with(|| SourceReport {
+                name: src.name.clone(),
+                kind: src.kind.to_string(),
+                skipped: Some("not finished: the crawl was interrupted".into()),
+                ..Default::default()
+            });
+    }
+    let ordered: Vec<SourceReport> = chosen
+        .iter()
+        .filter_map(|s| reports.remove(&s.name))
+        .collect();
+    let failed = ordered.iter().filter(|r| r.error.is_some()).count();
+    let status = if interrupted {
+        "interrupted"
+    } else if failed > 0 {
+        "partial"
+    } else {
+        "ok"
+    };
+    state.last_crawl = Some(CrawlRecord {
+        started,
+        finished,
+        status: status.to_string(),
+        sources: ordered.len(),
+        failed,
+    });
+    state.save(index_dir)?;
+    let documents = idx.count(&idx.searcher()?)?;
+    info!(documents, failed, status, "crawl finished");
+    Ok(CrawlReport {
+        status: status.to_string(),
+        started,
+        finished,
+        sources: ordered,
+        documents,
+        interrupted,
+    })
+}
+
+fn day(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+/// When a failing source may be tried again: after `failing_after` failures in
+/// a row, wait 1, 2, 4… days (at most 7) after the last attempt.
+pub fn backoff_until(h: &crate::state::SourceHealth, failing_after: u32) -> Option<Timestamp> {
+    if h.consecutive_failures < failing_after.max(1) {
+        return None;
+    }
+    let exp = (h.consecutive_failures - failing_after).min(3);
+    let days: i64 = (1i64 << exp).min(7);
+    // An hour's slack so a nightly timer that fires a little early still tries.
+    let wait = (days * 24 - 1).hours();
+    h.last_attempt.and_then(|t| t.checked_add(wait).ok())
+}
+
+fn choose_sources<'a>(cfg: &'a Config, only: &[String]) -> Result<Vec<&'a Source>, CrawlError> {
+    if only.is_empty() {
+        return Ok(cfg.sources.iter().filter(|s| s.enabled).collect());
+    }
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for name in only {
+        match cfg.sources.iter().find(|s| &s.name == name) {
+            Some(s) => {
+                if seen.insert(name.clone()) {
+                    out.push(s);
+                }
+            }
+            None => {
+                return Err(CrawlError::UnknownSource {
+                    name: name.clone(),
+                    config: cfg.path.display().to_string(),
+                    known: cfg
+                        .sources
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The URLs a single-request source fetches.
+pub fn source_urls(src: &Source) -> Vec<Url> {
+    match src.kind {
+        SourceKind::Feed => src.url.iter().cloned().collect(),
+        SourceKind::Cloud => vec![src.url.clone().unwrap_or_else(|| {
+            sources::cloud::default_url(src.vendor.unwrap_or(crate::model::Vendor::Aws))
+        })],
+        SourceKind::GithubTrending => vec![sources::trending::page_url(
+            src.url.as_ref(),
+            src.language.as_deref(),
+            src.since,
+        )],
+        SourceKind::Arxiv => match src.mode {
+            ArxivMode::Listing => {
+                let mut urls: Vec<Url> = Vec::new();
+                for c in &src.categories {
+                    let u = sources::arxiv::listing_url(src.url.as_ref(), c);
+                    if !urls.contains(&u) {
+                        urls.push(u);
+                    }
+                }
+                urls
+            }
+            ArxivMode::Api => Vec::new(),
+        },
+    }
+}
+
+async fn run_source(
+    src: &Source,
+    topics: &[crate::config::Topic],
+    fetcher: &Fetcher,
+    validators: &BTreeMap<String, Validators>,
+    known: &(dyn Fn(&str) -> bool + Send + Sync),
+    now: Timestamp,
+) -> SourceRun {
+    let t0 = Instant::now();
+    let mut run = SourceRun {
+        report: SourceReport {
+            name: src.name.clone(),
+            kind: src.kind.to_string(),
+            ..Default::default()
+        },
+        items: Vec::new(),
+        validators: Vec::new(),
+        all_not_modified: true,
+    };
+    if src.kind == SourceKind::Arxiv && src.mode == ArxivMode::Api {
+        run_arxiv_api(src, topics, fetcher, known, now, &mut run).await;
+    } else {
+        let mut errors = Vec::new();
+        for url in source_urls(src) {
+            let key = url.to_string();
+            let result = fetcher.get(&url, validators.get(&key)).await;
+            match result {
+                Ok(f) => {
+                    run.report.requests += f.attempts;
+                    run.report.bytes += f.body.len() as u64;
+                    run.validators.push((key, f.validators.clone()));
+                    if f.not_modified {
+                        run.report.not_modified += 1;
+                        continue;
+                    }
+                    run.all_not_modified = false;
+                    match parse_single(src, &f, now) {
+                        Ok(items) => run.items.extend(items),
+                        Err(e) => errors.push(format!("{url}: {e}")),
+                    }
+                }
+                Err(fail) => {
+                    run.all_not_modified = false;
+                    run.report.requests += fail.attempts;
+                    errors.push(format!("{url}: {fail}"));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            run.report.error = Some(errors.join("; "));
+        }
+    }
+    run.report.items = run.items.len();
+    run.report.elapsed_ms = t0.elapsed().as_millis() as u64;
+    match &run.report.error {
+        Some(e) => info!(source = %src.name, error = %e, "source failed"),
+        None => info!(source = %src.name, items = run.report.items, "source done"),
+    }
+    run
+}
+
+fn parse_single(
+    src: &Source,
+    f: &Fetched,
+    now: Timestamp,
+) -> Result<Vec<Item>, sources::ParseError> {
+    let url = f.url.to_string();
+    let ctx = ParseContext {
+        source: &src.name,
+        url: &url,
+        now,
+    };
+    match src.kind {
+        SourceKind::Feed => sources::feed::parse(&f.body, &ctx),
+        SourceKind::Cloud => sources::cloud::parse(
+            src.vendor.unwrap_or(crate::model::Vendor::Aws),
+            &f.body,
+            &ctx,
+        ),
+        SourceKind::GithubTrending => sources::trending::parse(&f.body, &ctx, src.since),
+        SourceKind::Arxiv => sources::arxiv::parse_listing(&f.body, &ctx),
+    }
+}
+
+/// The arXiv API: one paged query per topic (keywords × categories), stopping
+/// at `max_results`, at the end of the results, or at a page with nothing new.
+async fn run_arxiv_api(
+    src: &Source,
+    topics: &[crate::config::Topic],
+    fetcher: &Fetcher,
+    known: &(dyn Fn(&str) -> bool + Send + Sync),
+    now: Timestamp,
+    run: &mut SourceRun,
+) {
+    run.all_not_modified = false;
+    let chosen: Vec<&crate::config::Topic> = topics
+        .iter()
+        .filter(|t| src.topics.is_empty() || src.topics.contains(&t.name))
+        .filter(|t| !t.keywords.is_empty())
+        .collect();
+    let mut queries: Vec<String> = Vec::new();
+    for t in chosen {
+        let cats = if src.categories.is_empty() {
+            &t.arxiv_categories
+        } else {
+            &src.categories
+        };
+        let q = sources::arxiv::build_query(&t.keywords, cats);
+        if !q.is_empty() && !queries.contains(&q) {
+            queries.push(q);
+        }
+    }
+    if queries.is_empty() && !src.categories.is_empty() {
+        queries.push(sources::arxiv::build_query(&[], &src.categories));
+    }
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut errors = Vec::new();
+    'queries: for q in queries {
+        let mut start = 0usize;
+        while start < src.max_results {
+            let page = src.page_size.min(src.max_results - start);
+            let url = sources::arxiv::api_url(src.url.as_ref(), &q, start, page);
+            let f = match fetcher.get(&url, None).await {
+                Ok(f) => f,
+                Err(fail) => {
+                    run.report.requests += fail.attempts;
+                    errors.push(format!("{url}: {fail}"));
+                    continue 'queries;
+                }
+            };
+            run.report.requests += f.attempts;
+            run.report.bytes += f.body.len() as u64;
+            let final_url = f.url.to_string();
+            let ctx = ParseContext {
+                source: &src.name,
+                url: &final_url,
+                now,
+            };
+            let parsed = match sources::arxiv::parse_api(&f.body, &ctx) {
+                Ok(p) => p,
+                Err(e) => {
+                    errors.push(format!("{url}: {e}"));
+                    continue 'queries;
+                }
+            };
+            let got = parsed.items.len();
+            if got == 0 {
+                break;
+            }
+            let mut fresh = 0;
+            for item in parsed.items {
+                if !known(&item.id) && seen.insert(item.id.clone()) {
+                    fresh += 1;
+                }
+                run.items.push(item);
+            }
+            start += got;
+            if fresh == 0 {
+                break;
+            }
+            if parsed.total_results.is_some_and(|t| start as u64 >= t) {
+                break;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        run.report.error = Some(errors.join("; "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::SourceHealth;
+
+    #[test]
+    fn failing_sources_back_off_exponentially() {
+        let t: Timestamp = "2026-11-01T02:00:00Z".parse().unwrap();
+        let mut h = SourceHealth {
+            consecutive_failures: 2,
+            last_attempt: Some(t),
+            ..Default::default()
+        };
+        assert_eq!(backoff_until(&h, 3), None);
+        h.consecutive_failures = 3;
+        assert_eq!(
+            backoff_until(&h, 3),
+            Some(t.checked_add(23.hours()).unwrap())
+        );
+        h.consecutive_failures = 5;
+        assert_eq!(
+            backoff_until(&h, 3),
+            Some(t.checked_add((4 * 24 - 1).hours()).unwrap())
+        );
+        h.consecutive_failures = 50;
+        assert_eq!(
+            backoff_until(&h, 3),
+            Some(t.checked_add((7 * 24 - 1).hours()).unwrap())
+        );
+    }
+}

@@ -1,0 +1,638 @@
+//! HTTP fetching: one client, polite per host, retried, capped.
+//!
+//! Everything a crawl sends goes through [`Fetcher::get`]:
+//! - one `reqwest::Client` (User-Agent, connect/total timeouts, gzip/brotli/deflate,
+//!   a redirect limit that also refuses loops and non-http schemes);
+//! - a global cap on requests in flight, and per host a cap on concurrent
+//!   requests plus a minimum interval between request starts;
+//! - retries for timeouts, connection errors, 408, 429 and 5xx with exponential
+//!   backoff and jitter, bounded in count and in total waiting time;
+//!   `Retry-After` (seconds or HTTP date) delays that host only, and after a 429
+//!   the host stays at a doubled interval for the rest of the crawl;
+//! - conditional GET with the validators of the last crawl;
+//! - a cap on the body counted after decompression, so a gzip bomb costs at
+//!   most the cap in memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+use tracing::{debug, warn};
+use url::Url;
+
+use crate::config::Settings;
+
+/// Longest interval a host is slowed to after repeated 429s.
+const MAX_PENALTY_INTERVAL: Duration = Duration::from_secs(60);
+/// First retry delay; doubles with each attempt.
+const BASE_BACKOFF: Duration = Duration::from_millis(500);
+
+/// HTTP cache validators of one URL, kept in the crawl state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    /// The `ETag` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// The `Last-Modified` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    /// Whether there is anything to send.
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// Politeness for one host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostPolicy {
+    /// Requests in flight to the host.
+    pub concurrency: usize,
+    /// Minimum time between two request starts.
+    pub interval: Duration,
+}
+
+/// Everything the fetcher needs from `[settings]`.
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    /// User-Agent header.
+    pub user_agent: String,
+    /// Time to connect.
+    pub connect_timeout: Duration,
+    /// Time for a whole request, body included.
+    pub timeout: Duration,
+    /// Largest body, after decompression.
+    pub max_body_bytes: u64,
+    /// Redirects followed.
+    pub max_redirects: usize,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// Total waiting between retries of one request.
+    pub retry_budget: Duration,
+    /// Longest `Retry-After` honoured.
+    pub max_retry_after: Duration,
+    /// Requests in flight across hosts.
+    pub concurrency: usize,
+    /// Policy for hosts without an override.
+    pub default_host: HostPolicy,
+    /// Per-host overrides (lower-case host names).
+    pub hosts: HashMap<String, HostPolicy>,
+}
+
+impl FetchSettings {
+    /// Fetch settings from `[settings]`, with arXiv's API host held to its terms.
+    pub fn from_settings(s: &Settings) -> Self {
+        let default_host = HostPolicy {
+            concurrency: s.per_host_concurrency,
+            interval: s.per_host_interval.0,
+        };
+        let mut hosts = HashMap::new();
+        hosts.insert(
+            crate::ARXIV_API_HOST.to_string(),
+            HostPolicy {
+                concurrency: 1,
+                interval: Duration::from_millis(crate::ARXIV_MIN_INTERVAL_MS),
+            },
+        );
+        for (host, h) in &s.hosts {
+            let key = host.to_ascii_lowercase();
+            let base = hosts.get(&key).copied().unwrap_or(default_host);
+            hosts.insert(
+                key,
+                HostPolicy {
+                    concurrency: h.concurrency.unwrap_or(base.concurrency),
+                    interval: h.interval.map(|d| d.0).unwrap_or(base.interval),
+                },
+            );
+        }
+        FetchSettings {
+            user_agent: s.user_agent.clone(),
+            connect_timeout: s.connect_timeout.0,
+            timeout: s.timeout.0,
+            max_body_bytes: s.max_body_bytes,
+            max_redirects: s.max_redirects,
+            retries: s.retries,
+            retry_budget: s.retry_budget.0,
+            max_retry_after: s.max_retry_after.0,
+            concurrency: s.concurrency,
+            default_host,
+            hosts,
+        }
+    }
+
+    /// The policy for one host.
+    pub fn policy(&self, host: &str) -> HostPolicy {
+        self.hosts
+            .get(&host.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(self.default_host)
+    }
+}
+
+/// A successful response (2xx or 304).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL that answered, after redirects.
+    pub url: Url,
+    /// HTTP status.
+    pub status: u16,
+    /// True for a 304: the body is empty and the last crawl's content stands.
+    pub not_modified: bool,
+    /// The decoded body.
+    pub body: Bytes,
+    /// Validators to keep for next time.
+    pub validators: Validators,
+    /// Requests sent, retries included.
+    pub attempts: u32,
+    /// Response headers (lower-case names), for recording.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Why a request failed, after any retries.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// A non-success status.
+    #[error("HTTP {status}{}", reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default())]
+    Status {
+        /// The status code.
+        status: u16,
+        /// Its reason phrase.
+        reason: Option<String>,
+    },
+    /// The request or the body took longer than allowed.
+    #[error("timed out after {0}s")]
+    Timeout(u64),
+    /// Could not connect.
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// The connection broke while reading the body.
+    #[error("connection broken while reading the body: {0}")]
+    Body(String),
+    /// The decoded body is larger than allowed.
+    #[error("response body exceeds the cap of {0} bytes after decompression")]
+    TooLarge(u64),
+    /// Redirect limit, loop or scheme.
+    #[error("redirect refused: {0}")]
+    Redirect(String),
+    /// The server asked to wait longer than we are willing to.
+    #[error("server asked to retry after {0}s, more than the {1}s allowed")]
+    RetryAfterTooLong(u64, u64),
+    /// The URL is not http/https.
+    #[error("unsupported URL scheme {0:?} (only http and https)")]
+    Scheme(String),
+    /// Anything else reqwest reports.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FetchError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            FetchError::Status { status, .. } => {
+                *status == 408 || *status == 429 || (500..=599).contains(status)
+            }
+            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Body(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A failed request: the last error and how many attempts were made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}{}", if *attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() })]
+pub struct FetchFailure {
+    /// The last error.
+    pub error: FetchError,
+    /// Requests sent.
+    pub attempts: u32,
+}
+
+/// Per-host gate: concurrency, spacing and the penalty left by 429s.
+#[derive(Debug)]
+struct HostGate {
+    permits: Semaphore,
+    state: tokio::sync::Mutex<GateState>,
+}
+
+#[derive(Debug)]
+struct GateState {
+    interval: Duration,
+    next_start: Instant,
+}
+
+/// One attempt's result before retry logic.
+enum Attempt {
+    Done(Fetched),
+    Failed {
+        error: FetchError,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// A callback that sees every final response; used by `crawl --record`.
+pub type ResponseHook = Arc<dyn Fn(&Url, &Fetched) + Send + Sync>;
+
+/// The crawl's one HTTP client with its politeness state.
+pub struct Fetcher {
+    client: reqwest::Client,
+    settings: FetchSettings,
+    global: Semaphore,
+    hosts: Mutex<HashMap<String, Arc<HostGate>>>,
+    hook: Option<ResponseHook>,
+}
+
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fetcher {
+    /// Build the client.
+    pub fn new(settings: FetchSettings) -> Result<Self, FetchError> {
+        let max_redirects = settings.max_redirects;
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            if !matches!(attempt.url().scheme(), "http" | "https") {
+                let scheme = attempt.url().scheme().to_string();
+                return attempt.error(format!("redirect to a non-http scheme ({scheme}:)"));
+            }
+            if attempt.previous().contains(attempt.url()) {
+                let url = attempt.url().to_string();
+                return attempt.error(format!("redirect loop at {url}"));
+            }
+            if attempt.previous().len() > max_redirects {
+                return attempt.error(format!("more than {max_redirects} redirects"));
+            }
+            attempt.follow()
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .redirect(redirect)
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .build()
+            .map_err(|e| FetchError::Other(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Fetcher {
+            client,
+            global: Semaphore::new(settings.concurrency.max(1)),
+            settings,
+            hosts: Mutex::new(HashMap::new()),
+            hook: None,
+        })
+    }
+
+    /// See every final response (for recording).
+    pub fn with_hook(mut self, hook: ResponseHook) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &FetchSettings {
+        &self.settings
+    }
+
+    fn gate(&self, host: &str) -> Arc<HostGate> {
+        let mut hosts = match self.hosts.lock() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        hosts
+            .entry(host.to_string())
+            .or_insert_with(|| {
+                let policy = self.settings.policy(host);
+                Arc::new(HostGate {
+                    permits: Semaphore::new(policy.concurrency.max(1)),
+                    state: tokio::sync::Mutex::new(GateState {
+                        interval: policy.interval,
+                        next_start: Instant::now(),
+                    }),
+                })
+            })
+            .clone()
+    }
+
+    /// GET `url`, conditionally when `validators` are given, with retries.
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchFailure> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchFailure {
+                error: FetchError::Scheme(url.scheme().to_string()),
+                attempts: 0,
+            });
+        }
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let gate = self.gate(&host);
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let outcome = self.attempt(&gate, url, validators).await;
+            match outcome {
+                Attempt::Done(f) => {
+                    let mut f = f;
+                    f.attempts = attempts;
+                    if let Some(hook) = &self.hook {
+                        hook(url, &f);
+                    }
+                    return Ok(f);
+                }
+                Attempt::Failed { error, retry_after } => {
+                    let fail = |error| FetchFailure { error, attempts };
+                    if !error.is_retryable() || attempts > self.settings.retries {
+                        return Err(fail(error));
+                    }
+                    let delay = match retry_after {
+                        Some(ra) if ra > self.settings.max_retry_after => {
+                            return Err(fail(FetchError::RetryAfterTooLong(
+                                ra.as_secs(),
+                                self.settings.max_retry_after.as_secs(),
+                            )));
+                        }
+                        Some(ra) => ra,
+                        None => backoff(attempts),
+                    };
+                    if waited + delay > self.settings.retry_budget {
+                        return Err(fail(error));
+                    }
+                    waited += delay;
+                    if retry_after.is_some()
+                        || matches!(error, FetchError::Status { status: 429, .. })
+                    {
+                        // The host told us to slow down: hold the whole host back,
+                        // and keep it slower for the rest of the crawl.
+                        let mut st = gate.state.lock().await;
+                        let until = Instant::now() + delay;
+                        if st.next_start < until {
+                            st.next_start = until;
+                        }
+                        if matches!(error, FetchError::Status { status: 429, .. }) {
+                            st.interval = (st.interval * 2)
+                                .max(Duration::from_millis(500))
+                                .min(MAX_PENALTY_INTERVAL);
+                        }
+                    }
+                    warn!(
+                        url = %url,
+                        error = %error,
+                        retry_in_ms = delay.as_millis() as u64,
+                        attempt = attempts,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        gate: &HostGate,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Attempt {
+        let Ok(_global) = self.global.acquire().await else {
+            return Attempt::Failed {
+                error: FetchError::Other("fetcher closed".into()),
+                retry_after: None,
+            };
+        };
+        let Ok(_host) = gate.permits.acquire().await else {
+            return Attempt::Failed {
+                error: FetchError::Other("fetcher closed".into()),
+                retry_after: None,
+            };
+        };
+        {
+            let mut st = gate.state.lock().await;
+            let now = Instant::now();
+            if st.next_start > now {
+                let wait = st.next_start - now;
+                let interval = st.interval;
+                st.next_start += interval;
+                drop(st);
+                tokio::time::sleep(wait).await;
+            } else {
+                st.next_start = now + st.interval;
+            }
+        }
+        let t0 = Instant::now();
+        let mut req = self.client.get(url.clone());
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                return Attempt::Failed {
+                    error: self.classify(&e),
+                    retry_after: None,
+                }
+            }
+        };
+        let status = resp.status();
+        let final_url = resp.url().clone();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (k.as_str().to_string(), v.to_string()))
+            })
+            .collect();
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        if status.as_u16() == 304 {
+            debug!(url = %url, status = 304, ms = t0.elapsed().as_millis() as u64, "not modified");
+            return Attempt::Done(Fetched {
+                url: final_url,
+                status: 304,
+                not_modified: true,
+                body: Bytes::new(),
+                validators: Validators {
+                    etag: header("etag").or_else(|| validators.and_then(|v| v.etag.clone())),
+                    last_modified: header("last-modified")
+                        .or_else(|| validators.and_then(|v| v.last_modified.clone())),
+                },
+                attempts: 1,
+                headers,
+            });
+        }
+        if !status.is_success() {
+            let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
+            debug!(url = %url, status = status.as_u16(), ms = t0.elapsed().as_millis() as u64, "error status");
+            return Attempt::Failed {
+                error: FetchError::Status {
+                    status: status.as_u16(),
+                    reason: status.canonical_reason().map(str::to_string),
+                },
+                retry_after,
+            };
+        }
+        let cap = self.settings.max_body_bytes;
+        let mut body: Vec<u8> = Vec::new();
+        let mut resp = resp;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > cap {
+                        return Attempt::Failed {
+                            error: FetchError::TooLarge(cap),
+                            retry_after: None,
+                        };
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Attempt::Failed {
+                        error: self.classify_body(&e),
+                        retry_after: None,
+                    }
+                }
+            }
+        }
+        debug!(
+            url = %url,
+            status = status.as_u16(),
+            bytes = body.len(),
+            ms = t0.elapsed().as_millis() as u64,
+            "fetched"
+        );
+        Attempt::Done(Fetched {
+            url: final_url,
+            status: status.as_u16(),
+            not_modified: false,
+            body: Bytes::from(body),
+            validators: Validators {
+                etag: header("etag"),
+                last_modified: header("last-modified"),
+            },
+            attempts: 1,
+            headers,
+        })
+    }
+
+    fn classify(&self, e: &reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.settings.timeout.as_secs())
+        } else if e.is_redirect() {
+            FetchError::Redirect(root_cause(e))
+        } else if e.is_connect() {
+            FetchError::Connect(root_cause(e))
+        } else if e.is_body() || e.is_decode() {
+            FetchError::Body(root_cause(e))
+        } else if e.is_request() {
+            // Errors while sending (e.g. the peer reset the connection before answering).
+            FetchError::Connect(root_cause(e))
+        } else {
+            FetchError::Other(root_cause(e))
+        }
+    }
+
+    fn classify_body(&self, e: &reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.settings.timeout.as_secs())
+        } else {
+            FetchError::Body(root_cause(e))
+        }
+    }
+}
+
+/// The innermost message of an error chain (reqwest wraps hyper wraps io).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        msg = inner.to_string();
+        cur = inner.source();
+    }
+    msg
+}
+
+/// Exponential backoff with jitter: 0.5s, 1s, 2s… each ±25%.
+fn backoff(attempt: u32) -> Duration {
+    let base = BASE_BACKOFF.saturating_mul(1u32 << attempt.saturating_sub(1).min(8));
+    let jitter = 0.75 + fastrand::f64() * 0.5;
+    base.mul_f64(jitter)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let now = chrono::Utc::now();
+    let secs = (when.with_timezone(&chrono::Utc) - now).num_milliseconds();
+    Some(Duration::from_millis(secs.max(0) as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
+        let later = chrono::Utc::now() + chrono::Duration::seconds(30);
+        let http_date = later.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let d = parse_retry_after(&http_date).unwrap();
+        assert!(
+            d <= Duration::from_secs(30) && d >= Duration::from_secs(28),
+            "{d:?}"
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn backoff_grows_with_bounded_jitter() {
+        for attempt in 1..6 {
+            let d = backoff(attempt);
+            let base = BASE_BACKOFF * (1 << (attempt - 1));
+            assert!(
+                d >= base.mul_f64(0.75) && d <= base.mul_f64(1.25),
+                "{attempt}: {d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn arxiv_host_is_held_to_its_terms() {
+        let s = FetchSettings::from_settings(&Settings::default());
+        let p = s.policy("EXPORT.arxiv.org");
+        assert_eq!(p.concurrency, 1);
+        assert_eq!(p.interval, Duration::from_secs(3));
+        assert_eq!(s.policy("example.org"), s.default_host);
+    }
+}

@@ -1,0 +1,690 @@
+//! The tantivy index: schema, open/create, upsert by id, and reading items back.
+//!
+//! Layout of the index folder:
+//! - `tantivy/` — the tantivy index itself;
+//! - `horizon.json` — the schema version this index was built with;
+//! - `state.json` — crawl state (see `state.rs`);
+//! - `crawl.lock` — held while a crawl runs.
+//!
+//! The schema is defined once, in [`build_schema`]. Text fields serve search,
+//! raw `STRING | FAST` fields serve filters and aggregations, and the whole
+//! item is stored as JSON in `item` so reading a document back never depends on
+//! which fields happen to be stored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::collector::Count;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{AllQuery, Query, TermQuery};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
+};
+use tantivy::{
+    DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
+
+use crate::model::Item;
+
+/// Bumped whenever the schema or the meaning of a field changes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Trend sightings kept per repository.
+pub const MAX_TREND_HISTORY: usize = 400;
+/// Text analyzer for title and summary: lower-case, stemmed English.
+const TEXT_TOKENIZER: &str = "en_stem";
+
+/// What can go wrong with the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// No index at the path.
+    #[error("no index at {0} yet: run `horizon crawl` first")]
+    Missing(PathBuf),
+    /// The index was built by a different schema version.
+    #[error("the index at {path} was built with schema version {found}, this horizon uses {expected}: move it away (or delete it) and run `horizon crawl` to rebuild")]
+    Incompatible {
+        /// The index folder.
+        path: PathBuf,
+        /// What the index says.
+        found: String,
+        /// What this binary needs.
+        expected: u32,
+    },
+    /// tantivy failed.
+    #[error("index at {path}: {source}")]
+    Tantivy {
+        /// The index folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// File system error.
+    #[error("index at {path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A stored document could not be read back.
+    #[error("index at {path}: corrupt stored document: {message}")]
+    Corrupt {
+        /// The index folder.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// Handles to every schema field.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Stable id (raw, exact).
+    pub id: Field,
+    /// `paper`, `article`, `repo`, `cloud`.
+    pub kind: Field,
+    /// Source name.
+    pub source: Field,
+    /// Cloud vendor.
+    pub vendor: Field,
+    /// Title (stemmed text).
+    pub title: Field,
+    /// Summary (stemmed text).
+    pub summary: Field,
+    /// Authors (text).
+    pub author: Field,
+    /// Categories (text).
+    pub category: Field,
+    /// Topic names (raw).
+    pub topic: Field,
+    /// Cloud products (text).
+    pub product: Field,
+    /// Launch stage (raw).
+    pub stage: Field,
+    /// Repository language, lower-case (raw).
+    pub language: Field,
+    /// Published date.
+    pub published: Field,
+    /// The date an item is filed under (published, else updated, else first seen).
+    pub date: Field,
+    /// First seen by horizon.
+    pub first_seen: Field,
+    /// Stars gained in the trending period.
+    pub stars_period: Field,
+    /// Total stars.
+    pub stars: Field,
+    /// The whole item as JSON (stored only).
+    pub item: Field,
+}
+
+/// The schema, defined once.
+pub fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let stemmed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TEXT_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let plain = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("default")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let raw = STRING | FAST;
+    let date = DateOptions::default()
+        .set_indexed()
+        .set_fast()
+        .set_precision(DateTimePrecision::Seconds);
+    let num = NumericOptions::default().set_indexed().set_fast();
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | FAST),
+        kind: b.add_text_field("kind", raw.clone()),
+        source: b.add_text_field("source", raw.clone()),
+        vendor: b.add_text_field("vendor", raw.clone()),
+        title: b.add_text_field("title", stemmed.clone()),
+        summary: b.add_text_field("summary", stemmed),
+        author: b.add_text_field("author", plain.clone()),
+        category: b.add_text_field("category", plain.clone()),
+        topic: b.add_text_field("topic", raw.clone()),
+        product: b.add_text_field("product", plain),
+        stage: b.add_text_field("stage", raw.clone()),
+        language: b.add_text_field("language", raw),
+        published: b.add_date_field("published", date.clone()),
+        date: b.add_date_field("date", date.clone()),
+        first_seen: b.add_date_field("first_seen", date),
+        stars_period: b.add_u64_field("stars_period", num.clone()),
+        stars: b.add_u64_field("stars", num),
+        item: b.add_text_field("item", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Names of the fields a query may use, for help and error messages.
+pub const QUERY_FIELDS: &[&str] = &[
+    "title",
+    "summary",
+    "author",
+    "category",
+    "topic",
+    "kind",
+    "source",
+    "vendor",
+    "stage",
+    "product",
+    "language",
+    "id",
+    "date",
+    "published",
+    "first_seen",
+    "stars",
+    "stars_period",
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct VersionFile {
+    schema_version: u32,
+    created_by: String,
+}
+
+/// An open horizon index.
+pub struct HorizonIndex {
+    dir: PathBuf,
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+}
+
+impl std::fmt::Debug for HorizonIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizonIndex")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+fn tantivy_err(dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+    move |source| IndexError::Tantivy {
+        path: dir.to_path_buf(),
+        source,
+    }
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl HorizonIndex {
+    /// The folder tantivy's files live in.
+    pub fn tantivy_dir(dir: &Path) -> PathBuf {
+        dir.join("tantivy")
+    }
+
+    /// Whether an index exists at `dir`.
+    pub fn exists(dir: &Path) -> bool {
+        Self::tantivy_dir(dir).join("meta.json").is_file()
+    }
+
+    /// Open the index at `dir`, creating it if there is none.
+    pub fn open_or_create(dir: &Path) -> Result<Self, IndexError> {
+        if Self::exists(dir) {
+            return Self::open(dir);
+        }
+        let tdir = Self::tantivy_dir(dir);
+        std::fs::create_dir_all(&tdir).map_err(io_err(&tdir))?;
+        let version_path = dir.join("horizon.json");
+        let version = VersionFile {
+            schema_version: SCHEMA_VERSION,
+            created_by: format!("horizon {}", env!("CARGO_PKG_VERSION")),
+        };
+        let text = serde_json::to_string_pretty(&version).unwrap_or_default();
+        crate::state::write_atomic(&version_path, text.as_bytes())
+            .map_err(io_err(&version_path))?;
+        let (schema, fields) = build_schema();
+        let mmap = MmapDirectory::open(&tdir).map_err(|e| IndexError::Io {
+            path: tdir.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let index = Index::create(mmap, schema, Default::default()).map_err(tantivy_err(dir))?;
+        Self::finish_open(dir, index, fields)
+    }
+
+    /// Open an existing index; a missing or incompatible one is a clear error.
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        if !Self::exists(dir) {
+            return Err(IndexError::Missing(dir.to_path_buf()));
+        }
+        let version_path = dir.join("horizon.json");
+        let found = match std::fs::read_to_string(&version_path) {
+            Ok(text) => match serde_json::from_str::<VersionFile>(&text) {
+                Ok(v) if v.schema_version == SCHEMA_VERSION => None,
+                Ok(v) => Some(v.schema_version.to_string()),
+                Err(_) => Some("unreadable (horizon.json is damaged)".to_string()),
+            },
+            Err(_) => Some("unknown (horizon.json is missing)".to_string()),
+        };
+        if let Some(found) = found {
+            return Err(IndexError::Incompatible {
+                path: dir.to_path_buf(),
+                found,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let tdir = Self::tantivy_dir(dir);
+        let index = Index::open_in_dir(&tdir).map_err(tantivy_err(dir))?;
+        let (schema, fields) = build_schema();
+        if index.schema() != schema {
+            return Err(IndexError::Incompatible {
+                path: dir.to_path_buf(),
+                found: format!("{SCHEMA_VERSION} with different fields"),
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Self::finish_open(dir, index, fields)
+    }
+
+    fn finish_open(dir: &Path, index: Index, fields: Fields) -> Result<Self, IndexError> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy_err(dir))?;
+        Ok(HorizonIndex {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            reader,
+        })
+    }
+
+    /// The index folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The schema fields.
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    /// A searcher over the last commit (reloads first).
+    pub fn searcher(&self) -> Result<Searcher, IndexError> {
+        self.reader.reload().map_err(tantivy_err(&self.dir))?;
+        Ok(self.reader.searcher())
+    }
+
+    /// A writer with `heap_bytes` of memory.
+    pub fn writer(&self, heap_bytes: usize) -> Result<IndexWriter, IndexError> {
+        self.index
+            .writer(heap_bytes)
+            .map_err(tantivy_err(&self.dir))
+    }
+
+    /// Number of live documents.
+    pub fn count(&self, searcher: &Searcher) -> Result<usize, IndexError> {
+        searcher
+            .search(&AllQuery, &Count)
+            .map_err(tantivy_err(&self.dir))
+    }
+
+    /// The item stored under `id`, if any.
+    pub fn get(&self, searcher: &Searcher, id: &str) -> Result<Option<Item>, IndexError> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let hits = searcher
+            .search(
+                &q,
+                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+            )
+            .map_err(tantivy_err(&self.dir))?;
+        match hits.first() {
+            Some((_, addr)) => {
+                let doc: TantivyDocument = searcher.doc(*addr).map_err(tantivy_err(&self.dir))?;
+                self.item_of(&doc).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Read the item back from a stored document.
+    pub fn item_of(&self, doc: &TantivyDocument) -> Result<Item, IndexError> {
+        let json = doc
+            .get_first(self.fields.item)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| IndexError::Corrupt {
+                path: self.dir.clone(),
+                message: "document without its stored item".into(),
+            })?;
+        serde_json::from_str(json).map_err(|e| IndexError::Corrupt {
+            path: self.dir.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The tantivy document for an item.
+    pub fn doc_of(&self, item: &Item) -> TantivyDocument {
+        document_for(&self.fields, item)
+    }
+
+    /// Run a JSON aggregation request and return its JSON result.
+    pub fn aggregate(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, IndexError> {
+        let aggs: Aggregations =
+            serde_json::from_value(request).map_err(|e| IndexError::Corrupt {
+                path: self.dir.clone(),
+                message: format!("bad aggregation request: {e}"),
+            })?;
+        let collector = AggregationCollector::from_aggs(aggs, Default::default());
+        let res = searcher
+            .search(query, &collector)
+            .map_err(tantivy_err(&self.dir))?;
+        serde_json::to_value(res).map_err(|e| IndexError::Corrupt {
+            path: self.dir.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Document counts per value of a raw field (`kind`, `source`, `topic`…), sorted by name.
+    pub fn counts_by(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        field: &str,
+    ) -> Result<BTreeMap<String, u64>, IndexError> {
+        let res = self.aggregate(
+            searcher,
+            query,
+            serde_json::json!({ "by": { "terms": { "field": field, "size": 65000 } } }),
+        )?;
+        let mut out = BTreeMap::new();
+        if let Some(buckets) = res.pointer("/by/buckets").and_then(|b| b.as_array()) {
+            for b in buckets {
+                if let (Some(k), Some(n)) = (
+                    b.get("key").and_then(|k| k.as_str()),
+                    b.get("doc_count").and_then(|n| n.as_u64()),
+                ) {
+                    out.insert(k.to_string(), n);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Bytes on disk of the tantivy files.
+    pub fn size_on_disk(&self) -> u64 {
+        dir_size(&Self::tantivy_dir(&self.dir))
+    }
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_size(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// tantivy date from a timestamp.
+pub fn to_tantivy(ts: Timestamp) -> DateTime {
+    DateTime::from_timestamp_secs(ts.as_second())
+}
+
+/// Timestamp from a tantivy date.
+pub fn from_tantivy(dt: DateTime) -> Timestamp {
+    Timestamp::from_second(dt.into_timestamp_secs()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The tantivy document for an item.
+pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &item.id);
+    doc.add_text(f.kind, item.kind.as_str());
+    doc.add_text(f.source, &item.source);
+    if let Some(v) = item.vendor {
+        doc.add_text(f.vendor, v.as_str());
+    }
+    doc.add_text(f.title, &item.title);
+    doc.add_text(f.summary, &item.summary);
+    for a in &item.authors {
+        doc.add_text(f.author, a);
+    }
+    for c in &item.categories {
+        doc.add_text(f.category, c);
+    }
+    for t in &item.topics {
+        doc.add_text(f.topic, t);
+    }
+    for p in &item.products {
+        doc.add_text(f.product, p);
+    }
+    if let Some(s) = item.stage {
+        doc.add_text(f.stage, s.as_str());
+    }
+    if let Some(l) = &item.language {
+        doc.add_text(f.language, l.to_lowercase());
+    }
+    if let Some(p) = item.published {
+        doc.add_date(f.published, to_tantivy(p));
+    }
+    if let Some(d) = item.date() {
+        doc.add_date(f.date, to_tantivy(d));
+    }
+    if let Some(d) = item.first_seen {
+        doc.add_date(f.first_seen, to_tantivy(d));
+    }
+    if let Some(s) = item.stars_period {
+        doc.add_u64(f.stars_period, s);
+    }
+    if let Some(s) = item.stars {
+        doc.add_u64(f.stars, s);
+    }
+    doc.add_text(f.item, serde_json::to_string(item).unwrap_or_default());
+    doc
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// Not in the index before.
+    New,
+    /// In the index, content changed.
+    Updated,
+    /// In the index, content the same.
+    Unchanged,
+}
+
+/// Merge a freshly parsed item with what the index holds under its id.
+///
+/// Keeps `first_seen`; takes the fresh value of every field the fresh item
+/// has and the stored value of those it lacks (an arXiv listing has no
+/// `updated`, the API no announce type); appends trend sightings; keeps the
+/// highest arXiv version. Returns the merged item and whether its content
+/// changed (ignoring `last_seen`).
+pub fn merge(fresh: Item, old: Option<&Item>, now: Timestamp) -> (Item, Upsert) {
+    let Some(old) = old else {
+        let mut item = fresh;
+        item.first_seen = Some(now);
+        item.last_seen = Some(now);
+        return (item, Upsert::New);
+    };
+    let mut m = fresh;
+    m.first_seen = old.first_seen.or(Some(now));
+    macro_rules! keep_opt {
+        ($($f:ident),*) => { $( if m.$f.is_none() { m.$f = old.$f.clone(); } )* };
+    }
+    macro_rules! keep_vec {
+        ($($f:ident),*) => { $( if m.$f.is_empty() { m.$f = old.$f.clone(); } )* };
+    }
+    keep_opt!(
+        vendor,
+        published,
+        updated,
+        stage,
+        stars,
+        stars_period,
+        period,
+        forks,
+        language,
+        primary_category,
+        pdf_url,
+        announce_type
+    );
+    keep_vec!(authors, categories, products);
+    if m.summary.is_empty() {
+        m.summary = old.summary.clone();
+    }
+    if let (Some(a), Some(b)) = (m.version, old.version) {
+        m.version = Some(a.max(b));
+    } else if m.version.is_none() {
+        m.version = old.version;
+    }
+    if !old.trend_history.is_empty() || !m.trend_history.is_empty() {
+        let mut history = old.trend_history.clone();
+        for s in std::mem::take(&mut m.trend_history) {
+            if !history
+                .iter()
+                .any(|h| h.date == s.date && h.period == s.period)
+            {
+                history.push(s);
+            }
+        }
+        if history.len() > MAX_TREND_HISTORY {
+            history.drain(..history.len() - MAX_TREND_HISTORY);
+        }
+        m.trend_history = history;
+    }
+    let mut a = m.clone();
+    let mut b = old.clone();
+    a.last_seen = None;
+    b.last_seen = None;
+    let outcome = if a == b {
+        Upsert::Unchanged
+    } else {
+        Upsert::Updated
+    };
+    m.last_seen = Some(now);
+    (m, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, TrendSighting};
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn merge_keeps_first_seen_and_fills_gaps() {
+        let mut old = Item::new("arxiv:1", Kind::Paper, "api", "T", "u");
+        old.first_seen = Some(ts("2026-01-01T00:00:00Z"));
+        old.updated = Some(ts("2026-01-02T00:00:00Z"));
+        old.version = Some(2);
+        let mut fresh = Item::new("arxiv:1", Kind::Paper, "listing", "T", "u");
+        fresh.announce_type = Some("replace".into());
+        fresh.version = Some(1);
+        let (m, how) = merge(fresh, Some(&old), ts("2026-02-01T00:00:00Z"));
+        assert_eq!(how, Upsert::Updated);
+        assert_eq!(m.first_seen, old.first_seen);
+        assert_eq!(m.updated, old.updated);
+        assert_eq!(m.version, Some(2));
+        assert_eq!(m.last_seen, Some(ts("2026-02-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn merge_detects_unchanged_and_appends_sightings() {
+        let now = ts("2026-02-01T00:00:00Z");
+        let (first, how) = merge(Item::new("x", Kind::Article, "s", "T", "u"), None, now);
+        assert_eq!(how, Upsert::New);
+        let (_, how) = merge(
+            Item::new("x", Kind::Article, "s", "T", "u"),
+            Some(&first),
+            now,
+        );
+        assert_eq!(how, Upsert::Unchanged);
+
+        let sighting = |d: &str| TrendSighting {
+            date: d.into(),
+            period: "daily".into(),
+            stars_period: Some(5),
+        };
+        let mut a = Item::new("github:a/b", Kind::Repo, "s", "a/b", "u");
+        a.trend_history = vec![sighting("2026-01-01")];
+        let (stored, _) = merge(a.clone(), None, now);
+        let mut again = a.clone();
+        again.trend_history = vec![sighting("2026-01-02")];
+        let (m, how) = merge(again, Some(&stored), now);
+        assert_eq!(how, Upsert::Updated);
+        assert_eq!(m.trend_history.len(), 2);
+        let (m2, how) = merge(a, Some(&m), now);
+        assert_eq!(m2.trend_history.len(), 2, "same day is not counted twice");
+        assert_eq!(how, Upsert::Unchanged);
+    }
+
+    #[test]
+    fn index_round_trip_and_version_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+        let mut w = idx.writer(20_000_000).unwrap();
+        let mut item = Item::new(
+            "feed:1",
+            Kind::Article,
+            "blog",
+            "Kafka tiered storage",
+            "https://x/1",
+        );
+        item.topics = vec!["streaming".into()];
+        w.add_document(idx.doc_of(&item)).unwrap();
+        w.commit().unwrap();
+        let s = idx.searcher().unwrap();
+        assert_eq!(idx.count(&s).unwrap(), 1);
+        assert_eq!(
+            idx.get(&s, "feed:1").unwrap().unwrap().title,
+            "Kafka tiered storage"
+        );
+        assert_eq!(
+            idx.counts_by(&s, &AllQuery, "topic")
+                .unwrap()
+                .get("streaming"),
+            Some(&1)
+        );
+        drop((w, s, idx));
+
+        std::fs::write(
+            dir.path().join("horizon.json"),
+            r#"{"schema_version":0,"created_by":"x"}"#,
+        )
+        .unwrap();
+        let err = HorizonIndex::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("schema version 0"), "{err}");
+        let empty = tempfile::tempdir().unwrap();
+        let err = HorizonIndex::open(empty.path()).unwrap_err().to_string();
+        assert!(err.contains("run `horizon crawl` first"), "{err}");
+    }
+}

@@ -1,0 +1,91 @@
+//! horizon: continuous problem discovery for infrastructure teams.
+//!
+//! The library owns everything testable; `main.rs` only parses arguments and
+//! maps results to exit statuses. Modules follow the data flow:
+//! `config` → `fetch` → `sources` → `topics` → `index` → `search` / `report` /
+//! `absorb`, with `crawl` orchestrating the first half and `cli` the commands.
+//!
+//! Every default lives here, as a `DEFAULT_*` constant used by the config
+//! loader, the command-line help and the README.
+
+pub mod cli;
+pub mod config;
+pub mod crawl;
+pub mod duration;
+pub mod fetch;
+pub mod index;
+pub mod model;
+pub mod search;
+pub mod sources;
+pub mod state;
+pub mod text;
+pub mod topics;
+
+/// The project's home page, named in the User-Agent.
+pub const PROJECT_URL: &str = "https://github.com/horizon-infra/horizon";
+/// The User-Agent sent with every request unless `[settings] user_agent` says otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "horizon/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/horizon-infra/horizon)"
+);
+/// Where the configuration is read from.
+pub const DEFAULT_CONFIG_PATH: &str = "sources.toml";
+/// Where the index lives unless `--index` or `[settings] index` says otherwise.
+pub const DEFAULT_INDEX_DIR: &str = "index";
+/// Requests in flight across all hosts.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// Requests in flight to one host.
+pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
+/// Minimum time between two requests to one host, in milliseconds.
+pub const DEFAULT_PER_HOST_INTERVAL_MS: u64 = 1_000;
+/// Time allowed to open a connection, in seconds.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
+/// Time allowed for a whole request including the body, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+/// Largest response body accepted, counted after decompression.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+/// Redirects followed before a request fails.
+pub const DEFAULT_MAX_REDIRECTS: usize = 5;
+/// Retries after the first attempt for timeouts, resets, 408, 429 and 5xx.
+pub const DEFAULT_RETRIES: u32 = 3;
+/// Total time one request may spend waiting between retries, in seconds.
+pub const DEFAULT_RETRY_BUDGET_SECS: u64 = 90;
+/// Longest `Retry-After` honoured, in seconds (longer ones fail the request).
+pub const DEFAULT_MAX_RETRY_AFTER_SECS: u64 = 120;
+/// arXiv's API host, which its terms limit to one connection and one request every 3 s.
+pub const ARXIV_API_HOST: &str = "export.arxiv.org";
+/// arXiv's minimum interval between API requests, in milliseconds.
+pub const ARXIV_MIN_INTERVAL_MS: u64 = 3_000;
+/// Results asked for in one arXiv API page.
+pub const DEFAULT_ARXIV_PAGE_SIZE: usize = 100;
+/// Results fetched from the arXiv API per source per crawl.
+pub const DEFAULT_ARXIV_MAX_RESULTS: usize = 300;
+/// Hits shown by `horizon search`.
+pub const DEFAULT_SEARCH_LIMIT: usize = 10;
+/// Memory given to the index writer, in bytes.
+pub const DEFAULT_WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
+/// Consecutive failed runs after which a source is flagged loudly and tried less often.
+pub const DEFAULT_FAILING_AFTER: u32 = 3;
+/// Days of cloud notes the absorption flags look at.
+pub const DEFAULT_ABSORPTION_WINDOW_DAYS: i64 = 90;
+/// Vendors with a GA offering for `absorbed`.
+pub const DEFAULT_ABSORBED_MIN_GA_VENDORS: usize = 2;
+/// Vendors with a preview for `absorbing` (one GA vendor is always enough).
+pub const DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS: usize = 2;
+/// Items listed per topic and section in the weekly report.
+pub const DEFAULT_REPORT_ITEMS_PER_SECTION: usize = 5;
+
+/// Exit statuses, documented in the README.
+pub mod exit {
+    /// Everything went well.
+    pub const OK: u8 = 0;
+    /// Some sources failed; the rest were indexed.
+    pub const PARTIAL: u8 = 1;
+    /// Usage or configuration error, or an invalid query.
+    pub const USAGE: u8 = 2;
+    /// Fatal: the index is unusable, locked by another crawl, or similar.
+    pub const FATAL: u8 = 3;
+    /// Interrupted by SIGINT/SIGTERM; what was fetched so far was committed.
+    pub const INTERRUPTED: u8 = 4;
+}

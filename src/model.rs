@@ -1,0 +1,316 @@
+//! The document model: one [`Item`] per paper, article, repository or cloud note.
+//!
+//! Every source adapter produces `Item`s, the enrichment step tags them, and the
+//! index stores them (see `index.rs` for how each field is indexed). Keeping one
+//! flat struct for all kinds means search, report and export never need to know
+//! which adapter produced a document.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What kind of thing a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A research paper (arXiv).
+    Paper,
+    /// A blog or engineering post.
+    Article,
+    /// A GitHub repository seen on a trending page.
+    Repo,
+    /// A cloud vendor changelog note.
+    Cloud,
+}
+
+impl Kind {
+    /// Every kind, in display order.
+    pub const ALL: [Kind; 4] = [Kind::Paper, Kind::Article, Kind::Repo, Kind::Cloud];
+
+    /// The name used in the index, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Paper => "paper",
+            Kind::Article => "article",
+            Kind::Repo => "repo",
+            Kind::Cloud => "cloud",
+        }
+    }
+}
+
+/// A cloud vendor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vendor {
+    /// Amazon Web Services.
+    Aws,
+    /// Microsoft Azure.
+    Azure,
+    /// Google Cloud.
+    Gcp,
+}
+
+impl Vendor {
+    /// Every vendor, in display order.
+    pub const ALL: [Vendor; 3] = [Vendor::Aws, Vendor::Azure, Vendor::Gcp];
+
+    /// The name used in the index, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Aws => "aws",
+            Vendor::Azure => "azure",
+            Vendor::Gcp => "gcp",
+        }
+    }
+
+    /// The name a person reads in a report.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Vendor::Aws => "AWS",
+            Vendor::Azure => "Azure",
+            Vendor::Gcp => "Google Cloud",
+        }
+    }
+}
+
+/// The launch stage of a cloud note: one vocabulary across vendors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// A new service or product.
+    New,
+    /// A preview, beta or public preview.
+    Preview,
+    /// Generally available.
+    Ga,
+    /// Available in a new region.
+    Region,
+    /// Any other change to an existing product.
+    Update,
+    /// A price change.
+    Price,
+    /// Deprecation, retirement or end of support.
+    Deprecation,
+}
+
+impl Stage {
+    /// Every stage, in display order.
+    pub const ALL: [Stage; 7] = [
+        Stage::New,
+        Stage::Preview,
+        Stage::Ga,
+        Stage::Region,
+        Stage::Update,
+        Stage::Price,
+        Stage::Deprecation,
+    ];
+
+    /// The name used in the index, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::New => "new",
+            Stage::Preview => "preview",
+            Stage::Ga => "ga",
+            Stage::Region => "region",
+            Stage::Update => "update",
+            Stage::Price => "price",
+            Stage::Deprecation => "deprecation",
+        }
+    }
+
+    /// Whether this stage launches something (new service, preview or GA).
+    pub fn is_launch(self) -> bool {
+        matches!(self, Stage::New | Stage::Preview | Stage::Ga)
+    }
+}
+
+macro_rules! impl_name_traits {
+    ($ty:ident, $what:literal) => {
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let wanted = s.trim().to_ascii_lowercase();
+                $ty::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == wanted)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = $ty::ALL.iter().map(|v| v.as_str()).collect();
+                        format!(
+                            "unknown {} {:?} (expected one of: {})",
+                            $what,
+                            s,
+                            names.join(", ")
+                        )
+                    })
+            }
+        }
+    };
+}
+
+impl_name_traits!(Kind, "kind");
+impl_name_traits!(Vendor, "vendor");
+impl_name_traits!(Stage, "stage");
+
+/// One appearance of a repository on a trending page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendSighting {
+    /// The day it was seen (UTC), `YYYY-MM-DD`.
+    pub date: String,
+    /// `daily`, `weekly` or `monthly`.
+    pub period: String,
+    /// Stars gained in that period, as the page said.
+    pub stars_period: Option<u64>,
+}
+
+/// One document: a paper, article, repository or cloud note.
+///
+/// Adapters fill what their source knows; `first_seen`/`last_seen` and the
+/// trend history are maintained by the index on upsert.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable id: `arxiv:2401.01234`, `github:owner/name`, `aws:<hash>`, `feed:<hash>`…
+    pub id: String,
+    /// What the document is.
+    pub kind: Kind,
+    /// The name of the `[[sources]]` entry that produced it.
+    pub source: String,
+    /// Cloud vendor (cloud notes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<Vendor>,
+    /// Title, plain text.
+    pub title: String,
+    /// Summary, plain text (HTML stripped, entities decoded, whitespace folded).
+    #[serde(default)]
+    pub summary: String,
+    /// Link to the item.
+    pub url: String,
+    /// Authors, in the source's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// Categories or tags given by the source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Topic names from `sources.toml` whose rules match.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// When the item was published, if the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Timestamp>,
+    /// When the item was last updated, if the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<Timestamp>,
+    /// When horizon first saw it (set by the index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<Timestamp>,
+    /// When horizon last saw it (set by the index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<Timestamp>,
+    /// Cloud products the note is about.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// Launch stage (cloud notes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// Total stars (repositories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stars: Option<u64>,
+    /// Stars gained in the trending period (repositories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stars_period: Option<u64>,
+    /// The trending period: `daily`, `weekly` or `monthly` (repositories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// Forks (repositories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forks: Option<u64>,
+    /// Programming language (repositories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// arXiv version number (the `N` of `vN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// arXiv primary category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_category: Option<String>,
+    /// arXiv PDF link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_url: Option<String>,
+    /// arXiv listing announce type (`new`, `cross`, `replace`, `replace-cross`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announce_type: Option<String>,
+    /// Days on which the repository was seen trending (most recent last, capped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend_history: Vec<TrendSighting>,
+}
+
+impl Item {
+    /// A new item with the required fields set and everything else empty.
+    pub fn new(
+        id: impl Into<String>,
+        kind: Kind,
+        source: impl Into<String>,
+        title: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Item {
+            id: id.into(),
+            kind,
+            source: source.into(),
+            vendor: None,
+            title: title.into(),
+            summary: String::new(),
+            url: url.into(),
+            authors: Vec::new(),
+            categories: Vec::new(),
+            topics: Vec::new(),
+            published: None,
+            updated: None,
+            first_seen: None,
+            last_seen: None,
+            products: Vec::new(),
+            stage: None,
+            stars: None,
+            stars_period: None,
+            period: None,
+            forks: None,
+            language: None,
+            version: None,
+            primary_category: None,
+            pdf_url: None,
+            announce_type: None,
+            trend_history: Vec::new(),
+        }
+    }
+
+    /// The date the item is filed under: published, else updated, else first seen.
+    pub fn date(&self) -> Option<Timestamp> {
+        self.published.or(self.updated).or(self.first_seen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(k.as_str().parse::<Kind>(), Ok(k));
+        }
+        for s in Stage::ALL {
+            assert_eq!(s.as_str().parse::<Stage>(), Ok(s));
+        }
+        assert_eq!("GCP".parse::<Vendor>(), Ok(Vendor::Gcp));
+        let err = "papers".parse::<Kind>().unwrap_err();
+        assert!(err.contains("paper, article, repo, cloud"), "{err}");
+    }
+}

@@ -1,0 +1,331 @@
+//! Full-text search: query parsing with positioned errors, filters, ranking,
+//! snippets.
+//!
+//! Queries use tantivy's syntax (`kafka AND "tiered storage"`, `title:flink`,
+//! `-preview`, `stage:ga`), over title, summary, author, category and product
+//! by default, with all words required unless `OR` says otherwise (what people
+//! expect from a search box). Flags (`--kind`, `--since`…) become exact filters
+//! on raw fast fields, so they never change the ranking.
+
+use std::ops::Bound;
+
+use jiff::Timestamp;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, Index, Order, TantivyDocument, Term};
+
+use crate::index::{to_tantivy, HorizonIndex, IndexError, QUERY_FIELDS};
+use crate::model::{Item, Kind, Stage, Vendor};
+
+/// An invalid query: what is wrong and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", position.map(|p| format!("at position {}: ", p + 1)).unwrap_or_default())]
+pub struct QueryError {
+    /// Byte offset (0-based) in the query where the problem is, when known.
+    pub position: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl QueryError {
+    /// The query with a caret line under the problem, for terminals.
+    pub fn pointer(&self, query: &str) -> Option<String> {
+        let pos = self.position?;
+        let col = query.get(..pos.min(query.len()))?.chars().count();
+        Some(format!("  {query}\n  {}^", " ".repeat(col)))
+    }
+}
+
+/// Parse a user query against the horizon schema of `index`.
+pub fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, QueryError> {
+    if text.trim().is_empty() {
+        return Ok(Box::new(AllQuery));
+    }
+    let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
+    if let Some(e) = errors.first() {
+        return Err(QueryError {
+            position: Some(e.pos.min(text.len())),
+            message: e.message.clone(),
+        });
+    }
+    let schema = index.schema();
+    let field = |name: &str| schema.get_field(name).ok();
+    let defaults: Vec<_> = ["title", "summary", "author", "category", "product"]
+        .into_iter()
+        .filter_map(field)
+        .collect();
+    let mut parser = QueryParser::for_index(index, defaults);
+    parser.set_conjunction_by_default();
+    if let Some(title) = field("title") {
+        parser.set_field_boost(title, 2.0);
+    }
+    parser.parse_query(text).map_err(|e| explain(text, e))
+}
+
+fn explain(text: &str, e: QueryParserError) -> QueryError {
+    let find = |needle: &str| text.find(needle);
+    match e {
+        QueryParserError::FieldDoesNotExist(f) => QueryError {
+            position: find(&format!("{f}:")),
+            message: format!(
+                "unknown field {f:?}; fields are: {}",
+                QUERY_FIELDS.join(", ")
+            ),
+        },
+        QueryParserError::AllButQueryForbidden => QueryError {
+            position: None,
+            message: "a query cannot only exclude terms; add something to look for (or use `*`)".into(),
+        },
+        QueryParserError::DateFormatError(_) => QueryError {
+            position: None,
+            message: "invalid date in the query; write dates as RFC 3339, e.g. date:[2026-01-01T00:00:00Z TO *]".into(),
+        },
+        other => QueryError {
+            position: None,
+            message: other.to_string(),
+        },
+    }
+}
+
+/// How to order hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// A search request, independent of the command line.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The query text (tantivy syntax; empty means everything).
+    pub query: String,
+    /// Only these kinds (any of).
+    pub kinds: Vec<Kind>,
+    /// Only these topics (any of).
+    pub topics: Vec<String>,
+    /// Only these sources (any of).
+    pub sources: Vec<String>,
+    /// Only these vendors (any of).
+    pub vendors: Vec<Vendor>,
+    /// Only these stages (any of).
+    pub stages: Vec<Stage>,
+    /// Only these repository languages (any of, case-insensitive).
+    pub languages: Vec<String>,
+    /// Filed on or after.
+    pub since: Option<Timestamp>,
+    /// Filed before.
+    pub until: Option<Timestamp>,
+    /// Order.
+    pub sort: SortBy,
+    /// Hits to return.
+    pub limit: usize,
+}
+
+/// One hit.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The stored item.
+    pub item: Item,
+    /// Relevance score (absent when sorted by date).
+    pub score: Option<f32>,
+    /// A fragment of the summary (or title) around the matched words.
+    pub snippet: String,
+    /// Byte ranges of matched words within `snippet`.
+    pub highlights: Vec<std::ops::Range<usize>>,
+}
+
+/// What can go wrong searching.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The query is invalid.
+    #[error("invalid query: {0}")]
+    Query(#[from] QueryError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// tantivy failed while searching.
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+fn any_of(
+    field: tantivy::schema::Field,
+    values: impl IntoIterator<Item = String>,
+) -> Option<Box<dyn Query>> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = values
+        .into_iter()
+        .map(|v| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, &v),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    if clauses.is_empty() {
+        None
+    } else {
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+/// Filters of a request as one query (None when there are none).
+pub fn filter_query(idx: &HorizonIndex, req: &SearchRequest) -> Option<Box<dyn Query>> {
+    let f = idx.fields();
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut push = |q: Option<Box<dyn Query>>| {
+        if let Some(q) = q {
+            must.push((Occur::Must, q));
+        }
+    };
+    push(any_of(
+        f.kind,
+        req.kinds.iter().map(|k| k.as_str().to_string()),
+    ));
+    push(any_of(f.topic, req.topics.iter().cloned()));
+    push(any_of(f.source, req.sources.iter().cloned()));
+    push(any_of(
+        f.vendor,
+        req.vendors.iter().map(|v| v.as_str().to_string()),
+    ));
+    push(any_of(
+        f.stage,
+        req.stages.iter().map(|s| s.as_str().to_string()),
+    ));
+    push(any_of(
+        f.language,
+        req.languages.iter().map(|l| l.to_lowercase()),
+    ));
+    if req.since.is_some() || req.until.is_some() {
+        push(Some(date_range(f.date, req.since, req.until)));
+    }
+    if must.is_empty() {
+        None
+    } else {
+        Some(Box::new(BooleanQuery::new(must)))
+    }
+}
+
+/// Documents whose `field` date is in `[since, until)`.
+pub fn date_range(
+    field: tantivy::schema::Field,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+) -> Box<dyn Query> {
+    let term = |t: Timestamp| Term::from_field_date_for_search(field, to_tantivy(t));
+    let lo = since
+        .map(|t| Bound::Included(term(t)))
+        .unwrap_or(Bound::Unbounded);
+    let hi = until
+        .map(|t| Bound::Excluded(term(t)))
+        .unwrap_or(Bound::Unbounded);
+    Box::new(RangeQuery::new(lo, hi))
+}
+
+/// Run a search.
+pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {
+    let text_query = parse_query(idx.index(), &req.query)?;
+    let query: Box<dyn Query> = match filter_query(idx, req) {
+        Some(filters) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, text_query.box_clone()),
+            (Occur::Must, filters),
+        ])),
+        None => text_query.box_clone(),
+    };
+    let searcher = idx.searcher()?;
+    let limit = req.limit.max(1);
+    let addrs: Vec<(Option<f32>, tantivy::DocAddress)> = match req.sort {
+        SortBy::Relevance => searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())?
+            .into_iter()
+            .map(|(s, a)| (Some(s), a))
+            .collect(),
+        SortBy::Date => searcher
+            .search(
+                &query,
+                &TopDocs::with_limit(limit).order_by_fast_field::<DateTime>("date", Order::Desc),
+            )?
+            .into_iter()
+            .map(|(_, a)| (None, a))
+            .collect(),
+    };
+    let f = idx.fields();
+    let mut summary_snippets = SnippetGenerator::create(&searcher, &*text_query, f.summary)?;
+    summary_snippets.set_max_num_chars(180);
+    let mut title_snippets = SnippetGenerator::create(&searcher, &*text_query, f.title)?;
+    title_snippets.set_max_num_chars(180);
+    let mut hits = Vec::with_capacity(addrs.len());
+    for (score, addr) in addrs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let item = idx.item_of(&doc)?;
+        let mut snip = summary_snippets.snippet(&item.summary);
+        if snip.highlighted().is_empty() {
+            let t = title_snippets.snippet(&item.title);
+            if !t.highlighted().is_empty() && item.summary.is_empty() {
+                snip = t;
+            }
+        }
+        let (snippet, highlights) = if snip.fragment().is_empty() {
+            (crate::text::truncate_words(&item.summary, 180), Vec::new())
+        } else {
+            (snip.fragment().to_string(), snip.highlighted().to_vec())
+        };
+        hits.push(Hit {
+            item,
+            score,
+            snippet,
+            highlights,
+        });
+    }
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::build_schema;
+
+    fn index() -> Index {
+        Index::create_in_ram(build_schema().0)
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let idx = index();
+        let err = parse_query(&idx, "kafka AND (flink").unwrap_err();
+        assert!(err.position.is_some(), "{err:?}");
+        assert!(err.to_string().starts_with("at position"), "{err}");
+        assert!(err.pointer("kafka AND (flink").unwrap().contains('^'));
+    }
+
+    #[test]
+    fn unknown_field_is_named_at_its_position() {
+        let idx = index();
+        let err = parse_query(&idx, "kafka titel:flink").unwrap_err();
+        assert_eq!(err.position, Some(6));
+        assert!(err.message.contains("unknown field \"titel\""), "{err}");
+        assert!(err.message.contains("title, summary"), "{err}");
+    }
+
+    #[test]
+    fn valid_queries_parse() {
+        let idx = index();
+        for q in [
+            "kafka",
+            "\"tiered storage\"",
+            "title:flink OR stage:ga",
+            "kind:paper -preview",
+            "*",
+            "",
+        ] {
+            parse_query(&idx, q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! Azure updates (RSS 2.0, the release-communications feed): one item per entry.
+//!
+//! Titles carry the status: "[Launched] Generally Available: …",
+//! "[In preview] Public Preview: …", "Retirement: …"; the first category
+//! repeats it on launched and preview items ("Launched", "In preview") and
+//! retirements carry "Retirements" somewhere among their categories. The
+//! other categories mix product areas ("Compute", "Networking") and products
+//! ("Azure Firewall"); products are the specific ones, the areas are kept
+//! as categories and used only when an entry names no product.
+//!
+//! Some captures use the `a10:` prefix (`<a10:updated>`) without declaring it;
+//! [`declare_a10`] adds the declaration before parsing so a strict XML reader
+//! does not reject the whole feed.
+
+use std::borrow::Cow;
+
+use super::{
+    canonical_link, products_in_title, push_unique, says_deprecation, says_region,
+    stage_from_wording,
+};
+use crate::model::{Item, Kind, Stage, Vendor};
+use crate::sources::feed::{entry_link, entry_to_item, parse_feed};
+use crate::sources::{ParseContext, ParseError};
+use crate::text::stable_hash;
+
+/// Status words used as categories.
+const STATUS: &[&str] = &[
+    "launched",
+    "in preview",
+    "in development",
+    "retirements",
+    "retirement",
+];
+/// Categories too generic to name a product.
+const GENERIC: &[&str] = &[
+    "feature",
+    "features",
+    "service",
+    "services",
+    "management",
+    "pricing & offerings",
+    "pricing and offerings",
+    "sdk and tools",
+    "regions & datacenters",
+    "regions and datacenters",
+    "compliance",
+    "security",
+    "microsoft build",
+    "microsoft ignite",
+];
+/// Azure's product areas (the top level of its product directory).
+const AREAS: &[&str] = &[
+    "ai + machine learning",
+    "analytics",
+    "compute",
+    "containers",
+    "databases",
+    "developer tools",
+    "devops",
+    "hybrid + multicloud",
+    "identity",
+    "integration",
+    "internet of things",
+    "management and governance",
+    "media",
+    "migration",
+    "mixed reality",
+    "mobile",
+    "networking",
+    "storage",
+    "web",
+    "virtual desktop infrastructure",
+    "blockchain",
+    "open source",
+];
+
+/// The bytes with `xmlns:a10="http://www.w3.org/2005/Atom"` added to the root
+/// element when `a10:` is used but never declared; otherwise unchanged.
+pub fn declare_a10(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let uses = bytes.windows(5).any(|w| w == b"<a10:");
+    let declared = bytes.windows(10).any(|w| w == b"xmlns:a10=");
+    if !uses || declared {
+        return Cow::Borrowed(bytes);
+    }
+    // The root element: the first `<` not starting `<?`, `<!`.
+    let mut i = 0;
+    while let Some(off) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
+    {
+        let at = i + off;
+        match bytes.get(at + 1) {
+            Some(b'?') | Some(b'!') => i = at + 1,
+            Some(_) => {
+                // End of the root element's name.
+                let name_end = bytes
+                    .get(at + 1..)
+                    .and_then(|rest| {
+                        rest.iter()
+                            .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
+                    })
+                    .map(|p| at + 1 + p);
+                let Some(name_end) = name_end else {
+                    return Cow::Borrowed(bytes);
+                };
+                let Some((head, tail)) = bytes.split_at_checked(name_end) else {
+                    return Cow::Borrowed(bytes);
+                };
+                let mut out = Vec::with_capacity(bytes.len() + 48);
+                out.extend_from_slice(head);
+                out.extend_from_slice(br#" xmlns:a10="http://www.w3.org/2005/Atom""#);
+                out.extend_from_slice(tail);
+                return Cow::Owned(out);
+            }
+            None => break,
+        }
+    }
+    Cow::Borrowed(bytes)
+}
+
+/// The stage of an Azure update from its title and categories:
+/// a "Retirement" title or category (or deprecation wording) → deprecation;
+/// "[In preview]", "Public/Private Preview" or the "In preview" status → preview;
+/// "[Launched]", "Generally Available" or the "Launched" status → ga, or region
+/// when the title is about availability in a region; otherwise the title's
+/// wording ([`stage_from_wording`]), which for "[In development]" items is
+/// usually update.
+pub fn stage(title: &str, categories: &[String]) -> Stage {
+    let lower = title.trim().to_ascii_lowercase();
+    let has = |c: &str| categories.iter().any(|x| x.eq_ignore_ascii_case(c));
+    if lower.starts_with("retirement")
+        || has("Retirements")
+        || has("Retirement")
+        || says_deprecation(title)
+    {
+        return Stage::Deprecation;
+    }
+    if lower.starts_with("[in preview]")
+        || lower.contains("public preview")
+        || lower.contains("private preview")
+        || has("In preview")
+    {
+        return Stage::Preview;
+    }
+    if lower.starts_with("[launched]") || lower.contains("generally available") || has("Launched") {
+        let rest = title.rsplit(':').next().unwrap_or(title);
+        return if says_region(rest) {
+            Stage::Region
+        } else {
+            Stage::Ga
+        };
+    }
+    stage_from_wording(title)
+}
+
+/// Parse the Azure updates feed.
+pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
+    let fixed = declare_a10(bytes);
+    let feed = parse_feed(&fixed, ctx)?;
+    let mut items: Vec<Item> = Vec::new();
+    for entry in &feed.entries {
+        let Some(mut item) = entry_to_item(entry, ctx, Kind::Cloud, "azure") else {
+            continue;
+        };
+        if let Some(link) = entry_link(entry) {
+            item.id = format!("azure:{}", stable_hash(&[&canonical_link(&link)]));
+        }
+        let mut products = Vec::new();
+        let mut areas = Vec::new();
+        for c in &item.categories {
+            let l = c.to_ascii_lowercase();
+            if STATUS.contains(&l.as_str()) || GENERIC.contains(&l.as_str()) {
+                continue;
+            }
+            if AREAS.contains(&l.as_str()) {
+                push_unique(&mut areas, c);
+            } else {
+                push_unique(&mut products, c);
+            }
+        }
+        if products.is_empty() {
+            products = products_in_title(&item.title, &["Azure", "Microsoft"]);
+        }
+        if products.is_empty() {
+            products = areas;
+        }
+        if products.is_empty() {
+            products.push("Azure".to_string());
+        }
+        item.stage = Some(stage(&item.title, &item.categories));
+        item.products = products;
+        item.vendor = Some(Vendor::Azure);
+        if item.published.is_none() {
+            item.published = item.updated;
+        }
+        if !items.iter().any(|i| i.id == item.id) {
+            items.push(item);
+        }
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::test_util::{check_items, ctx};
+    use super::*;
+    use crate::sources::test_support::fixture;
+
+    const FIXTURE: &str = "cloud-azure/azure-updates_rss2_2026-08-05_edited.xml";
+
+    fn find<'a>(items: &'a [Item], start: &str) -> &'a Item {
+        items
+            .iter()
+            .find(|i| i.title.starts_with(start))
+            .unwrap_or_else(|| panic!("no item {start:?}"))
+    }
+
+    fn check_fixture(bytes: &[u8]) {
+        let items = parse(bytes, &ctx()).unwrap();
+        assert_eq!(items.len(), 25);
+        check_items(Vendor::Azure, &items);
+        let count = |s: Stage| items.iter().filter(|i| i.stage == Some(s)).count();
+        assert_eq!(count(Stage::Deprecation), 10);
+        assert_eq!(count(Stage::Preview), 6);
+        assert_eq!(count(Stage::Ga) + count(Stage::Region), 9);
+        let it = find(
+            &items,
+            "[Launched] Generally Available: Explicit proxy in Azure Firewall",
+        );
+        assert_eq!(it.stage, Some(Stage::Ga));
+        assert_eq!(it.products, ["Azure Firewall"]);
+        assert_eq!(
+            it.url,
+            "https://azure.microsoft.com/updates?id=".to_string()
+                + it.url.rsplit('=').next().unwrap()
+        );
+        let it = find(&items, "[Launched] Generally Available: Azure Database for PostgreSQL flexible server in India South Central");
+        assert_eq!(it.stage, Some(Stage::Region));
+        let it = find(
+            &items,
+            "[In preview] Public Preview: Azure DNS enables DNS-based load balancing",
+        );
+        assert_eq!(it.stage, Some(Stage::Preview));
+        assert_eq!(it.products, ["Azure DNS", "Traffic Manager"]);
+        // "Retirements" is the first category of only one retirement.
+        let it = find(
+            &items,
+            "Retirement: Azure Load Balancer Inbound NAT rule version 1",
+        );
+        assert_eq!(it.stage, Some(Stage::Deprecation));
+        assert_eq!(
+            it.products,
+            ["Azure Load Balancer Inbound NAT", "Azure VMSS"]
+        );
+        let it = find(&items, "Retirement: Nested confidential (cc_v5) VMs");
+        assert_eq!(it.products, ["Virtual Machines"]);
+        assert!(it.categories.contains(&"Compute".to_string()));
+        // No product category and no product in the title.
+        let it = find(
+            &items,
+            "[Launched] Generally Available: Single-click purchase for public SaaS offers",
+        );
+        assert_eq!(it.products, ["Azure"]);
+        // A bare "Z" zone parses.
+        let it = find(&items, "Retirement: Nested confidential (cc_v5) VMs");
+        assert_eq!(
+            it.published.map(|t| t.to_string()).as_deref(),
+            Some("2026-08-05T00:22:49Z")
+        );
+        assert!(items.iter().all(|i| !i.summary.contains('\r')));
+        let again = parse(bytes, &ctx()).unwrap();
+        assert_eq!(
+            items.iter().map(|i| &i.id).collect::<Vec<_>>(),
+            again.iter().map(|i| &i.id).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn updates_feed_as_captured_with_undeclared_a10() {
+        let Some(bytes) = fixture(FIXTURE) else {
+            return;
+        };
+        assert!(matches!(declare_a10(&bytes), Cow::Owned(_)));
+        check_fixture(&bytes);
+    }
+
+    #[test]
+    fn updates_feed_with_a10_declared() {
+        let Some(bytes) = fixture(FIXTURE) else {
+            return;
+        };
+        let text = String::from_utf8(bytes).unwrap().replacen(
+            "<rss version=\"2.0\">",
+            "<rss xmlns:a10=\"http://www.w3.org/2005/Atom\" version=\"2.0\">",
+            1,
+        );
+        assert!(matches!(declare_a10(text.as_bytes()), Cow::Borrowed(_)));
+        check_fixture(text.as_bytes());
+    }
+
+    #[test]
+    fn a10_declaration_is_inserted_into_the_root() {
+        let src = b"<?xml version=\"1.0\"?><!-- c --><rss version=\"2.0\"><a10:updated>x</a10:updated></rss>";
+        let out = declare_a10(src);
+        assert!(String::from_utf8_lossy(&out).starts_with(
+            "<?xml version=\"1.0\"?><!-- c --><rss xmlns:a10=\"http://www.w3.org/2005/Atom\" version=\"2.0\">"
+        ));
+        assert!(matches!(declare_a10(b"<rss></rss>"), Cow::Borrowed(_)));
+        assert!(matches!(declare_a10(b"<a10:"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn stages_from_titles() {
+        let none: Vec<String> = Vec::new();
+        assert_eq!(
+            stage("[In development] Azure Managed Kafka", &none),
+            Stage::Update
+        );
+        assert_eq!(
+            stage("Generally Available: Azure Managed Redis", &none),
+            Stage::Ga
+        );
+        assert_eq!(stage("Private Preview: something", &none), Stage::Preview);
+        assert_eq!(
+            stage("Azure X", &["Retirements".to_string()]),
+            Stage::Deprecation
+        );
+    }
+}

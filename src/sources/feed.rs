@@ -1,0 +1,327 @@
+//! The `feed` kind: RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs.
+//!
+//! Bodies go to feed-rs as bytes (non-UTF-8 feeds exist). feed-rs's own id
+//! fallback is a random UUID for entries without id or link; horizon supplies
+//! its own generator so ids are stable across runs: the entry's id/guid, else
+//! its canonical link, else a hash of the feed URL and title.
+//!
+//! The cloud adapters for AWS and Azure reuse [`parse_feed`] and
+//! [`entry_to_item`] and then add products and stages.
+
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Entry, Feed};
+
+use super::{describe_body, from_chrono, is_blank, looks_like_html, ParseContext, ParseError};
+use crate::model::{Item, Kind};
+use crate::text::{clean_line, html_to_text, stable_hash, truncate_words};
+
+/// Longest summary stored, in characters; longer text is cut on a word boundary.
+pub const MAX_SUMMARY_CHARS: usize = 3_000;
+
+/// Parse any feed-rs-supported feed from bytes, with stable ids and lenient dates.
+pub fn parse_feed(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Feed, ParseError> {
+    if is_blank(bytes) {
+        return Err(ParseError::Empty);
+    }
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(ctx.url))
+        // An empty id tells `entry_to_item` to derive one; never a random UUID.
+        .id_generator(|_, _, _| String::new())
+        .timestamp_parser(parse_timestamp)
+        .sanitize_content(false)
+        .build();
+    let fixed = strip_rss_default_namespace(bytes);
+    match parser.parse(fixed.as_deref().unwrap_or(bytes)) {
+        Ok(feed) => Ok(feed),
+        Err(e) => {
+            if looks_like_html(bytes) {
+                Err(ParseError::HtmlInsteadOfFeed(describe_body(bytes)))
+            } else {
+                match e {
+                    feed_rs::parser::ParseFeedError::XmlReader(x) => {
+                        Err(ParseError::Malformed(x.to_string()))
+                    }
+                    other => Err(ParseError::NotAFeed(other.to_string())),
+                }
+            }
+        }
+    }
+}
+
+/// Some re-serialized WordPress feeds put a default namespace on `<rss>`
+/// (`<rss xmlns="com-wordpress:feed-additions:1">`), which moves every
+/// unprefixed element out of RSS and makes namespace-aware parsers see an
+/// empty channel. RSS has no namespace, so such a declaration is dropped.
+fn strip_rss_default_namespace(bytes: &[u8]) -> Option<Vec<u8>> {
+    let head_len = bytes.len().min(4096);
+    let head = &bytes[..head_len];
+    let start = find(head, b"<rss")?;
+    let end = start + find(&head[start..], b">")?;
+    let tag = &head[start..end];
+    let attr = find(tag, b" xmlns=\"")?;
+    let value_start = start + attr + b" xmlns=\"".len();
+    let close = value_start + find(&bytes[value_start..end], b"\"")?;
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&bytes[..start + attr]);
+    out.extend_from_slice(&bytes[close + 1..]);
+    Some(out)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Parse a generic feed into article items.
+pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
+    let feed = parse_feed(bytes, ctx)?;
+    Ok(feed
+        .entries
+        .iter()
+        .filter_map(|e| entry_to_item(e, ctx, Kind::Article, "feed"))
+        .collect())
+}
+
+/// The link a reader should open: the first `alternate` (or rel-less) link, else the first.
+pub fn entry_link(entry: &Entry) -> Option<String> {
+    entry
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| entry.links.first())
+        .map(|l| l.href.trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
+/// The stable key of an entry: its id/guid, else its link, else feed URL + title.
+/// Guids that are not URLs or URNs (e.g. "42") are qualified by the feed URL's host.
+pub fn entry_key(entry: &Entry, ctx: &ParseContext<'_>) -> Option<String> {
+    let id = entry.id.trim();
+    if !id.is_empty() {
+        if id.contains(':') {
+            return Some(id.to_string());
+        }
+        let host = url::Url::parse(ctx.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        return Some(format!("{host}#{id}"));
+    }
+    if let Some(link) = entry_link(entry) {
+        return Some(link);
+    }
+    let title = entry.title.as_ref().map(|t| t.content.trim()).unwrap_or("");
+    if title.is_empty() {
+        return None;
+    }
+    Some(format!("{}#{}", ctx.url, title))
+}
+
+/// Turn one entry into an item of `kind`, with id `<prefix>:<hash of key>`.
+/// Entries with neither title nor link are skipped (nothing to show).
+pub fn entry_to_item(
+    entry: &Entry,
+    ctx: &ParseContext<'_>,
+    kind: Kind,
+    prefix: &str,
+) -> Option<Item> {
+    let key = entry_key(entry, ctx)?;
+    let link = entry_link(entry).unwrap_or_default();
+    let mut title = entry
+        .title
+        .as_ref()
+        .map(|t| html_to_text(&t.content))
+        .unwrap_or_default();
+    let summary_html = entry
+        .summary
+        .as_ref()
+        .map(|s| s.content.as_str())
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| entry.content.as_ref().and_then(|c| c.body.as_deref()))
+        .unwrap_or("");
+    let summary = truncate_words(&html_to_text(summary_html), MAX_SUMMARY_CHARS);
+    if title.is_empty() {
+        if link.is_empty() && summary.is_empty() {
+            return None;
+        }
+        title = if summary.is_empty() {
+            link.clone()
+        } else {
+            truncate_words(&summary, 100)
+        };
+    }
+    let mut item = Item::new(
+        format!("{prefix}:{}", stable_hash(&[&key])),
+        kind,
+        ctx.source,
+        title,
+        link,
+    );
+    item.summary = summary;
+    item.authors = entry
+        .authors
+        .iter()
+        .filter_map(|p| p.name.as_deref().map(clean_line))
+        .filter(|n| !n.is_empty())
+        .collect();
+    item.categories = entry
+        .categories
+        .iter()
+        .map(|c| clean_line(c.label.as_deref().unwrap_or(&c.term)))
+        .filter(|c| !c.is_empty())
+        .collect();
+    item.categories.dedup();
+    item.published = entry.published.and_then(from_chrono);
+    item.updated = entry.updated.and_then(from_chrono);
+    Some(item)
+}
+
+/// Dates as feeds write them: RFC 2822 (with the zones real feeds use, such as
+/// a bare `Z` or `UT`), RFC 3339, and a few common near-misses. An unparseable
+/// date is treated as absent, never as an error.
+pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    // Bare zone names chrono's RFC 2822 parser does not take.
+    for (zone, offset) in [(" Z", " +0000"), (" UTC", " +0000"), (" UT", " +0000")] {
+        if let Some(stripped) = t.strip_suffix(zone.trim_start()) {
+            let fixed = format!("{}{offset}", stripped.trim_end());
+            if let Ok(d) = DateTime::parse_from_rfc2822(&fixed) {
+                return Some(d.with_timezone(&Utc));
+            }
+        }
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(d.and_utc());
+        }
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::test_support::{fixture, fixture_files};
+
+    fn ctx() -> ParseContext<'static> {
+        ParseContext {
+            source: "test",
+            url: "https://example.org/feed.xml",
+            now: "2026-11-26T00:00:00Z".parse().unwrap(),
+        }
+    }
+
+    /// Every recorded blog and cloud feed yields items with titles, stable ids and dates.
+    #[test]
+    fn every_recorded_feed_parses() {
+        let mut files = fixture_files("blog-feeds");
+        files.extend(fixture_files("cloud-aws"));
+        files.extend(fixture_files("cloud-gcp"));
+        files.extend(fixture_files("cloud-azure"));
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let items = parse(&bytes, &ctx()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!items.is_empty(), "{name}: no items");
+            for it in &items {
+                assert!(!it.title.is_empty(), "{name}: empty title in {}", it.id);
+                assert!(it.id.starts_with("feed:"), "{name}: {}", it.id);
+                assert!(it.date().is_some(), "{name}: no date on {:?}", it.title);
+                // Markup is gone (code samples quoted in posts may still show tags as text).
+                for tag in ["<p>", "<img", "<br", "<a href", "<div"] {
+                    assert!(
+                        !it.summary.contains(tag),
+                        "{name}: {tag} left in summary of {:?}",
+                        it.title
+                    );
+                }
+            }
+            let again = parse(&bytes, &ctx()).unwrap();
+            let ids: Vec<_> = items.iter().map(|i| &i.id).collect();
+            let ids2: Vec<_> = again.iter().map(|i| &i.id).collect();
+            assert_eq!(ids, ids2, "{name}: ids changed between parses");
+        }
+    }
+
+    #[test]
+    fn aws_blog_items_have_authors_categories_and_plain_text() {
+        let Some(bytes) = fixture("blog-feeds/aws-blog_wordpress-rss2_2026-09-24.xml") else {
+            return;
+        };
+        let items = parse(&bytes, &ctx()).unwrap();
+        assert_eq!(items.len(), 7);
+        assert!(items
+            .iter()
+            .any(|i| i.authors.iter().any(|a| a.contains("윤석찬"))));
+        assert!(items.iter().all(|i| !i.categories.is_empty()));
+        assert!(items.iter().all(|i| !i.summary.contains("&amp;")));
+    }
+
+    #[test]
+    fn id_less_entries_get_stable_ids_from_links() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>One</title><link>https://example.org/one</link></item>
+<item><title>Two</title><link>https://example.org/two</link></item>
+</channel></rss>"#;
+        let a = parse(rss, &ctx()).unwrap();
+        let b = parse(rss, &ctx()).unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].id, b[0].id);
+        assert_ne!(a[0].id, a[1].id);
+        assert_eq!(
+            a[0].id,
+            format!("feed:{}", stable_hash(&["https://example.org/one"]))
+        );
+    }
+
+    #[test]
+    fn html_page_and_garbage_are_distinct_errors() {
+        let html = b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body>down</body></html>";
+        let err = parse(html, &ctx()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("HTML page titled \"503 Service Unavailable\""),
+            "{err}"
+        );
+        assert_eq!(parse(b"  \n", &ctx()).unwrap_err(), ParseError::Empty);
+        let err = parse(b"<rss><channel><item><title>x</ti", &ctx()).unwrap_err();
+        assert!(
+            matches!(err, ParseError::Malformed(_) | ParseError::NotAFeed(_)),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn dates_in_real_world_spellings() {
+        let want = "2026-08-05T00:22:49Z";
+        for s in [
+            "Wed, 05 Aug 2026 00:22:49 Z",
+            "Wed, 05 Aug 2026 00:22:49 +0000",
+            "Wed, 05 Aug 2026 00:22:49 GMT",
+            "2026-08-05T00:22:49Z",
+            "2026-08-05T02:22:49+02:00",
+        ] {
+            assert_eq!(
+                parse_timestamp(s).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                Some(want.to_string()),
+                "{s}"
+            );
+        }
+        assert_eq!(parse_timestamp("not a date"), None);
+    }
+}

@@ -1,0 +1,133 @@
+//! Source adapters: bytes from one response → `Vec<Item>`.
+//!
+//! Each adapter is a pure function over a response body and a
+//! [`ParseContext`]; fetching, paging and politeness live in `crawl.rs` and
+//! `fetch.rs`, so every adapter can be tested over recorded payloads without a
+//! network. Adapters never invent random ids: every id is derived from the
+//! payload (guid, link, arXiv id, repository name, or a hash of stable fields).
+
+pub mod arxiv;
+pub mod cloud;
+pub mod feed;
+pub mod trending;
+
+use jiff::Timestamp;
+
+/// What an adapter knows about the response it parses.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseContext<'a> {
+    /// The `[[sources]]` name, stored on every item.
+    pub source: &'a str,
+    /// The URL the body came from (after redirects); used to resolve relative links.
+    pub url: &'a str,
+    /// The time of the crawl; used where a source gives no date and for trend history.
+    pub now: Timestamp,
+}
+
+/// Why a response body could not be turned into items. The crawl reports it
+/// under the source's name and goes on with the other sources.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The body is empty.
+    #[error("the response body is empty")]
+    Empty,
+    /// The body is an HTML page where a feed was expected (an error or login page).
+    #[error("expected a feed but got an HTML page{0}")]
+    HtmlInsteadOfFeed(String),
+    /// The body is not a feed the parser understands.
+    #[error("not a valid RSS, Atom or JSON feed: {0}")]
+    NotAFeed(String),
+    /// The XML is malformed.
+    #[error("malformed XML: {0}")]
+    Malformed(String),
+    /// The arXiv API answered with an error entry.
+    #[error("arXiv API error: {0}")]
+    ArxivApi(String),
+    /// A page parsed but held none of what it should (the page layout changed?).
+    #[error("{0} (page layout changed?)")]
+    LayoutChanged(String),
+}
+
+/// A short description of what an unexpected body looks like, for error messages:
+/// the HTML `<title>` if there is one, else the first bytes.
+pub fn describe_body(bytes: &[u8]) -> String {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let lower = head.to_ascii_lowercase();
+    if let (Some(start), Some(end)) = (lower.find("<title"), lower.find("</title>")) {
+        if let Some(gt) = lower[start..].find('>') {
+            let from = start + gt + 1;
+            if from < end {
+                let title = crate::text::html_to_text(&head[from..end]);
+                if !title.is_empty() {
+                    return format!(" titled {:?}", crate::text::truncate_words(&title, 80));
+                }
+            }
+        }
+    }
+    String::new()
+}
+
+/// Whether a body looks like an HTML page rather than XML or JSON data.
+pub fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    let trimmed = head.trim_start_matches('\u{feff}').trim_start();
+    trimmed.starts_with("<!doctype html") || trimmed.starts_with("<html")
+}
+
+/// Whether a body is empty or only whitespace.
+pub fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(|b| b.is_ascii_whitespace())
+}
+
+/// Convert a feed-rs (chrono) time to a jiff timestamp.
+pub fn from_chrono(dt: chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
+    Timestamp::new(dt.timestamp(), dt.timestamp_subsec_nanos() as i32).ok()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Access to the shared recorded payloads in `../shared/fixtures`.
+
+    use std::path::PathBuf;
+
+    /// The fixtures folder: `$HORIZON_FIXTURES`, else `../shared/fixtures`
+    /// next to the repository. `None` (with a note on stderr) when missing
+    /// outside CI; a panic with the reason under `CI=true`.
+    pub fn fixtures_dir() -> Option<PathBuf> {
+        let dir = std::env::var_os("HORIZON_FIXTURES")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+            });
+        if dir.is_dir() {
+            return Some(dir);
+        }
+        let msg = format!(
+            "recorded fixtures not found at {} (set HORIZON_FIXTURES to their folder)",
+            dir.display()
+        );
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{msg}; CI needs them");
+        }
+        eprintln!("skipping: {msg}");
+        None
+    }
+
+    /// Every file in one fixtures subfolder, sorted.
+    pub fn fixture_files(sub: &str) -> Vec<PathBuf> {
+        let Some(dir) = fixtures_dir() else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(sub))
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// One fixture's bytes.
+    pub fn fixture(rel: &str) -> Option<Vec<u8>> {
+        let dir = fixtures_dir()?;
+        Some(std::fs::read(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}")))
+    }
+}
