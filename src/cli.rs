@@ -63,9 +63,103 @@ pub enum Command {
     /// Documents per kind, source and topic; index size; last crawl.
     #[command(after_help = "Example:\n  horizon stats --json")]
     Stats(JsonArg),
-    /// Every configured source with its health.
-    #[command(after_help = "Example:\n  horizon sources --json")]
-    Sources(JsonArg),
+    /// Every configured source with its health; import or export OPML.
+    #[command(
+        after_help = "Examples:\n  horizon sources --json\n  horizon sources import feeds.opml\n  horizon sources export > horizon.opml"
+    )]
+    Sources(SourcesArgs),
+    /// Write documents for Elasticsearch/OpenSearch (_bulk), Quickwit or as NDJSON.
+    #[command(
+        after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
+    )]
+    Export(ExportArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  horizon man > horizon.1 && man ./horizon.1")]
+    Man,
+}
+
+/// `horizon sources`.
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Import or export instead of listing.
+    #[command(subcommand)]
+    pub action: Option<SourcesAction>,
+}
+
+/// `horizon sources import|export`.
+#[derive(Debug, Subcommand)]
+pub enum SourcesAction {
+    /// Add the feeds of an OPML file to the config (comments and order kept).
+    #[command(after_help = "Example:\n  horizon sources import subscriptions.opml --dry-run")]
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+        /// Kind of the new sources.
+        #[arg(long, value_enum, default_value = "feed")]
+        kind: ImportKind,
+        /// Show what would be added without changing the config.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every source with a URL as OPML.
+    #[command(after_help = "Example:\n  horizon sources export --out horizon.opml")]
+    Export {
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Kind given to imported sources.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    /// RSS, Atom or JSON Feed.
+    Feed,
+}
+
+/// Export format flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    /// One horizon document per line.
+    Ndjson,
+    /// Quickwit ingest NDJSON (see docs/export/quickwit-index.yaml).
+    Quickwit,
+    /// Elasticsearch/OpenSearch _bulk body (see docs/export/elasticsearch-mapping.json).
+    Elasticsearch,
+}
+
+/// `horizon export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: ExportFormatArg,
+    /// Only documents filed on or after (a date or a duration such as 30d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only documents filed before.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Only this kind (repeatable).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Vec<Kind>,
+    /// The Elasticsearch index named in the bulk actions.
+    #[arg(long, default_value = "horizon", value_name = "NAME")]
+    pub index_name: String,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `--json`.
@@ -85,6 +179,12 @@ pub struct CrawlArgs {
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Save every response (status, headers, body) into DIR for later replay.
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Crawl from a recording made with --record, served on 127.0.0.1 (no network needed).
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
 }
 
 /// Sort order flag.
@@ -170,7 +270,33 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Crawl(args) => cmd_crawl(&cli, args).await,
         Command::Search(args) => cmd_search(&cli, args),
         Command::Stats(args) => cmd_stats(&cli, args.json),
-        Command::Sources(args) => cmd_sources(&cli, args.json),
+        Command::Sources(args) => match &args.action {
+            None => cmd_sources(&cli, args.json),
+            Some(SourcesAction::Import {
+                file,
+                kind,
+                dry_run,
+            }) => cmd_sources_import(&cli, file, *kind, *dry_run),
+            Some(SourcesAction::Export { out }) => cmd_sources_export(&cli, out.as_deref()),
+        },
+        Command::Export(args) => cmd_export(&cli, args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "horizon", &mut script);
+            std::io::stdout()
+                .lock()
+                .write_all(&script)
+                .map_err(io_fail)?;
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+            Ok(exit::OK)
+        }
     };
     match result {
         Err(f) if is_broken_pipe(&f.error) => Ok(exit::OK),
@@ -242,17 +368,52 @@ fn interrupt_signal() -> futures::future::BoxFuture<'static, ()> {
 async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
     let dir = index_dir(cli, Some(&cfg))?;
-    let opts = CrawlOptions {
+    let mut opts = CrawlOptions {
         only: args.sources.clone(),
         interrupt: Some(interrupt_signal()),
         ..Default::default()
     };
-    let report = crawl(&cfg, &dir, opts)
-        .await
-        .map_err(|e: CrawlError| Failure {
-            code: e.exit_code(),
-            error: anyhow::Error::new(e).context("crawl failed"),
-        })?;
+    if let Some(rec) = &args.record {
+        opts.hook = Some(crate::replay::recorder(rec.clone()));
+        opts.ignore_validators = true;
+    }
+    let _server = match &args.replay {
+        Some(dir) => {
+            let server = crate::replay::ReplayServer::start(dir)
+                .await
+                .map_err(|e| Failure::usage(anyhow::Error::new(e).context("cannot replay")))?;
+            tracing::info!(base = %server.base, entries = server.entries, "replaying");
+            opts.rewrite = Some(server.rewrite());
+            Some(server)
+        }
+        None => None,
+    };
+    let total = if args.sources.is_empty() {
+        cfg.sources.iter().filter(|s| s.enabled).count()
+    } else {
+        args.sources.len()
+    };
+    let progress = progress_bar(cli.quiet || args.json, total);
+    if let Some(bar) = &progress {
+        let bar = bar.clone();
+        let totals = std::sync::Mutex::new((0usize, 0u64));
+        opts.on_source_done = Some(Box::new(move |r: &SourceReport| {
+            if let Ok(mut t) = totals.lock() {
+                t.0 += r.items;
+                t.1 += r.bytes;
+                bar.set_message(format!("{} items, {} — {}", t.0, human_bytes(t.1), r.name));
+            }
+            bar.inc(1);
+        }));
+    }
+    let result = crawl(&cfg, &dir, opts).await;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let report = result.map_err(|e: CrawlError| Failure {
+        code: e.exit_code(),
+        error: anyhow::Error::new(e).context("crawl failed"),
+    })?;
     let code = report.exit_code();
     if args.json {
         let mut out = std::io::stdout().lock();
@@ -263,6 +424,21 @@ async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
         print_crawl_summary(&report, cli.quiet, &dir).map_err(io_fail)?;
     }
     Ok(code)
+}
+
+/// A progress bar on stderr, only on a terminal and not when quiet or printing JSON.
+fn progress_bar(quiet: bool, sources: usize) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(sources as u64);
+    let style =
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} sources  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
 }
 
 fn human_bytes(n: u64) -> String {
@@ -364,8 +540,39 @@ fn parse_when(
     }
 }
 
+/// Names given to `--source`/`--topic` must exist in the config, when there is one:
+/// a misspelt name would otherwise look like an empty result.
+fn check_names(cli: &Cli, sources: &[String], topics: &[String]) -> Result<(), Failure> {
+    if (sources.is_empty() && topics.is_empty()) || !cli.config.exists() {
+        return Ok(());
+    }
+    let cfg = load_config(cli)?;
+    for s in sources {
+        if !cfg.sources.iter().any(|c| &c.name == s) {
+            let known: Vec<&str> = cfg.sources.iter().map(|c| c.name.as_str()).collect();
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--source: no source named {s:?} in {}; sources are: {}",
+                cli.config.display(),
+                known.join(", ")
+            )));
+        }
+    }
+    for t in topics {
+        if cfg.topic(t).is_none() {
+            let known: Vec<&str> = cfg.topics.iter().map(|c| c.name.as_str()).collect();
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--topic: no topic named {t:?} in {}; topics are: {}",
+                cli.config.display(),
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     let dir = index_dir(cli, None)?;
+    check_names(cli, &args.source, &args.topic)?;
     let now = Timestamp::now();
     let req = SearchRequest {
         query: args.query.clone(),
@@ -642,6 +849,126 @@ fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
             s.kind.as_str()
         )
         .map_err(io_fail)?;
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_sources_import(
+    cli: &Cli,
+    file: &Path,
+    kind: ImportKind,
+    dry_run: bool,
+) -> Result<u8, Failure> {
+    let opml_text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read {}", file.display()))
+        .map_err(Failure::usage)?;
+    let feeds = crate::opml::parse(file, &opml_text).map_err(Failure::usage)?;
+    let config_text = match std::fs::read_to_string(&cli.config) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Failure::usage(
+                anyhow::Error::new(e).context(format!("cannot read {}", cli.config.display())),
+            ))
+        }
+    };
+    let kind = match kind {
+        ImportKind::Feed => "feed",
+    };
+    let (text, summary) =
+        crate::opml::import(&cli.config, &config_text, &feeds, kind).map_err(Failure::usage)?;
+    // The result must still be a valid config before it replaces the file.
+    Config::parse(&cli.config, &text).map_err(|e| {
+        Failure::usage(
+            anyhow::Error::new(e)
+                .context("the imported config would not be valid; nothing was changed"),
+        )
+    })?;
+    if !dry_run && !summary.added.is_empty() {
+        crate::state::write_atomic(&cli.config, text.as_bytes())
+            .with_context(|| format!("cannot write {}", cli.config.display()))
+            .map_err(Failure::fatal)?;
+    }
+    if !cli.quiet {
+        let mut err = std::io::stderr().lock();
+        let verb = if dry_run { "would add" } else { "added" };
+        for (name, url) in &summary.added {
+            let _ = writeln!(err, "  {verb} {name}  {url}");
+        }
+        for (title, why) in &summary.skipped {
+            let _ = writeln!(err, "  skipped {}: {why}", terminal_safe(title));
+        }
+        let _ = writeln!(
+            err,
+            "{} {} source(s) to {}, skipped {}",
+            verb,
+            summary.added.len(),
+            cli.config.display(),
+            summary.skipped.len()
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_sources_export(cli: &Cli, out: Option<&Path>) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let text = crate::opml::export(&cfg);
+    match out {
+        Some(path) => crate::state::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::fatal)?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(io_fail)?,
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<u8, Failure> {
+    let dir = index_dir(cli, None)?;
+    let now = Timestamp::now();
+    let req = SearchRequest {
+        kinds: args.kind.clone(),
+        since: parse_when("--since", &args.since, now)?,
+        until: parse_when("--until", &args.until, now)?,
+        ..Default::default()
+    };
+    let idx = open_index(&dir)?;
+    let filter = crate::search::filter_query(&idx, &req);
+    let format = match args.format {
+        ExportFormatArg::Ndjson => crate::export::ExportFormat::Ndjson,
+        ExportFormatArg::Quickwit => crate::export::ExportFormat::Quickwit,
+        ExportFormatArg::Elasticsearch => crate::export::ExportFormat::Elasticsearch,
+    };
+    let written = match &args.out {
+        Some(path) => {
+            let tmp = path.with_extension("partial");
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))
+                .map_err(Failure::fatal)?;
+            let mut w = std::io::BufWriter::new(file);
+            let n =
+                crate::export::export(&idx, filter.as_deref(), format, &args.index_name, &mut w)
+                    .map_err(Failure::fatal)?;
+            drop(w);
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot write {}", path.display()))
+                .map_err(Failure::fatal)?;
+            n
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            crate::export::export(&idx, filter.as_deref(), format, &args.index_name, &mut w)
+                .map_err(|e| match e {
+                    crate::export::ExportError::Io(io) => Failure::fatal(io),
+                    other => Failure::fatal(other),
+                })?
+        }
+    };
+    if !cli.quiet && args.out.is_some() {
+        eprintln!("exported {written} documents");
     }
     Ok(exit::OK)
 }

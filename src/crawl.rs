@@ -42,6 +42,10 @@ pub struct CrawlOptions {
     pub hook: Option<ResponseHook>,
     /// Called after each source finishes (for progress display).
     pub on_source_done: Option<SourceCallback>,
+    /// Sends requests elsewhere (used by `--replay`).
+    pub rewrite: Option<crate::fetch::UrlRewrite>,
+    /// Do not send validators (used by `--record`, so every body is kept).
+    pub ignore_validators: bool,
 }
 
 /// What happened to one source.
@@ -179,6 +183,9 @@ pub async fn crawl(
     if let Some(hook) = opts.hook.clone() {
         fetcher = fetcher.with_hook(hook);
     }
+    if let Some(rw) = opts.rewrite.clone() {
+        fetcher = fetcher.with_rewrite(rw);
+    }
     let fetcher = Arc::new(fetcher);
     let searcher = idx.searcher()?;
     let id_field = idx.fields().id;
@@ -215,7 +222,11 @@ pub async fn crawl(
         runnable.push((*src).clone());
     }
 
-    let validators = Arc::new(state.validators.clone());
+    let validators = Arc::new(if opts.ignore_validators {
+        BTreeMap::new()
+    } else {
+        state.validators.clone()
+    });
     let topics = Arc::new(cfg.topics.clone());
     let mut stream = futures::stream::iter(runnable.clone().into_iter().map(|src| {
         let fetcher = fetcher.clone();

@@ -237,6 +237,11 @@ enum Attempt {
 /// A callback that sees every final response; used by `crawl --record`.
 pub type ResponseHook = Arc<dyn Fn(&Url, &Fetched) + Send + Sync>;
 
+/// Maps the URL a source asks for to the URL actually requested (used by
+/// `crawl --replay` to send every request to the local replay server while
+/// politeness, validators and parsing still see the original URL).
+pub type UrlRewrite = Arc<dyn Fn(&Url) -> Url + Send + Sync>;
+
 /// The crawl's one HTTP client with its politeness state.
 pub struct Fetcher {
     client: reqwest::Client,
@@ -244,6 +249,7 @@ pub struct Fetcher {
     global: Semaphore,
     hosts: Mutex<HashMap<String, Arc<HostGate>>>,
     hook: Option<ResponseHook>,
+    rewrite: Option<UrlRewrite>,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -288,12 +294,19 @@ impl Fetcher {
             settings,
             hosts: Mutex::new(HashMap::new()),
             hook: None,
+            rewrite: None,
         })
     }
 
     /// See every final response (for recording).
     pub fn with_hook(mut self, hook: ResponseHook) -> Self {
         self.hook = Some(hook);
+        self
+    }
+
+    /// Send requests elsewhere (see [`UrlRewrite`]).
+    pub fn with_rewrite(mut self, rewrite: UrlRewrite) -> Self {
+        self.rewrite = Some(rewrite);
         self
     }
 
@@ -334,18 +347,26 @@ impl Fetcher {
                 attempts: 0,
             });
         }
+        // Politeness follows the original host, even when replaying.
         let host = url.host_str().unwrap_or("").to_ascii_lowercase();
         let gate = self.gate(&host);
+        let target = match &self.rewrite {
+            Some(rw) => rw(url),
+            None => url.clone(),
+        };
         let started = Instant::now();
         let mut waited = Duration::ZERO;
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            let outcome = self.attempt(&gate, url, validators).await;
+            let outcome = self.attempt(&gate, &target, validators).await;
             match outcome {
                 Attempt::Done(f) => {
                     let mut f = f;
                     f.attempts = attempts;
+                    if self.rewrite.is_some() {
+                        f.url = url.clone();
+                    }
                     if let Some(hook) = &self.hook {
                         hook(url, &f);
                     }

@@ -54,7 +54,11 @@ pub fn fixture_files(root: &Path, subdirs: &[&str]) -> Vec<PathBuf> {
         }
     }
     files.sort();
-    assert!(!files.is_empty(), "no fixture files in {subdirs:?} under {}", root.display());
+    assert!(
+        !files.is_empty(),
+        "no fixture files in {subdirs:?} under {}",
+        root.display()
+    );
     files
 }
 
@@ -77,6 +81,19 @@ pub fn source_name(file: &Path) -> String {
 /// run from `cwd`, with `--config` and `--index` given explicitly.
 pub fn horizon(config: &Path, index: &Path) -> Command {
     let mut cmd = Command::cargo_bin("horizon").expect("the horizon binary is built");
+    cmd.env_clear()
+        .current_dir(config.parent().expect("config is in a folder"))
+        .arg("--config")
+        .arg(config)
+        .arg("--index")
+        .arg(index);
+    cmd
+}
+
+/// The same as [`horizon`] as a `std::process::Command`, for a process that
+/// must run in the background (`spawn`).
+pub fn horizon_std(config: &Path, index: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("horizon"));
     cmd.env_clear()
         .current_dir(config.parent().expect("config is in a folder"))
         .arg("--config")
@@ -120,13 +137,24 @@ pub async fn serve(server: &MockServer, route: &str, body: Vec<u8>, content_type
 
 /// Serve each fixture file as a feed at `/feeds/<file name>`; returns
 /// `(source name, url, file)` for each.
-pub async fn serve_fixtures(server: &MockServer, files: &[PathBuf]) -> Vec<(String, String, PathBuf)> {
+pub async fn serve_fixtures(
+    server: &MockServer,
+    files: &[PathBuf],
+) -> Vec<(String, String, PathBuf)> {
     let mut out = Vec::new();
     for f in files {
-        let file_name = f.file_name().expect("named file").to_string_lossy().to_string();
+        let file_name = f
+            .file_name()
+            .expect("named file")
+            .to_string_lossy()
+            .to_string();
         let route = format!("/feeds/{file_name}");
         serve(server, &route, read(f), "application/xml").await;
-        out.push((source_name(f), format!("{}{route}", server.uri()), f.clone()));
+        out.push((
+            source_name(f),
+            format!("{}{route}", server.uri()),
+            f.clone(),
+        ));
     }
     out
 }
@@ -165,6 +193,10 @@ pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
 /// Parse stdout that must be exactly one JSON value.
 pub fn json_one(text: &str) -> serde_json::Value {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "expected one JSON line on stdout, got:\n{text}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected one JSON line on stdout, got:\n{text}"
+    );
     serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }

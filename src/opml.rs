@@ -1,0 +1,297 @@
+//! OPML: bring a feed reader's subscription list into `sources.toml`, and
+//! take horizon's sources out as OPML.
+//!
+//! Import edits `sources.toml` with `toml_edit`, so comments, ordering and
+//! formatting of everything already there are kept; new sources are appended
+//! as `[[sources]]` tables. Feeds whose URL is already configured are skipped.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use toml_edit::{value, ArrayOfTables, DocumentMut, Item as TomlItem, Table};
+
+use crate::config::Config;
+use crate::crawl::source_urls;
+
+/// One feed from an OPML file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpmlFeed {
+    /// `title` or `text` of the outline.
+    pub title: String,
+    /// `xmlUrl`.
+    pub xml_url: String,
+    /// `htmlUrl`, if any.
+    pub html_url: Option<String>,
+}
+
+/// Why OPML could not be read or the config not updated.
+#[derive(Debug, thiserror::Error)]
+pub enum OpmlError {
+    /// File system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not XML, or not OPML.
+    #[error("{path}: not a valid OPML file: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The config file could not be edited.
+    #[error("{path}: cannot add sources: {message}")]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Every outline with an `xmlUrl`, at any depth (folders are flattened).
+pub fn parse(path: &Path, text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
+    let doc = roxmltree::Document::parse(text).map_err(|e| OpmlError::Invalid {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    if !doc.root_element().has_tag_name("opml") {
+        return Err(OpmlError::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "the root element is <{}>, not <opml>",
+                doc.root_element().tag_name().name()
+            ),
+        });
+    }
+    let mut out = Vec::new();
+    for node in doc.descendants().filter(|n| n.has_tag_name("outline")) {
+        let Some(url) = node
+            .attribute("xmlUrl")
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            continue;
+        };
+        let title = node
+            .attribute("title")
+            .or_else(|| node.attribute("text"))
+            .map(crate::text::clean_line)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| url.to_string());
+        out.push(OpmlFeed {
+            title,
+            xml_url: url.to_string(),
+            html_url: node.attribute("htmlUrl").map(str::to_string),
+        });
+    }
+    Ok(out)
+}
+
+/// A source name from a feed title: lower-case words joined by dashes.
+pub fn slug(title: &str) -> String {
+    let mut s = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            s.extend(c.to_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    let s: String = s.chars().take(48).collect();
+    if s.is_empty() {
+        "feed".into()
+    } else {
+        s.trim_end_matches('-').to_string()
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// `(name, url)` of each source added.
+    pub added: Vec<(String, String)>,
+    /// `(title, reason)` of each feed skipped.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Append the feeds to the config text as `[[sources]]` of `kind`, keeping
+/// everything else as it was. Returns the new text and what was done.
+pub fn import(
+    config_path: &Path,
+    config_text: &str,
+    feeds: &[OpmlFeed],
+    kind: &str,
+) -> Result<(String, ImportSummary), OpmlError> {
+    let bad = |message: String| OpmlError::Config {
+        path: config_path.to_path_buf(),
+        message,
+    };
+    let mut doc: DocumentMut = config_text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| bad(e.to_string()))?;
+    let mut names = BTreeSet::new();
+    let mut urls = BTreeSet::new();
+    if let Some(arr) = doc.get("sources").and_then(TomlItem::as_array_of_tables) {
+        for t in arr.iter() {
+            if let Some(n) = t.get("name").and_then(|v| v.as_str()) {
+                names.insert(n.to_string());
+            }
+            if let Some(u) = t.get("url").and_then(|v| v.as_str()) {
+                urls.insert(normalize_url(u));
+            }
+        }
+    }
+    let mut summary = ImportSummary::default();
+    let mut new_tables = Vec::new();
+    for f in feeds {
+        match url::Url::parse(&f.xml_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => {
+                summary.skipped.push((
+                    f.title.clone(),
+                    format!("{:?} is not an http(s) URL", f.xml_url),
+                ));
+                continue;
+            }
+        }
+        if !urls.insert(normalize_url(&f.xml_url)) {
+            summary
+                .skipped
+                .push((f.title.clone(), "already configured".into()));
+            continue;
+        }
+        let base = slug(&f.title);
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        names.insert(name.clone());
+        let mut t = Table::new();
+        t.insert("name", value(name.clone()));
+        t.insert("kind", value(kind));
+        t.insert("url", value(f.xml_url.clone()));
+        new_tables.push(t);
+        summary.added.push((name, f.xml_url.clone()));
+    }
+    if new_tables.is_empty() {
+        return Ok((config_text.to_string(), summary));
+    }
+    if doc.get("sources").is_none() {
+        doc.insert("sources", TomlItem::ArrayOfTables(ArrayOfTables::new()));
+    }
+    let arr = doc
+        .get_mut("sources")
+        .and_then(TomlItem::as_array_of_tables_mut)
+        .ok_or_else(|| bad("`sources` is not an array of tables ([[sources]])".into()))?;
+    for t in new_tables {
+        arr.push(t);
+    }
+    Ok((doc.to_string(), summary))
+}
+
+fn normalize_url(u: &str) -> String {
+    u.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// Every configured source with a URL, as OPML 2.0.
+pub fn export(cfg: &Config) -> String {
+    let esc = |s: &str| html_escape::encode_double_quoted_attribute(s).to_string();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>horizon sources</title>\n  </head>\n  <body>\n");
+    for s in &cfg.sources {
+        let urls = source_urls(s);
+        for (i, u) in urls.iter().enumerate() {
+            let title = if urls.len() > 1 {
+                format!("{} ({})", s.name, i + 1)
+            } else {
+                s.name.clone()
+            };
+            out.push_str(&format!(
+                "    <outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{u}\" category=\"{k}\"/>\n",
+                t = esc(&title),
+                u = esc(u.as_str()),
+                k = esc(s.kind.as_str()),
+            ));
+        }
+    }
+    out.push_str("  </body>\n</opml>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0">
+  <head><title>Subscriptions</title></head>
+  <body>
+    <outline text="Engineering" title="Engineering">
+      <outline type="rss" text="Netflix TechBlog - Medium" title="Netflix TechBlog - Medium" xmlUrl="https://netflixtechblog.com/feed" htmlUrl="https://netflixtechblog.com"/>
+      <outline type="rss" text="The Cloudflare Blog" xmlUrl="https://blog.cloudflare.com/rss/"/>
+    </outline>
+    <outline type="rss" text="Duplicate" xmlUrl="https://example.org/feed.xml"/>
+    <outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/>
+  </body>
+</opml>"#;
+
+    #[test]
+    fn parses_nested_outlines() {
+        let feeds = parse(Path::new("x.opml"), OPML).unwrap();
+        assert_eq!(feeds.len(), 4);
+        assert_eq!(feeds[0].title, "Netflix TechBlog - Medium");
+        assert_eq!(feeds[1].title, "The Cloudflare Blog");
+        assert!(parse(Path::new("x"), "<rss/>")
+            .unwrap_err()
+            .to_string()
+            .contains("not <opml>"));
+    }
+
+    #[test]
+    fn import_keeps_comments_and_skips_known_urls() {
+        let config = "# my comment\n[settings]\nconcurrency = 4 # inline\n\n[[sources]]\nname = \"mine\"\nkind = \"feed\"\nurl = \"https://example.org/feed.xml/\"\n";
+        let feeds = parse(Path::new("x.opml"), OPML).unwrap();
+        let (text, summary) = import(Path::new("sources.toml"), config, &feeds, "feed").unwrap();
+        assert!(text.starts_with(config), "{text}");
+        assert_eq!(
+            summary
+                .added
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>(),
+            ["netflix-techblog-medium", "the-cloudflare-blog"]
+        );
+        assert_eq!(summary.skipped.len(), 2);
+        let cfg = Config::parse(Path::new("sources.toml"), &text).unwrap();
+        assert_eq!(cfg.sources.len(), 3);
+        // Round trip: export, import into an empty config → the same URLs.
+        let exported = export(&cfg);
+        let again = parse(Path::new("e.opml"), &exported).unwrap();
+        let urls: Vec<_> = again.iter().map(|f| f.xml_url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://example.org/feed.xml/",
+                "https://netflixtechblog.com/feed",
+                "https://blog.cloudflare.com/rss/"
+            ]
+        );
+        let (_, s2) = import(Path::new("sources.toml"), &text, &again, "feed").unwrap();
+        assert!(s2.added.is_empty(), "{s2:?}");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("The Cloudflare Blog!"), "the-cloudflare-blog");
+        assert_eq!(slug("  "), "feed");
+        assert_eq!(slug("Ünïcode Feed"), "ünïcode-feed");
+    }
+}
