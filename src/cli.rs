@@ -28,7 +28,8 @@ Examples:
   horizon crawl                         crawl every source in ./sources.toml
   horizon search 'kafka tiered storage' --since 30d
   horizon search 'stage:ga' --kind cloud --vendor aws --sort date
-  horizon stats")]
+  horizon flags
+  horizon report --format html --out report.html")]
 pub struct Cli {
     /// Configuration file.
     #[arg(long, global = true, env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
@@ -63,6 +64,16 @@ pub enum Command {
     /// Documents per kind, source and topic; index size; last crawl.
     #[command(after_help = "Example:\n  horizon stats --json")]
     Stats(JsonArg),
+    /// Cloud-absorption flags: where vendors launch managed offerings of what you run.
+    #[command(
+        after_help = "Examples:\n  horizon flags\n  horizon flags --as-of 2026-11-01 --window 180d --json"
+    )]
+    Flags(FlagsArgs),
+    /// The weekly \"what's new\" report, flags first.
+    #[command(
+        after_help = "Examples:\n  horizon report                          # last complete ISO week, Markdown on stdout\n  horizon report --week 2026-W47 --format html --out report.html\n  horizon report --since 2026-10-01 --until 2026-11-01 --format json"
+    )]
+    Report(ReportArgs),
     /// Every configured source with its health; import or export OPML.
     #[command(
         after_help = "Examples:\n  horizon sources --json\n  horizon sources import feeds.opml\n  horizon sources export > horizon.opml"
@@ -84,6 +95,51 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  horizon man > horizon.1 && man ./horizon.1")]
     Man,
+}
+
+/// `horizon flags`.
+#[derive(Debug, Args)]
+pub struct FlagsArgs {
+    /// Compute the flags as of this date (default: now).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// How far back to look [default: `[absorption] window`, 90d].
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+    /// Every flag, with its evidence, as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Report format flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// For chat, email and GitHub.
+    Markdown,
+    /// One self-contained, printable file.
+    Html,
+    /// Everything, for machines.
+    Json,
+}
+
+/// `horizon report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// An ISO week such as 2026-W47 [default: the last complete week].
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["since", "until"])]
+    pub week: Option<String>,
+    /// Start of a custom period (a date or a duration back from now).
+    #[arg(long, value_name = "WHEN", requires = "until")]
+    pub since: Option<String>,
+    /// End of a custom period (exclusive).
+    #[arg(long, value_name = "WHEN", requires = "since")]
+    pub until: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `horizon sources`.
@@ -280,6 +336,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             Some(SourcesAction::Export { out }) => cmd_sources_export(&cli, out.as_deref()),
         },
         Command::Export(args) => cmd_export(&cli, args),
+        Command::Flags(args) => cmd_flags(&cli, args),
+        Command::Report(args) => cmd_report(&cli, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
@@ -921,6 +979,85 @@ fn cmd_sources_export(cli: &Cli, out: Option<&Path>) -> Result<u8, Failure> {
             .lock()
             .write_all(text.as_bytes())
             .map_err(io_fail)?,
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_flags(cli: &Cli, args: &FlagsArgs) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let dir = index_dir(cli, Some(&cfg))?;
+    let now = Timestamp::now();
+    let as_of = parse_when("--as-of", &args.as_of, now)?.unwrap_or(now);
+    let window = match &args.window {
+        Some(w) => crate::duration::parse_duration(w)
+            .map_err(|e| Failure::usage(anyhow::anyhow!("--window: {e}")))?,
+        None => cfg.absorption.window.0,
+    };
+    let idx = open_index(&dir)?;
+    let flags = crate::absorb::compute_flags(&idx, &cfg, as_of, window).map_err(Failure::fatal)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &flags)
+            .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+        writeln!(out).map_err(io_fail)?;
+    } else {
+        out.write_all(terminal_safe_block(&crate::absorb::render_text(&flags)).as_bytes())
+            .map_err(io_fail)?;
+    }
+    Ok(exit::OK)
+}
+
+/// Like `terminal_safe`, but keeping line breaks.
+fn terminal_safe_block(s: &str) -> String {
+    s.split('\n')
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let dir = index_dir(cli, Some(&cfg))?;
+    let now = Timestamp::now();
+    let period = match (&args.week, &args.since, &args.until) {
+        (Some(w), _, _) => crate::report::iso_week(w)
+            .map_err(|e| Failure::usage(anyhow::anyhow!("--week: {e}")))?,
+        (None, Some(_), Some(_)) => {
+            let since = parse_when("--since", &args.since, now)?.unwrap_or(now);
+            let until = parse_when("--until", &args.until, now)?.unwrap_or(now);
+            crate::report::Period::between(since, until)
+                .map_err(|e| Failure::usage(anyhow::anyhow!("{e}")))?
+        }
+        _ => crate::report::last_complete_week(now),
+    };
+    let idx = open_index(&dir)?;
+    let state = CrawlState::load(&dir).map_err(Failure::fatal)?;
+    let report =
+        crate::report::build_report(&idx, &cfg, &state, period, now).map_err(Failure::fatal)?;
+    let text = match args.format {
+        ReportFormat::Markdown => crate::report::render_markdown(&report),
+        ReportFormat::Html => crate::report::render_html(&report),
+        ReportFormat::Json => crate::report::render_json(&report),
+    };
+    match &args.out {
+        Some(path) => {
+            crate::state::write_atomic(path, text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))
+                .map_err(Failure::fatal)?;
+            if !cli.quiet {
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        None => {
+            let text = match args.format {
+                ReportFormat::Markdown => terminal_safe_block(&text),
+                _ => text,
+            };
+            std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(io_fail)?;
+        }
     }
     Ok(exit::OK)
 }

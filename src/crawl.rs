@@ -498,7 +498,7 @@ async fn run_source(
         all_not_modified: true,
     };
     if src.kind == SourceKind::Arxiv && src.mode == ArxivMode::Api {
-        run_arxiv_api(src, topics, fetcher, known, now, &mut run).await;
+        run_arxiv_api(src, topics, fetcher, validators, known, now, &mut run).await;
     } else {
         let mut errors = Vec::new();
         for url in source_urls(src) {
@@ -568,11 +568,11 @@ async fn run_arxiv_api(
     src: &Source,
     topics: &[crate::config::Topic],
     fetcher: &Fetcher,
+    validators: &BTreeMap<String, Validators>,
     known: &(dyn Fn(&str) -> bool + Send + Sync),
     now: Timestamp,
     run: &mut SourceRun,
 ) {
-    run.all_not_modified = false;
     let chosen: Vec<&crate::config::Topic> = topics
         .iter()
         .filter(|t| src.topics.is_empty() || src.topics.contains(&t.name))
@@ -600,9 +600,11 @@ async fn run_arxiv_api(
         while start < src.max_results {
             let page = src.page_size.min(src.max_results - start);
             let url = sources::arxiv::api_url(src.url.as_ref(), &q, start, page);
-            let f = match fetcher.get(&url, None).await {
+            let key = url.to_string();
+            let f = match fetcher.get(&url, validators.get(&key)).await {
                 Ok(f) => f,
                 Err(fail) => {
+                    run.all_not_modified = false;
                     run.report.requests += fail.attempts;
                     errors.push(format!("{url}: {fail}"));
                     continue 'queries;
@@ -610,6 +612,13 @@ async fn run_arxiv_api(
             };
             run.report.requests += f.attempts;
             run.report.bytes += f.body.len() as u64;
+            run.validators.push((key, f.validators.clone()));
+            if f.not_modified {
+                // The same page as last time: nothing new further on either.
+                run.report.not_modified += 1;
+                break;
+            }
+            run.all_not_modified = false;
             let final_url = f.url.to_string();
             let ctx = ParseContext {
                 source: &src.name,

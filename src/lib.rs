@@ -8,13 +8,18 @@
 //! Every default lives here, as a `DEFAULT_*` constant used by the config
 //! loader, the command-line help and the README.
 
+pub mod absorb;
 pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod duration;
+pub mod export;
 pub mod fetch;
 pub mod index;
 pub mod model;
+pub mod opml;
+pub mod replay;
+pub mod report;
 pub mod search;
 pub mod sources;
 pub mod state;

@@ -1,0 +1,1140 @@
+//! The weekly "what's new" report: what it holds, how it is computed from the
+//! index, and its three renderings.
+//!
+//! This module owns the [`Report`] structure and [`build_report`]; the
+//! renderers live in `report/render.rs` ([`render_markdown`],
+//! [`render_html`]) and [`render_json`] here. A report covers a [`Period`]
+//! (an ISO week by default, or any `[since, until)` range) and holds:
+//!
+//! 1. headline counts: documents filed in the period by kind, new and changed
+//!    absorption flags;
+//! 2. the absorption flags as of the period's end (see `absorb.rs`), each
+//!    marked `new`, `changed` or `unchanged` against the flags as of the
+//!    period's start (for a week: the previous week's end), plus the flags that
+//!    cleared;
+//! 3. per topic (config order), the period's papers and articles (newest
+//!    first), trending repositories (most stars gained first) and cloud updates
+//!    (GA, new, preview, region, update, price, deprecation; then newest),
+//!    capped at `[report] items_per_section` with "and N more". Documents the
+//!    crawl tagged with no topic are listed last under "Other" so nothing
+//!    filed in the period is silently dropped;
+//!    Every document is filed under its `date` field (published, else
+//!    updated, else first seen): trending repositories carry no publication
+//!    date, so a repository shows up in the period it was first seen trending.
+//! 4. topics in motion: each topic's count in the period against its average
+//!    over the 8 periods of the same length before it;
+//! 5. a 12-period activity series per topic (for the charts);
+//! 6. source health: failing, erroring, silent or changed sources and sources
+//!    in the config that were never crawled.
+//!
+//! Everything is read with filters on fast fields and aggregations (`terms`
+//! on `topic` and `kind`, one `range` on `date` for the series); only the
+//! documents actually listed are loaded. Every list is sorted and maps are
+//! `BTreeMap`s, so the same index and period give byte-identical output. Feed
+//! text is cleaned (control and bidi characters removed) when the report is
+//! built and escaped again by each renderer.
+
+mod render;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::{Date, ISOWeekDate, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use crate::absorb::{self, AbsorbError, Flag, Level, Rule};
+use crate::config::Config;
+use crate::index::{HorizonIndex, IndexError};
+use crate::model::{Item, Kind, Stage, Vendor};
+use crate::search::date_range;
+use crate::state::CrawlState;
+use crate::text::{clean_line, truncate_words};
+
+pub use render::{render_html, render_markdown};
+
+/// Periods in the activity series (the current one last).
+pub const ACTIVITY_PERIODS: usize = 12;
+/// Periods before the current one averaged for "topics in motion".
+pub const MOTION_BASELINE_PERIODS: usize = 8;
+/// A topic is "up" when its count is at least this many times its average…
+pub const MOTION_UP_RATIO: f64 = 1.5;
+/// …and "down" when it is at most this fraction of its average…
+pub const MOTION_DOWN_RATIO: f64 = 0.5;
+/// …provided the larger of the two is at least this many documents.
+pub const MOTION_MIN_DOCS: u64 = 3;
+/// Characters of a summary kept in the report.
+pub const SUMMARY_CHARS: usize = 280;
+/// Extra candidates fetched per section so ties at the cap sort by id.
+const TIE_SLACK: usize = 32;
+
+/// Why a report could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The absorption flags failed.
+    #[error(transparent)]
+    Absorb(#[from] AbsorbError),
+    /// tantivy failed while reading the period.
+    #[error("report: reading the index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The period is empty or out of range.
+    #[error("report period: {0}")]
+    Period(String),
+}
+
+/// The time range a report covers: `[since, until)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// First instant included.
+    pub since: Timestamp,
+    /// First instant after the period.
+    pub until: Timestamp,
+    /// `2026-W48`, or `2026-11-01 – 2026-11-30` for other ranges.
+    pub label: String,
+}
+
+impl Period {
+    /// Any range `[since, until)`; labelled by its first and last day.
+    pub fn between(since: Timestamp, until: Timestamp) -> Result<Period, String> {
+        if until <= since {
+            return Err(format!(
+                "the period must end after it starts ({} is not after {})",
+                until, since
+            ));
+        }
+        let last = until
+            .checked_sub(SignedDuration::from_secs(1))
+            .unwrap_or(since);
+        let (a, b) = (absorb::day(since), absorb::day(last));
+        let label = if a == b { a } else { format!("{a} – {b}") };
+        Ok(Period {
+            since,
+            until,
+            label,
+        })
+    }
+
+    /// The length of the period.
+    pub fn length(&self) -> SignedDuration {
+        self.until.duration_since(self.since)
+    }
+
+    /// Whether the period is exactly one ISO week.
+    pub fn is_week(&self) -> bool {
+        self.label.contains("-W")
+    }
+}
+
+fn midnight(date: Date) -> Result<Timestamp, String> {
+    date.to_zoned(TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| format!("{date}: {e}"))
+}
+
+fn week_of(monday: Date) -> Result<Period, String> {
+    let next = monday
+        .checked_add(7.days())
+        .map_err(|e| format!("{monday}: {e}"))?;
+    let iso = monday.iso_week_date();
+    Ok(Period {
+        since: midnight(monday)?,
+        until: midnight(next)?,
+        label: format!("{:04}-W{:02}", iso.year(), iso.week()),
+    })
+}
+
+/// The ISO week named `YYYY-Www` (e.g. `2026-W48`): Monday 00:00 UTC to the next Monday.
+pub fn iso_week(label: &str) -> Result<Period, String> {
+    let bad = || format!("invalid ISO week {label:?}: expected YYYY-Www, e.g. 2026-W48");
+    let t = label.trim();
+    let (year, week) = t.split_once(['W', 'w']).ok_or_else(bad)?;
+    let year = year.strip_suffix('-').unwrap_or(year);
+    if year.len() != 4 || week.len() != 2 {
+        return Err(bad());
+    }
+    let year: i16 = year.parse().map_err(|_| bad())?;
+    let week: i8 = week.parse().map_err(|_| bad())?;
+    let iso = ISOWeekDate::new(year, week, Weekday::Monday)
+        .map_err(|e| format!("invalid ISO week {label:?}: {e}"))?;
+    week_of(iso.date())
+}
+
+/// The last ISO week that ended at or before `now`.
+pub fn last_complete_week(now: Timestamp) -> Period {
+    let today = now.to_zoned(TimeZone::UTC).date();
+    let back = i64::from(today.weekday().to_monday_zero_offset()) + 7;
+    today
+        .checked_sub(back.days())
+        .map_err(|e| e.to_string())
+        .and_then(week_of)
+        .unwrap_or_else(|_| Period {
+            since: Timestamp::UNIX_EPOCH,
+            until: Timestamp::UNIX_EPOCH,
+            label: "1970-W01".into(),
+        })
+}
+
+/// The whole report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// What it covers.
+    pub period: Period,
+    /// Whether the period had not ended at the time of the report.
+    pub in_progress: bool,
+    /// Headline numbers.
+    pub headline: Headline,
+    /// Cloud-absorption flags.
+    pub flags: FlagsSection,
+    /// Per topic (config order, topics with documents only), then "other".
+    pub topics: Vec<TopicSection>,
+    /// Every topic's count against its recent average, config order.
+    pub motion: Vec<Motion>,
+    /// Documents per period over the last [`ACTIVITY_PERIODS`] periods.
+    pub activity: Activity,
+    /// Sources that need attention, config order.
+    pub health: Vec<HealthRow>,
+}
+
+impl Report {
+    /// Whether nothing was filed in the period.
+    pub fn is_empty(&self) -> bool {
+        self.headline.documents == 0
+    }
+}
+
+/// Headline numbers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Headline {
+    /// Documents filed in the period.
+    pub documents: u64,
+    /// Documents per kind, in [`Kind::ALL`] order (zeros included).
+    pub by_kind: Vec<KindCount>,
+    /// Flags above `none` now.
+    pub active_flags: usize,
+    /// Flags that were `none` at the period's start.
+    pub new_flags: usize,
+    /// Flags whose level changed.
+    pub changed_flags: usize,
+}
+
+/// Documents of one kind.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KindCount {
+    /// The kind.
+    pub kind: Kind,
+    /// How many.
+    pub count: u64,
+}
+
+/// How a flag compares with the flags at the period's start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Was `none`.
+    New,
+    /// Had another level.
+    Changed,
+    /// Same level.
+    Unchanged,
+}
+
+impl Change {
+    /// The name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Changed => "changed",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One active flag in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReportFlag {
+    /// The flag as of the period's end.
+    #[serde(flatten)]
+    pub flag: Flag,
+    /// Against the period's start.
+    pub change: Change,
+    /// The level at the period's start.
+    pub previous_level: Level,
+}
+
+/// A flag that was active at the period's start and is `none` now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClearedFlag {
+    /// The topic.
+    pub topic: String,
+    /// The system (`None` for the topic area).
+    pub system: Option<String>,
+    /// What it was.
+    pub previous_level: Level,
+}
+
+/// The absorption part of the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlagsSection {
+    /// The flags' window ends here (the period's end).
+    pub as_of: Timestamp,
+    /// The window starts here.
+    pub since: Timestamp,
+    /// The window in days.
+    pub window_days: u64,
+    /// The compared flags were computed as of this date (the period's start).
+    pub compared_with: Timestamp,
+    /// Thresholds used.
+    pub rule: Rule,
+    /// Active flags, highest level first, then config order.
+    pub flags: Vec<ReportFlag>,
+    /// Flags that cleared during the period.
+    pub cleared: Vec<ClearedFlag>,
+}
+
+/// One topic's documents of the period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicSection {
+    /// The topic; `None` for documents tagged with no topic.
+    pub topic: Option<String>,
+    /// Documents of the topic in the period.
+    pub documents: u64,
+    /// Non-empty sections in [`Kind::ALL`] order.
+    pub sections: Vec<Section>,
+}
+
+impl TopicSection {
+    /// The heading: the topic name, or "Other (no topic)".
+    pub fn title(&self) -> &str {
+        self.topic.as_deref().unwrap_or("Other (no topic)")
+    }
+}
+
+/// One kind of documents under a topic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Section {
+    /// The kind.
+    pub kind: Kind,
+    /// "Papers", "Articles", "Trending repositories", "Cloud updates".
+    pub title: String,
+    /// Documents of this kind and topic in the period.
+    pub total: u64,
+    /// The top ones, ranked.
+    pub items: Vec<ReportItem>,
+    /// `total` minus the ones listed.
+    pub more: u64,
+}
+
+/// A listed document: what the renderers show.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReportItem {
+    /// Document id.
+    pub id: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Title (clean, one line).
+    pub title: String,
+    /// Link (renderers only link http/https).
+    pub url: String,
+    /// Source name.
+    pub source: String,
+    /// The date it is filed under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Timestamp>,
+    /// Summary, cut to [`SUMMARY_CHARS`].
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+    /// First three authors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// Authors not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more_authors: usize,
+    /// Cloud vendor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<Vendor>,
+    /// Launch stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// Cloud products.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// Total stars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stars: Option<u64>,
+    /// Stars gained in the trending period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stars_period: Option<u64>,
+    /// The trending period (`daily`, `weekly`, `monthly`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trending_period: Option<String>,
+    /// Repository language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Direction of a topic in motion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// At least [`MOTION_UP_RATIO`] times its average (or new activity).
+    Up,
+    /// At most [`MOTION_DOWN_RATIO`] of its average.
+    Down,
+    /// Neither.
+    Steady,
+}
+
+impl Direction {
+    /// An arrow for human views.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Direction::Up => "↑",
+            Direction::Down => "↓",
+            Direction::Steady => "→",
+        }
+    }
+}
+
+/// A topic's volume against its recent average.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Motion {
+    /// The topic.
+    pub topic: String,
+    /// Documents in the period.
+    pub count: u64,
+    /// Average per period over the [`MOTION_BASELINE_PERIODS`] before (2 decimals).
+    pub average: f64,
+    /// `count / average` (2 decimals); `None` when the average is 0.
+    pub ratio: Option<f64>,
+    /// Up, down or steady.
+    pub direction: Direction,
+}
+
+/// The activity series behind the charts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Activity {
+    /// The periods, oldest first; the last is the report's period.
+    pub buckets: Vec<Bucket>,
+    /// All documents per bucket.
+    pub totals: Vec<u64>,
+    /// Per topic (config order), documents per bucket.
+    pub series: Vec<Series>,
+}
+
+/// One period of the series.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bucket {
+    /// Start (inclusive).
+    pub since: Timestamp,
+    /// End (exclusive).
+    pub until: Timestamp,
+    /// `2026-W48` for weeks, else the first day.
+    pub label: String,
+}
+
+/// One topic's counts per bucket.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    /// The topic.
+    pub topic: String,
+    /// Documents per bucket, oldest first.
+    pub counts: Vec<u64>,
+}
+
+/// A source that needs attention.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HealthRow {
+    /// The source name.
+    pub source: String,
+    /// Its kind.
+    pub kind: String,
+    /// `failing`, `error`, `changed?`, `silent` or `never crawled`.
+    pub status: String,
+    /// One line of detail.
+    pub detail: String,
+}
+
+/// Build the report for `period` from the index, the config and the crawl state.
+///
+/// `now` only decides whether the period is still in progress; it never
+/// appears in the output, so a finished period renders the same every time.
+pub fn build_report(
+    idx: &HorizonIndex,
+    cfg: &Config,
+    state: &CrawlState,
+    period: Period,
+    now: Timestamp,
+) -> Result<Report, ReportError> {
+    if period.until <= period.since {
+        return Err(ReportError::Period(format!(
+            "{} ends before it starts",
+            period.label
+        )));
+    }
+    let searcher = idx.searcher()?;
+    let f = idx.fields();
+    let in_period = || date_range(f.date, Some(period.since), Some(period.until));
+
+    // Headline.
+    let documents = searcher.search(&*in_period(), &Count)? as u64;
+    let kinds = idx.counts_by(&searcher, &*in_period(), "kind")?;
+    let by_kind: Vec<KindCount> = Kind::ALL
+        .iter()
+        .map(|k| KindCount {
+            kind: *k,
+            count: kinds.get(k.as_str()).copied().unwrap_or(0),
+        })
+        .collect();
+
+    // Flags.
+    let flags = flags_section(idx, cfg, &period)?;
+
+    // Per topic.
+    let per_topic = topic_kind_counts(idx, &searcher, &*in_period())?;
+    let mut topics = Vec::new();
+    let cap = cfg.report.items_per_section;
+    for topic in &cfg.topics {
+        let counts = per_topic.get(&topic.name).cloned().unwrap_or_default();
+        let docs = counts.get("").copied().unwrap_or(0);
+        if docs == 0 {
+            continue;
+        }
+        let scope = term(f.topic, &topic.name);
+        let sections = sections_for(idx, &searcher, &period, Scope::Topic(scope), &counts, cap)?;
+        topics.push(TopicSection {
+            topic: Some(topic.name.clone()),
+            documents: docs,
+            sections,
+        });
+    }
+    let untagged = || -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, in_period()),
+            (
+                Occur::MustNot,
+                Box::new(ExistsQuery::new("topic".to_string(), false)),
+            ),
+        ]))
+    };
+    let other_docs = searcher.search(&*untagged(), &Count)? as u64;
+    if other_docs > 0 {
+        let mut counts = idx.counts_by(&searcher, &*untagged(), "kind")?;
+        counts.insert(String::new(), other_docs);
+        let sections = sections_for(idx, &searcher, &period, Scope::Untagged, &counts, cap)?;
+        topics.push(TopicSection {
+            topic: None,
+            documents: other_docs,
+            sections,
+        });
+    }
+
+    // Activity and motion.
+    let activity = activity(idx, cfg, &searcher, &period)?;
+    let motion = motion(&activity);
+
+    let headline = Headline {
+        documents,
+        by_kind,
+        active_flags: flags.flags.len(),
+        new_flags: flags
+            .flags
+            .iter()
+            .filter(|f| f.change == Change::New)
+            .count(),
+        changed_flags: flags
+            .flags
+            .iter()
+            .filter(|f| f.change == Change::Changed)
+            .count(),
+    };
+    Ok(Report {
+        in_progress: period.until > now,
+        period,
+        headline,
+        flags,
+        topics,
+        motion,
+        activity,
+        health: health(cfg, state),
+    })
+}
+
+fn flags_section(
+    idx: &HorizonIndex,
+    cfg: &Config,
+    period: &Period,
+) -> Result<FlagsSection, ReportError> {
+    let window = cfg.absorption.window.0;
+    let now = absorb::compute_flags(idx, cfg, period.until, window)?;
+    let before = absorb::compute_flags(idx, cfg, period.since, window)?;
+    let previous: BTreeMap<String, Level> =
+        before.flags.iter().map(|f| (f.key(), f.level)).collect();
+    let mut flags: Vec<ReportFlag> = now
+        .active()
+        .map(|f| {
+            let previous_level = previous.get(&f.key()).copied().unwrap_or(Level::None);
+            let change = if previous_level == Level::None {
+                Change::New
+            } else if previous_level != f.level {
+                Change::Changed
+            } else {
+                Change::Unchanged
+            };
+            ReportFlag {
+                flag: f.clone(),
+                change,
+                previous_level,
+            }
+        })
+        .collect();
+    // Stable: config order within a level.
+    flags.sort_by_key(|f| std::cmp::Reverse(f.flag.level));
+    let current: BTreeMap<String, Level> = now.flags.iter().map(|f| (f.key(), f.level)).collect();
+    let cleared = before
+        .active()
+        .filter(|f| current.get(&f.key()).copied().unwrap_or(Level::None) == Level::None)
+        .map(|f| ClearedFlag {
+            topic: f.topic.clone(),
+            system: f.system.clone(),
+            previous_level: f.level,
+        })
+        .collect();
+    Ok(FlagsSection {
+        as_of: now.as_of,
+        since: now.since,
+        window_days: now.window_days,
+        compared_with: before.as_of,
+        rule: now.rule,
+        flags,
+        cleared,
+    })
+}
+
+fn term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn all_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        clauses.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+/// Per topic: documents (under the key `""`) and documents per kind.
+fn topic_kind_counts(
+    idx: &HorizonIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<BTreeMap<String, BTreeMap<String, u64>>, ReportError> {
+    let res = idx.aggregate(
+        searcher,
+        query,
+        serde_json::json!({
+            "topics": {
+                "terms": { "field": "topic", "size": 65000 },
+                "aggs": { "kinds": { "terms": { "field": "kind", "size": 64 } } }
+            }
+        }),
+    )?;
+    let mut out = BTreeMap::new();
+    for b in res
+        .pointer("/topics/buckets")
+        .and_then(|b| b.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let (Some(topic), Some(n)) = (
+            b.get("key").and_then(|k| k.as_str()),
+            b.get("doc_count").and_then(|n| n.as_u64()),
+        ) else {
+            continue;
+        };
+        let mut kinds = BTreeMap::new();
+        kinds.insert(String::new(), n);
+        for kb in b
+            .pointer("/kinds/buckets")
+            .and_then(|b| b.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(k), Some(n)) = (
+                kb.get("key").and_then(|k| k.as_str()),
+                kb.get("doc_count").and_then(|n| n.as_u64()),
+            ) {
+                kinds.insert(k.to_string(), n);
+            }
+        }
+        out.insert(topic.to_string(), kinds);
+    }
+    Ok(out)
+}
+
+/// Which documents a topic section covers.
+enum Scope {
+    /// Tagged with this topic (a term query).
+    Topic(Box<dyn Query>),
+    /// Tagged with no topic.
+    Untagged,
+}
+
+impl Scope {
+    fn query(&self) -> Box<dyn Query> {
+        match self {
+            Scope::Topic(q) => q.box_clone(),
+            Scope::Untagged => Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(tantivy::query::AllQuery) as Box<dyn Query>,
+                ),
+                (
+                    Occur::MustNot,
+                    Box::new(ExistsQuery::new("topic".to_string(), false)),
+                ),
+            ])),
+        }
+    }
+}
+
+fn section_title(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Paper => "Papers",
+        Kind::Article => "Articles",
+        Kind::Repo => "Trending repositories",
+        Kind::Cloud => "Cloud updates",
+    }
+}
+
+/// Cloud stages in report order: the most consequential first.
+pub const STAGE_RANK: [Stage; 7] = [
+    Stage::Ga,
+    Stage::New,
+    Stage::Preview,
+    Stage::Region,
+    Stage::Update,
+    Stage::Price,
+    Stage::Deprecation,
+];
+
+fn sections_for(
+    idx: &HorizonIndex,
+    searcher: &Searcher,
+    period: &Period,
+    scope: Scope,
+    counts: &BTreeMap<String, u64>,
+    cap: usize,
+) -> Result<Vec<Section>, ReportError> {
+    let f = idx.fields();
+    let mut sections = Vec::new();
+    for kind in Kind::ALL {
+        let total = counts.get(kind.as_str()).copied().unwrap_or(0);
+        if total == 0 {
+            continue;
+        }
+        let base = || {
+            vec![
+                date_range(f.date, Some(period.since), Some(period.until)),
+                scope.query(),
+                term(f.kind, kind.as_str()),
+            ]
+        };
+        let items = if cap == 0 {
+            Vec::new()
+        } else {
+            match kind {
+                Kind::Paper | Kind::Article => {
+                    let mut items = top_by_date(idx, searcher, &*all_of(base()), cap)?;
+                    sort_by_date(&mut items);
+                    items.truncate(cap);
+                    items
+                }
+                Kind::Repo => {
+                    let q = all_of(base());
+                    let collector = TopDocs::with_limit(cap + TIE_SLACK)
+                        .order_by_u64_field("stars_period", Order::Desc);
+                    let addrs: Vec<DocAddress> = searcher
+                        .search(&*q, &collector)?
+                        .into_iter()
+                        .map(|(_, a)| a)
+                        .collect();
+                    let mut items = load(idx, searcher, &addrs)?;
+                    items.sort_by(|a, b| {
+                        b.stars_period
+                            .cmp(&a.stars_period)
+                            .then_with(|| b.stars.cmp(&a.stars))
+                            .then_with(|| a.id.cmp(&b.id))
+                    });
+                    items.truncate(cap);
+                    items
+                }
+                Kind::Cloud => {
+                    let mut items = Vec::new();
+                    for stage in STAGE_RANK {
+                        if items.len() >= cap {
+                            break;
+                        }
+                        let mut clauses = base();
+                        clauses.push(term(f.stage, stage.as_str()));
+                        let mut found = top_by_date(idx, searcher, &*all_of(clauses), cap)?;
+                        sort_by_date(&mut found);
+                        found.truncate(cap - items.len());
+                        items.extend(found);
+                    }
+                    items
+                }
+            }
+        };
+        let listed = items.len() as u64;
+        sections.push(Section {
+            kind,
+            title: section_title(kind).to_string(),
+            total,
+            items: items.iter().map(report_item).collect(),
+            more: total.saturating_sub(listed),
+        });
+    }
+    Ok(sections)
+}
+
+fn top_by_date(
+    idx: &HorizonIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    cap: usize,
+) -> Result<Vec<Item>, ReportError> {
+    let collector =
+        TopDocs::with_limit(cap + TIE_SLACK).order_by_fast_field::<DateTime>("date", Order::Desc);
+    let addrs: Vec<DocAddress> = searcher
+        .search(query, &collector)?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    load(idx, searcher, &addrs)
+}
+
+fn sort_by_date(items: &mut [Item]) {
+    items.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
+}
+
+fn load(
+    idx: &HorizonIndex,
+    searcher: &Searcher,
+    addrs: &[DocAddress],
+) -> Result<Vec<Item>, ReportError> {
+    let mut items = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        items.push(idx.item_of(&doc)?);
+    }
+    Ok(items)
+}
+
+fn report_item(item: &Item) -> ReportItem {
+    const AUTHORS: usize = 3;
+    let title = clean_line(&item.title);
+    ReportItem {
+        id: item.id.clone(),
+        kind: item.kind,
+        title: if title.is_empty() {
+            item.id.clone()
+        } else {
+            title
+        },
+        url: clean_line(&item.url),
+        source: clean_line(&item.source),
+        date: item.date(),
+        summary: truncate_words(&clean_line(&item.summary), SUMMARY_CHARS),
+        authors: item
+            .authors
+            .iter()
+            .take(AUTHORS)
+            .map(|a| clean_line(a))
+            .collect(),
+        more_authors: item.authors.len().saturating_sub(AUTHORS),
+        vendor: item.vendor,
+        stage: item.stage,
+        products: item.products.iter().map(|p| clean_line(p)).collect(),
+        stars: item.stars,
+        stars_period: item.stars_period,
+        trending_period: item.period.as_ref().map(|p| clean_line(p)),
+        language: item.language.as_ref().map(|l| clean_line(l)),
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn activity(
+    idx: &HorizonIndex,
+    cfg: &Config,
+    searcher: &Searcher,
+    period: &Period,
+) -> Result<Activity, ReportError> {
+    let len = period.length();
+    let mut buckets = Vec::with_capacity(ACTIVITY_PERIODS);
+    for back in (0..ACTIVITY_PERIODS as i32).rev() {
+        let shift = len
+            .checked_mul(back)
+            .ok_or_else(|| ReportError::Period("activity series out of range".into()))?;
+        let since = period
+            .since
+            .checked_sub(shift)
+            .map_err(|e| ReportError::Period(format!("activity series: {e}")))?;
+        let until = period
+            .until
+            .checked_sub(shift)
+            .map_err(|e| ReportError::Period(format!("activity series: {e}")))?;
+        let label = if period.is_week() {
+            let d = since.to_zoned(TimeZone::UTC).date().iso_week_date();
+            format!("{:04}-W{:02}", d.year(), d.week())
+        } else {
+            absorb::day(since)
+        };
+        buckets.push(Bucket {
+            since,
+            until,
+            label,
+        });
+    }
+    let ns = |t: Timestamp| t.as_second() as f64 * 1e9;
+    let ranges: Vec<serde_json::Value> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| serde_json::json!({ "key": format!("b{i}"), "from": ns(b.since), "to": ns(b.until) }))
+        .collect();
+    let first = buckets.first().map(|b| b.since).unwrap_or(period.since);
+    let f = idx.fields();
+    let query = date_range(f.date, Some(first), Some(period.until));
+    let res = idx.aggregate(
+        searcher,
+        &*query,
+        serde_json::json!({
+            "periods": {
+                "range": { "field": "date", "ranges": ranges, "keyed": true },
+                "aggs": { "topics": { "terms": { "field": "topic", "size": 65000 } } }
+            }
+        }),
+    )?;
+    let mut totals = vec![0; buckets.len()];
+    let mut per_topic: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for (i, total) in totals.iter_mut().enumerate() {
+        let Some(b) = res.pointer(&format!("/periods/buckets/b{i}")) else {
+            continue;
+        };
+        *total = b.get("doc_count").and_then(|n| n.as_u64()).unwrap_or(0);
+        for tb in b
+            .pointer("/topics/buckets")
+            .and_then(|b| b.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(k), Some(n)) = (
+                tb.get("key").and_then(|k| k.as_str()),
+                tb.get("doc_count").and_then(|n| n.as_u64()),
+            ) {
+                let counts = per_topic
+                    .entry(k.to_string())
+                    .or_insert_with(|| vec![0; ACTIVITY_PERIODS]);
+                if let Some(c) = counts.get_mut(i) {
+                    *c = n;
+                }
+            }
+        }
+    }
+    let series = cfg
+        .topics
+        .iter()
+        .map(|t| Series {
+            topic: t.name.clone(),
+            counts: per_topic
+                .get(&t.name)
+                .cloned()
+                .unwrap_or_else(|| vec![0; ACTIVITY_PERIODS]),
+        })
+        .collect();
+    Ok(Activity {
+        buckets,
+        totals,
+        series,
+    })
+}
+
+fn motion(activity: &Activity) -> Vec<Motion> {
+    activity
+        .series
+        .iter()
+        .map(|s| {
+            let count = s.counts.last().copied().unwrap_or(0);
+            let end = s.counts.len().saturating_sub(1);
+            let start = end.saturating_sub(MOTION_BASELINE_PERIODS);
+            let baseline: u64 = s
+                .counts
+                .get(start..end)
+                .map(|c| c.iter().sum())
+                .unwrap_or(0);
+            let average = baseline as f64 / MOTION_BASELINE_PERIODS as f64;
+            let ratio = (average > 0.0).then(|| round2(count as f64 / average));
+            let big_enough = count.max(average.ceil() as u64) >= MOTION_MIN_DOCS;
+            let direction = match ratio {
+                _ if !big_enough => Direction::Steady,
+                None if count > 0 => Direction::Up,
+                Some(r) if r >= MOTION_UP_RATIO => Direction::Up,
+                Some(r) if r <= MOTION_DOWN_RATIO => Direction::Down,
+                _ => Direction::Steady,
+            };
+            Motion {
+                topic: s.topic.clone(),
+                count,
+                average: round2(average),
+                ratio,
+                direction,
+            }
+        })
+        .collect()
+}
+
+fn health(cfg: &Config, state: &CrawlState) -> Vec<HealthRow> {
+    let mut rows = Vec::new();
+    for source in cfg.sources.iter().filter(|s| s.enabled) {
+        let row = |status: &str, detail: String| HealthRow {
+            source: source.name.clone(),
+            kind: source.kind.as_str().to_string(),
+            status: status.to_string(),
+            detail,
+        };
+        let Some(h) = state.sources.get(&source.name) else {
+            rows.push(row(
+                "never crawled",
+                "no crawl has run this source yet".into(),
+            ));
+            continue;
+        };
+        let last_success = h
+            .last_success
+            .map(|t| format!("last success {}", absorb::day(t)))
+            .unwrap_or_else(|| "never succeeded".into());
+        let status = h.status(cfg.settings.failing_after);
+        let detail = match status {
+            "new" => "no crawl has run this source yet".to_string(),
+            "failing" | "error" => format!(
+                "{} failed run{} in a row ({last_success}){}",
+                h.consecutive_failures,
+                if h.consecutive_failures == 1 { "" } else { "s" },
+                h.last_error
+                    .as_deref()
+                    .map(|e| format!(": {}", truncate_words(&clean_line(e), 200)))
+                    .unwrap_or_default()
+            ),
+            "changed?" => format!(
+                "the last run returned no items (up to {} before): the page layout may have changed",
+                h.max_item_count
+            ),
+            "silent" => format!(
+                "nothing new in {} runs ({last_success})",
+                h.consecutive_nothing_new
+            ),
+            _ => continue,
+        };
+        let status = if status == "new" {
+            "never crawled"
+        } else {
+            status
+        };
+        rows.push(row(status, detail));
+    }
+    rows
+}
+
+/// The report as pretty JSON (ends with a newline).
+pub fn render_json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
+        serde_json::json!({ "error": format!("report could not be serialized: {e}") }).to_string()
+    });
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn iso_weeks() {
+        let p = iso_week("2026-W48").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.since, ts("2026-11-23T00:00:00Z"));
+        assert_eq!(p.until, ts("2026-11-30T00:00:00Z"));
+        assert_eq!(p.label, "2026-W48");
+        // ISO year differs from the calendar year at the edges.
+        let p = iso_week("2026-W01").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.since, ts("2025-12-29T00:00:00Z"));
+        assert!(iso_week("2026-W54").is_err());
+        assert!(iso_week("2026-48").is_err());
+        assert!(iso_week("26-W01").is_err());
+    }
+
+    #[test]
+    fn last_complete_week_ends_at_or_before_now() {
+        // Wednesday → the week that ended the Monday before.
+        let p = last_complete_week(ts("2026-12-02T12:00:00Z"));
+        assert_eq!(p.label, "2026-W48");
+        // Monday 00:00 → the week that just ended.
+        let p = last_complete_week(ts("2026-11-30T00:00:00Z"));
+        assert_eq!(p.label, "2026-W48");
+        let p = last_complete_week(ts("2026-01-01T00:00:00Z"));
+        assert_eq!(p.label, "2025-W52");
+    }
+
+    #[test]
+    fn custom_periods_are_labelled_by_days() {
+        let p = Period::between(ts("2026-11-01T00:00:00Z"), ts("2026-12-01T00:00:00Z"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.label, "2026-11-01 – 2026-11-30");
+        assert!(!p.is_week());
+        assert!(Period::between(ts("2026-11-01T00:00:00Z"), ts("2026-11-01T00:00:00Z")).is_err());
+    }
+
+    #[test]
+    fn motion_thresholds() {
+        let act = |counts: Vec<u64>| Activity {
+            buckets: vec![],
+            totals: vec![],
+            series: vec![Series {
+                topic: "t".into(),
+                counts,
+            }],
+        };
+        let m = motion(&act(vec![0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 6]));
+        assert_eq!(
+            (m[0].average, m[0].ratio, m[0].direction),
+            (2.0, Some(3.0), Direction::Up)
+        );
+        let m = motion(&act(vec![0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 1]));
+        assert_eq!(m[0].direction, Direction::Down);
+        let m = motion(&act(vec![0; 11].into_iter().chain([1]).collect()));
+        assert_eq!(
+            (m[0].ratio, m[0].direction),
+            (None, Direction::Steady),
+            "one document is not motion"
+        );
+        let m = motion(&act(vec![0; 11].into_iter().chain([5]).collect()));
+        assert_eq!(m[0].direction, Direction::Up);
+    }
+}
