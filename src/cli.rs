@@ -398,37 +398,43 @@ fn open_index(dir: &Path) -> Result<HorizonIndex, Failure> {
     HorizonIndex::open(dir).map_err(Failure::fatal)
 }
 
-/// A future that resolves on SIGINT or SIGTERM.
+/// A future that resolves on SIGINT or SIGTERM. The handlers are installed
+/// here, at once, so a signal that arrives while the config or the index is
+/// being opened is not lost (and does not kill the process mid-way).
 fn interrupt_signal() -> futures::future::BoxFuture<'static, ()> {
-    Box::pin(async {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    }
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => Box::pin(async move {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
                 }
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            }
+            }),
+            _ => Box::pin(async {
+                let _ = tokio::signal::ctrl_c().await;
+            }),
         }
-        #[cfg(not(unix))]
-        {
+    }
+    #[cfg(not(unix))]
+    {
+        Box::pin(async {
             let _ = tokio::signal::ctrl_c().await;
-        }
-    })
+        })
+    }
 }
 
 async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
+    let interrupt = interrupt_signal();
     let cfg = load_config(cli)?;
     let dir = index_dir(cli, Some(&cfg))?;
     let mut opts = CrawlOptions {
         only: args.sources.clone(),
-        interrupt: Some(interrupt_signal()),
+        interrupt: Some(interrupt),
         ..Default::default()
     };
     if let Some(rec) = &args.record {

@@ -508,15 +508,24 @@ async fn run_source(
                 Ok(f) => {
                     run.report.requests += f.attempts;
                     run.report.bytes += f.body.len() as u64;
-                    run.validators.push((key, f.validators.clone()));
                     if f.not_modified {
+                        run.validators.push((key, f.validators.clone()));
                         run.report.not_modified += 1;
                         continue;
                     }
                     run.all_not_modified = false;
+                    // Validators are kept only for a body that parsed: a broken
+                    // body must be fetched and reported again next time, not
+                    // answered with a 304 that hides the failure.
                     match parse_single(src, &f, now) {
-                        Ok(items) => run.items.extend(items),
-                        Err(e) => errors.push(format!("{url}: {e}")),
+                        Ok(items) => {
+                            run.validators.push((key, f.validators.clone()));
+                            run.items.extend(items);
+                        }
+                        Err(e) => {
+                            run.validators.push((key, Validators::default()));
+                            errors.push(format!("{url}: {e}"));
+                        }
                     }
                 }
                 Err(fail) => {
@@ -612,9 +621,9 @@ async fn run_arxiv_api(
             };
             run.report.requests += f.attempts;
             run.report.bytes += f.body.len() as u64;
-            run.validators.push((key, f.validators.clone()));
             if f.not_modified {
                 // The same page as last time: nothing new further on either.
+                run.validators.push((key, f.validators.clone()));
                 run.report.not_modified += 1;
                 break;
             }
@@ -626,8 +635,12 @@ async fn run_arxiv_api(
                 now,
             };
             let parsed = match sources::arxiv::parse_api(&f.body, &ctx) {
-                Ok(p) => p,
+                Ok(p) => {
+                    run.validators.push((key, f.validators.clone()));
+                    p
+                }
                 Err(e) => {
+                    run.validators.push((key, Validators::default()));
                     errors.push(format!("{url}: {e}"));
                     continue 'queries;
                 }

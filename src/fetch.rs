@@ -164,9 +164,12 @@ pub enum FetchError {
         /// Its reason phrase.
         reason: Option<String>,
     },
-    /// The request or the body took longer than allowed.
-    #[error("timed out after {0}s")]
-    Timeout(u64),
+    /// The request or the body took longer than allowed (`timeout`).
+    #[error("timed out after {}", crate::duration::ConfigDuration(*.0))]
+    Timeout(Duration),
+    /// Connecting took longer than allowed (`connect_timeout`).
+    #[error("connect timed out after {}", crate::duration::ConfigDuration(*.0))]
+    ConnectTimeout(Duration),
     /// Could not connect.
     #[error("connection failed: {0}")]
     Connect(String),
@@ -196,7 +199,10 @@ impl FetchError {
             FetchError::Status { status, .. } => {
                 *status == 408 || *status == 429 || (500..=599).contains(status)
             }
-            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Body(_) => true,
+            FetchError::Timeout(_)
+            | FetchError::ConnectTimeout(_)
+            | FetchError::Connect(_)
+            | FetchError::Body(_) => true,
             _ => false,
         }
     }
@@ -504,6 +510,18 @@ impl Fetcher {
                 headers,
             });
         }
+        if status.is_redirection() {
+            // A redirect the client did not follow: its Location is not a URL
+            // reqwest can request (e.g. `file:///etc/passwd`).
+            let location = header("location").unwrap_or_default();
+            return Attempt::Failed {
+                error: FetchError::Redirect(format!(
+                    "{} to {location:?} not followed (only http and https)",
+                    status.as_u16()
+                )),
+                retry_after: None,
+            };
+        }
         if !status.is_success() {
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
             debug!(url = %url, status = status.as_u16(), ms = t0.elapsed().as_millis() as u64, "error status");
@@ -560,8 +578,10 @@ impl Fetcher {
     }
 
     fn classify(&self, e: &reqwest::Error) -> FetchError {
-        if e.is_timeout() {
-            FetchError::Timeout(self.settings.timeout.as_secs())
+        if e.is_timeout() && e.is_connect() {
+            FetchError::ConnectTimeout(self.settings.connect_timeout)
+        } else if e.is_timeout() {
+            FetchError::Timeout(self.settings.timeout)
         } else if e.is_redirect() {
             FetchError::Redirect(root_cause(e))
         } else if e.is_connect() {
@@ -578,7 +598,7 @@ impl Fetcher {
 
     fn classify_body(&self, e: &reqwest::Error) -> FetchError {
         if e.is_timeout() {
-            FetchError::Timeout(self.settings.timeout.as_secs())
+            FetchError::Timeout(self.settings.timeout)
         } else {
             FetchError::Body(root_cause(e))
         }
