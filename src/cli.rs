@@ -792,6 +792,7 @@ fn cmd_stats(cli: &Cli, json: bool) -> Result<u8, Failure> {
     let topics = by("topic")?;
     let vendors = by("vendor")?;
     let stages = by("stage")?;
+    let languages = by("language")?;
     let state = CrawlState::load(&dir).map_err(Failure::fatal)?;
     let size = idx.size_on_disk();
     if json {
@@ -805,6 +806,7 @@ fn cmd_stats(cli: &Cli, json: bool) -> Result<u8, Failure> {
             "by_topic": topics,
             "by_vendor": vendors,
             "by_stage": stages,
+            "by_language": languages,
         });
         writeln!(std::io::stdout().lock(), "{v}").map_err(io_fail)?;
         return Ok(exit::OK);
@@ -831,6 +833,7 @@ fn cmd_stats(cli: &Cli, json: bool) -> Result<u8, Failure> {
         ("topic", &topics),
         ("vendor", &vendors),
         ("stage", &stages),
+        ("language", &languages),
     ] {
         if map.is_empty() {
             continue;
