@@ -194,8 +194,49 @@ pub struct Flag {
     pub preview_vendors: Vec<Vendor>,
     /// One line saying why, e.g. "GA on AWS (2026-10-02) and Google Cloud (2026-09-12)".
     pub reason: String,
-    /// The launch-grade notes of the window, newest first (then by id).
+    /// The launch-grade notes of the window, newest first (then by id), at
+    /// most [`MAX_EVIDENCE`]: the newest note of every vendor and stage is
+    /// always kept, the rest filled newest first.
     pub evidence: Vec<Evidence>,
+    /// Launch-grade notes left out of `evidence`.
+    pub more_evidence: usize,
+}
+
+/// Evidence listed per flag; the reason and the counts cover every note.
+pub const MAX_EVIDENCE: usize = 8;
+
+/// Keep the newest note of each (vendor, stage), then the newest others, up to
+/// `max`, in the original (newest-first) order.
+fn select_evidence(sorted: Vec<Evidence>, max: usize) -> (Vec<Evidence>, usize) {
+    if sorted.len() <= max {
+        return (sorted, 0);
+    }
+    let mut keep = vec![false; sorted.len()];
+    let mut seen = std::collections::BTreeSet::new();
+    let mut kept = 0;
+    for (i, e) in sorted.iter().enumerate() {
+        if seen.insert((e.vendor, e.stage)) {
+            keep[i] = true;
+            kept += 1;
+        }
+    }
+    for k in keep.iter_mut() {
+        if kept >= max {
+            break;
+        }
+        if !*k {
+            *k = true;
+            kept += 1;
+        }
+    }
+    let total = sorted.len();
+    let chosen: Vec<Evidence> = sorted
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect();
+    let more = total - chosen.len();
+    (chosen, more)
 }
 
 impl Flag {
@@ -393,7 +434,7 @@ fn flag_for(cfg: &Config, topic: &str, system: Option<&String>, hits: &[&Note]) 
         })
         .collect();
     evidence.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-    Flag {
+    let flag = Flag {
         topic: topic.to_string(),
         system: system.cloned(),
         level,
@@ -403,7 +444,14 @@ fn flag_for(cfg: &Config, topic: &str, system: Option<&String>, hits: &[&Note]) 
         ga_vendors: ga.into_iter().collect(),
         preview_vendors: preview.into_iter().collect(),
         reason: reason(&evidence, cfg.absorption.window.0),
+        evidence: Vec::new(),
+        more_evidence: 0,
+    };
+    let (evidence, more) = select_evidence(evidence, MAX_EVIDENCE);
+    Flag {
         evidence,
+        more_evidence: more,
+        ..flag
     }
 }
 
@@ -486,6 +534,9 @@ pub fn render_text(report: &FlagsReport) -> String {
                 crate::text::terminal_safe(&e.title),
                 crate::text::terminal_safe(&e.url)
             ));
+        }
+        if f.more_evidence > 0 {
+            out.push_str(&format!("      … and {} more\n", f.more_evidence));
         }
     }
     if !any {

@@ -433,12 +433,8 @@ impl Fetcher {
         url: &Url,
         validators: Option<&Validators>,
     ) -> Attempt {
-        let Ok(_global) = self.global.acquire().await else {
-            return Attempt::Failed {
-                error: FetchError::Other("fetcher closed".into()),
-                retry_after: None,
-            };
-        };
+        // The host's turn first: a request waiting for its host (permit or
+        // interval) must not hold one of the global slots other hosts could use.
         let Ok(_host) = gate.permits.acquire().await else {
             return Attempt::Failed {
                 error: FetchError::Other("fetcher closed".into()),
@@ -456,6 +452,21 @@ impl Fetcher {
                 tokio::time::sleep(wait).await;
             } else {
                 st.next_start = now + st.interval;
+            }
+        }
+        let Ok(_global) = self.global.acquire().await else {
+            return Attempt::Failed {
+                error: FetchError::Other("fetcher closed".into()),
+                retry_after: None,
+            };
+        };
+        {
+            // Waiting for a global slot may have delayed this start: keep the
+            // next request to this host at least one interval after it.
+            let mut st = gate.state.lock().await;
+            let earliest_next = Instant::now() + st.interval;
+            if st.next_start < earliest_next {
+                st.next_start = earliest_next;
             }
         }
         let t0 = Instant::now();

@@ -259,17 +259,24 @@ pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, Searc
     let f = idx.fields();
     let mut summary_snippets = SnippetGenerator::create(&searcher, &*text_query, f.summary)?;
     summary_snippets.set_max_num_chars(180);
-    let mut title_snippets = SnippetGenerator::create(&searcher, &*text_query, f.title)?;
-    title_snippets.set_max_num_chars(180);
+    // Only items without a summary need title snippets: built on first use.
+    let mut title_snippets: Option<SnippetGenerator> = None;
     let mut hits = Vec::with_capacity(addrs.len());
     for (score, addr) in addrs {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let item = idx.item_of(&doc)?;
         let mut snip = summary_snippets.snippet(&item.summary);
-        if snip.highlighted().is_empty() {
-            let t = title_snippets.snippet(&item.title);
-            if !t.highlighted().is_empty() && item.summary.is_empty() {
-                snip = t;
+        if item.summary.is_empty() {
+            if title_snippets.is_none() {
+                let mut g = SnippetGenerator::create(&searcher, &*text_query, f.title)?;
+                g.set_max_num_chars(180);
+                title_snippets = Some(g);
+            }
+            if let Some(g) = &title_snippets {
+                let t = g.snippet(&item.title);
+                if !t.highlighted().is_empty() {
+                    snip = t;
+                }
             }
         }
         let (snippet, highlights) = if snip.fragment().is_empty() {

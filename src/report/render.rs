@@ -293,6 +293,9 @@ pub fn render_markdown(r: &Report) -> String {
         for e in &fl.evidence {
             let _ = writeln!(o, "  - {}", evidence_md(e));
         }
+        if fl.more_evidence > 0 {
+            let _ = writeln!(o, "  - … and {} more", fl.more_evidence);
+        }
     }
     if !r.flags.flags.is_empty() {
         o.push('\n');
@@ -494,6 +497,13 @@ pub fn render_html(r: &Report) -> String {
                         e.vendor.display_name(),
                         e.stage.as_str(),
                         day(e.date)
+                    );
+                }
+                if fl.more_evidence > 0 {
+                    let _ = writeln!(
+                        o,
+                        "<li class=\"muted\">… and {} more</li>",
+                        fl.more_evidence
                     );
                 }
                 let _ = writeln!(o, "</ul>");

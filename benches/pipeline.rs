@@ -1,0 +1,1012 @@
+//! `cargo bench --bench pipeline [-- --quick] [-- --sizes 10k,100k,1m] [-- --write]`
+//!
+//! Ingest, parse, search and report at 10k / 100k / 1M synthetic documents,
+//! each next to a baseline measured in the same run:
+//! - ingest: horizon's crawl path (payload bytes → adapter → Tagger → merge
+//!   against the index → doc_of → add → one commit per 10k-document "crawl")
+//!   vs plain tantivy indexing the same documents with the same schema, heap
+//!   and commits. Both run in a child process so their peak RSS is their own.
+//! - parse: MB/s of each adapter over the real recorded fixtures.
+//! - search: p50/p95/p99 of `horizon::search::search` vs a raw tantivy
+//!   searcher running the same parsed queries; the CLI (process start to exit)
+//!   vs ripgrep over a JSON-lines dump of the same documents.
+//! - report: weekly report and absorption flags (pending: see BENCHMARKS.md).
+//!
+//! Results are printed and written to BENCHMARKS.md (not in `--quick` mode
+//! unless `--write` is given).
+
+mod support;
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use horizon::index::{build_schema, merge, to_tantivy, Fields, HorizonIndex};
+use horizon::model::{Item, Kind, Stage, Vendor};
+use horizon::search::{filter_query, parse_query, search, SearchRequest, SortBy};
+use horizon::topics::Tagger;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+use support::corpus::{self, Corpus};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::Value;
+use tantivy::{DateTime, Index, Order, TantivyDocument, Term};
+
+/// Documents per crawl (one writer, one commit).
+const BATCH: usize = 10_000;
+/// The writer heap both sides use: horizon's default.
+const HEAP: usize = horizon::DEFAULT_WRITER_HEAP_BYTES;
+/// Corpus seed.
+const SEED: u64 = 0x00C0_FFEE;
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct IngestResult {
+    docs: usize,
+    payload_bytes: u64,
+    gen_s: f64,
+    parse_s: f64,
+    tag_s: f64,
+    index_s: f64,
+    hwm_kb: u64,
+    /// Report stage: build_report, render_markdown, compute_flags, raw aggregations (median of 3, s).
+    report_s: f64,
+    render_s: f64,
+    flags_s: f64,
+    agg_s: f64,
+    /// First (cold) build_report + compute_flags, s.
+    report_cold_s: f64,
+    flags_cold_s: f64,
+    report_bytes: usize,
+    flags: usize,
+}
+
+struct Args {
+    quick: bool,
+    write: bool,
+    sizes: Vec<usize>,
+    child: Option<String>,
+    n: usize,
+    dir: Option<PathBuf>,
+    dump: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<usize> {
+    let s = s.trim().to_ascii_lowercase();
+    let (num, mul) = if let Some(n) = s.strip_suffix('k') {
+        (n, 1_000)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 1_000_000)
+    } else {
+        (s.as_str(), 1)
+    };
+    Ok(num.parse::<usize>().context("size")? * mul)
+}
+
+fn args() -> Result<Args> {
+    let mut a = Args {
+        quick: false,
+        write: false,
+        sizes: vec![10_000, 100_000, 1_000_000],
+        child: None,
+        n: 0,
+        dir: None,
+        dump: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => a.quick = true,
+            "--write" => a.write = true,
+            "--sizes" => {
+                a.sizes = it
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(parse_size)
+                    .collect::<Result<_>>()?
+            }
+            "--child" => a.child = it.next(),
+            "--n" => a.n = it.next().unwrap_or_default().parse()?,
+            "--dir" => a.dir = it.next().map(PathBuf::from),
+            "--dump" => a.dump = it.next().map(PathBuf::from),
+            _ => {} // `--bench` and friends from cargo
+        }
+    }
+    if a.quick {
+        a.sizes = vec![2_000];
+    }
+    Ok(a)
+}
+
+fn main() -> Result<()> {
+    let args = args()?;
+    if let Some(mode) = args.child.clone() {
+        return child(&mode, &args);
+    }
+    parent(&args)
+}
+
+// ───────────────────────────── child processes ─────────────────────────────
+
+fn child(mode: &str, args: &Args) -> Result<()> {
+    let dir = args.dir.clone().context("--dir")?;
+    let mut res = match mode {
+        "horizon" => ingest_horizon(args.n, &dir)?,
+        "baseline" => ingest_baseline(&args.dump.clone().context("--dump")?, &dir)?,
+        "report" => report_stage(&dir)?,
+        other => bail!("unknown child mode {other}"),
+    };
+    res.hwm_kb = support::vm_hwm_kb();
+    println!("RESULT {}", serde_json::to_string(&res)?);
+    Ok(())
+}
+
+fn new_corpus() -> Result<Corpus> {
+    Ok(Corpus::new(
+        SEED,
+        support::fixture_vocabulary()?,
+        support::topic_words()?,
+    ))
+}
+
+/// horizon's crawl path, batch by batch: the loop body of `crawl::crawl`.
+fn ingest_horizon(n: usize, dir: &Path) -> Result<IngestResult> {
+    let corpus = new_corpus()?;
+    let words = support::topic_words()?;
+    let tagger = Tagger::new(&words.topics)?;
+    let idx = HorizonIndex::open_or_create(dir)?;
+    let id_field = idx.fields().id;
+    let batches = n.div_ceil(BATCH);
+    let mut r = IngestResult::default();
+    let t_all = Instant::now();
+    for b in 0..batches {
+        let docs = BATCH.min(n - b * BATCH);
+        let t = Instant::now();
+        let payloads = corpus.batch(b, batches, docs);
+        r.gen_s += t.elapsed().as_secs_f64();
+        r.payload_bytes += payloads.iter().map(|p| p.bytes.len() as u64).sum::<u64>();
+        let now = payloads
+            .first()
+            .map(|p| p.now)
+            .unwrap_or_else(Timestamp::now);
+
+        let t = Instant::now();
+        let mut items: Vec<Item> = Vec::with_capacity(docs);
+        for p in &payloads {
+            let got =
+                corpus::parse(p).with_context(|| format!("parsing a {:?} payload", p.adapter))?;
+            items.extend(got);
+        }
+        r.parse_s += t.elapsed().as_secs_f64();
+        drop(payloads);
+
+        let t = Instant::now();
+        tagger.tag(&mut items)?;
+        r.tag_s += t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let searcher = idx.searcher()?;
+        let mut writer = idx.writer(HEAP)?;
+        for item in items {
+            let old = idx.get(&searcher, &item.id)?;
+            let (merged, _) = merge(item, old.as_ref(), now);
+            writer.delete_term(Term::from_field_text(id_field, &merged.id));
+            writer.add_document(idx.doc_of(&merged))?;
+            r.docs += 1;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        r.index_s += t.elapsed().as_secs_f64();
+        if batches >= 10 && (b + 1) % (batches / 10) == 0 {
+            eprintln!(
+                "    horizon ingest: {}/{} docs, {:.0}s",
+                r.docs,
+                n,
+                t_all.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(r)
+}
+
+/// The document a plain tantivy application would build: same schema, same
+/// values, the JSON line it already holds stored as is.
+fn direct_doc(f: &Fields, it: &Item, line: &str) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, &it.id);
+    d.add_text(f.kind, it.kind.as_str());
+    d.add_text(f.source, &it.source);
+    if let Some(v) = it.vendor {
+        d.add_text(f.vendor, v.as_str());
+    }
+    d.add_text(f.title, &it.title);
+    d.add_text(f.summary, &it.summary);
+    for a in &it.authors {
+        d.add_text(f.author, a);
+    }
+    for c in &it.categories {
+        d.add_text(f.category, c);
+    }
+    for t in &it.topics {
+        d.add_text(f.topic, t);
+    }
+    for p in &it.products {
+        d.add_text(f.product, p);
+    }
+    if let Some(s) = it.stage {
+        d.add_text(f.stage, s.as_str());
+    }
+    if let Some(l) = &it.language {
+        d.add_text(f.language, l.to_lowercase());
+    }
+    if let Some(p) = it.published {
+        d.add_date(f.published, to_tantivy(p));
+    }
+    if let Some(x) = it.date() {
+        d.add_date(f.date, to_tantivy(x));
+    }
+    if let Some(x) = it.first_seen {
+        d.add_date(f.first_seen, to_tantivy(x));
+    }
+    if let Some(s) = it.stars_period {
+        d.add_u64(f.stars_period, s);
+    }
+    if let Some(s) = it.stars {
+        d.add_u64(f.stars, s);
+    }
+    d.add_text(f.item, line);
+    d
+}
+
+/// Plain tantivy over the same documents (the dump of horizon's index), same
+/// schema, heap, batch size, commits and merge waits.
+fn ingest_baseline(dump: &Path, dir: &Path) -> Result<IngestResult> {
+    std::fs::create_dir_all(dir)?;
+    let (schema, f) = build_schema();
+    let index = Index::create_in_dir(dir, schema)?;
+    let mut lines = std::io::BufReader::new(std::fs::File::open(dump)?).lines();
+    let mut r = IngestResult::default();
+    loop {
+        let mut batch: Vec<(Item, String)> = Vec::with_capacity(BATCH);
+        for line in lines.by_ref().take(BATCH) {
+            let line = line?;
+            let item: Item = serde_json::from_str(&line)?;
+            batch.push((item, line));
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let t = Instant::now();
+        let mut writer: tantivy::IndexWriter = index.writer(HEAP)?;
+        for (item, line) in &batch {
+            writer.add_document(direct_doc(&f, item, line))?;
+            r.docs += 1;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        r.index_s += t.elapsed().as_secs_f64();
+    }
+    Ok(r)
+}
+
+/// The weekly report (last complete ISO week of the corpus) and the absorption
+/// flags (90 days to the corpus end), next to the raw aggregations a report
+/// needs at least: documents per topic and per kind in the week.
+fn report_stage(dir: &Path) -> Result<IngestResult> {
+    use horizon::report::{build_report, last_complete_week, render_markdown};
+    let cfg =
+        horizon::config::Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml"))?;
+    let idx = HorizonIndex::open(dir)?;
+    let state = horizon::state::CrawlState::default();
+    let end: Timestamp = corpus::END.parse()?;
+    let period = last_complete_week(end);
+    let window = cfg.absorption.window.0;
+    let mut r = IngestResult::default();
+    let (mut rep, mut ren, mut fl, mut ag) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 0..3 {
+        let t = Instant::now();
+        let report = build_report(&idx, &cfg, &state, period.clone(), end)?;
+        rep.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let md = render_markdown(&report);
+        ren.push(t.elapsed().as_secs_f64());
+        r.report_bytes = md.len();
+        let t = Instant::now();
+        let flags = horizon::absorb::compute_flags(&idx, &cfg, end, window)?;
+        fl.push(t.elapsed().as_secs_f64());
+        r.flags = flags.active().count();
+        let t = Instant::now();
+        let searcher = idx.searcher()?;
+        let q =
+            horizon::search::date_range(idx.fields().date, Some(period.since), Some(period.until));
+        std::hint::black_box(idx.counts_by(&searcher, &*q, "topic")?);
+        std::hint::black_box(idx.counts_by(&searcher, &*q, "kind")?);
+        ag.push(t.elapsed().as_secs_f64());
+        if i == 0 {
+            r.report_cold_s = rep[0];
+            r.flags_cold_s = fl[0];
+        }
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    r.report_s = med(&mut rep);
+    r.render_s = med(&mut ren);
+    r.flags_s = med(&mut fl);
+    r.agg_s = med(&mut ag);
+    Ok(r)
+}
+
+/// Run a child stage under `/usr/bin/time -v` (peak RSS), else trust its VmHWM.
+fn run_child(extra: &[String]) -> Result<(IngestResult, u64)> {
+    let exe = std::env::current_exe()?;
+    let time = Path::new("/usr/bin/time");
+    let tfile = std::env::temp_dir().join(format!("horizon-bench-time-{}", std::process::id()));
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-v").arg("-o").arg(&tfile).arg(&exe);
+        c
+    } else {
+        Command::new(&exe)
+    };
+    let out = cmd
+        .args(extra)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running the child stage")?;
+    if !out.status.success() {
+        bail!("child {:?} failed: {}", extra, out.status);
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .context("child printed no RESULT")?;
+    let res: IngestResult = serde_json::from_str(line)?;
+    let mut rss = res.hwm_kb;
+    if let Ok(t) = std::fs::read_to_string(&tfile) {
+        if let Some(kb) = t
+            .lines()
+            .find(|l| l.contains("Maximum resident set size"))
+            .and_then(|l| l.rsplit(':').next())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            rss = kb;
+        }
+        let _ = std::fs::remove_file(&tfile);
+    }
+    Ok((res, rss))
+}
+
+// ───────────────────────────── parent ─────────────────────────────
+
+struct SizeResult {
+    n: usize,
+    horizon: IngestResult,
+    horizon_rss: u64,
+    baseline: IngestResult,
+    baseline_rss: u64,
+    report: IngestResult,
+    report_rss: u64,
+    dump_s: f64,
+    dump_bytes: u64,
+    index_bytes: u64,
+    search: Vec<(String, [Duration; 3], [Duration; 3])>,
+    search_all: ([Duration; 3], [Duration; 3]),
+    cli: Vec<(String, Duration, Duration)>,
+}
+
+fn parent(args: &Args) -> Result<()> {
+    let t_all = Instant::now();
+    let cmdline = if args.quick {
+        "cargo bench --bench pipeline -- --quick".to_string()
+    } else if args.sizes != [10_000, 100_000, 1_000_000] {
+        format!(
+            "cargo bench --bench pipeline -- --sizes {}",
+            args.sizes
+                .iter()
+                .map(|n| human(*n))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    } else {
+        "cargo bench --bench pipeline".to_string()
+    };
+    let machine = support::machine();
+    eprintln!("pipeline benchmark: {machine}");
+    let corpus = new_corpus()?;
+    eprintln!(
+        "vocabulary: {} words from {}",
+        corpus.vocabulary_size(),
+        support::fixtures_dir().display()
+    );
+
+    let parse_rows = bench_parse(if args.quick { 0.05 } else { 0.5 })?;
+    let rg = which("rg");
+
+    let mut results = Vec::new();
+    for &n in &args.sizes {
+        eprintln!("== {} documents", human(n));
+        let tmp = tempfile::Builder::new()
+            .prefix("horizon-bench-")
+            .tempdir()?;
+        let hdir = tmp.path().join("horizon");
+        let bdir = tmp.path().join("baseline");
+        let dump = tmp.path().join("dump.jsonl");
+        let t = Instant::now();
+        let (horizon, horizon_rss) = run_child(&[
+            "--child".into(),
+            "horizon".into(),
+            "--n".into(),
+            n.to_string(),
+            "--dir".into(),
+            hdir.display().to_string(),
+        ])?;
+        eprintln!(
+            "  horizon ingest {:.1}s ({} docs)",
+            t.elapsed().as_secs_f64(),
+            horizon.docs
+        );
+        let idx = HorizonIndex::open(&hdir)?;
+        let t = Instant::now();
+        let dumped = dump_jsonl(&idx, &dump)?;
+        let dump_s = t.elapsed().as_secs_f64();
+        eprintln!("  dumped {dumped} docs to JSON lines in {dump_s:.1}s");
+        let t = Instant::now();
+        let (baseline, baseline_rss) = run_child(&[
+            "--child".into(),
+            "baseline".into(),
+            "--dir".into(),
+            bdir.display().to_string(),
+            "--dump".into(),
+            dump.display().to_string(),
+            "--n".into(),
+            n.to_string(),
+        ])?;
+        eprintln!("  baseline ingest {:.1}s", t.elapsed().as_secs_f64());
+        let index_bytes = idx.size_on_disk();
+        let t = Instant::now();
+        let (report, report_rss) = run_child(&[
+            "--child".into(),
+            "report".into(),
+            "--dir".into(),
+            hdir.display().to_string(),
+        ])?;
+        eprintln!("  report stage {:.1}s", t.elapsed().as_secs_f64());
+
+        let rounds = if args.quick { 2 } else { 30 };
+        let (search_rows, search_all) = bench_search(&idx, rounds)?;
+        eprintln!("  search done");
+        let cli = bench_cli(&hdir, &dump, rg.as_deref(), if args.quick { 1 } else { 5 })?;
+        eprintln!("  cli done");
+        results.push(SizeResult {
+            n,
+            horizon,
+            horizon_rss,
+            baseline,
+            baseline_rss,
+            report,
+            report_rss,
+            dump_s,
+            dump_bytes: std::fs::metadata(&dump).map(|m| m.len()).unwrap_or(0),
+            index_bytes,
+            search: search_rows,
+            search_all,
+            cli,
+        });
+        drop(idx);
+    }
+    let total = t_all.elapsed();
+    let md = render(
+        &machine,
+        &cmdline,
+        &parse_rows,
+        &results,
+        rg.is_some(),
+        total,
+    );
+    println!("{md}");
+    if !args.quick || args.write {
+        let path = support::write_section("pipeline", &md)?;
+        eprintln!("wrote {}", path.display());
+    }
+    eprintln!("total {:.1}s", total.as_secs_f64());
+    Ok(())
+}
+
+fn human(n: usize) -> String {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
+        format!("{}M", n / 1_000_000)
+    } else if n >= 1_000 && n.is_multiple_of(1_000) {
+        format!("{}k", n / 1_000)
+    } else {
+        n.to_string()
+    }
+}
+
+fn which(bin: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(bin))
+            .find(|c| c.is_file())
+    })
+}
+
+/// Every stored item of the index as one JSON line (the `item` field verbatim).
+fn dump_jsonl(idx: &HorizonIndex, path: &Path) -> Result<usize> {
+    let searcher = idx.searcher()?;
+    let field = idx.fields().item;
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    let mut n = 0;
+    for seg in searcher.segment_readers() {
+        let store = seg.get_store_reader(64)?;
+        for doc in store.iter::<TantivyDocument>(seg.alive_bitset()) {
+            let doc = doc?;
+            if let Some(s) = doc.get_first(field).and_then(|v| v.as_str()) {
+                out.write_all(s.as_bytes())?;
+                out.write_all(b"\n")?;
+                n += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(n)
+}
+
+/// MB/s of each adapter over the real fixtures, each repeated for `secs`.
+fn bench_parse(secs: f64) -> Result<Vec<(String, usize, usize, f64)>> {
+    use corpus::{Adapter, Payload};
+    let now: Timestamp = "2026-11-23T00:00:00Z".parse()?;
+    let sets: [(&str, &str, Adapter, &[&str]); 7] = [
+        ("feed (blog-feeds)", "blog-feeds", Adapter::Feed, &[]),
+        (
+            "arXiv API",
+            "arxiv-api",
+            Adapter::ArxivApi,
+            &[
+                "api2026_search",
+                "api2016_search",
+                "api2016_idlist",
+                "old-style",
+            ],
+        ),
+        ("arXiv listing (feed)", "arxiv-rss", Adapter::Feed, &[]),
+        ("trending HTML", "github-trending", Adapter::Trending, &[]),
+        (
+            "AWS what's new",
+            "cloud-aws",
+            Adapter::Cloud(Vendor::Aws),
+            &[],
+        ),
+        (
+            "Azure updates",
+            "cloud-azure",
+            Adapter::Cloud(Vendor::Azure),
+            &[],
+        ),
+        (
+            "GCP release notes",
+            "cloud-gcp",
+            Adapter::Cloud(Vendor::Gcp),
+            &[],
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (label, dir, adapter, only) in sets {
+        let mut payloads = Vec::new();
+        for f in support::fixture_files(dir) {
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            if !name.ends_with(".xml") && !name.ends_with(".html") {
+                continue;
+            }
+            if !only.is_empty() && !only.iter().any(|o| name.contains(o)) {
+                continue;
+            }
+            payloads.push(Payload {
+                adapter,
+                source: "bench".into(),
+                url: "https://example.com/feed".into(),
+                now,
+                bytes: std::fs::read(&f)?,
+                docs: 0,
+            });
+        }
+        if payloads.is_empty() {
+            continue;
+        }
+        let bytes: usize = payloads.iter().map(|p| p.bytes.len()).sum();
+        let mut items = 0;
+        for p in &payloads {
+            items += corpus::parse(p).map(|v| v.len()).unwrap_or(0);
+        }
+        let t = Instant::now();
+        let mut reps = 0usize;
+        while t.elapsed().as_secs_f64() < secs || reps == 0 {
+            for p in &payloads {
+                std::hint::black_box(corpus::parse(p).ok());
+            }
+            reps += 1;
+        }
+        let mbps = (bytes * reps) as f64 / 1e6 / t.elapsed().as_secs_f64();
+        rows.push((label.to_string(), bytes, items, mbps));
+        eprintln!("  parse {label}: {mbps:.1} MB/s ({reps} reps)");
+    }
+    Ok(rows)
+}
+
+/// The fixed query set.
+fn queries() -> Vec<(String, SearchRequest)> {
+    let end: Timestamp = corpus::END.parse().expect("constant");
+    let ago = |days: i64| end.checked_sub((days * 24).hours()).ok();
+    let req = |q: &str| SearchRequest {
+        query: q.to_string(),
+        limit: 10,
+        ..Default::default()
+    };
+    let mut out: Vec<(String, SearchRequest)> = vec![
+        ("term".into(), req("kafka")),
+        ("common term".into(), req("data")),
+        ("phrase".into(), req("\"stream processing\"")),
+        ("AND".into(), req("kubernetes AND observability")),
+        ("OR".into(), req("kafka OR flink OR pulsar")),
+        ("field".into(), req("title:database")),
+        ("exclusion".into(), req("latency -preview")),
+    ];
+    let mut r = req("storage");
+    r.kinds = vec![Kind::Paper];
+    r.since = ago(30);
+    out.push(("term + kind + since 30d".into(), r));
+    let mut r = req("stage:ga");
+    r.kinds = vec![Kind::Cloud];
+    r.vendors = vec![Vendor::Aws, Vendor::Gcp];
+    r.sort = SortBy::Date;
+    out.push(("stage:ga cloud, by date".into(), r));
+    let mut r = req("");
+    r.topics = vec!["databases".into()];
+    r.since = ago(7);
+    r.until = Some(end);
+    r.sort = SortBy::Date;
+    out.push(("all, topic + week, by date".into(), r));
+    let mut r = req("managed");
+    r.stages = vec![Stage::Preview, Stage::Ga];
+    out.push(("term + stage filter".into(), r));
+    out
+}
+
+/// horizon's search vs the same parsed query on a raw searcher (TopDocs + stored docs).
+#[allow(clippy::type_complexity)]
+fn bench_search(
+    idx: &HorizonIndex,
+    rounds: usize,
+) -> Result<(
+    Vec<(String, [Duration; 3], [Duration; 3])>,
+    ([Duration; 3], [Duration; 3]),
+)> {
+    let qs = queries();
+    let searcher = idx.searcher()?;
+    let mut prepared: Vec<Box<dyn Query>> = Vec::new();
+    for (_, r) in &qs {
+        let text = parse_query(idx.index(), &r.query)?;
+        let q: Box<dyn Query> = match filter_query(idx, r) {
+            Some(f) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, text),
+                (Occur::Must, f),
+            ])),
+            None => text,
+        };
+        prepared.push(q);
+    }
+    let raw = |i: usize| -> Result<usize> {
+        let r = &qs[i].1;
+        let q = &prepared[i];
+        let addrs: Vec<tantivy::DocAddress> = match r.sort {
+            SortBy::Relevance => searcher
+                .search(q, &TopDocs::with_limit(r.limit).order_by_score())?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect(),
+            SortBy::Date => searcher
+                .search(
+                    q,
+                    &TopDocs::with_limit(r.limit)
+                        .order_by_fast_field::<DateTime>("date", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect(),
+        };
+        let mut n = 0;
+        for a in addrs {
+            let d: TantivyDocument = searcher.doc(a)?;
+            n += d.len();
+        }
+        Ok(n)
+    };
+    let mut hs: Vec<Vec<Duration>> = vec![Vec::new(); qs.len()];
+    let mut rs: Vec<Vec<Duration>> = vec![Vec::new(); qs.len()];
+    for round in 0..rounds + 2 {
+        for i in 0..qs.len() {
+            let t = Instant::now();
+            std::hint::black_box(search(idx, &qs[i].1)?);
+            let h = t.elapsed();
+            let t = Instant::now();
+            std::hint::black_box(raw(i)?);
+            let rr = t.elapsed();
+            if round >= 2 {
+                hs[i].push(h);
+                rs[i].push(rr);
+            }
+        }
+    }
+    let pct = |v: &mut Vec<Duration>| {
+        v.sort();
+        [
+            support::quantile(v, 0.5),
+            support::quantile(v, 0.95),
+            support::quantile(v, 0.99),
+        ]
+    };
+    let mut rows = Vec::new();
+    let mut all_h = Vec::new();
+    let mut all_r = Vec::new();
+    for (i, (label, _)) in qs.iter().enumerate() {
+        all_h.extend(hs[i].iter().copied());
+        all_r.extend(rs[i].iter().copied());
+        rows.push((label.clone(), pct(&mut hs[i]), pct(&mut rs[i])));
+    }
+    Ok((rows, (pct(&mut all_h), pct(&mut all_r))))
+}
+
+/// Cold `horizon search` (process start to exit) vs `rg -c` over the dump.
+fn bench_cli(
+    hdir: &Path,
+    dump: &Path,
+    rg: Option<&Path>,
+    runs: usize,
+) -> Result<Vec<(String, Duration, Duration)>> {
+    let exe = env!("CARGO_BIN_EXE_horizon");
+    let cwd = hdir.parent().unwrap_or(hdir);
+    let mut rows = Vec::new();
+    for (q, pattern) in [
+        ("kafka", "kafka"),
+        ("\"stream processing\"", "stream processing"),
+    ] {
+        let time_it = |cmd: &mut Command| -> Result<Duration> {
+            let mut ts = Vec::new();
+            for _ in 0..runs {
+                let t = Instant::now();
+                let st = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+                ts.push(t.elapsed());
+                // rg/grep -c exit 1 on no match; horizon exits 0.
+                if st.code().is_none_or(|c| c > 1) {
+                    bail!("{cmd:?} failed: {st}");
+                }
+            }
+            ts.sort();
+            Ok(support::quantile(&ts, 0.5))
+        };
+        let h = time_it(
+            Command::new(exe)
+                .current_dir(cwd)
+                .env_remove("HORIZON_CONFIG")
+                .env_remove("HORIZON_INDEX")
+                .arg("--index")
+                .arg(hdir)
+                .arg("search")
+                .arg(q)
+                .arg("-n")
+                .arg("10"),
+        )?;
+        let g = match rg {
+            Some(rg) => time_it(
+                Command::new(rg)
+                    .arg("-c")
+                    .arg("-i")
+                    .arg("-F")
+                    .arg(pattern)
+                    .arg(dump),
+            )?,
+            None => time_it(
+                Command::new("grep")
+                    .arg("-c")
+                    .arg("-i")
+                    .arg("-F")
+                    .arg(pattern)
+                    .arg(dump),
+            )?,
+        };
+        rows.push((q.to_string(), h, g));
+    }
+    Ok(rows)
+}
+
+fn render(
+    machine: &str,
+    cmdline: &str,
+    parse_rows: &[(String, usize, usize, f64)],
+    results: &[SizeResult],
+    have_rg: bool,
+    total: Duration,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "## Pipeline: ingest, parse, search, report\n");
+    let _ = writeln!(s, "Machine: {machine}.  ");
+    let _ = writeln!(
+        s,
+        "Command: `{cmdline}` — total wall time {:.0}s.  ",
+        total.as_secs_f64()
+    );
+    let _ = writeln!(
+        s,
+        "Corpus: seeded synthetic documents in the shapes of the recorded fixtures (40% arXiv API entries, 30% RSS blog posts, 5% trending rows, 10% AWS / 5% Azure / 10% GCP notes), Zipf(1.0) over the fixtures' vocabulary, topic keywords and systems from sources.toml, 60 weeks of dates. One crawl = {BATCH} documents = one writer ({} MiB heap) and one commit, on both sides.\n",
+        HEAP >> 20
+    );
+
+    let _ = writeln!(s, "### Ingest\n");
+    let _ = writeln!(s, "| docs | payload MB | horizon full path MB/s (parse+tag+index) | parse s | tag s | horizon index stage s | baseline index s | horizon index docs/s | baseline docs/s | **horizon/baseline** (target ≥ 0.8) | index on disk MB |");
+    let _ = writeln!(
+        s,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for r in results {
+        let h = &r.horizon;
+        let full = h.parse_s + h.tag_s + h.index_s;
+        let hdps = h.docs as f64 / h.index_s;
+        let bdps = r.baseline.docs as f64 / r.baseline.index_s;
+        let _ = writeln!(
+            s,
+            "| {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0} | {:.0} | **{:.2}** | {:.0} |",
+            human(r.n),
+            h.payload_bytes as f64 / 1e6,
+            h.payload_bytes as f64 / 1e6 / full,
+            h.parse_s,
+            h.tag_s,
+            h.index_s,
+            r.baseline.index_s,
+            hdps,
+            bdps,
+            hdps / bdps,
+            r.index_bytes as f64 / 1e6,
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nIndex stage = `idx.get` (merge against the index) + `merge` + `doc_of` + `delete_term` + `add_document` + `commit` + `wait_merging_threads`, exactly the loop of `crawl::crawl`. Baseline = the same documents (a JSON-lines dump of horizon's index) added as `TantivyDocument`s built field by field, the JSON line stored as is. Payload generation (not horizon's work) is excluded: {}.\n",
+        results
+            .iter()
+            .map(|r| format!("{} {:.1}s", human(r.n), r.horizon.gen_s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let _ = writeln!(
+        s,
+        "### Memory (peak RSS, `/usr/bin/time -v` of a child process)\n"
+    );
+    let _ = writeln!(s, "| docs | writer heap | horizon ingest RSS MiB | baseline ingest RSS MiB | report + flags RSS MiB |");
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|");
+    for r in results {
+        let _ = writeln!(
+            s,
+            "| {} | {} MiB | {:.0} | {:.0} | {:.0} |",
+            human(r.n),
+            HEAP >> 20,
+            r.horizon_rss as f64 / 1024.0,
+            r.baseline_rss as f64 / 1024.0,
+            r.report_rss as f64 / 1024.0
+        );
+    }
+
+    let _ = writeln!(s, "\n### Parse (real fixtures, repeated)\n");
+    let _ = writeln!(s, "| adapter | fixture bytes | items | MB/s |");
+    let _ = writeln!(s, "|---|---:|---:|---:|");
+    for (l, b, i, m) in parse_rows {
+        let _ = writeln!(s, "| {l} | {b} | {i} | {m:.1} |");
+    }
+
+    let _ = writeln!(s, "\n### Search (in-process, limit 10)\n");
+    let _ = writeln!(s, "horizon = `horizon::search::search` (parse, reader reload, collect, stored item JSON, snippets). Raw = the same parsed query + filters on a held `Searcher` with `TopDocs` and stored-document fetch. Each query 30 rounds (2 with `--quick`) after 2 warm-up rounds, alternating engines. Times in ms.\n");
+    let _ = writeln!(
+        s,
+        "| docs | horizon p50 / p95 / p99 | raw p50 / p95 / p99 | **p50 ratio** (target ≤ 1.1) |"
+    );
+    let _ = writeln!(s, "|---:|---|---|---:|");
+    for r in results {
+        let (h, b) = &r.search_all;
+        let _ = writeln!(
+            s,
+            "| {} | {} / {} / {} | {} / {} / {} | **{:.2}** |",
+            human(r.n),
+            support::ms(h[0]),
+            support::ms(h[1]),
+            support::ms(h[2]),
+            support::ms(b[0]),
+            support::ms(b[1]),
+            support::ms(b[2]),
+            h[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9)
+        );
+    }
+    if let Some(last) = results.last() {
+        let _ = writeln!(s, "\nPer query at {} documents (p50 ms):\n", human(last.n));
+        let _ = writeln!(s, "| query | horizon | raw | ratio |");
+        let _ = writeln!(s, "|---|---:|---:|---:|");
+        for (l, h, b) in &last.search {
+            let _ = writeln!(
+                s,
+                "| {l} | {} | {} | {:.2} |",
+                support::ms(h[0]),
+                support::ms(b[0]),
+                h[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9)
+            );
+        }
+    }
+    let tool = if have_rg {
+        "rg -c -i -F"
+    } else {
+        "grep -c -i -F (ripgrep not installed)"
+    };
+    let _ = writeln!(
+        s,
+        "\n### CLI: `horizon search` (process start to exit) vs `{tool}` over a JSON-lines dump\n"
+    );
+    let _ = writeln!(
+        s,
+        "| docs | dump MB | query | horizon ms | {} ms | horizon/{} |",
+        if have_rg { "rg" } else { "grep" },
+        if have_rg { "rg" } else { "grep" }
+    );
+    let _ = writeln!(s, "|---:|---:|---|---:|---:|---:|");
+    for r in results {
+        for (q, h, g) in &r.cli {
+            let _ = writeln!(
+                s,
+                "| {} | {:.0} | `{}` | {} | {} | {:.2} |",
+                human(r.n),
+                r.dump_bytes as f64 / 1e6,
+                q,
+                support::ms(*h),
+                support::ms(*g),
+                h.as_secs_f64() / g.as_secs_f64().max(1e-9)
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n(The dump took {} to write from the index.)",
+        results
+            .iter()
+            .map(|r| format!("{} {:.1}s", human(r.n), r.dump_s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(s, "\n### Report and flags\n");
+    let _ = writeln!(s, "`horizon::report::build_report` for the corpus's last complete ISO week + `render_markdown`, and `horizon::absorb::compute_flags` over the default 90-day window to the corpus end, in a child process (peak RSS above). Median of 3 runs in one process (first run in parentheses). Baseline: the two raw tantivy aggregations a weekly report needs at the least (documents per topic and per kind in the week, `counts_by` over a date range).\n");
+    let _ = writeln!(s, "| docs | build_report ms | render_markdown ms | compute_flags ms | raw week aggregations ms | report/raw | markdown KB | active flags |");
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in results {
+        let p = &r.report;
+        let _ = writeln!(
+            s,
+            "| {} | {:.1} ({:.1}) | {:.2} | {:.1} ({:.1}) | {:.2} | {:.1} | {:.1} | {} |",
+            human(r.n),
+            p.report_s * 1e3,
+            p.report_cold_s * 1e3,
+            p.render_s * 1e3,
+            p.flags_s * 1e3,
+            p.flags_cold_s * 1e3,
+            p.agg_s * 1e3,
+            p.report_s / p.agg_s.max(1e-9),
+            p.report_bytes as f64 / 1024.0,
+            p.flags
+        );
+    }
+    s
+}
