@@ -61,7 +61,7 @@ pub enum AbsorbError {
     #[error(transparent)]
     Index(#[from] IndexError),
     /// tantivy failed while reading cloud notes.
-    #[error("absorption flags: reading cloud notes: {0}")]
+    #[error("absorption flags: reading cloud notes")]
     Tantivy(#[from] tantivy::TantivyError),
     /// The window does not fit before `as_of`.
     #[error("absorption window of {window:?} before {as_of} is out of range")]

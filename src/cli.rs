@@ -654,6 +654,15 @@ fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
         },
         limit: args.limit,
     };
+    if let (Some(since), Some(until)) = (req.since, req.until) {
+        if since >= until {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--since ({}) must be before --until ({}): nothing could match",
+                since.strftime("%Y-%m-%d %H:%M UTC"),
+                until.strftime("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+    }
     // Check the query before touching the index, so a typo is reported as such.
     let probe = tantivy::Index::create_in_ram(crate::index::build_schema().0);
     if let Err(e) = crate::search::parse_query(&probe, &req.query) {

@@ -143,7 +143,7 @@ pub enum CrawlError {
     #[error("HTTP client: {0}")]
     Client(String),
     /// tantivy failed while writing.
-    #[error("writing the index: {0}")]
+    #[error("writing the index")]
     Write(#[from] tantivy::TantivyError),
 }
 

@@ -38,10 +38,10 @@ pub enum ExportError {
     #[error(transparent)]
     Index(#[from] IndexError),
     /// tantivy failed while reading.
-    #[error("reading the index: {0}")]
+    #[error("reading the index")]
     Tantivy(#[from] tantivy::TantivyError),
     /// Writing the output failed.
-    #[error("writing the export: {0}")]
+    #[error("writing the export")]
     Io(#[from] std::io::Error),
 }
 

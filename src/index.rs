@@ -55,7 +55,7 @@ pub enum IndexError {
         expected: u32,
     },
     /// tantivy failed.
-    #[error("index at {path}: {source}")]
+    #[error("index at {path}")]
     Tantivy {
         /// The index folder.
         path: PathBuf,
@@ -64,7 +64,7 @@ pub enum IndexError {
         source: tantivy::TantivyError,
     },
     /// File system error.
-    #[error("index at {path}: {source}")]
+    #[error("index at {path}")]
     Io {
         /// The file or folder.
         path: PathBuf,

@@ -28,7 +28,7 @@ pub struct OpmlFeed {
 #[derive(Debug, thiserror::Error)]
 pub enum OpmlError {
     /// File system error.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -53,7 +53,7 @@ pub struct RecordedResponse {
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
     /// File system error.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -118,7 +118,10 @@ pub fn recorder(dir: PathBuf) -> ResponseHook {
             headers,
         };
         if let Err(e) = write_entry(&dir, &entry, &f.body) {
-            tracing::warn!(error = %e, "could not record response");
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            tracing::warn!(error = %format!("{e}{cause}"), "could not record response");
         }
     })
 }

@@ -82,7 +82,7 @@ pub enum ReportError {
     #[error(transparent)]
     Absorb(#[from] AbsorbError),
     /// tantivy failed while reading the period.
-    #[error("report: reading the index: {0}")]
+    #[error("report: reading the index")]
     Tantivy(#[from] tantivy::TantivyError),
     /// The period is empty or out of range.
     #[error("report period: {0}")]

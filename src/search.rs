@@ -45,6 +45,9 @@ pub fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, QueryErr
     if text.trim().is_empty() {
         return Ok(Box::new(AllQuery));
     }
+    if let Some(e) = dangling_operator(text) {
+        return Err(e);
+    }
     let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
     if let Some(e) = errors.first() {
         return Err(QueryError {
@@ -66,6 +69,64 @@ pub fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, QueryErr
     parser.parse_query(text).map_err(|e| explain(text, e))
 }
 
+/// `AND`/`OR` with nothing on one side: at the start of the query or of a
+/// group, at the end, or twice in a row. tantivy's grammar reports these
+/// without a useful position, so they are found here first.
+fn dangling_operator(text: &str) -> Option<QueryError> {
+    // Tokens in order: bare words, "(" / ")", and a quoted phrase as one term.
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let mut in_quotes = false;
+    let mut start: Option<usize> = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if in_quotes {
+            if c == '"' {
+                in_quotes = false;
+            }
+            continue;
+        }
+        let boundary = c.is_whitespace() || c == '(' || c == ')' || c == '"';
+        match (start, boundary) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                words.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+        match c {
+            '(' => words.push((i, "(")),
+            ')' => words.push((i, ")")),
+            '"' => {
+                in_quotes = true;
+                words.push((i, "\"phrase\""));
+            }
+            _ => {}
+        }
+    }
+    words.sort_by_key(|w| w.0);
+    for (k, (pos, w)) in words.iter().enumerate() {
+        if *w != "AND" && *w != "OR" {
+            continue;
+        }
+        let before = if k == 0 { None } else { Some(words[k - 1].1) };
+        let after = words.get(k + 1).map(|x| x.1);
+        let message = match (before, after) {
+            (None, _) | (Some("("), _) => format!("{w} needs something to combine before it"),
+            (_, None) | (_, Some(")")) => format!("{w} needs something to combine after it"),
+            (_, Some("AND")) | (_, Some("OR")) => format!("{w} is followed by another operator"),
+            _ => continue,
+        };
+        return Some(QueryError {
+            position: Some(*pos),
+            message,
+        });
+    }
+    None
+}
+
 fn explain(text: &str, e: QueryParserError) -> QueryError {
     let find = |needle: &str| text.find(needle);
     match e {
@@ -79,6 +140,14 @@ fn explain(text: &str, e: QueryParserError) -> QueryError {
         QueryParserError::AllButQueryForbidden => QueryError {
             position: None,
             message: "a query cannot only exclude terms; add something to look for (or use `*`)".into(),
+        },
+        QueryParserError::ExpectedInt(_) => QueryError {
+            position: ["stars:", "stars_period:"].iter().filter_map(|f| find(f)).min(),
+            message: "expected a whole number, e.g. stars:>1000 or stars_period:[100 TO *]".into(),
+        },
+        QueryParserError::SyntaxError(_) => QueryError {
+            position: None,
+            message: "could not parse the query; check parentheses, quotes and field:value pairs".into(),
         },
         QueryParserError::DateFormatError(_) => QueryError {
             position: None,
@@ -145,13 +214,13 @@ pub struct Hit {
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// The query is invalid.
-    #[error("invalid query: {0}")]
+    #[error("invalid query")]
     Query(#[from] QueryError),
     /// The index failed.
     #[error(transparent)]
     Index(#[from] IndexError),
     /// tantivy failed while searching.
-    #[error("search failed: {0}")]
+    #[error("search failed")]
     Tantivy(#[from] tantivy::TantivyError),
 }
 
@@ -319,6 +388,27 @@ mod tests {
         assert_eq!(err.position, Some(6));
         assert!(err.message.contains("unknown field \"titel\""), "{err}");
         assert!(err.message.contains("title, summary"), "{err}");
+    }
+
+    #[test]
+    fn dangling_operators_are_pointed_at() {
+        let idx = index();
+        let cases = [
+            ("AND kafka", 0, "before"),
+            ("kafka AND", 6, "after"),
+            ("kafka AND AND flink", 6, "another operator"),
+            ("OR", 0, "before"),
+            ("(OR kafka)", 1, "before"),
+            ("title:(kafka OR)", 13, "after"),
+        ];
+        for (q, pos, word) in cases {
+            let err = parse_query(&idx, q).unwrap_err();
+            assert_eq!(err.position, Some(pos), "{q}: {err}");
+            assert!(err.message.contains(word), "{q}: {err}");
+        }
+        // Quoted operators are words, not operators.
+        parse_query(&idx, "\"AND\" kafka").unwrap();
+        parse_query(&idx, "kafka AND flink OR (spark AND beam)").unwrap();
     }
 
     #[test]

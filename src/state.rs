@@ -117,7 +117,7 @@ impl SourceHealth {
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     /// File system error.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -58,7 +58,7 @@ pub enum TagError {
         error: QueryError,
     },
     /// The in-memory index failed.
-    #[error("tagging index: {0}")]
+    #[error("tagging index")]
     Tantivy(#[from] tantivy::TantivyError),
 }
 
