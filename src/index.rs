@@ -198,6 +198,8 @@ pub struct HorizonIndex {
     index: Index,
     fields: Fields,
     reader: IndexReader,
+    /// The commit (opstamp) the reader's searcher was built from.
+    loaded: std::sync::Mutex<Option<u64>>,
 }
 
 impl std::fmt::Debug for HorizonIndex {
@@ -297,11 +299,13 @@ impl HorizonIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tantivy_err(dir))?;
+        let opstamp = index.load_metas().map(|m| m.opstamp).ok();
         Ok(HorizonIndex {
             dir: dir.to_path_buf(),
             index,
             fields,
             reader,
+            loaded: std::sync::Mutex::new(opstamp),
         })
     }
 
@@ -320,9 +324,23 @@ impl HorizonIndex {
         self.fields
     }
 
-    /// A searcher over the last commit (reloads first).
+    /// A searcher over the last commit. The reader is reloaded only when a
+    /// commit happened since it was last loaded: reopening every segment on
+    /// each call would cost more than most searches.
     pub fn searcher(&self) -> Result<Searcher, IndexError> {
-        self.reader.reload().map_err(tantivy_err(&self.dir))?;
+        let opstamp = self
+            .index
+            .load_metas()
+            .map_err(tantivy_err(&self.dir))?
+            .opstamp;
+        let mut loaded = match self.loaded.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if *loaded != Some(opstamp) {
+            self.reader.reload().map_err(tantivy_err(&self.dir))?;
+            *loaded = Some(opstamp);
+        }
         Ok(self.reader.searcher())
     }
 
