@@ -10,7 +10,12 @@
 //! - search: p50/p95/p99 of `horizon::search::search` vs a raw tantivy
 //!   searcher running the same parsed queries; the CLI (process start to exit)
 //!   vs ripgrep over a JSON-lines dump of the same documents.
-//! - report: weekly report and absorption flags (pending: see BENCHMARKS.md).
+//! - report: `build_report` + `render_markdown` and `compute_flags` on the
+//!   ingest indexes (the week and the flag windows grow with the corpus) and
+//!   vs the raw week aggregations; then again on indexes of the same sizes
+//!   whose week and flag windows are held fixed while older history grows
+//!   (`support::scale`), each time as a ratio to the smallest index.
+//!   `--quick` runs that series at 2k/4k; `--sizes` applies to both.
 //!
 //! Results are printed and written to BENCHMARKS.md (not in `--quick` mode
 //! unless `--write` is given).
@@ -31,6 +36,7 @@ use horizon::topics::Tagger;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 use support::corpus::{self, Corpus};
+use support::scale::{self, Recent, ScaleRow};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
@@ -501,12 +507,19 @@ fn parent(args: &Args) -> Result<()> {
         });
         drop(idx);
     }
+    let scale_sizes = if args.quick {
+        vec![2_000, 4_000]
+    } else {
+        args.sizes.clone()
+    };
+    let (recent, scale) = bench_scale(&corpus, &scale_sizes, args.quick)?;
     let total = t_all.elapsed();
     let md = render(
         &machine,
         &cmdline,
         &parse_rows,
         &results,
+        (recent, &scale),
         rg.is_some(),
         total,
     );
@@ -517,6 +530,50 @@ fn parent(args: &Args) -> Result<()> {
     }
     eprintln!("total {:.1}s", total.as_secs_f64());
     Ok(())
+}
+
+/// Report and flags with the period fixed and the history growing (see
+/// `support::scale`): one index per size, built, measured and deleted.
+fn bench_scale(corpus: &Corpus, sizes: &[usize], quick: bool) -> Result<(Recent, Vec<ScaleRow>)> {
+    let mut sizes = sizes.to_vec();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let recent = Recent::for_sizes(&sizes);
+    let (period, end) = scale::period()?;
+    let tagger = Tagger::new(&support::topic_words()?.topics)?;
+    let pool_n = sizes.last().copied().unwrap_or(0).clamp(4_000, 50_000);
+    let t = Instant::now();
+    let pool = scale::pool(corpus, &tagger, pool_n, SEED)?;
+    eprintln!(
+        "== report scaling: week {} ({} docs) + {} cloud notes in the 180 days before it, history before that; pool of {} items in {:.1}s",
+        period.label,
+        recent.week_docs,
+        recent.window_notes,
+        pool.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let (warmup, runs) = if quick { (1, 2) } else { (1, 5) };
+    let mut rows = Vec::new();
+    for n in sizes {
+        let tmp = tempfile::Builder::new()
+            .prefix("horizon-bench-scale-")
+            .tempdir()?;
+        let dir = tmp.path().join("horizon");
+        let build_s = scale::build(&dir, n, &pool, recent, &period, HEAP, BATCH)?;
+        let mut row = scale::measure(&dir, &period, end, warmup, runs)?;
+        row.build_s = build_s;
+        row.history = n - recent.docs();
+        eprintln!(
+            "  {}: built in {:.1}s ({} segments), report {:.1} ms, flags {:.1} ms",
+            human(n),
+            build_s,
+            row.segments,
+            row.report_s * 1e3,
+            row.flags_s * 1e3
+        );
+        rows.push(row);
+    }
+    Ok((recent, rows))
 }
 
 fn human(n: usize) -> String {
@@ -833,6 +890,7 @@ fn render(
     cmdline: &str,
     parse_rows: &[(String, usize, usize, f64)],
     results: &[SizeResult],
+    (recent, scale): (Recent, &[ScaleRow]),
     have_rg: bool,
     total: Duration,
 ) -> String {
@@ -1008,5 +1066,49 @@ fn render(
             p.flags
         );
     }
+    render_scale(&mut s, recent, scale);
     s
+}
+
+fn render_scale(s: &mut String, recent: Recent, rows: &[ScaleRow]) {
+    let Some(first) = rows.first() else {
+        return;
+    };
+    let _ = writeln!(s, "\n### Report and flags: fixed period, growing history\n");
+    let _ = writeln!(
+        s,
+        "Every index holds the same recent documents: {} in the reported week (the corpus mix) and {} cloud notes spread over the {} days before it, which is all the report (its week, its 12-week activity series) and the flags (two {}-day windows, as of the week's end and start) read. The rest is history: the same generator's parsed and tagged items, re-dated evenly over the {} days before that, committed first (oldest first), {} documents per writer and commit. Built with `doc_of` + `add_document` + `commit` (no parsing or merge lookup). `build_report` + `render_markdown`, and `compute_flags` as of the week's end, in process; median of {} runs after one warm-up. The ratios divide by the {} row: about 1.0 means the time follows the period, not the index.\n",
+        recent.week_docs,
+        recent.window_notes,
+        scale::WINDOWS_DAYS,
+        scale::WINDOWS_DAYS / 2,
+        scale::HISTORY_DAYS,
+        BATCH,
+        first.runs,
+        human(first.docs)
+    );
+    let _ = writeln!(s, "| index docs | history docs | period docs | cloud notes in the windows (launch-grade) | segments | build s | report ms (build_report + render_markdown) | compute_flags ms | **report / {0}** | **flags / {0}** | markdown KB | active flags |", human(first.docs));
+    let _ = writeln!(
+        s,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} ({}) | {} | {:.1} | {:.1} | {:.1} | **{:.2}** | **{:.2}** | {:.1} | {} |",
+            human(r.docs),
+            r.history,
+            r.period_docs,
+            r.window_notes,
+            r.launch_notes,
+            r.segments,
+            r.build_s,
+            r.report_s * 1e3,
+            r.flags_s * 1e3,
+            r.report_s / first.report_s.max(1e-9),
+            r.flags_s / first.flags_s.max(1e-9),
+            r.markdown_bytes as f64 / 1024.0,
+            r.flags
+        );
+    }
 }

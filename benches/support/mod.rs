@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod scale;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
