@@ -69,7 +69,7 @@ pub enum Command {
         after_help = "Examples:\n  horizon flags\n  horizon flags --as-of 2026-11-01 --window 180d --json"
     )]
     Flags(FlagsArgs),
-    /// The weekly \"what's new\" report, flags first.
+    /// The weekly "what's new" report, flags first.
     #[command(
         after_help = "Examples:\n  horizon report                          # last complete ISO week, Markdown on stdout\n  horizon report --week 2026-W47 --format html --out report.html\n  horizon report --since 2026-10-01 --until 2026-11-01 --format json"
     )]
