@@ -32,16 +32,22 @@ Examples:
   horizon report --format html --out report.html")]
 pub struct Cli {
     /// Configuration file.
-    #[arg(long, global = true, env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = "Global options", env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
     pub config: PathBuf,
     /// Index folder [default: `[settings] index`, else ./index].
-    #[arg(long, global = true, env = "HORIZON_INDEX", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "HORIZON_INDEX",
+        value_name = "DIR"
+    )]
     pub index: Option<PathBuf>,
     /// More detail on stderr (-v requests, -vv everything). HORIZON_LOG overrides.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(short, long, global = true, help_heading = "Global options", action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
     /// Print nothing when all went well (for cron).
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// The command.
     #[command(subcommand)]
