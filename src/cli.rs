@@ -379,25 +379,23 @@ fn load_config(cli: &Cli) -> Result<Config, Failure> {
     Config::load(&cli.config).map_err(Failure::usage)
 }
 
-/// The index folder: `--index`, else the config's `[settings] index`, else `./index`.
-/// A missing config file is fine here (search and stats only need the index);
-/// a broken one is an error.
-fn index_dir(cli: &Cli, cfg: Option<&Config>) -> Result<PathBuf, Failure> {
-    if let Some(dir) = &cli.index {
-        return Ok(dir.clone());
-    }
-    if let Some(cfg) = cfg {
-        return Ok(cfg
-            .index_dir()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR)));
-    }
+/// The config when its file exists (search, stats and export only need the
+/// index, so a missing config is fine there; a broken one is still an error).
+fn optional_config(cli: &Cli) -> Result<Option<Config>, Failure> {
     if cli.config.exists() {
-        let cfg = load_config(cli)?;
-        return Ok(cfg
-            .index_dir()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR)));
+        load_config(cli).map(Some)
+    } else {
+        Ok(None)
     }
-    Ok(PathBuf::from(DEFAULT_INDEX_DIR))
+}
+
+/// The index folder: `--index`, else the config's `[settings] index`, else `./index`.
+fn index_dir(cli: &Cli, cfg: Option<&Config>) -> PathBuf {
+    if let Some(dir) = &cli.index {
+        return dir.clone();
+    }
+    cfg.and_then(Config::index_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR))
 }
 
 fn open_index(dir: &Path) -> Result<HorizonIndex, Failure> {
@@ -437,7 +435,7 @@ fn interrupt_signal() -> futures::future::BoxFuture<'static, ()> {
 async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
     let interrupt = interrupt_signal();
     let cfg = load_config(cli)?;
-    let dir = index_dir(cli, Some(&cfg))?;
+    let dir = index_dir(cli, Some(&cfg));
     let mut opts = CrawlOptions {
         only: args.sources.clone(),
         interrupt: Some(interrupt),
@@ -612,11 +610,15 @@ fn parse_when(
 
 /// Names given to `--source`/`--topic` must exist in the config, when there is one:
 /// a misspelt name would otherwise look like an empty result.
-fn check_names(cli: &Cli, sources: &[String], topics: &[String]) -> Result<(), Failure> {
-    if (sources.is_empty() && topics.is_empty()) || !cli.config.exists() {
+fn check_names(
+    cli: &Cli,
+    cfg: Option<&Config>,
+    sources: &[String],
+    topics: &[String],
+) -> Result<(), Failure> {
+    let Some(cfg) = cfg else {
         return Ok(());
-    }
-    let cfg = load_config(cli)?;
+    };
     for s in sources {
         if !cfg.sources.iter().any(|c| &c.name == s) {
             let known: Vec<&str> = cfg.sources.iter().map(|c| c.name.as_str()).collect();
@@ -641,8 +643,9 @@ fn check_names(cli: &Cli, sources: &[String], topics: &[String]) -> Result<(), F
 }
 
 fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
-    let dir = index_dir(cli, None)?;
-    check_names(cli, &args.source, &args.topic)?;
+    let cfg = optional_config(cli)?;
+    let dir = index_dir(cli, cfg.as_ref());
+    check_names(cli, cfg.as_ref(), &args.source, &args.topic)?;
     let now = Timestamp::now();
     let req = SearchRequest {
         query: args.query.clone(),
@@ -796,7 +799,7 @@ fn highlight(snippet: &str, ranges: &[std::ops::Range<usize>], color: bool) -> S
 }
 
 fn cmd_stats(cli: &Cli, json: bool) -> Result<u8, Failure> {
-    let dir = index_dir(cli, None)?;
+    let dir = index_dir(cli, optional_config(cli)?.as_ref());
     let idx = open_index(&dir)?;
     let searcher = idx.searcher().map_err(Failure::fatal)?;
     let all = tantivy::query::AllQuery;
@@ -864,7 +867,7 @@ fn cmd_stats(cli: &Cli, json: bool) -> Result<u8, Failure> {
 
 fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
-    let dir = index_dir(cli, Some(&cfg))?;
+    let dir = index_dir(cli, Some(&cfg));
     let state = CrawlState::load(&dir)
         .context("reading crawl state")
         .map_err(Failure::fatal)?;
@@ -1009,7 +1012,7 @@ fn cmd_sources_export(cli: &Cli, out: Option<&Path>) -> Result<u8, Failure> {
 
 fn cmd_flags(cli: &Cli, args: &FlagsArgs) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
-    let dir = index_dir(cli, Some(&cfg))?;
+    let dir = index_dir(cli, Some(&cfg));
     let now = Timestamp::now();
     let as_of = parse_when("--as-of", &args.as_of, now)?.unwrap_or(now);
     let window = match &args.window {
@@ -1041,7 +1044,7 @@ fn terminal_safe_block(s: &str) -> String {
 
 fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
-    let dir = index_dir(cli, Some(&cfg))?;
+    let dir = index_dir(cli, Some(&cfg));
     let now = Timestamp::now();
     let period = match (&args.week, &args.since, &args.until) {
         (Some(w), _, _) => crate::report::iso_week(w)
@@ -1087,7 +1090,7 @@ fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failure> {
 }
 
 fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<u8, Failure> {
-    let dir = index_dir(cli, None)?;
+    let dir = index_dir(cli, optional_config(cli)?.as_ref());
     let now = Timestamp::now();
     let req = SearchRequest {
         kinds: args.kind.clone(),

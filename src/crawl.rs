@@ -166,6 +166,40 @@ struct SourceRun {
     all_not_modified: bool,
 }
 
+impl SourceRun {
+    /// Count a response; true when it was a 304 (validators kept, nothing to parse).
+    fn record_response(&mut self, key: &str, f: &Fetched) -> bool {
+        self.report.requests += f.attempts;
+        self.report.bytes += f.body.len() as u64;
+        if f.not_modified {
+            self.validators
+                .push((key.to_string(), f.validators.clone()));
+            self.report.not_modified += 1;
+            return true;
+        }
+        self.all_not_modified = false;
+        false
+    }
+
+    /// Count a request that failed after its retries.
+    fn record_failure(&mut self, attempts: u32) {
+        self.all_not_modified = false;
+        self.report.requests += attempts;
+    }
+
+    /// Keep a body's validators only if it parsed: a broken body must be
+    /// fetched and reported again next time, not answered with a 304 that
+    /// hides the failure.
+    fn record_parse(&mut self, key: String, f: &Fetched, parsed: bool) {
+        let v = if parsed {
+            f.validators.clone()
+        } else {
+            Validators::default()
+        };
+        self.validators.push((key, v));
+    }
+}
+
 /// Crawl `cfg`'s sources into the index at `index_dir`.
 pub async fn crawl(
     cfg: &Config,
@@ -503,34 +537,24 @@ async fn run_source(
         let mut errors = Vec::new();
         for url in source_urls(src) {
             let key = url.to_string();
-            let result = fetcher.get(&url, validators.get(&key)).await;
-            match result {
+            match fetcher.get(&url, validators.get(&key)).await {
                 Ok(f) => {
-                    run.report.requests += f.attempts;
-                    run.report.bytes += f.body.len() as u64;
-                    if f.not_modified {
-                        run.validators.push((key, f.validators.clone()));
-                        run.report.not_modified += 1;
+                    if run.record_response(&key, &f) {
                         continue;
                     }
-                    run.all_not_modified = false;
-                    // Validators are kept only for a body that parsed: a broken
-                    // body must be fetched and reported again next time, not
-                    // answered with a 304 that hides the failure.
                     match parse_single(src, &f, now) {
                         Ok(items) => {
-                            run.validators.push((key, f.validators.clone()));
+                            run.record_parse(key, &f, true);
                             run.items.extend(items);
                         }
                         Err(e) => {
-                            run.validators.push((key, Validators::default()));
+                            run.record_parse(key, &f, false);
                             errors.push(format!("{url}: {e}"));
                         }
                     }
                 }
                 Err(fail) => {
-                    run.all_not_modified = false;
-                    run.report.requests += fail.attempts;
+                    run.record_failure(fail.attempts);
                     errors.push(format!("{url}: {fail}"));
                 }
             }
@@ -613,21 +637,15 @@ async fn run_arxiv_api(
             let f = match fetcher.get(&url, validators.get(&key)).await {
                 Ok(f) => f,
                 Err(fail) => {
-                    run.all_not_modified = false;
-                    run.report.requests += fail.attempts;
+                    run.record_failure(fail.attempts);
                     errors.push(format!("{url}: {fail}"));
                     continue 'queries;
                 }
             };
-            run.report.requests += f.attempts;
-            run.report.bytes += f.body.len() as u64;
-            if f.not_modified {
+            if run.record_response(&key, &f) {
                 // The same page as last time: nothing new further on either.
-                run.validators.push((key, f.validators.clone()));
-                run.report.not_modified += 1;
                 break;
             }
-            run.all_not_modified = false;
             let final_url = f.url.to_string();
             let ctx = ParseContext {
                 source: &src.name,
@@ -636,11 +654,11 @@ async fn run_arxiv_api(
             };
             let parsed = match sources::arxiv::parse_api(&f.body, &ctx) {
                 Ok(p) => {
-                    run.validators.push((key, f.validators.clone()));
+                    run.record_parse(key, &f, true);
                     p
                 }
                 Err(e) => {
-                    run.validators.push((key, Validators::default()));
+                    run.record_parse(key, &f, false);
                     errors.push(format!("{url}: {e}"));
                     continue 'queries;
                 }

@@ -596,11 +596,9 @@ pub fn merge(fresh: Item, old: Option<&Item>, now: Timestamp) -> (Item, Upsert) 
         }
         m.trend_history = history;
     }
-    let mut a = m.clone();
-    let mut b = old.clone();
-    a.last_seen = None;
-    b.last_seen = None;
-    let outcome = if a == b {
+    // Compare everything but `last_seen`, which always moves.
+    m.last_seen = old.last_seen;
+    let outcome = if m == *old {
         Upsert::Unchanged
     } else {
         Upsert::Updated

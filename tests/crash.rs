@@ -5,6 +5,7 @@
 //! exit status 4 after committing what was fetched, and the index then holds
 //! what the summary reported.
 
+mod common;
 mod fault_support;
 
 use std::process::Stdio;

@@ -2,6 +2,7 @@
 //! every request: conditional GET on the second crawl, `Retry-After`, retries
 //! of 503, timeouts, the per-host interval, and one crawl at a time.
 
+mod common;
 mod fault_support;
 
 use std::time::Duration;

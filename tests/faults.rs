@@ -7,6 +7,7 @@
 //!
 //! Run with `--nocapture` to see the exact error horizon gave for each fault.
 
+mod common;
 mod fault_support;
 
 use std::time::Duration;

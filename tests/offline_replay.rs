@@ -12,23 +12,11 @@ mod offline_demo;
 
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::horizon;
 use serde_json::Value;
 
-fn horizon(config: &Path, index: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("horizon").unwrap();
-    for var in ["HORIZON_CONFIG", "HORIZON_INDEX", "HORIZON_LOG", "NO_COLOR"] {
-        cmd.env_remove(var);
-    }
-    cmd.arg("--config").arg(config).arg("--index").arg(index);
-    cmd
-}
-
 fn json_lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_lines(&String::from_utf8_lossy(out))
 }
 
 #[test]

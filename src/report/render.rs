@@ -235,21 +235,22 @@ fn evidence_md(e: &Evidence) -> String {
     )
 }
 
+/// "2025-10-27 – 2025-11-02 (UTC)", noting a period that is not over yet.
+fn dates_line(r: &Report) -> String {
+    if r.in_progress {
+        let what = if r.period.is_week() { "week" } else { "period" };
+        format!("{} (UTC), this {what} is not over yet", days(r))
+    } else {
+        format!("{} (UTC)", days(r))
+    }
+}
+
 /// The report as Markdown for GitHub, email and chat.
 pub fn render_markdown(r: &Report) -> String {
     let mut o = String::new();
     let what = if r.period.is_week() { "week" } else { "period" };
     let _ = writeln!(o, "# horizon report — {}\n", md_escape(&r.period.label));
-    let _ = writeln!(
-        o,
-        "{} (UTC){}.\n",
-        days(r),
-        if r.in_progress {
-            format!(", this {what} is not over yet")
-        } else {
-            String::new()
-        }
-    );
+    let _ = writeln!(o, "{}.\n", dates_line(r));
     if r.is_empty() {
         let _ = writeln!(
             o,
@@ -437,16 +438,7 @@ pub fn render_html(r: &Report) -> String {
         h(&r.period.label)
     );
     let _ = writeln!(o, "<h1>horizon report — {}</h1>", h(&r.period.label));
-    let _ = writeln!(
-        o,
-        "<p class=\"muted\">{} (UTC){}</p>",
-        days(r),
-        if r.in_progress {
-            format!(", this {what} is not over yet")
-        } else {
-            String::new()
-        }
-    );
+    let _ = writeln!(o, "<p class=\"muted\">{}</p>", dates_line(r));
     if r.is_empty() {
         let _ = writeln!(
             o,

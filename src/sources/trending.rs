@@ -134,13 +134,14 @@ pub fn parse(
     let doc = Html::parse_document(&html);
     let date = date_of(ctx);
     let mut items: Vec<Item> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut rows = 0usize;
     for row in doc.select(&ROW) {
         rows += 1;
         let Some(item) = parse_row(row, ctx, period, &date) else {
             continue;
         };
-        if !items.iter().any(|i| i.id == item.id) {
+        if seen.insert(item.id.clone()) {
             items.push(item);
         }
     }

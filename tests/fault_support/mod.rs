@@ -34,27 +34,8 @@ const MAX_HOLD: Duration = Duration::from_secs(30);
 // ---------------------------------------------------------------------------
 // Fixtures
 
-/// The shared fixtures folder: `$HORIZON_FIXTURES`, else
-/// `<CARGO_MANIFEST_DIR>/../shared/fixtures`. Missing: a panic under
-/// `CI=true`, otherwise "skipping" on stderr and `None`.
-pub fn fixtures() -> Option<PathBuf> {
-    let dir = match std::env::var_os("HORIZON_FIXTURES") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let why = format!(
-        "fixtures folder {} not found (set HORIZON_FIXTURES to the shared fixtures folder)",
-        dir.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true and {why}: these tests cannot run without the recorded payloads");
-    }
-    eprintln!("skipping: {why}");
-    None
-}
+/// The shared fixtures folder (see `tests/common`).
+pub use crate::common::fixtures;
 
 /// One fixture's bytes.
 pub fn fixture(root: &Path, rel: &str) -> Vec<u8> {

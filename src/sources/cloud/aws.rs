@@ -106,6 +106,7 @@ pub fn slug_to_name(slug: &str) -> String {
 pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
     let feed = parse_feed(bytes, ctx)?;
     let mut items: Vec<Item> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in &feed.entries {
         let Some(mut item) = entry_to_item(entry, ctx, Kind::Cloud, "aws") else {
             continue;
@@ -155,7 +156,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
         if item.published.is_none() {
             item.published = item.updated;
         }
-        if !items.iter().any(|i| i.id == item.id) {
+        if seen.insert(item.id.clone()) {
             items.push(item);
         }
     }

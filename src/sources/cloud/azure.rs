@@ -158,6 +158,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
     let fixed = declare_a10(bytes);
     let feed = parse_feed(&fixed, ctx)?;
     let mut items: Vec<Item> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in &feed.entries {
         let Some(mut item) = entry_to_item(entry, ctx, Kind::Cloud, "azure") else {
             continue;
@@ -193,7 +194,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
         if item.published.is_none() {
             item.published = item.updated;
         }
-        if !items.iter().any(|i| i.id == item.id) {
+        if seen.insert(item.id.clone()) {
             items.push(item);
         }
     }
