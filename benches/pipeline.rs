@@ -20,6 +20,8 @@
 //! Results are printed and written to BENCHMARKS.md (not in `--quick` mode
 //! unless `--write` is given).
 
+#[path = "../tests/absorb_eval/mod.rs"]
+mod absorb_eval;
 mod support;
 
 use std::fmt::Write as _;
@@ -133,7 +135,46 @@ fn main() -> Result<()> {
     if let Some(mode) = args.child.clone() {
         return child(&mode, &args);
     }
+    classifier_figures();
     parent(&args)
+}
+
+/// The cloud-note classifier on its labelled development set and the
+/// generated announcements (`tests/absorb_eval`): precision and recall per
+/// relation. Skipped with a line saying so when the fixtures are absent.
+fn classifier_figures() {
+    let dir = std::env::var_os("HORIZON_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+        });
+    if !dir.is_dir() {
+        println!("classifier: not measured, no fixtures at {}", dir.display());
+        return;
+    }
+    let cfg = absorb_eval::checked_in_config();
+    let Ok(catalog) = horizon::absorb::Catalog::for_config(&cfg) else {
+        println!("classifier: not measured, the catalog does not load");
+        return;
+    };
+    let systems = absorb_eval::watched_systems(&cfg, &catalog);
+    let classifier = horizon::absorb::Classifier::new(catalog.clone());
+    let notes = absorb_eval::fixture_notes(&dir);
+    let mut examples = absorb_eval::devset_examples(&notes, &catalog);
+    examples.extend(absorb_eval::variations(&notes, &catalog));
+    let s = absorb_eval::score(&classifier, &examples, &systems);
+    for (r, c) in &s.by_relation {
+        println!(
+            "classifier {:<8} precision {:.3} recall {:.3} (tp {}, fp {}, fn {}; {} notes)",
+            r.as_str(),
+            c.precision(),
+            c.recall(),
+            c.tp,
+            c.fp,
+            c.fn_,
+            s.examples
+        );
+    }
 }
 
 // ───────────────────────────── child processes ─────────────────────────────

@@ -261,7 +261,7 @@ pub enum SortArg {
 /// `horizon search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, product, language).
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language).
     pub query: String,
     /// Only this kind: paper, article, repo, cloud (repeatable).
     #[arg(long, value_name = "KIND")]

@@ -15,8 +15,10 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+use jiff::civil::Date;
+
 use crate::duration::ConfigDuration;
-use crate::model::Vendor;
+use crate::model::{parse_date, OfferingRelation, OfferingStage, Vendor};
 use crate::*;
 
 /// Everything that can go wrong loading the configuration.
@@ -96,6 +98,8 @@ pub struct Config {
     pub topics: Vec<Topic>,
     /// `[[sources]]`, in file order.
     pub sources: Vec<Source>,
+    /// `[[offerings]]`: additions and corrections to the offering catalog.
+    pub offerings: Vec<OfferingEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,6 +115,123 @@ struct RawConfig {
     topics: Vec<Spanned<RawTopic>>,
     #[serde(default)]
     sources: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    offerings: Vec<Spanned<RawOffering>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffering {
+    system: String,
+    vendor: Vendor,
+    product: String,
+    #[serde(default)]
+    names: Vec<String>,
+    relation: OfferingRelation,
+    stage: OfferingStage,
+    #[serde(default)]
+    preview: Option<String>,
+    #[serde(default)]
+    ga: Option<String>,
+    #[serde(default)]
+    retiring: Option<String>,
+    #[serde(default)]
+    retires: Option<String>,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    when_named: bool,
+}
+
+/// `[[offerings]]`: one vendor offering of one system, added to the built-in
+/// catalog or replacing its entry for the same system, vendor and product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferingEntry {
+    /// The system (a catalog name or alias, or a new system).
+    pub system: String,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The vendor's product name.
+    pub product: String,
+    /// Other spellings of the product.
+    pub names: Vec<String>,
+    /// Relation to the system.
+    pub relation: OfferingRelation,
+    /// Current stage.
+    pub stage: OfferingStage,
+    /// Preview announced.
+    pub preview: Option<Date>,
+    /// Generally available.
+    pub ga: Option<Date>,
+    /// Retirement announced.
+    pub retiring: Option<Date>,
+    /// Retired.
+    pub retires: Option<Date>,
+    /// The page that shows it.
+    pub url: String,
+    /// A broad platform whose notes concern the system only when they name it.
+    pub when_named: bool,
+    /// Line of the `[[offerings]]` table.
+    pub line: usize,
+}
+
+fn build_offering(
+    o: RawOffering,
+    line: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<OfferingEntry> {
+    let ctx = format!("offering {:?} of {:?}", o.product, o.system);
+    let mut ok = true;
+    let mut date = |key: &str, v: &Option<String>| -> Option<Date> {
+        match v
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(parse_date)
+        {
+            None => None,
+            Some(Ok(d)) => Some(d),
+            Some(Err(message)) => {
+                ok = false;
+                problems.push(Problem {
+                    line,
+                    context: format!("{ctx}: {key}"),
+                    message,
+                });
+                None
+            }
+        }
+    };
+    let (preview, ga, retiring, retires) = (
+        date("preview", &o.preview),
+        date("ga", &o.ga),
+        date("retiring", &o.retiring),
+        date("retires", &o.retires),
+    );
+    for (key, v) in [("system", &o.system), ("product", &o.product)] {
+        if v.trim().is_empty() {
+            ok = false;
+            problems.push(Problem {
+                line,
+                context: ctx.clone(),
+                message: format!("{key} must not be empty"),
+            });
+        }
+    }
+    ok.then_some(OfferingEntry {
+        system: o.system,
+        vendor: o.vendor,
+        product: o.product,
+        names: o.names,
+        relation: o.relation,
+        stage: o.stage,
+        preview,
+        ga,
+        retiring,
+        retires,
+        url: o.url,
+        when_named: o.when_named,
+        line,
+    })
 }
 
 /// `[settings]`: how to crawl and where to keep the index. Every key has a default.
@@ -443,6 +564,13 @@ impl Config {
                 sources.push(source);
             }
         }
+        let mut offerings = Vec::new();
+        for spanned in raw.offerings {
+            let line = line_col(text, spanned.span().start).0;
+            if let Some(o) = build_offering(spanned.into_inner(), line, &mut problems) {
+                offerings.push(o);
+            }
+        }
         if raw.absorption.absorbed_min_ga_vendors == 0 {
             problems.push(Problem {
                 line: 1,
@@ -471,6 +599,7 @@ impl Config {
             report: raw.report,
             topics,
             sources,
+            offerings,
         })
     }
 

@@ -20,6 +20,7 @@ use tantivy::Term;
 use tracing::{info, warn};
 use url::Url;
 
+use crate::absorb::{Catalog, Classifier};
 use crate::config::{ArxivMode, Config, Source, SourceKind};
 use crate::fetch::{FetchSettings, Fetched, Fetcher, ResponseHook, Validators};
 use crate::index::{merge, HorizonIndex, IndexError, Upsert};
@@ -139,6 +140,9 @@ pub enum CrawlError {
     /// State or lock trouble.
     #[error(transparent)]
     State(#[from] StateError),
+    /// The offering catalog is broken.
+    #[error(transparent)]
+    Catalog(#[from] crate::absorb::CatalogError),
     /// The HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Client(String),
@@ -209,6 +213,7 @@ pub async fn crawl(
     let started = Timestamp::now();
     let chosen = choose_sources(cfg, &opts.only)?;
     let tagger = Tagger::new(&cfg.topics)?;
+    let classifier = Classifier::new(Catalog::for_config(cfg)?);
     let _lock = CrawlLock::acquire(index_dir)?;
     let idx = HorizonIndex::open_or_create(index_dir)?;
     let mut state = CrawlState::load(index_dir)?;
@@ -309,6 +314,7 @@ pub async fn crawl(
     }
     let mut items: Vec<Item> = pending.into_values().collect();
     tagger.tag(&mut items)?;
+    classifier.classify_all(&mut items);
 
     let mut writer = idx.writer(cfg.settings.writer_heap_bytes)?;
     let mut counts: HashMap<String, (usize, usize, usize)> = HashMap::new();

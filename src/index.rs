@@ -32,7 +32,7 @@ use tantivy::{
 use crate::model::Item;
 
 /// Bumped whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Trend sightings kept per repository.
 pub const MAX_TREND_HISTORY: usize = 400;
 /// Text analyzer for title and summary: lower-case, stemmed English.
@@ -107,6 +107,12 @@ pub struct Fields {
     pub product: Field,
     /// Launch stage (raw).
     pub stage: Field,
+    /// How a cloud note concerns its own product (raw).
+    pub relation: Field,
+    /// Systems a cloud note concerns (text).
+    pub system: Field,
+    /// Offerings of those systems a cloud note is about (text).
+    pub offering: Field,
     /// Repository language, lower-case (raw).
     pub language: Field,
     /// Published date.
@@ -152,8 +158,11 @@ pub fn build_schema() -> (Schema, Fields) {
         author: b.add_text_field("author", plain.clone()),
         category: b.add_text_field("category", plain.clone()),
         topic: b.add_text_field("topic", raw.clone()),
-        product: b.add_text_field("product", plain),
+        product: b.add_text_field("product", plain.clone()),
         stage: b.add_text_field("stage", raw.clone()),
+        relation: b.add_text_field("relation", raw.clone()),
+        system: b.add_text_field("system", plain.clone()),
+        offering: b.add_text_field("offering", plain),
         language: b.add_text_field("language", raw),
         published: b.add_date_field("published", date.clone()),
         date: b.add_date_field("date", date.clone()),
@@ -176,6 +185,9 @@ pub const QUERY_FIELDS: &[&str] = &[
     "source",
     "vendor",
     "stage",
+    "relation",
+    "system",
+    "offering",
     "product",
     "language",
     "id",
@@ -502,6 +514,15 @@ pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     }
     if let Some(s) = item.stage {
         doc.add_text(f.stage, s.as_str());
+    }
+    if let Some(r) = item.relation {
+        doc.add_text(f.relation, r.as_str());
+    }
+    for link in &item.links {
+        doc.add_text(f.system, &link.system);
+        if let Some(o) = &link.offering {
+            doc.add_text(f.offering, o);
+        }
     }
     if let Some(l) = &item.language {
         doc.add_text(f.language, l.to_lowercase());

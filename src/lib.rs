@@ -77,7 +77,7 @@ pub const DEFAULT_ABSORPTION_WINDOW_DAYS: i64 = 90;
 /// Vendors with a GA offering for `absorbed`.
 pub const DEFAULT_ABSORBED_MIN_GA_VENDORS: usize = 2;
 /// Vendors with a preview for `absorbing` (one GA vendor is always enough).
-pub const DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS: usize = 2;
+pub const DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS: usize = 1;
 /// Items listed per topic and section in the weekly report.
 pub const DEFAULT_REPORT_ITEMS_PER_SECTION: usize = 5;
 

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +127,146 @@ impl Stage {
     }
 }
 
+/// How an offering relates to the system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferingRelation {
+    /// The vendor runs the system itself (Amazon MSK runs Apache Kafka).
+    Managed,
+    /// Speaks the system's API or wire protocol (Amazon Keyspaces for Cassandra).
+    Compatible,
+    /// A native substitute with another API (Kinesis for Kafka).
+    Alternative,
+}
+
+impl OfferingRelation {
+    /// The name used in the catalog and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferingRelation::Managed => "managed",
+            OfferingRelation::Compatible => "compatible",
+            OfferingRelation::Alternative => "alternative",
+        }
+    }
+
+    /// Whether an offering of this relation absorbs the system (managed or compatible).
+    pub fn absorbs(self) -> bool {
+        matches!(
+            self,
+            OfferingRelation::Managed | OfferingRelation::Compatible
+        )
+    }
+}
+
+/// Where an offering is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferingStage {
+    /// Public preview or beta.
+    Preview,
+    /// Generally available.
+    Ga,
+    /// Retirement announced, not yet ended.
+    Retiring,
+    /// Retired.
+    Retired,
+}
+
+impl OfferingStage {
+    /// The name used in the catalog and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferingStage::Preview => "preview",
+            OfferingStage::Ga => "ga",
+            OfferingStage::Retiring => "retiring",
+            OfferingStage::Retired => "retired",
+        }
+    }
+
+    /// The name a person reads in a matrix cell.
+    pub fn label(self) -> &'static str {
+        match self {
+            OfferingStage::Preview => "preview",
+            OfferingStage::Ga => "GA",
+            OfferingStage::Retiring => "retiring",
+            OfferingStage::Retired => "retired",
+        }
+    }
+}
+
+impl fmt::Display for OfferingStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A catalog date: `YYYY-MM-DD`, or `YYYY-MM` for the first of the month.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    let t = text.trim();
+    let full = if t.len() == 7 {
+        format!("{t}-01")
+    } else {
+        t.to_string()
+    };
+    full.parse::<Date>()
+        .map_err(|e| format!("date {text:?} is not YYYY-MM-DD or YYYY-MM ({e})"))
+}
+
+/// How a cloud note concerns a system the team runs, or its own product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// A new offering, or the offering's own stage change (preview → GA) or retirement.
+    Launch,
+    /// An update of an offering that exists: versions, features, instance types, integrations.
+    Feature,
+    /// The offering becomes available in more regions.
+    Region,
+    /// The name occurs, but the note is about another product.
+    Mention,
+}
+
+impl Relation {
+    /// Every relation, in display order.
+    pub const ALL: [Relation; 4] = [
+        Relation::Launch,
+        Relation::Feature,
+        Relation::Region,
+        Relation::Mention,
+    ];
+
+    /// The name used in the index, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Launch => "launch",
+            Relation::Feature => "feature",
+            Relation::Region => "region",
+            Relation::Mention => "mention",
+        }
+    }
+}
+
+/// A cloud note's link to one system the team may run (see `absorb::classify`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemLink {
+    /// The system, by its catalog (or `sources.toml`) name.
+    pub system: String,
+    /// The vendor's offering of the system the note is about (`None` for a mention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offering: Option<String>,
+    /// How the note concerns it.
+    pub relation: Relation,
+    /// For a launch: the stage the offering reaches (`preview`, `ga`, or
+    /// `deprecation` for a retirement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// For a launch of an offering the catalog lacks: `true` when the note
+    /// says the offering runs the system itself, `false` when it only speaks
+    /// its API ("compatible").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_system: Option<bool>,
+}
+
 macro_rules! impl_name_traits {
     ($ty:ident, $what:literal) => {
         impl fmt::Display for $ty {
@@ -159,6 +300,7 @@ macro_rules! impl_name_traits {
 impl_name_traits!(Kind, "kind");
 impl_name_traits!(Vendor, "vendor");
 impl_name_traits!(Stage, "stage");
+impl_name_traits!(Relation, "relation");
 
 /// One appearance of a repository on a trending page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +362,13 @@ pub struct Item {
     /// Launch stage (cloud notes only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
+    /// How the note concerns its own product (cloud notes only): `launch`
+    /// when the product itself launches, changes stage or retires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<Relation>,
+    /// The systems the note concerns and how (cloud notes only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<SystemLink>,
     /// Total stars (repositories).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stars: Option<u64>,
@@ -278,6 +427,8 @@ impl Item {
             last_seen: None,
             products: Vec::new(),
             stage: None,
+            relation: None,
+            links: Vec::new(),
             stars: None,
             stars_period: None,
             period: None,

@@ -266,6 +266,23 @@ pub struct ReportFlag {
     pub change: Change,
     /// The level at the period's start.
     pub previous_level: Level,
+    /// Vendors whose matrix cell (offerings and stages) differs from the period's start.
+    pub changed_vendors: Vec<Vendor>,
+}
+
+/// A launch, stage change or retirement filed in the report's period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MovedEvent {
+    /// The system as `sources.toml` names it.
+    pub system: String,
+    /// The topic.
+    pub topic: String,
+    /// The event.
+    #[serde(flatten)]
+    pub event: absorb::Event,
+    /// `new` when the offering was not in the landscape at the period's
+    /// start, `changed` when it was at another stage.
+    pub change: Change,
 }
 
 /// A flag that was active at the period's start and is `none` now.
@@ -292,6 +309,8 @@ pub struct FlagsSection {
     pub compared_with: Timestamp,
     /// Thresholds used.
     pub rule: Rule,
+    /// Launches, stage changes and retirements filed in the period, newest first.
+    pub moved: Vec<MovedEvent>,
     /// Active flags, highest level first, then config order.
     pub flags: Vec<ReportFlag>,
     /// Flags that cleared during the period.
@@ -578,12 +597,22 @@ fn flags_section(
     let window = cfg.absorption.window.0;
     let now = absorb::compute_flags(idx, cfg, period.until, window)?;
     let before = absorb::compute_flags(idx, cfg, period.since, window)?;
-    let previous: BTreeMap<String, Level> =
-        before.flags.iter().map(|f| (f.key(), f.level)).collect();
+    let previous: BTreeMap<String, &Flag> = before.flags.iter().map(|f| (f.key(), f)).collect();
+    let cells = |f: Option<&Flag>, v: Vendor| -> Vec<(String, absorb::OfferingStage)> {
+        f.map(|f| {
+            f.offerings
+                .iter()
+                .filter(|o| o.vendor == v && o.relation.absorbs())
+                .map(|o| (o.product.clone(), o.stage))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
     let mut flags: Vec<ReportFlag> = now
         .active()
         .map(|f| {
-            let previous_level = previous.get(&f.key()).copied().unwrap_or(Level::None);
+            let prev = previous.get(&f.key()).copied();
+            let previous_level = prev.map_or(Level::None, |p| p.level);
             let change = if previous_level == Level::None {
                 Change::New
             } else if previous_level != f.level {
@@ -591,13 +620,46 @@ fn flags_section(
             } else {
                 Change::Unchanged
             };
+            let changed_vendors = Vendor::ALL
+                .into_iter()
+                .filter(|v| prev.is_some() && cells(Some(f), *v) != cells(prev, *v))
+                .collect();
             ReportFlag {
                 flag: f.clone(),
                 change,
                 previous_level,
+                changed_vendors,
             }
         })
         .collect();
+    let mut moved: Vec<MovedEvent> = now
+        .events()
+        .into_iter()
+        .filter(|(_, e)| e.date >= period.since && e.date < period.until)
+        .map(|(f, e)| {
+            let existed = previous.get(&f.key()).and_then(|p| {
+                p.offerings
+                    .iter()
+                    .find(|o| o.vendor == e.vendor && o.product == e.product)
+            });
+            MovedEvent {
+                system: f.system.clone().unwrap_or_default(),
+                topic: f.topic.clone(),
+                event: e.clone(),
+                change: if existed.is_some() {
+                    Change::Changed
+                } else {
+                    Change::New
+                },
+            }
+        })
+        .collect();
+    moved.sort_by(|a, b| {
+        b.event
+            .date
+            .cmp(&a.event.date)
+            .then_with(|| a.event.id.cmp(&b.event.id))
+    });
     // Stable: config order within a level.
     flags.sort_by_key(|f| std::cmp::Reverse(f.flag.level));
     let current: BTreeMap<String, Level> = now.flags.iter().map(|f| (f.key(), f.level)).collect();
@@ -616,6 +678,7 @@ fn flags_section(
         window_days: now.window_days,
         compared_with: before.as_of,
         rule: now.rule,
+        moved,
         flags,
         cleared,
     })

@@ -66,7 +66,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown top-level table ([setting])",
             format!("[setting]\nconcurrency = 2\n{FEED}"),
-            "horizon: sources.toml:1:2: unknown field `setting`, expected one of `settings`, `absorption`, `report`, `topics`, `sources`",
+            "horizon: sources.toml:1:2: unknown field `setting`, expected one of `settings`, `absorption`, `report`, `topics`, `sources`, `offerings`",
         ),
         c(
             "wrong type: string for a number",
@@ -253,7 +253,7 @@ const QUERY_CASES: &[QueryCase] = &[
     QueryCase {
         what: "unknown field",
         args: &["search", "foo:bar"],
-        first_line: "horizon: invalid query: at position 1: unknown field \"foo\"; fields are: title, summary, author, category, topic, kind, source, vendor, stage, product, language, id, date, published, first_seen, stars, stars_period",
+        first_line: "horizon: invalid query: at position 1: unknown field \"foo\"; fields are: title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, date, published, first_seen, stars, stars_period",
     },
     QueryCase {
         what: "field without a value",

@@ -305,7 +305,7 @@ async fn hostile_feed_text_never_becomes_live() {
     let out = run_ok(&config, &index, &["flags", "--as-of", "2016-08-01"]);
     let flags = stdout(&out);
     assert!(
-        flags.contains("hostileprobe"),
+        flags.contains("Hostileprobe"),
         "the hostile cloud notes are flag evidence:\n{flags}"
     );
     assert_terminal_clean("flags", &out.stdout);

@@ -85,11 +85,16 @@ fn repo(id: &str, date: &str, gained: u64, stars: u64, topics: &[&str]) -> Item 
     i
 }
 
+/// The items indexed as a crawl would: cloud notes classified first.
 fn index(items: &[Item]) -> (tempfile::TempDir, HorizonIndex) {
     let dir = tempfile::tempdir().unwrap();
     let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+    let classifier =
+        horizon::absorb::Classifier::new(horizon::absorb::Catalog::for_config(&config()).unwrap());
+    let mut items = items.to_vec();
+    classifier.classify_all(&mut items);
     let mut w = idx.writer(20_000_000).unwrap();
-    for i in items {
+    for i in &items {
         w.add_document(idx.doc_of(i)).unwrap();
     }
     w.commit().unwrap();
@@ -342,35 +347,55 @@ fn motion_and_activity_come_from_aggregations() {
 
 #[test]
 fn flags_are_marked_against_the_previous_week() {
-    let r = report(&items());
-    let redis = r
-        .flags
-        .flags
-        .iter()
-        .find(|f| f.flag.system.as_deref() == Some("Redis"))
-        .unwrap();
-    assert_eq!(redis.flag.level, horizon::absorb::Level::Absorbed);
-    assert_eq!(redis.change, Change::Changed);
-    let area = r
-        .flags
-        .flags
-        .iter()
-        .find(|f| f.flag.key() == "databases/*")
-        .unwrap();
-    assert_eq!(area.change, Change::Changed);
-    assert_eq!(
-        r.flags.cleared.len(),
-        2,
-        "Kafka and the streaming area: {:?}",
-        r.flags.cleared
+    // A launch in the week of a Kafka offering the catalog lacks; Redis is absorbed from the catalog.
+    let mut items = items();
+    let mut launch = cloud(
+        "k9",
+        Vendor::Azure,
+        Stage::Ga,
+        "2026-11-25T09:00:00Z",
+        "[Launched] Generally Available: Azure Managed Streaming for Apache Kafka",
+        &["streaming"],
     );
-    assert_eq!(r.headline.changed_flags, 2);
-    let md = render_markdown(&r);
-    assert!(md.contains("_changed from absorbing_"), "{md}");
+    launch.products = vec!["Azure Managed Streaming for Apache Kafka".into()];
+    items.push(launch);
+    let r = report(&items);
+    let row = |system: &str| {
+        r.flags
+            .flags
+            .iter()
+            .find(|f| f.flag.system.as_deref() == Some(system))
+            .unwrap_or_else(|| panic!("no {system} row"))
+    };
+    let redis = row("Redis");
+    assert_eq!(redis.flag.level, horizon::absorb::Level::Absorbed);
+    assert_eq!(redis.change, Change::Unchanged);
     assert!(
-        md.contains("No longer flagged: streaming (area) (was watch), Kafka (was watch)."),
+        redis.changed_vendors.is_empty(),
+        "{:?}",
+        redis.changed_vendors
+    );
+    let kafka = row("Kafka");
+    assert_eq!(
+        kafka.changed_vendors,
+        [Vendor::Azure],
+        "the new Azure cell is marked"
+    );
+    assert_eq!(r.flags.moved.len(), 1, "{:?}", r.flags.moved);
+    let moved = &r.flags.moved[0];
+    assert_eq!(moved.system, "Kafka");
+    assert_eq!(moved.change, Change::New);
+    assert_eq!(
+        moved.event.product,
+        "Azure Managed Streaming for Apache Kafka"
+    );
+    let md = render_markdown(&r);
+    assert!(md.contains("**What moved this week**"), "{md}");
+    assert!(
+        md.contains("Azure · Azure Managed Streaming for Apache Kafka → GA (launch, new) · Kafka"),
         "{md}"
     );
+    assert!(md.contains("| absorbed | Redis |"), "{md}");
 }
 
 #[test]

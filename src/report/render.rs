@@ -11,9 +11,9 @@ use std::fmt::Write as _;
 
 use url::Url;
 
-use super::{Change, Direction, Report, ReportFlag, ReportItem, Section};
-use crate::absorb::{day, join_and, Evidence};
-use crate::model::Kind;
+use super::{Direction, Report, ReportFlag, ReportItem, Section};
+use crate::absorb::{day, join_and};
+use crate::model::{Kind, Vendor};
 use crate::text::clean_line;
 
 /// Characters with a meaning in Markdown (CommonMark, GitHub and chat
@@ -136,21 +136,11 @@ fn headline_text(r: &Report) -> String {
 fn rule_text(r: &Report) -> String {
     let rule = &r.flags.rule;
     format!(
-        "absorbed = GA from ≥{} vendors; absorbing = GA from 1 vendor or previews from ≥{}; watch = any new, preview or GA note. Trend: launch notes in the last {} days against the {} before (rising/falling from {}).",
+        "absorbed = a GA managed or compatible offering from ≥{} vendors; absorbing = GA from 1 vendor or a preview from ≥{}; watch = only alternatives, or launch notes naming the system. Momentum: feature and region notes in the last {} days.",
         rule.absorbed_min_ga_vendors,
         rule.absorbing_min_preview_vendors,
         r.flags.window_days,
-        r.flags.window_days,
-        rule.trend_min_mentions
     )
-}
-
-fn change_text(f: &ReportFlag) -> String {
-    match f.change {
-        Change::New => "new".into(),
-        Change::Changed => format!("changed from {}", f.previous_level),
-        Change::Unchanged => "unchanged".into(),
-    }
 }
 
 fn item_meta(item: &ReportItem) -> Vec<String> {
@@ -225,16 +215,6 @@ fn spark(counts: &[u64]) -> String {
         .collect()
 }
 
-fn evidence_md(e: &Evidence) -> String {
-    format!(
-        "{} — {}, {}, {}",
-        md_link(&e.title, &e.url),
-        e.vendor.display_name(),
-        e.stage.as_str(),
-        day(e.date)
-    )
-}
-
 /// "2025-10-27 – 2025-11-02 (UTC)", noting a period that is not over yet.
 fn dates_line(r: &Report) -> String {
     if r.in_progress {
@@ -269,38 +249,7 @@ pub fn render_markdown(r: &Report) -> String {
         day(r.flags.compared_with),
         rule_text(r)
     );
-    if r.flags.flags.is_empty() {
-        let _ = writeln!(
-            o,
-            "No system or topic area has a launch-grade cloud note in the window.\n"
-        );
-    }
-    for f in &r.flags.flags {
-        let fl = &f.flag;
-        let _ = writeln!(
-            o,
-            "- **{}** {} **{}** ({}) — {}. {} launch note{} ({} before, {}) · _{}_",
-            fl.level,
-            fl.trend.arrow(),
-            md_escape(&fl.subject()),
-            md_escape(&fl.topic),
-            md_escape(&fl.reason),
-            fl.mentions,
-            if fl.mentions == 1 { "" } else { "s" },
-            fl.previous_mentions,
-            fl.trend,
-            change_text(f)
-        );
-        for e in &fl.evidence {
-            let _ = writeln!(o, "  - {}", evidence_md(e));
-        }
-        if fl.more_evidence > 0 {
-            let _ = writeln!(o, "  - … and {} more", fl.more_evidence);
-        }
-    }
-    if !r.flags.flags.is_empty() {
-        o.push('\n');
-    }
+    absorption_md(&mut o, r, what);
     if !r.flags.cleared.is_empty() {
         let names: Vec<String> = r
             .flags
@@ -375,6 +324,185 @@ pub fn render_markdown(r: &Report) -> String {
         o.pop();
     }
     o
+}
+
+/// "2025-10-14 · Google Cloud · Managed Service for Apache Kafka → GA (launch, new) · Kafka".
+fn moved_text(m: &super::MovedEvent) -> String {
+    format!(
+        "{} · {} · {} → {} ({}, {}) · {}",
+        day(m.event.date),
+        m.event.vendor.display_name(),
+        m.event.product,
+        m.event.stage.label(),
+        m.event.kind.as_str().replace('_', " "),
+        m.change.as_str(),
+        m.system
+    )
+}
+
+/// "Google Cloud 12 (8 before), AWS 2 (0 before)".
+fn momentum_text(f: &crate::absorb::Flag) -> Option<String> {
+    let parts: Vec<String> = f
+        .momentum
+        .iter()
+        .filter(|(_, m)| m.now > 0)
+        .map(|(v, m)| format!("{} {} ({} before)", v.display_name(), m.now, m.before))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn matrix_cell(f: &ReportFlag, v: Vendor) -> String {
+    let text = crate::absorb::matrix_cell(&f.flag.offerings, v);
+    if f.changed_vendors.contains(&v) {
+        format!("{text} •")
+    } else {
+        text
+    }
+}
+
+/// What moved, the landscape matrix and one momentum line per moving system.
+fn absorption_md(o: &mut String, r: &Report, what: &str) {
+    let _ = writeln!(o, "**What moved this {what}**\n");
+    if r.flags.moved.is_empty() {
+        let _ = writeln!(
+            o,
+            "Nothing: no launch, stage change or retirement of a watched system's offering.\n"
+        );
+    }
+    for m in &r.flags.moved {
+        let _ = writeln!(
+            o,
+            "- {} · {}",
+            md_escape(&moved_text(m)),
+            md_link(&m.event.title, &m.event.url)
+        );
+    }
+    if !r.flags.moved.is_empty() {
+        o.push('\n');
+    }
+    let systems: Vec<&ReportFlag> = r
+        .flags
+        .flags
+        .iter()
+        .filter(|f| f.flag.system.is_some())
+        .collect();
+    if !systems.is_empty() {
+        let _ = writeln!(
+            o,
+            "| level | system | AWS | Azure | Google Cloud |\n|---|---|---|---|---|"
+        );
+        for f in &systems {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                f.flag.level,
+                md_escape(&f.flag.subject()).replace('|', "\\|"),
+                md_escape(&matrix_cell(f, Vendor::Aws)).replace('|', "\\|"),
+                md_escape(&matrix_cell(f, Vendor::Azure)).replace('|', "\\|"),
+                md_escape(&matrix_cell(f, Vendor::Gcp)).replace('|', "\\|"),
+            );
+        }
+        let _ = writeln!(o, "\n• changed since {}. `horizon flags --json` has every offering's source and the notes behind it.\n", day(r.flags.compared_with));
+    }
+    for f in r.flags.flags.iter().filter(|f| f.flag.system.is_none()) {
+        let _ = writeln!(
+            o,
+            "- **{}**: {}",
+            md_escape(&f.flag.subject()),
+            md_escape(&f.flag.reason)
+        );
+    }
+    let moving: Vec<String> = systems
+        .iter()
+        .filter_map(|f| {
+            momentum_text(&f.flag)
+                .map(|m| format!("- {}: {}", md_escape(&f.flag.subject()), md_escape(&m)))
+        })
+        .collect();
+    if !moving.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nMomentum (feature and region notes in the last {} days):\n",
+            r.flags.window_days
+        );
+        for line in moving {
+            let _ = writeln!(o, "{line}");
+        }
+    }
+    o.push('\n');
+}
+
+fn absorption_html(o: &mut String, r: &Report, what: &str) {
+    let _ = writeln!(o, "<h3>What moved this {what}</h3>");
+    if r.flags.moved.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p>Nothing: no launch, stage change or retirement of a watched system's offering.</p>"
+        );
+    } else {
+        let _ = writeln!(o, "<ul>");
+        for m in &r.flags.moved {
+            let _ = writeln!(
+                o,
+                "<li>{} · {}</li>",
+                h(&moved_text(m)),
+                html_link(&m.event.title, &m.event.url)
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    let systems: Vec<&ReportFlag> = r
+        .flags
+        .flags
+        .iter()
+        .filter(|f| f.flag.system.is_some())
+        .collect();
+    if !systems.is_empty() {
+        let _ = writeln!(o, "<table class=\"matrix\"><thead><tr><th>level</th><th>system</th><th>AWS</th><th>Azure</th><th>Google Cloud</th></tr></thead><tbody>");
+        for f in &systems {
+            let _ = writeln!(
+                o,
+                "<tr><td><span class=\"level {lvl}\">{lvl}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                h(&f.flag.subject()),
+                h(&matrix_cell(f, Vendor::Aws)),
+                h(&matrix_cell(f, Vendor::Azure)),
+                h(&matrix_cell(f, Vendor::Gcp)),
+                lvl = f.flag.level,
+            );
+        }
+        let _ = writeln!(o, "</tbody></table>\n<p class=\"muted small\">• changed since {}. <code>horizon flags --json</code> has every offering's source and the notes behind it.</p>", day(r.flags.compared_with));
+    }
+    let areas: Vec<&ReportFlag> = r
+        .flags
+        .flags
+        .iter()
+        .filter(|f| f.flag.system.is_none())
+        .collect();
+    if !areas.is_empty() {
+        let _ = writeln!(o, "<ul class=\"small\">");
+        for f in areas {
+            let _ = writeln!(
+                o,
+                "<li><strong>{}</strong>: {}</li>",
+                h(&f.flag.subject()),
+                h(&f.flag.reason)
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    let moving: Vec<String> = systems
+        .iter()
+        .filter_map(|f| {
+            momentum_text(&f.flag).map(|m| format!("<li>{}: {}</li>", h(&f.flag.subject()), h(&m)))
+        })
+        .collect();
+    if !moving.is_empty() {
+        let _ = writeln!(o, "<p class=\"small\">Momentum (feature and region notes in the last {} days):</p>\n<ul class=\"small\">", r.flags.window_days);
+        for line in moving {
+            let _ = writeln!(o, "{line}");
+        }
+        let _ = writeln!(o, "</ul>");
+    }
 }
 
 fn section_md(o: &mut String, s: &Section) {
@@ -456,54 +584,7 @@ pub fn render_html(r: &Report) -> String {
         day(r.flags.compared_with),
         h(&rule_text(r))
     );
-    if r.flags.flags.is_empty() {
-        let _ = writeln!(
-            o,
-            "<p>No system or topic area has a launch-grade cloud note in the window.</p>"
-        );
-    } else {
-        let _ = writeln!(o, "<ul>");
-        for f in &r.flags.flags {
-            let fl = &f.flag;
-            let _ = writeln!(
-                o,
-                "<li><span class=\"level {lvl}\">{lvl}</span> {} <strong>{}</strong> <span class=\"muted\">({})</span> — {}. {} launch note{} ({} before, {}) <span class=\"change\">{}</span>",
-                fl.trend.arrow(),
-                h(&fl.subject()),
-                h(&fl.topic),
-                h(&fl.reason),
-                fl.mentions,
-                if fl.mentions == 1 { "" } else { "s" },
-                fl.previous_mentions,
-                fl.trend,
-                h(&change_text(f)),
-                lvl = fl.level,
-            );
-            if !fl.evidence.is_empty() {
-                let _ = writeln!(o, "<ul class=\"small\">");
-                for e in &fl.evidence {
-                    let _ = writeln!(
-                        o,
-                        "<li>{} <span class=\"muted\">— {}, {}, {}</span></li>",
-                        html_link(&e.title, &e.url),
-                        e.vendor.display_name(),
-                        e.stage.as_str(),
-                        day(e.date)
-                    );
-                }
-                if fl.more_evidence > 0 {
-                    let _ = writeln!(
-                        o,
-                        "<li class=\"muted\">… and {} more</li>",
-                        fl.more_evidence
-                    );
-                }
-                let _ = writeln!(o, "</ul>");
-            }
-            let _ = writeln!(o, "</li>");
-        }
-        let _ = writeln!(o, "</ul>");
-    }
+    absorption_html(&mut o, r, what);
     if !r.flags.cleared.is_empty() {
         let names: Vec<String> = r
             .flags

@@ -183,7 +183,7 @@ fn canonical_link(link: &str) -> String {
 /// Product names spelled in a title: "Amazon EC2 Run Command", "AWS IoT",
 /// "Azure Private Link" — the brand and the capitalised words after it, up to
 /// a word that starts the rest of the sentence ("now", "Adds", "Available"…).
-fn products_in_title(title: &str, brands: &[&str]) -> Vec<String> {
+pub(crate) fn products_in_title(title: &str, brands: &[&str]) -> Vec<String> {
     const STOP: &[&str] = &[
         "now",
         "adds",

@@ -1,0 +1,588 @@
+//! The offering catalog: which managed offering each cloud vendor has for the
+//! open-source systems infrastructure teams run themselves.
+//!
+//! The built-in catalog is `catalog.toml` beside this file, compiled into the
+//! binary. Every fact in it carries the URL that shows it; a date that could not
+//! be verified is left out rather than guessed. `[[offerings]]` entries in
+//! `sources.toml` add to it or correct it (same system, vendor and product:
+//! the config entry wins), and a `systems = [...]` entry of a topic resolves to
+//! a catalog system by its name or one of its names, case-insensitively.
+//!
+//! This module owns the data and the one question asked of it: what stage an
+//! offering is at on a given day ([`Offering::stage_on`]). Matching notes
+//! against it is `classify`'s job, merging it with crawled launches is
+//! `ledger`'s.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, OfferingEntry};
+use crate::model::Vendor;
+pub use crate::model::{parse_date, OfferingRelation, OfferingStage};
+
+/// The built-in catalog's text.
+pub const CATALOG_TOML: &str = include_str!("catalog.toml");
+
+/// Where a landscape entry comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The built-in catalog.
+    Catalog,
+    /// A launch note the crawl saw.
+    Crawl,
+    /// An `[[offerings]]` entry in `sources.toml`.
+    Config,
+}
+
+/// One vendor offering of one system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Offering {
+    /// The system, by its catalog name.
+    pub system: String,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The vendor's product name.
+    pub product: String,
+    /// Other spellings of the product in changelogs.
+    pub names: Vec<String>,
+    /// Relation to the system.
+    pub relation: OfferingRelation,
+    /// The stage as of the catalog's `checked` date.
+    pub stage: OfferingStage,
+    /// Public preview announced.
+    pub preview: Option<Date>,
+    /// Generally available.
+    pub ga: Option<Date>,
+    /// Retirement announced.
+    pub retiring: Option<Date>,
+    /// Retired.
+    pub retires: Option<Date>,
+    /// The page that shows the offering (and its dates, if it does).
+    pub url: String,
+    /// A second page for the dates, when they are shown elsewhere.
+    pub dates_url: String,
+    /// A broad platform (Vertex AI, Amazon EMR): its notes concern this
+    /// system only when they name it.
+    pub when_named: bool,
+    /// Where the entry comes from.
+    pub origin: Origin,
+    /// `sources.toml` line of a config entry.
+    pub line: Option<usize>,
+}
+
+impl Offering {
+    /// Every name of the product: the product name first.
+    pub fn all_names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.product.as_str()).chain(self.names.iter().map(String::as_str))
+    }
+
+    /// Whether `name` is one of the product's names (ignoring case).
+    pub fn is_named(&self, name: &str) -> bool {
+        self.all_names()
+            .any(|n| n.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The stage on `day` and the date it was reached (when known), or `None`
+    /// when the offering did not exist yet. `checked` is the date the current
+    /// `stage` was last confirmed: a stage whose own date is unknown counts
+    /// from then on, the last dated stage before it until then.
+    pub fn stage_on(&self, day: Date, checked: Date) -> Option<(OfferingStage, Option<Date>)> {
+        let milestones = [
+            (OfferingStage::Preview, self.preview),
+            (OfferingStage::Ga, self.ga),
+            (OfferingStage::Retiring, self.retiring),
+            (OfferingStage::Retired, self.retires),
+        ];
+        // Before its first known preview or GA date the offering did not exist.
+        if let Some(born) = self.preview.or(self.ga) {
+            if day < born {
+                return None;
+            }
+        }
+        let reached = milestones
+            .iter()
+            .rev()
+            .find_map(|(s, d)| d.filter(|d| *d <= day).map(|d| (*s, Some(d))));
+        // Only a later retirement is dated: it was GA (since an unknown date) until then.
+        let (stage, since) = reached.unwrap_or((OfferingStage::Ga, None));
+        let current_undated = milestones
+            .iter()
+            .all(|(s, d)| *s != self.stage || d.is_none());
+        if current_undated && self.stage > stage && day >= checked {
+            return Some((self.stage, None));
+        }
+        // Nothing dated yet and never GA: a preview whose start is unknown.
+        if reached.is_none() && self.stage < stage {
+            return Some((self.stage, None));
+        }
+        Some((stage, since))
+    }
+}
+
+/// A system the catalog knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct System {
+    /// Canonical name ("Kafka").
+    pub name: String,
+    /// Other distinctive names ("Apache Kafka").
+    pub names: Vec<String>,
+    /// Whether the bare name is an ordinary word or another product's name
+    /// ("Ray", "Spark", "Vault"): then it never matches loose text.
+    pub ambiguous: bool,
+    /// The project's home page.
+    pub url: String,
+}
+
+impl System {
+    /// Whether `name` names this system (its name or one of its names, ignoring case).
+    pub fn is_named(&self, name: &str) -> bool {
+        let name = name.trim();
+        self.name.eq_ignore_ascii_case(name)
+            || self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// The names that may match loose text: all names, less the bare name
+    /// when it is ambiguous.
+    pub fn match_names(&self) -> impl Iterator<Item = &str> {
+        let bare = (!self.ambiguous).then_some(self.name.as_str());
+        bare.into_iter()
+            .chain(self.names.iter().map(String::as_str))
+    }
+}
+
+/// The catalog: systems and their offerings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Catalog {
+    /// The date the catalog's stages were last checked.
+    pub checked: Date,
+    /// Systems, in catalog order.
+    pub systems: Vec<System>,
+    /// Offerings, grouped by system in catalog order.
+    pub offerings: Vec<Offering>,
+}
+
+/// Why the catalog could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    /// The TOML does not parse.
+    #[error("offering catalog: {0}")]
+    Parse(String),
+    /// A value is wrong.
+    #[error("offering catalog: system {system:?}: {message}")]
+    Invalid {
+        /// The system it concerns.
+        system: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    checked: String,
+    #[serde(default)]
+    systems: Vec<RawSystem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSystem {
+    name: String,
+    #[serde(default)]
+    names: Vec<String>,
+    #[serde(default)]
+    ambiguous: bool,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    offerings: Vec<RawOffering>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffering {
+    vendor: Vendor,
+    product: String,
+    #[serde(default)]
+    names: Vec<String>,
+    relation: OfferingRelation,
+    stage: OfferingStage,
+    #[serde(default)]
+    preview: Option<String>,
+    #[serde(default)]
+    ga: Option<String>,
+    #[serde(default)]
+    retiring: Option<String>,
+    #[serde(default)]
+    retires: Option<String>,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    dates_url: String,
+    #[serde(default)]
+    when_named: bool,
+}
+
+fn opt_date(v: &Option<String>) -> Result<Option<Date>, String> {
+    v.as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(parse_date)
+        .transpose()
+}
+
+impl Catalog {
+    /// Parse catalog text.
+    pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
+        let raw: RawCatalog =
+            toml::from_str(text).map_err(|e| CatalogError::Parse(e.to_string()))?;
+        let checked = parse_date(&raw.checked).map_err(CatalogError::Parse)?;
+        let mut systems = Vec::new();
+        let mut offerings = Vec::new();
+        let mut seen = BTreeSet::new();
+        for s in raw.systems {
+            let invalid = |message: String| CatalogError::Invalid {
+                system: s.name.clone(),
+                message,
+            };
+            if !seen.insert(s.name.to_ascii_lowercase()) {
+                return Err(invalid("listed twice".into()));
+            }
+            for o in &s.offerings {
+                offerings.push(Offering {
+                    system: s.name.clone(),
+                    vendor: o.vendor,
+                    product: o.product.trim().to_string(),
+                    names: o.names.clone(),
+                    relation: o.relation,
+                    stage: o.stage,
+                    preview: opt_date(&o.preview).map_err(&invalid)?,
+                    ga: opt_date(&o.ga).map_err(&invalid)?,
+                    retiring: opt_date(&o.retiring).map_err(&invalid)?,
+                    retires: opt_date(&o.retires).map_err(&invalid)?,
+                    url: o.url.clone(),
+                    dates_url: o.dates_url.clone(),
+                    when_named: o.when_named,
+                    origin: Origin::Catalog,
+                    line: None,
+                });
+            }
+            systems.push(System {
+                name: s.name,
+                names: s.names,
+                ambiguous: s.ambiguous,
+                url: s.url,
+            });
+        }
+        Ok(Catalog {
+            checked,
+            systems,
+            offerings,
+        })
+    }
+
+    /// The built-in catalog (parsed once).
+    pub fn builtin() -> Result<&'static Catalog, CatalogError> {
+        static BUILTIN: LazyLock<Result<Catalog, CatalogError>> =
+            LazyLock::new(|| Catalog::parse(CATALOG_TOML));
+        BUILTIN.as_ref().map_err(Clone::clone)
+    }
+
+    /// The built-in catalog with the config's systems and `[[offerings]]`
+    /// merged in: a topic system the catalog lacks becomes a system of its
+    /// own (its aliases as names); a config offering replaces the catalog's
+    /// offering of the same system, vendor and product, or is added.
+    pub fn for_config(cfg: &Config) -> Result<Catalog, CatalogError> {
+        let mut cat = Catalog::builtin()?.clone();
+        for topic in &cfg.topics {
+            for name in &topic.systems {
+                let aliases = topic.aliases.get(name).cloned().unwrap_or_default();
+                match cat.system_index(name) {
+                    Some(i) => {
+                        let sys = &mut cat.systems[i];
+                        for a in aliases {
+                            if !sys.is_named(&a) {
+                                sys.names.push(a);
+                            }
+                        }
+                    }
+                    None => cat.systems.push(System {
+                        name: name.trim().to_string(),
+                        names: aliases,
+                        ambiguous: false,
+                        url: String::new(),
+                    }),
+                }
+            }
+        }
+        for entry in &cfg.offerings {
+            cat.add_config_offering(entry)?;
+        }
+        Ok(cat)
+    }
+
+    fn add_config_offering(&mut self, e: &OfferingEntry) -> Result<(), CatalogError> {
+        let system = match self.system_index(&e.system) {
+            Some(i) => self.systems[i].name.clone(),
+            None => {
+                self.systems.push(System {
+                    name: e.system.trim().to_string(),
+                    names: Vec::new(),
+                    ambiguous: false,
+                    url: String::new(),
+                });
+                e.system.trim().to_string()
+            }
+        };
+        let offering = Offering {
+            system: system.clone(),
+            vendor: e.vendor,
+            product: e.product.trim().to_string(),
+            names: e.names.clone(),
+            relation: e.relation,
+            stage: e.stage,
+            preview: e.preview,
+            ga: e.ga,
+            retiring: e.retiring,
+            retires: e.retires,
+            url: e.url.clone(),
+            dates_url: String::new(),
+            when_named: e.when_named,
+            origin: Origin::Config,
+            line: Some(e.line),
+        };
+        match self
+            .offerings
+            .iter_mut()
+            .find(|o| o.system == system && o.vendor == e.vendor && o.is_named(&e.product))
+        {
+            Some(existing) => *existing = offering,
+            None => self.offerings.push(offering),
+        }
+        Ok(())
+    }
+
+    /// The index of the system called `name` (by any of its names).
+    pub fn system_index(&self, name: &str) -> Option<usize> {
+        self.systems.iter().position(|s| s.is_named(name))
+    }
+
+    /// The system called `name` (by any of its names).
+    pub fn system(&self, name: &str) -> Option<&System> {
+        self.system_index(name).map(|i| &self.systems[i])
+    }
+
+    /// The offerings of one system, in catalog order.
+    pub fn offerings_of<'a>(&'a self, system: &'a str) -> impl Iterator<Item = &'a Offering> + 'a {
+        self.offerings.iter().filter(move |o| o.system == system)
+    }
+}
+
+/// A warning about the config against the catalog (nothing stops working).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigWarning {
+    /// `sources.toml` line.
+    pub line: usize,
+    /// What it concerns and what may go wrong.
+    pub message: String,
+}
+
+/// Words that are ordinary English (or another product's name) and so make
+/// poor system names in loose text: such an alias never matches a summary.
+pub const ORDINARY_WORDS: &[&str] = &[
+    "airflow",
+    "beam",
+    "consul",
+    "druid",
+    "elastic",
+    "flux",
+    "harbor",
+    "hive",
+    "locust",
+    "nomad",
+    "presto",
+    "ray",
+    "spark",
+    "storm",
+    "tempo",
+    "vault",
+    "gatling",
+    "argo",
+    "pig",
+    "impala",
+    "kudu",
+    "superset",
+    "cloud",
+    "managed",
+    "search",
+    "cache",
+    "queue",
+    "stream",
+    "streams",
+    "pipelines",
+    "registry",
+    "gateway",
+    "mesh",
+    "monitor",
+    "insights",
+];
+
+/// Whether a name is an ordinary word (see [`ORDINARY_WORDS`]).
+pub fn is_ordinary_word(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    ORDINARY_WORDS.contains(&lower.as_str())
+}
+
+/// Warnings about the config's systems and aliases: an alias that is an
+/// ordinary word (it will only match product names), and an alias that is the
+/// name of another system's offering (notes about that product would count
+/// for this system).
+pub fn check_config(cfg: &Config, cat: &Catalog) -> Vec<ConfigWarning> {
+    let mut out = Vec::new();
+    for topic in &cfg.topics {
+        for (system, aliases) in &topic.aliases {
+            let canonical = cat
+                .system(system)
+                .map(|s| s.name.as_str())
+                .unwrap_or(system);
+            for alias in aliases {
+                if is_ordinary_word(alias) {
+                    out.push(ConfigWarning {
+                        line: topic.line,
+                        message: format!(
+                            "topic {:?}: alias {alias:?} of {system} is an ordinary word; it only matches product names, never loose text",
+                            topic.name
+                        ),
+                    });
+                }
+                let others: BTreeSet<&str> = cat
+                    .offerings
+                    .iter()
+                    .filter(|o| o.system != canonical && o.is_named(alias))
+                    .map(|o| o.system.as_str())
+                    .collect();
+                if !others.is_empty() {
+                    out.push(ConfigWarning {
+                        line: topic.line,
+                        message: format!(
+                            "topic {:?}: alias {alias:?} of {system} is also a product of {} in the offering catalog; notes about it will count for both",
+                            topic.name,
+                            others.into_iter().collect::<Vec<_>>().join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        parse_date(s).unwrap()
+    }
+
+    fn offering(stage: OfferingStage, preview: Option<&str>, ga: Option<&str>) -> Offering {
+        Offering {
+            system: "Kafka".into(),
+            vendor: Vendor::Gcp,
+            product: "Managed Service for Apache Kafka".into(),
+            names: vec![],
+            relation: OfferingRelation::Managed,
+            stage,
+            preview: preview.map(d),
+            ga: ga.map(d),
+            retiring: None,
+            retires: None,
+            url: String::new(),
+            dates_url: String::new(),
+            when_named: false,
+            origin: Origin::Catalog,
+            line: None,
+        }
+    }
+
+    #[test]
+    fn stage_follows_the_dates() {
+        let o = offering(OfferingStage::Ga, Some("2024-04-09"), Some("2024-11-07"));
+        let checked = d("2026-12-01");
+        assert_eq!(o.stage_on(d("2024-01-01"), checked), None, "not yet");
+        assert_eq!(
+            o.stage_on(d("2024-06-01"), checked),
+            Some((OfferingStage::Preview, Some(d("2024-04-09"))))
+        );
+        assert_eq!(
+            o.stage_on(d("2025-01-01"), checked),
+            Some((OfferingStage::Ga, Some(d("2024-11-07"))))
+        );
+    }
+
+    #[test]
+    fn undated_current_stage_counts_from_the_check_date() {
+        let checked = d("2026-12-01");
+        let o = offering(OfferingStage::Ga, Some("2024-04-09"), None);
+        assert_eq!(
+            o.stage_on(d("2025-01-01"), checked),
+            Some((OfferingStage::Preview, Some(d("2024-04-09"))))
+        );
+        assert_eq!(
+            o.stage_on(d("2026-12-02"), checked),
+            Some((OfferingStage::Ga, None))
+        );
+        let undated = offering(OfferingStage::Ga, None, None);
+        assert_eq!(
+            undated.stage_on(d("2010-01-01"), checked),
+            Some((OfferingStage::Ga, None))
+        );
+    }
+
+    #[test]
+    fn dates_accept_months() {
+        assert_eq!(d("2019-05"), d("2019-05-01"));
+        assert!(parse_date("May 2019").is_err());
+    }
+
+    #[test]
+    fn builtin_catalog_is_sound() {
+        let cat = Catalog::builtin().unwrap();
+        assert!(cat.systems.len() >= 60, "{} systems", cat.systems.len());
+        for o in &cat.offerings {
+            assert!(cat.system(&o.system).is_some());
+            assert!(!o.product.trim().is_empty(), "{o:?}");
+            assert!(
+                o.url.is_empty() || o.url.starts_with("https://"),
+                "{}: {}",
+                o.product,
+                o.url
+            );
+            let dates: Vec<Date> = [o.preview, o.ga, o.retiring, o.retires]
+                .into_iter()
+                .flatten()
+                .collect();
+            assert!(
+                dates.windows(2).all(|w| w[0] <= w[1]),
+                "{} ({}): dates out of order",
+                o.product,
+                o.system
+            );
+            if o.stage == OfferingStage::Retired {
+                assert!(o.retires.is_some() || o.url.is_empty(), "{}", o.product);
+            }
+        }
+        for s in &cat.systems {
+            assert!(
+                !s.ambiguous || !s.names.is_empty(),
+                "{}: an ambiguous system needs qualified names",
+                s.name
+            );
+        }
+    }
+}

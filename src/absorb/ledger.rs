@@ -1,0 +1,410 @@
+//! The landscape ledger: per system and vendor, the catalog's offerings merged
+//! with the launch notes the crawl saw, as of a date.
+//!
+//! A launch note for an offering the catalog lacks adds it (origin `crawl`,
+//! dated by the note); a stage change or a retirement updates the entry it
+//! concerns. Every launch note of the window is an [`Event`]: `launch` when
+//! the offering did not exist (or its stage was unknown) the day before,
+//! `stage_change` when it existed at an earlier stage, `retirement` for a
+//! retirement. Catalog entries and notes dated on or after `as_of` do not
+//! exist yet, so the ledger is the same for the same index and date.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use super::catalog::{Catalog, Offering, OfferingRelation, OfferingStage, Origin};
+use super::AbsorbError;
+use crate::index::HorizonIndex;
+use crate::model::{Item, Kind, Relation, Stage, Vendor};
+use crate::search::date_range;
+use crate::text::clean_line;
+
+/// One offering of a system as of a date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LandscapeOffering {
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The product.
+    pub product: String,
+    /// Relation to the system.
+    pub relation: OfferingRelation,
+    /// Stage as of the date.
+    pub stage: OfferingStage,
+    /// The date that stage was reached, when known.
+    pub since: Option<String>,
+    /// Catalog, crawl or config.
+    pub source: Origin,
+    /// The page that shows it.
+    pub url: String,
+}
+
+/// What a launch note did to the landscape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A new offering (or one whose earlier stage is unknown).
+    Launch,
+    /// An offering moved to a later stage (preview → GA).
+    StageChange,
+    /// A retirement was announced.
+    Retirement,
+}
+
+impl EventKind {
+    /// The name used in JSON and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Launch => "launch",
+            EventKind::StageChange => "stage_change",
+            EventKind::Retirement => "retirement",
+        }
+    }
+}
+
+/// One launch, stage change or retirement, with its note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The offering.
+    pub product: String,
+    /// The stage it reached.
+    pub stage: OfferingStage,
+    /// The note's date.
+    pub date: Timestamp,
+    /// The note's title.
+    pub title: String,
+    /// The note's link.
+    pub url: String,
+    /// The note's document id.
+    pub id: String,
+}
+
+/// Cloud notes read for one computation.
+pub struct Notes {
+    /// Every cloud note filed in `[from, until)` (the two windows).
+    pub window: Vec<Item>,
+    /// Every launch note filed before `until`, oldest first.
+    pub launches: Vec<Item>,
+}
+
+fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn items_matching(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<Item>, AbsorbError> {
+    let searcher = idx.searcher()?;
+    let mut addrs: Vec<DocAddress> = searcher
+        .search(query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addrs.sort();
+    let mut out = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(idx.item_of(&doc)?);
+    }
+    Ok(out)
+}
+
+/// Read the cloud notes of `[from, until)` and every launch note before `until`.
+pub fn read_notes(
+    idx: &HorizonIndex,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Notes, AbsorbError> {
+    let f = idx.fields();
+    let window_q = BooleanQuery::new(vec![
+        (Occur::Must, term(f.kind, Kind::Cloud.as_str())),
+        (Occur::Must, date_range(f.date, Some(from), Some(until))),
+    ]);
+    let launch_q = BooleanQuery::new(vec![
+        (Occur::Must, term(f.kind, Kind::Cloud.as_str())),
+        (Occur::Must, term(f.relation, Relation::Launch.as_str())),
+        (Occur::Must, date_range(f.date, None, Some(until))),
+    ]);
+    let in_range = |i: &Item, lo: Option<Timestamp>| {
+        i.date()
+            .is_some_and(|d| d < until && lo.is_none_or(|lo| d >= lo))
+    };
+    let window: Vec<Item> = items_matching(idx, &window_q)?
+        .into_iter()
+        .filter(|i| in_range(i, Some(from)))
+        .collect();
+    let mut launches: Vec<Item> = items_matching(idx, &launch_q)?
+        .into_iter()
+        .filter(|i| in_range(i, None))
+        .collect();
+    launches.sort_by(|a, b| a.date().cmp(&b.date()).then_with(|| a.id.cmp(&b.id)));
+    Ok(Notes { window, launches })
+}
+
+/// The UTC day of a timestamp.
+pub fn civil_day(ts: Timestamp) -> Date {
+    ts.to_zoned(TimeZone::UTC).date()
+}
+
+fn offering_stage(stage: Stage) -> Option<OfferingStage> {
+    match stage {
+        Stage::Preview => Some(OfferingStage::Preview),
+        Stage::Ga | Stage::New => Some(OfferingStage::Ga),
+        Stage::Deprecation => Some(OfferingStage::Retiring),
+        _ => None,
+    }
+}
+
+/// One ledger entry while it is being built.
+struct Entry {
+    offering: Offering,
+    /// Stage and since as of `as_of`, from the catalog dates or the crawl.
+    stage: OfferingStage,
+    since: Option<Date>,
+    url: String,
+}
+
+/// The landscape as of one date.
+pub struct Ledger {
+    /// Per system (canonical name): entries in catalog order, crawled ones after.
+    entries: BTreeMap<String, Vec<Entry>>,
+    /// Per system: events of the window, newest first.
+    events: BTreeMap<String, Vec<Event>>,
+}
+
+impl Ledger {
+    /// Merge the catalog with the launch notes (oldest first) as of `as_of`;
+    /// launch notes from `since` on are the window's events.
+    pub fn build(
+        catalog: &Catalog,
+        launches: &[Item],
+        since: Timestamp,
+        as_of: Timestamp,
+    ) -> Ledger {
+        let today = civil_day(as_of);
+        // as_of is exclusive: the landscape is the one of the day before.
+        let last_day = today.yesterday().unwrap_or(today);
+        let mut entries: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+        for o in &catalog.offerings {
+            if let Some((stage, since)) = o.stage_on(last_day, catalog.checked) {
+                entries.entry(o.system.clone()).or_default().push(Entry {
+                    offering: o.clone(),
+                    stage,
+                    since,
+                    url: o.url.clone(),
+                });
+            }
+        }
+        let mut events: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+        for note in launches {
+            let (Some(vendor), Some(date)) = (note.vendor, note.date()) else {
+                continue;
+            };
+            for link in note.links.iter().filter(|l| l.relation == Relation::Launch) {
+                let (Some(product), Some(stage)) =
+                    (link.offering.as_ref(), link.stage.and_then(offering_stage))
+                else {
+                    continue;
+                };
+                let list = entries.entry(link.system.clone()).or_default();
+                let before = catalog_stage_before(catalog, list, vendor, product, civil_day(date));
+                let kind = match (stage, before) {
+                    (OfferingStage::Retiring, _) => EventKind::Retirement,
+                    (s, Some(b)) if b < s => EventKind::StageChange,
+                    _ => EventKind::Launch,
+                };
+                apply(list, link, vendor, product, stage, note, date);
+                if date >= since {
+                    events.entry(link.system.clone()).or_default().push(Event {
+                        kind,
+                        vendor,
+                        product: clean_line(product),
+                        stage,
+                        date,
+                        title: clean_line(&note.title),
+                        url: note.url.clone(),
+                        id: note.id.clone(),
+                    });
+                }
+            }
+        }
+        catalog_events(catalog, civil_day(since), last_day, &mut events);
+        for list in events.values_mut() {
+            list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        }
+        Ledger { entries, events }
+    }
+
+    /// The system's offerings, in [`Vendor::ALL`] order, then catalog order.
+    pub fn offerings_of(&self, system: &str) -> Vec<LandscapeOffering> {
+        let mut out: Vec<LandscapeOffering> = self
+            .entries
+            .get(system)
+            .map(|list| {
+                list.iter()
+                    .map(|e| LandscapeOffering {
+                        vendor: e.offering.vendor,
+                        product: e.offering.product.clone(),
+                        relation: e.offering.relation,
+                        stage: e.stage,
+                        since: e.since.map(|d| d.to_string()),
+                        source: e.offering.origin,
+                        url: e.url.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_by_key(|o| o.vendor);
+        out
+    }
+
+    /// The system's events of the window, newest first.
+    pub fn events_of(&self, system: &str) -> Vec<Event> {
+        self.events.get(system).cloned().unwrap_or_default()
+    }
+}
+
+/// Milestones the catalog (or the config) dates inside the window are events
+/// too, unless a crawled note already reported the same one: the catalog's
+/// page is their link.
+fn catalog_events(
+    catalog: &Catalog,
+    first: Date,
+    last: Date,
+    events: &mut BTreeMap<String, Vec<Event>>,
+) {
+    for o in &catalog.offerings {
+        let milestones = [
+            (OfferingStage::Preview, o.preview),
+            (OfferingStage::Ga, o.ga),
+            (OfferingStage::Retiring, o.retiring),
+            (OfferingStage::Retired, o.retires),
+        ];
+        let mut earlier = false;
+        for (stage, d) in milestones {
+            let Some(d) = d else { continue };
+            if d >= first && d <= last {
+                let list = events.entry(o.system.clone()).or_default();
+                let reported = list
+                    .iter()
+                    .any(|e| e.vendor == o.vendor && o.is_named(&e.product) && e.stage == stage);
+                let kind = match stage {
+                    OfferingStage::Retiring | OfferingStage::Retired => EventKind::Retirement,
+                    _ if earlier => EventKind::StageChange,
+                    _ => EventKind::Launch,
+                };
+                if !reported {
+                    let date = d
+                        .to_zoned(TimeZone::UTC)
+                        .map(|z| z.timestamp())
+                        .unwrap_or(Timestamp::UNIX_EPOCH);
+                    let url = if o.dates_url.is_empty() {
+                        o.url.clone()
+                    } else {
+                        o.dates_url.clone()
+                    };
+                    list.push(Event {
+                        kind,
+                        vendor: o.vendor,
+                        product: o.product.clone(),
+                        stage,
+                        date,
+                        title: format!("{} {} (offering catalog)", o.product, stage.label()),
+                        url,
+                        id: format!(
+                            "catalog:{}:{}:{}",
+                            o.vendor.as_str(),
+                            o.product,
+                            stage.as_str()
+                        ),
+                    });
+                }
+            }
+            earlier = true;
+        }
+    }
+}
+
+/// The stage the matching entry had the day before `day` (from the catalog's
+/// dates, or as the crawl left it), or `None` when it did not exist.
+fn catalog_stage_before(
+    catalog: &Catalog,
+    list: &[Entry],
+    vendor: Vendor,
+    product: &str,
+    day: Date,
+) -> Option<OfferingStage> {
+    let e = list
+        .iter()
+        .find(|e| e.offering.vendor == vendor && e.offering.is_named(product))?;
+    match e.offering.origin {
+        Origin::Crawl => Some(e.stage),
+        _ => {
+            let prev = day.yesterday().ok()?;
+            let (stage, since) = e.offering.stage_on(prev, catalog.checked)?;
+            // A stage whose date the catalog does not know tells nothing about the day before.
+            since.map(|_| stage)
+        }
+    }
+}
+
+fn apply(
+    list: &mut Vec<Entry>,
+    link: &crate::model::SystemLink,
+    vendor: Vendor,
+    product: &str,
+    stage: OfferingStage,
+    note: &Item,
+    date: Timestamp,
+) {
+    let day = civil_day(date);
+    match list
+        .iter_mut()
+        .find(|e| e.offering.vendor == vendor && e.offering.is_named(product))
+    {
+        Some(e) => {
+            if stage > e.stage {
+                e.stage = stage;
+                e.since = Some(day);
+                e.url = note.url.clone();
+            }
+        }
+        None => list.push(Entry {
+            offering: Offering {
+                system: link.system.clone(),
+                vendor,
+                product: clean_line(product),
+                names: Vec::new(),
+                relation: if link.runs_system == Some(false) {
+                    OfferingRelation::Compatible
+                } else {
+                    OfferingRelation::Managed
+                },
+                stage,
+                preview: None,
+                ga: None,
+                retiring: None,
+                retires: None,
+                url: note.url.clone(),
+                dates_url: String::new(),
+                when_named: false,
+                origin: Origin::Crawl,
+                line: None,
+            },
+            stage,
+            since: Some(day),
+            url: note.url.clone(),
+        }),
+    }
+}

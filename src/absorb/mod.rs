@@ -1,0 +1,586 @@
+//! Cloud absorption: which systems the team runs itself a cloud vendor already
+//! offers, or is about to, as a managed service.
+//!
+//! Three layers, each its own module:
+//!
+//! 1. [`catalog`]: the shipped offering catalog (per system and vendor: the
+//!    product, its relation to the system, stage, dates and source URL),
+//!    extended by `[[offerings]]` in `sources.toml`.
+//! 2. [`classify`]: every cloud note, at crawl time, gets its relation to its
+//!    own product and its links to the systems it concerns (`launch`,
+//!    `feature`, `region`, `mention`).
+//! 3. [`ledger`]: the catalog merged with the launch notes the crawl saw, as of
+//!    a date; this module turns it into one [`Flag`] per system:
+//!    - **absorbed**: a GA `managed` or `compatible` offering from at least
+//!      `absorbed_min_ga_vendors` vendors (default 2);
+//!    - **absorbing**: GA from one vendor, or a preview from at least
+//!      `absorbing_min_preview_vendors` (default 1): the cloud is moving in;
+//!    - **watch**: only `alternative` offerings, or launch-grade notes that
+//!      name the system without being about an offering of it;
+//!    - **none** otherwise.
+//!
+//! Feature and region notes about a system's offerings are its *momentum*
+//! (per vendor, this window against the one before): shown, never raising a
+//! level. A topic-area row is `watch` when a product in the topic's area
+//! launched in the window, never for feature notes.
+//!
+//! The output is deterministic for an index, a config and an `as_of` date:
+//! every list is sorted, and a catalog or crawled entry dated after `as_of`
+//! does not exist yet.
+
+pub mod catalog;
+pub mod classify;
+pub mod ledger;
+mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::index::{HorizonIndex, IndexError};
+use crate::model::{Item, Relation, Stage, Vendor};
+use crate::text::clean_line;
+
+pub use catalog::{Catalog, CatalogError, OfferingRelation, OfferingStage, Origin};
+pub use classify::Classifier;
+pub use ledger::{Event, EventKind, LandscapeOffering};
+pub use render::{cell as matrix_cell, render_text};
+
+/// Evidence notes a window needs before the trend can be `rising`
+/// (current window) or `falling` (previous window).
+pub const TREND_MIN_MENTIONS: usize = 2;
+
+/// Evidence listed per flag; the counts cover every note.
+pub const MAX_EVIDENCE: usize = 8;
+
+/// Why the flags could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum AbsorbError {
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// tantivy failed while reading cloud notes.
+    #[error("absorption flags: reading cloud notes")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The offering catalog is broken.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The window does not fit before `as_of`.
+    #[error("absorption window of {window:?} before {as_of} is out of range")]
+    Window {
+        /// The window asked for.
+        window: Duration,
+        /// The date it ends at.
+        as_of: Timestamp,
+    },
+}
+
+/// How far the clouds have gone towards offering a system as a managed service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// No offering and no launch-grade note.
+    None,
+    /// Only alternatives, or launch-grade notes naming the system.
+    Watch,
+    /// GA from one vendor, or a preview.
+    Absorbing,
+    /// GA from several vendors.
+    Absorbed,
+}
+
+impl Level {
+    /// The name used in JSON and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Watch => "watch",
+            Level::Absorbing => "absorbing",
+            Level::Absorbed => "absorbed",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Evidence notes now against the window before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trend {
+    /// More notes than in the previous window (and at least [`TREND_MIN_MENTIONS`]).
+    Rising,
+    /// Neither rising nor falling.
+    Steady,
+    /// Fewer notes than in the previous window (which had at least [`TREND_MIN_MENTIONS`]).
+    Falling,
+}
+
+impl Trend {
+    /// The trend for `current` notes against `previous` ones.
+    pub fn of(current: usize, previous: usize) -> Trend {
+        if current >= TREND_MIN_MENTIONS && current > previous {
+            Trend::Rising
+        } else if previous >= TREND_MIN_MENTIONS && current < previous {
+            Trend::Falling
+        } else {
+            Trend::Steady
+        }
+    }
+
+    /// The name used in JSON and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trend::Rising => "rising",
+            Trend::Steady => "steady",
+            Trend::Falling => "falling",
+        }
+    }
+
+    /// An arrow for compact human views.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Trend::Rising => "↑",
+            Trend::Steady => "→",
+            Trend::Falling => "↓",
+        }
+    }
+}
+
+impl fmt::Display for Trend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One cloud note about a system's offering.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Document id.
+    pub id: String,
+    /// Title (clean, one line).
+    pub title: String,
+    /// Vendor.
+    pub vendor: Vendor,
+    /// Launch stage of the note.
+    pub stage: Stage,
+    /// How the note concerns the offering.
+    pub relation: Relation,
+    /// The offering it is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offering: Option<String>,
+    /// The date the note is filed under.
+    pub date: Timestamp,
+    /// Link to the note.
+    pub url: String,
+    /// Products the note is about.
+    pub products: Vec<String>,
+}
+
+/// Feature and region notes of one vendor: this window and the one before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Momentum {
+    /// In the window.
+    pub now: usize,
+    /// In the window before.
+    pub before: usize,
+}
+
+/// The absorption level of one system (or of a topic's area).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Flag {
+    /// The topic.
+    pub topic: String,
+    /// The system as `sources.toml` names it; `None` for the topic-area row.
+    pub system: Option<String>,
+    /// The level.
+    pub level: Level,
+    /// Evidence notes in the window against the window before.
+    pub trend: Trend,
+    /// Evidence notes in the window.
+    pub mentions: usize,
+    /// Evidence notes in the window before.
+    pub previous_mentions: usize,
+    /// Vendors with a GA managed or compatible offering, in [`Vendor::ALL`] order.
+    pub ga_vendors: Vec<Vendor>,
+    /// Vendors with a managed or compatible offering in preview.
+    pub preview_vendors: Vec<Vendor>,
+    /// One line saying why.
+    pub reason: String,
+    /// The system's offerings as of the date (catalog ⊕ crawl ⊕ config).
+    pub offerings: Vec<LandscapeOffering>,
+    /// Launches, stage changes and retirements in the window, newest first.
+    pub events: Vec<Event>,
+    /// Notes about the system's offerings in the window, newest first, at most
+    /// [`MAX_EVIDENCE`] (the newest of every vendor and relation kept).
+    pub evidence: Vec<Evidence>,
+    /// Notes left out of `evidence`.
+    pub more_evidence: usize,
+    /// Feature and region notes per vendor.
+    pub momentum: BTreeMap<Vendor, Momentum>,
+}
+
+impl Flag {
+    /// What the row is about: the system, or "<topic> (area)".
+    pub fn subject(&self) -> String {
+        match &self.system {
+            Some(s) => s.clone(),
+            None => format!("{} (area)", self.topic),
+        }
+    }
+
+    /// A key identifying the row across reports: `topic/system` or `topic/*`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.topic, self.system.as_deref().unwrap_or("*"))
+    }
+}
+
+/// The thresholds a [`FlagsReport`] was computed with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// Vendors with GA needed for `absorbed`.
+    pub absorbed_min_ga_vendors: usize,
+    /// Vendors with a preview needed for `absorbing`.
+    pub absorbing_min_preview_vendors: usize,
+    /// Notes needed before a trend is `rising`/`falling`.
+    pub trend_min_mentions: usize,
+}
+
+/// Every flag as of one date.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlagsReport {
+    /// End of the window (exclusive).
+    pub as_of: Timestamp,
+    /// Start of the window (inclusive).
+    pub since: Timestamp,
+    /// Start of the previous window (inclusive); it ends at `since`.
+    pub previous_since: Timestamp,
+    /// The window length in whole days.
+    pub window_days: u64,
+    /// The thresholds used.
+    pub rule: Rule,
+    /// The date the built-in catalog was checked.
+    pub catalog_checked: String,
+    /// One row per topic area and system, topics in config order, each topic's
+    /// area row first, then its systems in config order. Includes `none` rows.
+    pub flags: Vec<Flag>,
+}
+
+impl FlagsReport {
+    /// The flags a person should see: every row above `none`.
+    pub fn active(&self) -> impl Iterator<Item = &Flag> {
+        self.flags.iter().filter(|f| f.level > Level::None)
+    }
+
+    /// Every event of the window across systems, newest first, each once.
+    pub fn events(&self) -> Vec<(&Flag, &Event)> {
+        let mut seen = BTreeSet::new();
+        let mut out: Vec<(&Flag, &Event)> = self
+            .flags
+            .iter()
+            .flat_map(|f| f.events.iter().map(move |e| (f, e)))
+            .filter(|(f, e)| seen.insert((f.system.clone(), e.id.clone(), e.product.clone())))
+            .collect();
+        out.sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.id.cmp(&b.1.id)));
+        out
+    }
+}
+
+/// Compute the absorption flags as of `as_of` over `window` (and the window before it).
+pub fn compute_flags(
+    idx: &HorizonIndex,
+    cfg: &Config,
+    as_of: Timestamp,
+    window: Duration,
+) -> Result<FlagsReport, AbsorbError> {
+    let out_of_range = || AbsorbError::Window { window, as_of };
+    let span = SignedDuration::try_from(window).map_err(|_| out_of_range())?;
+    let since = as_of.checked_sub(span).map_err(|_| out_of_range())?;
+    let previous_since = since.checked_sub(span).map_err(|_| out_of_range())?;
+    let catalog = Catalog::for_config(cfg)?;
+    let notes = ledger::read_notes(idx, previous_since, as_of)?;
+    let (recent, previous): (Vec<&Item>, Vec<&Item>) = notes
+        .window
+        .iter()
+        .partition(|i| i.date().is_some_and(|d| d >= since));
+    let landscape = ledger::Ledger::build(&catalog, &notes.launches, since, as_of);
+    let rule = Rule {
+        absorbed_min_ga_vendors: cfg.absorption.absorbed_min_ga_vendors,
+        absorbing_min_preview_vendors: cfg.absorption.absorbing_min_preview_vendors,
+        trend_min_mentions: TREND_MIN_MENTIONS,
+    };
+    let ctx = RowContext {
+        rule: &rule,
+        window_days: window.as_secs() / 86_400,
+        recent: &recent,
+        previous: &previous,
+    };
+    let mut flags = Vec::new();
+    for topic in &cfg.topics {
+        flags.push(area_flag(&ctx, &topic.name));
+        for system in &topic.systems {
+            let canonical = catalog
+                .system(system)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| system.trim().to_string());
+            flags.push(system_flag(
+                &ctx,
+                &topic.name,
+                system,
+                &canonical,
+                &landscape,
+            ));
+        }
+    }
+    Ok(FlagsReport {
+        as_of,
+        since,
+        previous_since,
+        window_days: ctx.window_days,
+        rule,
+        catalog_checked: catalog.checked.to_string(),
+        flags,
+    })
+}
+
+struct RowContext<'a> {
+    rule: &'a Rule,
+    window_days: u64,
+    recent: &'a [&'a Item],
+    previous: &'a [&'a Item],
+}
+
+fn evidence_of(item: &Item, relation: Relation, offering: Option<&String>) -> Option<Evidence> {
+    Some(Evidence {
+        id: item.id.clone(),
+        title: clean_line(&item.title),
+        vendor: item.vendor?,
+        stage: item.stage?,
+        relation,
+        offering: offering.cloned(),
+        date: item.date()?,
+        url: item.url.clone(),
+        products: item.products.iter().map(|p| clean_line(p)).collect(),
+    })
+}
+
+fn newest_first(mut ev: Vec<Evidence>) -> Vec<Evidence> {
+    ev.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    ev
+}
+
+fn area_flag(ctx: &RowContext<'_>, topic: &str) -> Flag {
+    let launches = |items: &[&Item]| -> Vec<Evidence> {
+        newest_first(
+            items
+                .iter()
+                .filter(|i| {
+                    i.relation == Some(Relation::Launch) && i.topics.iter().any(|t| t == topic)
+                })
+                .filter_map(|i| evidence_of(i, Relation::Launch, i.products.first()))
+                .collect(),
+        )
+    };
+    let now = launches(ctx.recent);
+    let before = launches(ctx.previous).len();
+    let level = if now.is_empty() {
+        Level::None
+    } else {
+        Level::Watch
+    };
+    let reason = match now.first() {
+        None => format!(
+            "no product launch in the area in the last {} days",
+            ctx.window_days
+        ),
+        Some(latest) => format!(
+            "{} product launch{} in the area in the last {} days, latest: {} ({})",
+            now.len(),
+            if now.len() == 1 { "" } else { "es" },
+            ctx.window_days,
+            latest.title,
+            day(latest.date)
+        ),
+    };
+    let mentions = now.len();
+    let (evidence, more_evidence) = select_evidence(now, MAX_EVIDENCE);
+    Flag {
+        topic: topic.to_string(),
+        system: None,
+        level,
+        trend: Trend::of(mentions, before),
+        mentions,
+        previous_mentions: before,
+        ga_vendors: Vec::new(),
+        preview_vendors: Vec::new(),
+        reason,
+        offerings: Vec::new(),
+        events: Vec::new(),
+        evidence,
+        more_evidence,
+        momentum: BTreeMap::new(),
+    }
+}
+
+fn system_flag(
+    ctx: &RowContext<'_>,
+    topic: &str,
+    display: &str,
+    system: &str,
+    landscape: &ledger::Ledger,
+) -> Flag {
+    let about = |items: &[&Item]| -> Vec<Evidence> {
+        newest_first(
+            items
+                .iter()
+                .flat_map(|i| {
+                    i.links
+                        .iter()
+                        .filter(|l| l.system == system && l.relation != Relation::Mention)
+                        .filter_map(move |l| evidence_of(i, l.relation, l.offering.as_ref()))
+                        .take(1)
+                })
+                .collect(),
+        )
+    };
+    let now = about(ctx.recent);
+    let before = about(ctx.previous);
+    let mut momentum: BTreeMap<Vendor, Momentum> = BTreeMap::new();
+    for e in now.iter().filter(|e| e.relation != Relation::Launch) {
+        momentum.entry(e.vendor).or_default().now += 1;
+    }
+    for e in before.iter().filter(|e| e.relation != Relation::Launch) {
+        momentum.entry(e.vendor).or_default().before += 1;
+    }
+    let offerings = landscape.offerings_of(system);
+    let events = landscape.events_of(system);
+    let vendors_at = |stage: OfferingStage| -> Vec<Vendor> {
+        let set: BTreeSet<Vendor> = offerings
+            .iter()
+            .filter(|o| o.relation.absorbs() && o.stage == stage)
+            .map(|o| o.vendor)
+            .collect();
+        set.into_iter().collect()
+    };
+    let ga = vendors_at(OfferingStage::Ga);
+    let preview = vendors_at(OfferingStage::Preview);
+    let named_at_launch: Vec<&Item> = ctx
+        .recent
+        .iter()
+        .copied()
+        .filter(|i| {
+            i.stage.is_some_and(Stage::is_launch)
+                && i.links
+                    .iter()
+                    .any(|l| l.system == system && l.relation == Relation::Mention)
+        })
+        .collect();
+    let alternatives = offerings
+        .iter()
+        .any(|o| o.relation == OfferingRelation::Alternative && o.stage <= OfferingStage::Ga);
+    let level = if ga.len() >= ctx.rule.absorbed_min_ga_vendors {
+        Level::Absorbed
+    } else if !ga.is_empty() || preview.len() >= ctx.rule.absorbing_min_preview_vendors {
+        Level::Absorbing
+    } else if alternatives || !named_at_launch.is_empty() {
+        Level::Watch
+    } else {
+        Level::None
+    };
+    let reason = render::reason(level, &offerings, &named_at_launch, ctx.window_days);
+    let (mentions, previous_mentions) = (now.len(), before.len());
+    let (evidence, more_evidence) = select_evidence(now, MAX_EVIDENCE);
+    Flag {
+        topic: topic.to_string(),
+        system: Some(display.to_string()),
+        level,
+        trend: Trend::of(mentions, previous_mentions),
+        mentions,
+        previous_mentions,
+        ga_vendors: ga,
+        preview_vendors: preview,
+        reason,
+        offerings,
+        events,
+        evidence,
+        more_evidence,
+        momentum,
+    }
+}
+
+/// Keep the newest note of each (vendor, relation), then the newest others, up
+/// to `max`, in the original (newest-first) order.
+fn select_evidence(sorted: Vec<Evidence>, max: usize) -> (Vec<Evidence>, usize) {
+    if sorted.len() <= max {
+        return (sorted, 0);
+    }
+    let mut keep = vec![false; sorted.len()];
+    let mut seen = BTreeSet::new();
+    let mut kept = 0;
+    for (i, e) in sorted.iter().enumerate() {
+        if kept < max && seen.insert((e.vendor, e.relation)) {
+            keep[i] = true;
+            kept += 1;
+        }
+    }
+    for k in keep.iter_mut() {
+        if kept >= max {
+            break;
+        }
+        if !*k {
+            *k = true;
+            kept += 1;
+        }
+    }
+    let total = sorted.len();
+    let chosen: Vec<Evidence> = sorted
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect();
+    let more = total - chosen.len();
+    (chosen, more)
+}
+
+/// `YYYY-MM-DD` (UTC) of a timestamp.
+pub fn day(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%d").to_string()
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn join_and(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_thresholds() {
+        assert_eq!(Trend::of(2, 0), Trend::Rising);
+        assert_eq!(Trend::of(1, 0), Trend::Steady, "one note is not a trend");
+        assert_eq!(Trend::of(3, 3), Trend::Steady);
+        assert_eq!(Trend::of(0, 2), Trend::Falling);
+        assert_eq!(Trend::of(0, 1), Trend::Steady);
+    }
+
+    #[test]
+    fn joins_names() {
+        let n = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_and(&n(&[])), "");
+        assert_eq!(join_and(&n(&["a"])), "a");
+        assert_eq!(join_and(&n(&["a", "b", "c"])), "a, b and c");
+    }
+}
