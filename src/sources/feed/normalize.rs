@@ -759,7 +759,9 @@ impl<'t> Scanner<'t> {
         match base64_text(&self.text[inner.0..inner.1]) {
             Some(decoded) => {
                 edit.set("type", Some("html".into()));
-                if self.dialect == Dialect::Atom10 {
+                // Base64 is how Atom 1.0 `<content>` carries other media types;
+                // only in a text construct is it a defect.
+                if self.dialect == Dialect::Atom10 && frame.local != "content" {
                     self.fixes.push(Fix::Base64 {
                         element: frame.qname.clone(),
                     });
