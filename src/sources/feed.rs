@@ -5,21 +5,53 @@
 //! its own generator so ids are stable across runs: the entry's id/guid, else
 //! its canonical link, else a hash of the feed URL and title.
 //!
+//! What feed-rs rejects or drops (an `<rss>` without `version`, an Atom
+//! element with an unknown `type`, Atom 0.3, items titled only by
+//! `<dc:title>` …) is repaired first by [`normalize`], which says what was
+//! wrong; [`parse_feed`] logs those repairs as warnings with the source name.
+//!
 //! The cloud adapters for AWS and Azure reuse [`parse_feed`] and
 //! [`entry_to_item`] and then add products and stages.
 
+mod normalize;
+
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed};
+use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+use tracing::warn;
+
+pub use normalize::{Fix, Repair};
 
 use super::{describe_body, from_chrono, is_blank, looks_like_html, ParseContext, ParseError};
 use crate::model::{Item, Kind};
 use crate::text::{clean_line, html_to_text, stable_hash, truncate_words};
+use normalize::normalize;
 
 /// Longest summary stored, in characters; longer text is cut on a word boundary.
 pub const MAX_SUMMARY_CHARS: usize = 3_000;
 
-/// Parse any feed-rs-supported feed from bytes, with stable ids and lenient dates.
+/// A parsed feed and what the tolerant layer had to repair to read it.
+#[derive(Debug)]
+pub struct CheckedFeed {
+    /// The feed as feed-rs read it (after repairs).
+    pub feed: Feed,
+    /// What was wrong in the document and how it was read anyway; empty for a clean feed.
+    pub repairs: Vec<Repair>,
+}
+
+/// Parse any feed-rs-supported feed from bytes, with stable ids and lenient
+/// dates, and log each repair as a warning under the source's name.
 pub fn parse_feed(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Feed, ParseError> {
+    let checked = check_feed(bytes, ctx)?;
+    for r in &checked.repairs {
+        warn!(source = ctx.source, url = ctx.url, "feed repaired: {r}");
+    }
+    Ok(checked.feed)
+}
+
+/// [`parse_feed`] without logging: the feed and the repairs, for callers
+/// that report them themselves.
+pub fn check_feed(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<CheckedFeed, ParseError> {
     if is_blank(bytes) {
         return Err(ParseError::Empty);
     }
@@ -30,45 +62,41 @@ pub fn parse_feed(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Feed, ParseErr
         .timestamp_parser(parse_timestamp)
         .sanitize_content(false)
         .build();
-    let fixed = strip_rss_default_namespace(bytes);
-    match parser.parse(fixed.as_deref().unwrap_or(bytes)) {
-        Ok(feed) => Ok(feed),
-        Err(e) => {
-            if looks_like_html(bytes) {
-                Err(ParseError::HtmlInsteadOfFeed(describe_body(bytes)))
-            } else {
-                match e {
-                    feed_rs::parser::ParseFeedError::XmlReader(x) => {
-                        Err(ParseError::Malformed(x.to_string()))
-                    }
-                    other => Err(ParseError::NotAFeed(other.to_string())),
-                }
-            }
+    let fixed = normalize(bytes);
+    match parser.parse(fixed.bytes.as_ref()) {
+        Ok(feed) => Ok(CheckedFeed {
+            feed,
+            repairs: fixed.repairs,
+        }),
+        Err(_) if looks_like_html(bytes) => {
+            Err(ParseError::HtmlInsteadOfFeed(describe_body(bytes)))
         }
+        Err(ParseFeedError::XmlReader(x)) => Err(ParseError::Malformed(x.to_string())),
+        Err(ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot)) => {
+            Err(ParseError::NotAFeed(no_feed_root(fixed.root.as_deref())))
+        }
+        Err(other) => Err(ParseError::NotAFeed(other.to_string())),
     }
 }
 
-/// Some re-serialized WordPress feeds put a default namespace on `<rss>`
-/// (`<rss xmlns="com-wordpress:feed-additions:1">`), which moves every
-/// unprefixed element out of RSS and makes namespace-aware parsers see an
-/// empty channel. RSS has no namespace, so such a declaration is dropped.
-fn strip_rss_default_namespace(bytes: &[u8]) -> Option<Vec<u8>> {
-    let head_len = bytes.len().min(4096);
-    let head = &bytes[..head_len];
-    let start = find(head, b"<rss")?;
-    let end = start + find(&head[start..], b">")?;
-    let tag = &head[start..end];
-    let attr = find(tag, b" xmlns=\"")?;
-    let value_start = start + attr + b" xmlns=\"".len();
-    let close = value_start + find(&bytes[value_start..end], b"\"")?;
-    let mut out = Vec::with_capacity(bytes.len());
-    out.extend_from_slice(&bytes[..start + attr]);
-    out.extend_from_slice(&bytes[close + 1..]);
-    Some(out)
+/// What to say when feed-rs finds no feed: feed-rs's own "no root element"
+/// also covers documents that have one, just not one it reads.
+fn no_feed_root(root: Option<&str>) -> String {
+    match root {
+        None => "the document has no XML element (only text, comments or a declaration)"
+            .to_string(),
+        Some(r) if r.eq_ignore_ascii_case("channel") => format!(
+            "the root element is `<{r}>`: a CDF (Channel Definition Format) document, which horizon does not read"
+        ),
+        Some(r) if matches!(local_name(r), "rss" | "feed" | "entry" | "RDF") => {
+            format!("the root element `<{r}>` holds no feed that could be read")
+        }
+        Some(r) => format!("the root element is `<{r}>`, not `<rss>`, `<feed>` or `<rdf:RDF>`"),
+    }
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+fn local_name(qname: &str) -> &str {
+    qname.rsplit(':').next().unwrap_or(qname)
 }
 
 /// Parse a generic feed into article items.
@@ -304,6 +332,43 @@ mod tests {
             matches!(err, ParseError::Malformed(_) | ParseError::NotAFeed(_)),
             "{err}"
         );
+    }
+
+    /// Regression for issue 17: feed-rs's "no root element" was also said of
+    /// documents that have one; the message now names it.
+    #[test]
+    fn rejections_name_the_root_element() {
+        let msg = |doc: &[u8]| parse(doc, &ctx()).unwrap_err().to_string();
+        let cdf = msg(b"<CHANNEL HREF=\"http://example.org/\"><TITLE>x</TITLE></CHANNEL>");
+        assert!(
+            cdf.contains("`<CHANNEL>`: a CDF (Channel Definition Format) document"),
+            "{cdf}"
+        );
+        let other = msg(b"<?xml version=\"1.0\"?><opml version=\"2.0\"><body/></opml>");
+        assert!(
+            other.ends_with("the root element is `<opml>`, not `<rss>`, `<feed>` or `<rdf:RDF>`"),
+            "{other}"
+        );
+        let none = msg(b"<!-- nothing but a comment -->");
+        assert!(none.contains("has no XML element"), "{none}");
+        for m in [cdf, other, none] {
+            assert!(!m.contains("no root element"), "{m}");
+        }
+    }
+
+    /// Regression for issue 17: one odd element or a missing `version` no
+    /// longer fails the feed, and the repair is reported.
+    #[test]
+    fn repaired_feeds_parse_with_their_repairs() {
+        let rss = b"<rss><channel><item><title>One</title><link>https://example.org/1</link></item></channel></rss>";
+        let checked = check_feed(rss, &ctx()).unwrap();
+        assert_eq!(checked.feed.entries.len(), 1);
+        assert_eq!(checked.repairs[0].fix, Fix::RssNoVersion);
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:x:1</id><title type="">evil</title><summary type="application/octet-stream">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</summary></entry></feed>"#;
+        let items = parse(atom, &ctx()).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].title, "evil");
+        assert_eq!(items[0].summary, "Example Atom");
     }
 
     #[test]
