@@ -205,6 +205,7 @@ fn ingest_horizon(n: usize, dir: &Path) -> Result<IngestResult> {
     let corpus = new_corpus()?;
     let words = support::topic_words()?;
     let tagger = Tagger::new(&words.topics)?;
+    let classifier = support::classifier()?;
     let idx = HorizonIndex::open_or_create(dir)?;
     let id_field = idx.fields().id;
     let batches = n.div_ceil(BATCH);
@@ -233,6 +234,7 @@ fn ingest_horizon(n: usize, dir: &Path) -> Result<IngestResult> {
 
         let t = Instant::now();
         tagger.tag(&mut items)?;
+        classifier.classify_all(&mut items);
         r.tag_s += t.elapsed().as_secs_f64();
 
         let t = Instant::now();

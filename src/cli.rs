@@ -85,6 +85,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon sources --json\n  horizon sources import feeds.opml\n  horizon sources export > horizon.opml"
     )]
     Sources(SourcesArgs),
+    /// Rebuild the index with this version's schema, re-tagging and re-classifying every stored document.
+    #[command(
+        after_help = "Run it when horizon says the index was built with another schema version, or after\nchanging topics or [[offerings]] so that stored documents follow the new rules.\nThe old files are kept in the index folder as tantivy.v<N>-backup.\n\nExample:\n  horizon reindex"
+    )]
+    Reindex,
     /// Write documents for Elasticsearch/OpenSearch (_bulk), Quickwit or as NDJSON.
     #[command(
         after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
@@ -342,6 +347,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             Some(SourcesAction::Export { out }) => cmd_sources_export(&cli, out.as_deref()),
         },
         Command::Export(args) => cmd_export(&cli, args),
+        Command::Reindex => cmd_reindex(&cli),
         Command::Flags(args) => cmd_flags(&cli, args),
         Command::Report(args) => cmd_report(&cli, args),
         Command::Completions { shell } => {
@@ -377,6 +383,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn load_config(cli: &Cli) -> Result<Config, Failure> {
     Config::load(&cli.config).map_err(Failure::usage)
+}
+
+/// Warn (stderr, unless `--quiet`) about topic aliases the offering catalog
+/// makes risky: ordinary words, or another system's product.
+fn warn_about_aliases(cli: &Cli, cfg: &Config) {
+    if cli.quiet {
+        return;
+    }
+    let Ok(catalog) = crate::absorb::Catalog::for_config(cfg) else {
+        return;
+    };
+    for w in crate::absorb::catalog::check_config(cfg, &catalog) {
+        eprintln!(
+            "horizon: warning: {}:{}: {}",
+            cfg.path.display(),
+            w.line,
+            w.message
+        );
+    }
 }
 
 /// The config when its file exists (search, stats and export only need the
@@ -435,6 +460,7 @@ fn interrupt_signal() -> futures::future::BoxFuture<'static, ()> {
 async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
     let interrupt = interrupt_signal();
     let cfg = load_config(cli)?;
+    warn_about_aliases(cli, &cfg);
     let dir = index_dir(cli, Some(&cfg));
     let mut opts = CrawlOptions {
         only: args.sources.clone(),
@@ -1010,8 +1036,34 @@ fn cmd_sources_export(cli: &Cli, out: Option<&Path>) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
+fn cmd_reindex(cli: &Cli) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let dir = index_dir(cli, Some(&cfg));
+    let _lock = crate::state::CrawlLock::acquire(&dir).map_err(Failure::fatal)?;
+    let tagger = crate::topics::Tagger::new(&cfg.topics).map_err(Failure::usage)?;
+    let classifier = crate::absorb::Classifier::new(
+        crate::absorb::Catalog::for_config(&cfg).map_err(Failure::fatal)?,
+    );
+    let done = crate::index::migrate(&dir, |items| {
+        tagger.tag(items).map_err(|e| e.to_string())?;
+        classifier.classify_all(items);
+        Ok(())
+    })
+    .map_err(Failure::fatal)?;
+    if !cli.quiet {
+        eprintln!(
+            "reindexed {} documents in {}; the old files are in {} (delete them when satisfied)",
+            done.documents,
+            dir.display(),
+            done.backup.display()
+        );
+    }
+    Ok(exit::OK)
+}
+
 fn cmd_flags(cli: &Cli, args: &FlagsArgs) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
+    warn_about_aliases(cli, &cfg);
     let dir = index_dir(cli, Some(&cfg));
     let now = Timestamp::now();
     let as_of = parse_when("--as-of", &args.as_of, now)?.unwrap_or(now);

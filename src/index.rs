@@ -45,7 +45,7 @@ pub enum IndexError {
     #[error("no index at {0} yet: run `horizon crawl` first")]
     Missing(PathBuf),
     /// The index was built by a different schema version.
-    #[error("the index at {path} was built with schema version {found}, this horizon uses {expected}: move it away (or delete it) and run `horizon crawl` to rebuild")]
+    #[error("the index at {path} was built with schema version {found}, this horizon uses {expected}: run `horizon reindex` to rebuild it from its stored documents (the old files are kept as a backup)")]
     Incompatible {
         /// The index folder.
         path: PathBuf,
@@ -544,6 +544,93 @@ pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     }
     doc.add_text(f.item, serde_json::to_string(item).unwrap_or_default());
     doc
+}
+
+/// What [`migrate`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrated {
+    /// Documents rewritten.
+    pub documents: usize,
+    /// Where the old tantivy files were moved.
+    pub backup: PathBuf,
+}
+
+/// Rebuild the index at `dir` with this version's schema from the items its
+/// documents store (any earlier schema stores the whole item as JSON in the
+/// `item` field), passing each batch through `enrich` (topic tags, cloud note
+/// classification). The new index is built beside the old one; the old
+/// tantivy files are kept in `tantivy.v<N>-backup`. Documents whose stored
+/// item does not parse are counted in the error, never silently dropped.
+pub fn migrate(
+    dir: &Path,
+    mut enrich: impl FnMut(&mut [Item]) -> Result<(), String>,
+) -> Result<Migrated, IndexError> {
+    let tdir = HorizonIndex::tantivy_dir(dir);
+    if !HorizonIndex::exists(dir) {
+        return Err(IndexError::Missing(dir.to_path_buf()));
+    }
+    let old = Index::open_in_dir(&tdir).map_err(tantivy_err(dir))?;
+    let item_field = old.schema().get_field("item").map_err(tantivy_err(dir))?;
+    let reader = old.reader().map_err(tantivy_err(dir))?;
+    let searcher = reader.searcher();
+    let mut addrs: Vec<tantivy::DocAddress> = searcher
+        .search(&AllQuery, &tantivy::collector::DocSetCollector)
+        .map_err(tantivy_err(dir))?
+        .into_iter()
+        .collect();
+    addrs.sort();
+    let staging = dir.join(".reindex");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    let fresh = HorizonIndex::open_or_create(&staging)?;
+    let mut writer = fresh.writer(64 * 1024 * 1024)?;
+    let mut documents = 0;
+    for chunk in addrs.chunks(10_000) {
+        let mut items = Vec::with_capacity(chunk.len());
+        for addr in chunk {
+            let doc: TantivyDocument = searcher.doc(*addr).map_err(tantivy_err(dir))?;
+            let json = doc
+                .get_first(item_field)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                .unwrap_or_default();
+            let item: Item = serde_json::from_str(json).map_err(|e| IndexError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::other(format!("a stored document does not parse ({e}); nothing was changed")),
+            })?;
+            items.push(item);
+        }
+        enrich(&mut items).map_err(|e| IndexError::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
+        for item in &items {
+            writer
+                .add_document(fresh.doc_of(item))
+                .map_err(tantivy_err(dir))?;
+            documents += 1;
+        }
+    }
+    writer.commit().map_err(tantivy_err(dir))?;
+    drop(writer);
+    drop(fresh);
+    let found = std::fs::read_to_string(dir.join("horizon.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<VersionFile>(&t).ok())
+        .map_or("unknown".to_string(), |v| v.schema_version.to_string());
+    let mut backup = dir.join(format!("tantivy.v{found}-backup"));
+    let mut n = 1;
+    while backup.exists() {
+        n += 1;
+        backup = dir.join(format!("tantivy.v{found}-backup.{n}"));
+    }
+    std::fs::rename(&tdir, &backup).map_err(io_err(&tdir))?;
+    let new_tdir = HorizonIndex::tantivy_dir(&staging);
+    std::fs::rename(&new_tdir, &tdir).map_err(io_err(&new_tdir))?;
+    let version = staging.join("horizon.json");
+    std::fs::rename(&version, dir.join("horizon.json")).map_err(io_err(&version))?;
+    std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    Ok(Migrated { documents, backup })
 }
 
 /// What an upsert did.

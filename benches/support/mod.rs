@@ -289,6 +289,15 @@ pub struct TopicWords {
 }
 
 /// Read the checked-in sources.toml.
+/// The cloud-note classifier of the checked-in `sources.toml`, as the crawl builds it.
+pub fn classifier() -> anyhow::Result<horizon::absorb::Classifier> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+    let cfg = horizon::config::Config::load(&path)?;
+    Ok(horizon::absorb::Classifier::new(
+        horizon::absorb::Catalog::for_config(&cfg)?,
+    ))
+}
+
 pub fn topic_words() -> anyhow::Result<TopicWords> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
     let cfg = horizon::config::Config::load(&path)?;

@@ -115,6 +115,7 @@ pub fn pool(corpus: &Corpus, tagger: &Tagger, pool: usize, seed: u64) -> Result<
         }
     }
     tagger.tag(&mut items)?;
+    super::classifier()?.classify_all(&mut items);
     let mut rng = Rng::new(seed ^ 0x5CA1_AB1E);
     for i in (1..items.len()).rev() {
         let j = rng.below(i + 1);
