@@ -163,6 +163,11 @@ fn classifier_figures() {
     let mut examples = absorb_eval::devset_examples(&notes, &catalog);
     examples.extend(absorb_eval::variations(&notes, &catalog));
     let s = absorb_eval::score(&classifier, &examples, &systems);
+    let (good, cited) = absorb_eval::citation_precision(&cfg, &classifier, &examples);
+    println!(
+        "flags citation precision {:.3} ({good} of {cited} evidence notes of absorbing/absorbed rows are about the system's offering)",
+        if cited == 0 { 1.0 } else { good as f64 / cited as f64 }
+    );
     for (r, c) in &s.by_relation {
         println!(
             "classifier {:<8} precision {:.3} recall {:.3} (tp {}, fp {}, fn {}; {} notes)",

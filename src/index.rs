@@ -596,7 +596,9 @@ pub fn migrate(
                 .unwrap_or_default();
             let item: Item = serde_json::from_str(json).map_err(|e| IndexError::Io {
                 path: dir.to_path_buf(),
-                source: std::io::Error::other(format!("a stored document does not parse ({e}); nothing was changed")),
+                source: std::io::Error::other(format!(
+                    "a stored document does not parse ({e}); nothing was changed"
+                )),
             })?;
             items.push(item);
         }

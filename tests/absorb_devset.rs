@@ -66,4 +66,11 @@ fn classifier_meets_its_targets_on_the_dev_set_and_variations() {
         "mention precision {:?}",
         c(Relation::Mention)
     );
+    let (good, cited) = citation_precision(&cfg, &classifier, &examples);
+    eprintln!("flags citation precision {good}/{cited}");
+    assert!(cited >= 20, "too few citations to measure: {cited}");
+    assert!(
+        good as f64 >= 0.95 * cited as f64,
+        "citation precision {good}/{cited}"
+    );
 }

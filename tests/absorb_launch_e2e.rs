@@ -97,16 +97,28 @@ url = \"{base}/gcp.xml\"
     let pulsar = row("Pulsar");
     assert_eq!(pulsar["level"], "absorbed", "GA on AWS and Azure: {pulsar}");
     let events = pulsar["events"].as_array().unwrap();
-    let by_vendor = |v: &str| events.iter().find(|e| e["vendor"] == v).unwrap_or_else(|| panic!("no {v} event: {pulsar}"));
+    let by_vendor = |v: &str| {
+        events
+            .iter()
+            .find(|e| e["vendor"] == v)
+            .unwrap_or_else(|| panic!("no {v} event: {pulsar}"))
+    };
     assert_eq!(by_vendor("aws")["kind"], "launch");
     assert_eq!(
         by_vendor("aws")["url"],
         "https://aws.amazon.com/about-aws/whats-new/2026/11/introducing-amazon-managed-service-apache-pulsar/"
     );
     assert_eq!(by_vendor("azure")["stage"], "ga");
-    assert_eq!(by_vendor("azure")["url"], "https://azure.microsoft.com/updates?id=581234");
+    assert_eq!(
+        by_vendor("azure")["url"],
+        "https://azure.microsoft.com/updates?id=581234"
+    );
     assert_eq!(by_vendor("gcp")["stage"], "preview");
-    assert!(pulsar["offerings"].as_array().unwrap().iter().all(|o| o["source"] == "crawl"));
+    assert!(pulsar["offerings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["source"] == "crawl"));
     // A feature note is momentum, not an event; a machine series concerns no system.
     let kafka = row("Kafka");
     assert!(kafka["events"].as_array().unwrap().is_empty(), "{kafka}");
@@ -117,7 +129,10 @@ url = \"{base}/gcp.xml\"
         0,
     ));
     assert!(text.contains("What moved:"), "{text}");
-    assert!(text.contains("https://azure.microsoft.com/updates?id=581234"), "{text}");
+    assert!(
+        text.contains("https://azure.microsoft.com/updates?id=581234"),
+        "{text}"
+    );
     // Searchable by relation and offering.
     let hits = json_lines(&stdout(&run_expect(
         horizon(&config, &index).args(["search", "relation:launch", "--json"]),

@@ -53,15 +53,29 @@ fn reindex_upgrades_an_old_index_and_keeps_a_backup() {
     launch.stage = Some(Stage::Ga);
     launch.products = vec!["Amazon MSK".into()];
     launch.published = Some("2019-05-30T12:00:00Z".parse().unwrap());
-    let mut post = Item::new("feed:1", Kind::Article, "blog", "A message broker at scale", "https://blog.example/1");
+    let mut post = Item::new(
+        "feed:1",
+        Kind::Article,
+        "blog",
+        "A message broker at scale",
+        "https://blog.example/1",
+    );
     post.published = Some("2019-05-31T12:00:00Z".parse().unwrap());
     old_index(&index, &[launch, post]);
 
     let refused = run_expect(horizon(&config, &index).args(["search", "kafka"]), 3);
-    assert!(stderr(&refused).contains("horizon reindex"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("horizon reindex"),
+        "{}",
+        stderr(&refused)
+    );
 
     let out = run_expect(horizon(&config, &index).arg("reindex"), 0);
-    assert!(stderr(&out).contains("reindexed 2 documents"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("reindexed 2 documents"),
+        "{}",
+        stderr(&out)
+    );
     assert!(index.join("tantivy.v1-backup/meta.json").is_file());
 
     let hits = json_lines(&stdout(&run_expect(
@@ -73,5 +87,9 @@ fn reindex_upgrades_an_old_index_and_keeps_a_backup() {
         horizon(&config, &index).args(["search", "topic:stream-processing", "--json"]),
         0,
     )));
-    assert_eq!(tagged.len(), 1, "the stored article was re-tagged: {tagged:?}");
+    assert_eq!(
+        tagged.len(),
+        1,
+        "the stored article was re-tagged: {tagged:?}"
+    );
 }

@@ -304,3 +304,54 @@ pub fn watched_systems(cfg: &Config, catalog: &Catalog) -> BTreeSet<String> {
         .map(|s| canonical(catalog, s))
         .collect()
 }
+
+/// Citation precision of `flags`: of the notes cited as evidence for a system
+/// at `absorbing` or `absorbed`, the share the labels say are about that
+/// system's offering (not a mention, not another system). Every labelled and
+/// generated note is indexed (classified as the crawl does) and the flags are
+/// computed over a window holding them all. Returns (good, cited).
+pub fn citation_precision(
+    cfg: &Config,
+    classifier: &Classifier,
+    examples: &[Example],
+) -> (usize, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = horizon::index::HorizonIndex::open_or_create(dir.path()).unwrap();
+    let mut items: Vec<Item> = examples.iter().map(|e| e.item.clone()).collect();
+    classifier.classify_all(&mut items);
+    let mut w = idx.writer(30_000_000).unwrap();
+    for i in &items {
+        w.add_document(idx.doc_of(i)).unwrap();
+    }
+    w.commit().unwrap();
+    drop(w);
+    let expected: BTreeMap<&str, &BTreeSet<(String, Relation)>> = examples
+        .iter()
+        .map(|e| (e.item.id.as_str(), &e.expected))
+        .collect();
+    let window = std::time::Duration::from_secs(20 * 365 * 86_400);
+    let as_of = "2026-12-01T00:00:00Z".parse().unwrap();
+    // Evidence is capped per flag; a large cap is not available, so look at every row.
+    let report = horizon::absorb::compute_flags(&idx, cfg, as_of, window).unwrap();
+    let catalog = classifier.catalog();
+    let (mut good, mut cited) = (0, 0);
+    for f in report
+        .flags
+        .iter()
+        .filter(|f| f.level >= horizon::absorb::Level::Absorbing)
+    {
+        let Some(system) = &f.system else { continue };
+        let system = canonical(catalog, system);
+        for e in &f.evidence {
+            cited += 1;
+            let ok = expected.get(e.id.as_str()).is_some_and(|want| {
+                want.iter()
+                    .any(|(s, r)| *s == system && *r != Relation::Mention)
+            });
+            if ok {
+                good += 1;
+            }
+        }
+    }
+    (good, cited)
+}
