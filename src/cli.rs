@@ -592,6 +592,9 @@ fn print_crawl_summary(
         dir.display(),
         secs
     )?;
+    if let Some(cause) = &report.cause {
+        writeln!(err, "  likely cause: {cause}")?;
+    }
     Ok(())
 }
 
@@ -910,7 +913,7 @@ fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
             "failing" | "error" => format!(
                 "{} failure(s) in a row: {}",
                 h.consecutive_failures,
-                terminal_safe(h.last_error.as_deref().unwrap_or(""))
+                crate::text::short_error(h.last_error.as_deref().unwrap_or(""))
             ),
             "changed?" => format!(
                 "no items last run after up to {} (layout changed?)",

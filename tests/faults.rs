@@ -220,9 +220,11 @@ fn retry_after_beyond_the_maximum_fails_at_once() {
 #[test]
 fn connection_refused_fails_the_source() {
     let Some(fx) = fixtures() else { return };
-    let mut case = Case::failing(Fault::Hang, &["connection failed", "after 3 attempts"]);
+    // Not retried: nothing listening will not start listening in a second.
+    let mut case = Case::failing(Fault::Hang, &["connection refused by 127.0.0.1:"]);
     case.url = Some(refused_url());
-    check("connection refused", &fx, case);
+    let out = check("connection refused", &fx, case);
+    assert_eq!(num(source(&out.report, FAULTY), "requests"), 1);
 }
 
 #[test]
