@@ -281,7 +281,7 @@ pub struct SearchArgs {
     /// Only repositories in this language (repeatable).
     #[arg(long, value_name = "LANG")]
     pub language: Vec<String>,
-    /// Filed on or after: a date (2026-11-01) or a duration back from now (7d, 4w).
+    /// Filed on or after: a date (2026-11-01) or a duration back from now (7d, 4w, 3mo, 1y; `m` alone is ambiguous: min or mo).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Filed before: a date or a duration back from now.
