@@ -90,6 +90,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
     )]
     Export(ExportArgs),
+    /// Try horizon offline: write a recording of every source kind into DIR, crawl it, print what to try next.
+    #[command(
+        after_help = "Examples:\n  horizon demo                 # writes ./horizon-demo (sources.toml, recording/, index/)\n  horizon demo /tmp/try-horizon"
+    )]
+    Demo(DemoArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
@@ -101,6 +106,14 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  horizon man > horizon.1 && man ./horizon.1")]
     Man,
+}
+
+/// `horizon demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write (new, empty, or an earlier demo's).
+    #[arg(default_value = crate::demo::DEFAULT_DEMO_DIR, value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// `horizon flags`.
@@ -344,6 +357,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Export(args) => cmd_export(&cli, args),
         Command::Flags(args) => cmd_flags(&cli, args),
         Command::Report(args) => cmd_report(&cli, args),
+        Command::Demo(args) => cmd_demo(&cli, args).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
@@ -492,6 +506,78 @@ async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
         print_crawl_summary(&report, cli.quiet, &dir).map_err(io_fail)?;
     }
     Ok(code)
+}
+
+/// `horizon demo`: write the generated recording, crawl it through the replay
+/// server (the normal HTTP path), print the next commands.
+async fn cmd_demo(cli: &Cli, args: &DemoArgs) -> Result<u8, Failure> {
+    let files = crate::demo::write(&args.dir, Timestamp::now()).map_err(|e| match e {
+        crate::demo::DemoError::NotEmpty(_) => Failure::usage(e),
+        other => Failure::fatal(other),
+    })?;
+    let cfg = Config::load(&files.config).map_err(Failure::fatal)?;
+    let server = crate::replay::ReplayServer::start(&files.recording)
+        .await
+        .map_err(|e| Failure::fatal(anyhow::Error::new(e).context("cannot replay the demo")))?;
+    let opts = CrawlOptions {
+        rewrite: Some(server.rewrite()),
+        interrupt: Some(interrupt_signal()),
+        ..Default::default()
+    };
+    let report = crawl(&cfg, &files.index, opts)
+        .await
+        .map_err(|e: CrawlError| Failure {
+            code: e.exit_code(),
+            error: anyhow::Error::new(e).context("demo crawl failed"),
+        })?;
+    drop(server);
+    if !cli.quiet {
+        print_crawl_summary(&report, false, &files.index).map_err(io_fail)?;
+    }
+    let config = files.config.display();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "demo: {} sources of every kind crawled from {} (generated, no network used). Try next:",
+        files.sources,
+        files.recording.display()
+    )
+    .map_err(io_fail)?;
+    for next in demo_next_commands(&files) {
+        writeln!(out, "  {next}").map_err(io_fail)?;
+    }
+    writeln!(
+        out,
+        "(`--config {config}` finds its index beside it; crawl it again with `horizon --config {config} crawl --replay {}`)",
+        files.recording.display()
+    )
+    .map_err(io_fail)?;
+    Ok(report.exit_code())
+}
+
+/// The three commands `horizon demo` suggests; the demo test runs them.
+pub fn demo_next_commands(files: &crate::demo::DemoFiles) -> [String; 3] {
+    let h = format!("horizon --config {}", shell_word(&files.config));
+    [
+        format!("{h} search kafka --kind cloud"),
+        format!("{h} flags"),
+        format!(
+            "{h} report --format html --out {}",
+            shell_word(&files.dir.join("report.html"))
+        ),
+    ]
+}
+
+/// A path as one shell word (quoted when it holds anything unusual).
+fn shell_word(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// A progress bar on stderr, only on a terminal and not when quiet or printing JSON.
