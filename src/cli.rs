@@ -34,7 +34,7 @@ pub struct Cli {
     /// Configuration file.
     #[arg(long, global = true, help_heading = "Global options", env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
     pub config: PathBuf,
-    /// Index folder [default: `[settings] index`, else ./index].
+    /// Index folder [default: [settings] index in the config, else ./index].
     #[arg(
         long,
         global = true,
@@ -59,7 +59,7 @@ pub struct Cli {
 pub enum Command {
     /// Fetch every source (or the named ones) and update the index.
     #[command(
-        after_help = "Examples:\n  horizon crawl\n  horizon crawl --source aws-whats-new --source arxiv-dc\n  horizon crawl --quiet   # for cron: silent unless something failed"
+        after_help = "Examples:\n  horizon crawl\n  horizon crawl --source aws-whats-new --source arxiv-topics\n  horizon crawl --quiet   # for cron: silent unless something failed"
     )]
     Crawl(CrawlArgs),
     /// Search the index.
@@ -249,7 +249,7 @@ pub struct JsonArg {
 #[derive(Debug, Args)]
 pub struct CrawlArgs {
     /// Crawl only this source (repeatable).
-    #[arg(long = "source", value_name = "NAME")]
+    #[arg(long = "source", value_name = "NAME", value_hint = clap::ValueHint::Other)]
     pub sources: Vec<String>,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
@@ -274,16 +274,16 @@ pub enum SortArg {
 /// `horizon search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, product, language).
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, product, language, id, date, published, stars). A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
     pub query: String,
     /// Only this kind: paper, article, repo, cloud (repeatable).
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<Kind>,
     /// Only this topic (repeatable).
-    #[arg(long, value_name = "TOPIC")]
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
     pub topic: Vec<String>,
     /// Only this source (repeatable).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
     pub source: Vec<String>,
     /// Only this cloud vendor: aws, azure, gcp (repeatable).
     #[arg(long, value_name = "VENDOR")]
@@ -310,6 +310,24 @@ pub struct SearchArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+/// The model's closed vocabularies as clap values, so `--help`, errors and
+/// shell completions list them (the library itself knows nothing of clap).
+macro_rules! value_enum {
+    ($ty:ty) => {
+        impl ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$ty>::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.as_str()))
+            }
+        }
+    };
+}
+value_enum!(Kind);
+value_enum!(Stage);
+value_enum!(Vendor);
 
 /// An error with the exit status it should produce.
 #[derive(Debug)]
@@ -358,23 +376,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Flags(args) => cmd_flags(&cli, args),
         Command::Report(args) => cmd_report(&cli, args),
         Command::Demo(args) => cmd_demo(&cli, args).await,
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut cmd, "horizon", &mut script);
-            std::io::stdout()
-                .lock()
-                .write_all(&script)
-                .map_err(io_fail)?;
-            Ok(exit::OK)
-        }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut std::io::stdout())
-                .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
-            Ok(exit::OK)
-        }
+        Command::Completions { shell } => cmd_completions(*shell),
+        Command::Man => cmd_man(),
     };
     match result {
         Err(f) if is_broken_pipe(&f.error) => Ok(exit::OK),
@@ -382,10 +385,37 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
+/// `horizon completions SHELL`.
+fn cmd_completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "horizon", &mut script);
+    std::io::stdout()
+        .lock()
+        .write_all(&script)
+        .map_err(io_fail)?;
+    Ok(exit::OK)
+}
+
+/// `horizon man`.
+fn cmd_man() -> Result<u8, Failure> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(cmd)
+        .render(&mut std::io::stdout())
+        .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+    Ok(exit::OK)
+}
+
+/// A closed stdout (`horizon … | head`) is not an error: exit quietly, as
+/// ripgrep does. serde_json hides the `io::Error` it wraps from the source
+/// chain, so it is asked directly.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
     })
 }
 
@@ -731,6 +761,19 @@ fn check_names(
     Ok(())
 }
 
+/// Each topic system with its aliases, for [`crate::search::expand_synonyms`].
+fn system_names(cfg: &Config) -> Vec<Vec<String>> {
+    let mut groups = Vec::new();
+    for t in &cfg.topics {
+        for system in &t.systems {
+            let mut names = vec![system.clone()];
+            names.extend(t.aliases.get(system).cloned().unwrap_or_default());
+            groups.push(names);
+        }
+    }
+    groups
+}
+
 fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     let cfg = optional_config(cli)?;
     let dir = index_dir(cli, cfg.as_ref());
@@ -751,6 +794,7 @@ fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
             SortArg::Date => SortBy::Date,
         },
         limit: args.limit,
+        synonyms: cfg.as_ref().map(system_names).unwrap_or_default(),
     };
     if let (Some(since), Some(until)) = (req.since, req.until) {
         if since >= until {
@@ -772,6 +816,17 @@ fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
         return Err(Failure::usage(anyhow::anyhow!(msg)));
     }
     let idx = open_index(&dir)?;
+    // Missing and empty are the same situation — nothing crawled yet — and
+    // get the same exit status (3), in text and JSON mode alike.
+    let total = idx
+        .count(&idx.searcher().map_err(Failure::fatal)?)
+        .map_err(Failure::fatal)?;
+    if total == 0 {
+        return Err(Failure::fatal(anyhow::anyhow!(
+            "the index at {} is empty: run `horizon crawl` first",
+            dir.display()
+        )));
+    }
     let hits = search(&idx, &req).map_err(|e| match e {
         SearchError::Query(q) => Failure::usage(anyhow::anyhow!("invalid query: {q}")),
         other => Failure::fatal(other),
@@ -806,17 +861,7 @@ fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     let color = use_color(std::io::stdout().is_terminal());
     if hits.is_empty() {
         if !cli.quiet {
-            let total = idx
-                .count(&idx.searcher().map_err(Failure::fatal)?)
-                .map_err(Failure::fatal)?;
-            if total == 0 {
-                eprintln!(
-                    "the index at {} is empty: run `horizon crawl` first",
-                    dir.display()
-                );
-            } else {
-                eprintln!("no matches among {total} documents");
-            }
+            eprintln!("no matches among {total} documents");
         }
         return Ok(exit::OK);
     }

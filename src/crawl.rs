@@ -329,6 +329,8 @@ pub async fn crawl(
     let started = Timestamp::now();
     let chosen = choose_sources(cfg, &opts.only)?;
     let tagger = Tagger::new(&cfg.topics)?;
+    // Before the lock file: never write among a folder of the user's own files.
+    HorizonIndex::check_folder(index_dir)?;
     let _lock = CrawlLock::acquire(index_dir)?;
     let idx = HorizonIndex::open_or_create(index_dir)?;
     let mut state = CrawlState::load(index_dir)?;

@@ -44,6 +44,14 @@ pub enum IndexError {
     /// No index at the path.
     #[error("no index at {0} yet: run `horizon crawl` first")]
     Missing(PathBuf),
+    /// The folder holds files that are not horizon's.
+    #[error("{path} is not empty and is not a horizon index (it holds {example:?}); horizon will not write its index among other files: name a new or empty folder with --index")]
+    Foreign {
+        /// The folder.
+        path: PathBuf,
+        /// One of the files that are not horizon's.
+        example: String,
+    },
     /// The index was built by a different schema version.
     #[error("the index at {path} was built with schema version {found}, this horizon uses {expected}: move it away (or delete it) and run `horizon crawl` to rebuild")]
     Incompatible {
@@ -235,11 +243,37 @@ impl HorizonIndex {
         Self::tantivy_dir(dir).join("meta.json").is_file()
     }
 
+    /// Refuse to create an index inside a folder of someone else's files: `dir`
+    /// must not exist, be empty, be an index already, or hold only what horizon
+    /// writes there (and dot files such as the repository's `.gitignore`).
+    pub fn check_folder(dir: &Path) -> Result<(), IndexError> {
+        const OWN: &[&str] = &["tantivy", "horizon.json", "state.json", "crawl.lock"];
+        if Self::exists(dir) || !dir.is_dir() {
+            return Ok(());
+        }
+        let entries = std::fs::read_dir(dir).map_err(io_err(dir))?;
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let own = OWN.contains(&name.as_str())
+                || name.starts_with('.')
+                || name.starts_with("state.json.")
+                || name.starts_with("horizon.json.");
+            if !own {
+                return Err(IndexError::Foreign {
+                    path: dir.to_path_buf(),
+                    example: name,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Open the index at `dir`, creating it if there is none.
     pub fn open_or_create(dir: &Path) -> Result<Self, IndexError> {
         if Self::exists(dir) {
             return Self::open(dir);
         }
+        Self::check_folder(dir)?;
         let tdir = Self::tantivy_dir(dir);
         std::fs::create_dir_all(&tdir).map_err(io_err(&tdir))?;
         let version_path = dir.join("horizon.json");
