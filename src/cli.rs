@@ -103,9 +103,15 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    #[command(after_help = "Example:\n  horizon man > horizon.1 && man ./horizon.1")]
-    Man,
+    /// Print the man page (roff), or write one page per command into a folder.
+    #[command(
+        after_help = "Examples:\n  horizon man > horizon.1 && man ./horizon.1\n  horizon man --dir ~/.local/share/man/man1   # horizon.1, horizon-crawl.1, horizon-search.1, ..."
+    )]
+    Man {
+        /// Write horizon.1 and a page for every subcommand (horizon-crawl.1, ...) into DIR.
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `horizon demo`.
@@ -377,7 +383,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Report(args) => cmd_report(&cli, args),
         Command::Demo(args) => cmd_demo(&cli, args).await,
         Command::Completions { shell } => cmd_completions(*shell),
-        Command::Man => cmd_man(),
+        Command::Man { dir } => cmd_man(dir.as_deref(), cli.quiet),
     };
     match result {
         Err(f) if is_broken_pipe(&f.error) => Ok(exit::OK),
@@ -397,13 +403,77 @@ fn cmd_completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-/// `horizon man`.
-fn cmd_man() -> Result<u8, Failure> {
-    let cmd = <Cli as clap::CommandFactory>::command();
-    clap_mangen::Man::new(cmd)
-        .render(&mut std::io::stdout())
-        .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+/// `horizon man`: the root page on stdout, or every page into `dir` (the
+/// SUBCOMMANDS section names `horizon-crawl(1)`… — those are the pages `--dir` writes).
+fn cmd_man(dir: Option<&Path>, quiet: bool) -> Result<u8, Failure> {
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let Some(dir) = dir else {
+        std::io::stdout()
+            .lock()
+            .write_all(&man_page(&cmd).map_err(io_fail)?)
+            .map_err(io_fail)?;
+        return Ok(exit::OK);
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
+        .map_err(Failure::fatal)?;
+    let mut pages = vec![cmd.clone()];
+    let mut i = 0;
+    while i < pages.len() {
+        let subs: Vec<clap::Command> = pages[i].get_subcommands().cloned().collect();
+        pages.extend(subs);
+        i += 1;
+    }
+    for page in &pages {
+        let name = page.get_display_name().unwrap_or(page.get_name());
+        let path = dir.join(format!("{name}.1"));
+        crate::state::write_atomic(&path, &man_page(page).map_err(io_fail)?)
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::fatal)?;
+    }
+    if !quiet {
+        eprintln!("wrote {} man pages into {}", pages.len(), dir.display());
+    }
     Ok(exit::OK)
+}
+
+/// One man page: clap_mangen's sections, with the examples in no-fill mode
+/// (`.nf`) so they keep their lines instead of being justified into prose.
+fn man_page(cmd: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut out)?;
+    }
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(&mut out)?;
+    }
+    if let Some(after) = cmd.get_after_help() {
+        out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
+        for line in after.to_string().lines() {
+            if line.trim_end().ends_with(':') && !line.starts_with(' ') {
+                continue; // the "Examples:" heading is the section title
+            }
+            let escaped = line.replace('\\', "\\e");
+            let escaped = if escaped.starts_with(['.', '\'']) {
+                format!("\\&{escaped}")
+            } else {
+                escaped
+            };
+            out.extend_from_slice(escaped.as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b".fi\n");
+    }
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut out)?;
+    }
+    Ok(out)
 }
 
 /// A closed stdout (`horizon … | head`) is not an error: exit quietly, as

@@ -208,3 +208,27 @@ fn completions_offer_allowed_values() {
     );
     assert!(bash.contains("aws azure gcp"), "vendors");
 }
+
+// Regression (issue 13): the man page pointed at horizon-crawl(1)… which were never
+// generated, and justified the examples into prose.
+#[test]
+fn man_pages_exist_for_every_referenced_subcommand() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+    let page = stdout(&run_expect(horizon(&repo).arg("man"), 0));
+    assert!(
+        page.contains(".SH EXAMPLES\n.nf\n"),
+        "examples in no-fill mode"
+    );
+    let dir = tmp.path().join("man1");
+    run_expect(horizon(&repo).arg("man").arg("--dir").arg(&dir), 0);
+    for line in page.lines().filter(|l| l.starts_with("horizon\\-")) {
+        let name = line.trim_end_matches("(1)").replace("\\-", "-");
+        assert!(
+            dir.join(format!("{name}.1")).is_file(),
+            "{name}.1 for {line}"
+        );
+    }
+    assert!(dir.join("horizon.1").is_file());
+    assert!(dir.join("horizon-sources-import.1").is_file());
+}
