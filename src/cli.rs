@@ -1178,23 +1178,39 @@ fn cmd_sources_import(
             .with_context(|| format!("cannot write {}", cli.config.display()))
             .map_err(Failure::fatal)?;
     }
-    if !cli.quiet {
+    // The plan of a --dry-run is the command's output: stdout, even with
+    // --quiet. A real import reports on stderr.
+    let mut plan: Vec<String> = Vec::new();
+    let verb = if dry_run { "would add" } else { "added" };
+    for (name, url) in &summary.added {
+        plan.push(format!("  {verb} {name}  {url}"));
+    }
+    for (title, why) in &summary.skipped {
+        plan.push(format!("  skipped {}: {why}", terminal_safe(title)));
+    }
+    for folder in &summary.folders {
+        plan.push(format!(
+            "  note: feeds of the OPML folder {:?} are added as plain sources (horizon has no folders; a comment names it)",
+            terminal_safe(folder)
+        ));
+    }
+    plan.push(format!(
+        "{} {} source(s) to {}, skipped {}",
+        verb,
+        summary.added.len(),
+        cli.config.display(),
+        summary.skipped.len()
+    ));
+    if dry_run {
+        let mut out = std::io::stdout().lock();
+        for line in &plan {
+            writeln!(out, "{line}").map_err(io_fail)?;
+        }
+    } else if !cli.quiet {
         let mut err = std::io::stderr().lock();
-        let verb = if dry_run { "would add" } else { "added" };
-        for (name, url) in &summary.added {
-            let _ = writeln!(err, "  {verb} {name}  {url}");
+        for line in &plan {
+            let _ = writeln!(err, "{line}");
         }
-        for (title, why) in &summary.skipped {
-            let _ = writeln!(err, "  skipped {}: {why}", terminal_safe(title));
-        }
-        let _ = writeln!(
-            err,
-            "{} {} source(s) to {}, skipped {}",
-            verb,
-            summary.added.len(),
-            cli.config.display(),
-            summary.skipped.len()
-        );
     }
     Ok(exit::OK)
 }
