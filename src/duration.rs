@@ -35,6 +35,9 @@ pub fn parse_span(s: &str) -> Result<Span, String> {
     if t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("{s:?} has no unit ({EXAMPLES})"));
     }
+    if !t.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
+        return Err(format!("{s:?} does not start with a number ({EXAMPLES})"));
+    }
     static PARSER: SpanParser = SpanParser::new();
     let span = PARSER
         .parse_span(t)
@@ -102,7 +105,10 @@ pub fn parse_point_in_time(s: &str, now: Timestamp) -> Result<Timestamp, String>
             .map(|z| z.timestamp())
             .map_err(|e| format!("{s:?}: {e}"));
     }
-    let looks_like_duration = t.starts_with(|c: char| c.is_ascii_digit());
+    // `2026-02-30` is a date that does not exist, not a malformed duration.
+    let looks_like_date =
+        t.len() >= 5 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit) && t.as_bytes()[4] == b'-';
+    let looks_like_duration = t.starts_with(|c: char| c.is_ascii_digit()) && !looks_like_date;
     match parse_span(t) {
         Ok(span) => now
             .to_zoned(TimeZone::UTC)
