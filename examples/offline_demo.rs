@@ -118,20 +118,50 @@ fn demo_sources(topics: &[horizon::config::Topic]) -> Vec<(String, Vec<Response>
 
 /// Write `out/recording/` and `out/sources.toml` from the fixtures folder.
 /// `repo_config` is the repository's `sources.toml`, whose topics the demo uses.
+///
+/// Every fixture is checked before anything is written, and the recording is
+/// built in `out/recording.partial` and renamed into place, so a missing
+/// folder or file never leaves a half-written recording behind.
 pub fn build(fixtures: &Path, repo_config: &Path, out: &Path) -> Result<PathBuf, String> {
+    if !fixtures.is_dir() {
+        return Err(format!(
+            "the recorded fixtures folder {} does not exist (it is ../shared/fixtures beside \
+             the repository, or set HORIZON_FIXTURES); without it, `horizon demo` shows \
+             horizon offline from generated payloads",
+            fixtures.display()
+        ));
+    }
     let repo_text = std::fs::read_to_string(repo_config)
         .map_err(|e| format!("{}: {e}", repo_config.display()))?;
     let cfg = horizon::config::Config::parse(repo_config, &repo_text).map_err(|e| e.to_string())?;
+    let sources = demo_sources(&cfg.topics);
+    let missing: Vec<String> = sources
+        .iter()
+        .flat_map(|(_, responses)| responses.iter())
+        .map(|(_, fixture, _)| fixtures.join(fixture))
+        .filter(|p| !p.is_file())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} fixture file(s) missing from {}: {}",
+            missing.len(),
+            fixtures.display(),
+            missing.join(", ")
+        ));
+    }
     // Keep the checked-in [settings], [absorption] and [[topics]]: everything before the sources.
     let head = match repo_text.find("[[sources]]") {
         Some(pos) => &repo_text[..pos],
         None => repo_text.as_str(),
     };
     let recording = out.join("recording");
-    std::fs::create_dir_all(&recording).map_err(|e| format!("{}: {e}", recording.display()))?;
+    let partial = out.join("recording.partial");
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
     let mut config = String::from(head);
     config.push_str("# Sources of the offline demo: real URLs, answered from demo/recording.\n\n");
-    for (table, responses) in demo_sources(&cfg.topics) {
+    for (table, responses) in sources {
         config.push_str(&table);
         config.push('\n');
         for (url, fixture, content_type) in responses {
@@ -149,9 +179,11 @@ pub fn build(fixtures: &Path, repo_config: &Path, out: &Path) -> Result<PathBuf,
                     ("etag".into(), etag),
                 ],
             };
-            write_entry(&recording, &entry, &body).map_err(|e| e.to_string())?;
+            write_entry(&partial, &entry, &body).map_err(|e| e.to_string())?;
         }
     }
+    let _ = std::fs::remove_dir_all(&recording);
+    std::fs::rename(&partial, &recording).map_err(|e| format!("{}: {e}", recording.display()))?;
     let config_path = out.join("sources.toml");
     std::fs::write(&config_path, config).map_err(|e| format!("{}: {e}", config_path.display()))?;
     Ok(config_path)

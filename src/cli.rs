@@ -34,7 +34,7 @@ pub struct Cli {
     /// Configuration file.
     #[arg(long, global = true, help_heading = "Global options", env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
     pub config: PathBuf,
-    /// Index folder [default: `[settings] index`, else ./index].
+    /// Index folder [default: [settings] index in the config, else ./index].
     #[arg(
         long,
         global = true,
@@ -59,7 +59,7 @@ pub struct Cli {
 pub enum Command {
     /// Fetch every source (or the named ones) and update the index.
     #[command(
-        after_help = "Examples:\n  horizon crawl\n  horizon crawl --source aws-whats-new --source arxiv-dc\n  horizon crawl --quiet   # for cron: silent unless something failed"
+        after_help = "Examples:\n  horizon crawl\n  horizon crawl --source aws-whats-new --source arxiv-topics\n  horizon crawl --quiet   # for cron: silent unless something failed"
     )]
     Crawl(CrawlArgs),
     /// Search the index.
@@ -95,6 +95,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
     )]
     Export(ExportArgs),
+    /// Try horizon offline: write a recording of every source kind into DIR, crawl it, print what to try next.
+    #[command(
+        after_help = "Examples:\n  horizon demo                 # writes ./horizon-demo (sources.toml, recording/, index/)\n  horizon demo /tmp/try-horizon"
+    )]
+    Demo(DemoArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
@@ -103,9 +108,23 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    #[command(after_help = "Example:\n  horizon man > horizon.1 && man ./horizon.1")]
-    Man,
+    /// Print the man page (roff), or write one page per command into a folder.
+    #[command(
+        after_help = "Examples:\n  horizon man > horizon.1 && man ./horizon.1\n  horizon man --dir ~/.local/share/man/man1   # horizon.1, horizon-crawl.1, horizon-search.1, ..."
+    )]
+    Man {
+        /// Write horizon.1 and a page for every subcommand (horizon-crawl.1, ...) into DIR.
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `horizon demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write (new, empty, or an earlier demo's).
+    #[arg(default_value = crate::demo::DEFAULT_DEMO_DIR, value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// `horizon flags`.
@@ -241,7 +260,7 @@ pub struct JsonArg {
 #[derive(Debug, Args)]
 pub struct CrawlArgs {
     /// Crawl only this source (repeatable).
-    #[arg(long = "source", value_name = "NAME")]
+    #[arg(long = "source", value_name = "NAME", value_hint = clap::ValueHint::Other)]
     pub sources: Vec<String>,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
@@ -266,16 +285,16 @@ pub enum SortArg {
 /// `horizon search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language).
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, date, published, stars). A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
     pub query: String,
     /// Only this kind: paper, article, repo, cloud (repeatable).
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<Kind>,
     /// Only this topic (repeatable).
-    #[arg(long, value_name = "TOPIC")]
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
     pub topic: Vec<String>,
     /// Only this source (repeatable).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
     pub source: Vec<String>,
     /// Only this cloud vendor: aws, azure, gcp (repeatable).
     #[arg(long, value_name = "VENDOR")]
@@ -286,7 +305,7 @@ pub struct SearchArgs {
     /// Only repositories in this language (repeatable).
     #[arg(long, value_name = "LANG")]
     pub language: Vec<String>,
-    /// Filed on or after: a date (2026-11-01) or a duration back from now (7d, 4w).
+    /// Filed on or after: a date (2026-11-01) or a duration back from now (7d, 4w, 3mo, 1y; `m` alone is ambiguous: min or mo).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Filed before: a date or a duration back from now.
@@ -302,6 +321,24 @@ pub struct SearchArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+/// The model's closed vocabularies as clap values, so `--help`, errors and
+/// shell completions list them (the library itself knows nothing of clap).
+macro_rules! value_enum {
+    ($ty:ty) => {
+        impl ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$ty>::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.as_str()))
+            }
+        }
+    };
+}
+value_enum!(Kind);
+value_enum!(Stage);
+value_enum!(Vendor);
 
 /// An error with the exit status it should produce.
 #[derive(Debug)]
@@ -350,23 +387,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Reindex => cmd_reindex(&cli),
         Command::Flags(args) => cmd_flags(&cli, args),
         Command::Report(args) => cmd_report(&cli, args),
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut cmd, "horizon", &mut script);
-            std::io::stdout()
-                .lock()
-                .write_all(&script)
-                .map_err(io_fail)?;
-            Ok(exit::OK)
-        }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut std::io::stdout())
-                .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
-            Ok(exit::OK)
-        }
+        Command::Demo(args) => cmd_demo(&cli, args).await,
+        Command::Completions { shell } => cmd_completions(*shell),
+        Command::Man { dir } => cmd_man(dir.as_deref(), cli.quiet),
     };
     match result {
         Err(f) if is_broken_pipe(&f.error) => Ok(exit::OK),
@@ -374,10 +397,101 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
+/// `horizon completions SHELL`.
+fn cmd_completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "horizon", &mut script);
+    std::io::stdout()
+        .lock()
+        .write_all(&script)
+        .map_err(io_fail)?;
+    Ok(exit::OK)
+}
+
+/// `horizon man`: the root page on stdout, or every page into `dir` (the
+/// SUBCOMMANDS section names `horizon-crawl(1)`… — those are the pages `--dir` writes).
+fn cmd_man(dir: Option<&Path>, quiet: bool) -> Result<u8, Failure> {
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let Some(dir) = dir else {
+        std::io::stdout()
+            .lock()
+            .write_all(&man_page(&cmd).map_err(io_fail)?)
+            .map_err(io_fail)?;
+        return Ok(exit::OK);
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
+        .map_err(Failure::fatal)?;
+    let mut pages = vec![cmd.clone()];
+    let mut i = 0;
+    while i < pages.len() {
+        let subs: Vec<clap::Command> = pages[i].get_subcommands().cloned().collect();
+        pages.extend(subs);
+        i += 1;
+    }
+    for page in &pages {
+        let name = page.get_display_name().unwrap_or(page.get_name());
+        let path = dir.join(format!("{name}.1"));
+        crate::state::write_atomic(&path, &man_page(page).map_err(io_fail)?)
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::fatal)?;
+    }
+    if !quiet {
+        eprintln!("wrote {} man pages into {}", pages.len(), dir.display());
+    }
+    Ok(exit::OK)
+}
+
+/// One man page: clap_mangen's sections, with the examples in no-fill mode
+/// (`.nf`) so they keep their lines instead of being justified into prose.
+fn man_page(cmd: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut out)?;
+    }
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(&mut out)?;
+    }
+    if let Some(after) = cmd.get_after_help() {
+        out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
+        for line in after.to_string().lines() {
+            if line.trim_end().ends_with(':') && !line.starts_with(' ') {
+                continue; // the "Examples:" heading is the section title
+            }
+            let escaped = line.replace('\\', "\\e");
+            let escaped = if escaped.starts_with(['.', '\'']) {
+                format!("\\&{escaped}")
+            } else {
+                escaped
+            };
+            out.extend_from_slice(escaped.as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b".fi\n");
+    }
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut out)?;
+    }
+    Ok(out)
+}
+
+/// A closed stdout (`horizon … | head`) is not an error: exit quietly, as
+/// ripgrep does. serde_json hides the `io::Error` it wraps from the source
+/// chain, so it is asked directly.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
     })
 }
 
@@ -520,6 +634,78 @@ async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
     Ok(code)
 }
 
+/// `horizon demo`: write the generated recording, crawl it through the replay
+/// server (the normal HTTP path), print the next commands.
+async fn cmd_demo(cli: &Cli, args: &DemoArgs) -> Result<u8, Failure> {
+    let files = crate::demo::write(&args.dir, Timestamp::now()).map_err(|e| match e {
+        crate::demo::DemoError::NotEmpty(_) => Failure::usage(e),
+        other => Failure::fatal(other),
+    })?;
+    let cfg = Config::load(&files.config).map_err(Failure::fatal)?;
+    let server = crate::replay::ReplayServer::start(&files.recording)
+        .await
+        .map_err(|e| Failure::fatal(anyhow::Error::new(e).context("cannot replay the demo")))?;
+    let opts = CrawlOptions {
+        rewrite: Some(server.rewrite()),
+        interrupt: Some(interrupt_signal()),
+        ..Default::default()
+    };
+    let report = crawl(&cfg, &files.index, opts)
+        .await
+        .map_err(|e: CrawlError| Failure {
+            code: e.exit_code(),
+            error: anyhow::Error::new(e).context("demo crawl failed"),
+        })?;
+    drop(server);
+    if !cli.quiet {
+        print_crawl_summary(&report, false, &files.index).map_err(io_fail)?;
+    }
+    let config = files.config.display();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "demo: {} sources of every kind crawled from {} (generated, no network used). Try next:",
+        files.sources,
+        files.recording.display()
+    )
+    .map_err(io_fail)?;
+    for next in demo_next_commands(&files) {
+        writeln!(out, "  {next}").map_err(io_fail)?;
+    }
+    writeln!(
+        out,
+        "(`--config {config}` finds its index beside it; crawl it again with `horizon --config {config} crawl --replay {}`)",
+        files.recording.display()
+    )
+    .map_err(io_fail)?;
+    Ok(report.exit_code())
+}
+
+/// The three commands `horizon demo` suggests; the demo test runs them.
+pub fn demo_next_commands(files: &crate::demo::DemoFiles) -> [String; 3] {
+    let h = format!("horizon --config {}", shell_word(&files.config));
+    [
+        format!("{h} search kafka --kind cloud"),
+        format!("{h} flags"),
+        format!(
+            "{h} report --format html --out {}",
+            shell_word(&files.dir.join("report.html"))
+        ),
+    ]
+}
+
+/// A path as one shell word (quoted when it holds anything unusual).
+fn shell_word(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// A progress bar on stderr, only on a terminal and not when quiet or printing JSON.
 fn progress_bar(quiet: bool, sources: usize) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
@@ -618,6 +804,9 @@ fn print_crawl_summary(
         dir.display(),
         secs
     )?;
+    if let Some(cause) = &report.cause {
+        writeln!(err, "  likely cause: {cause}")?;
+    }
     Ok(())
 }
 
@@ -668,6 +857,26 @@ fn check_names(
     Ok(())
 }
 
+/// Each topic system with its other names — the offering catalog's names of
+/// the system and the topic's aliases — for [`crate::search::expand_synonyms`].
+fn system_names(cfg: &Config) -> Vec<Vec<String>> {
+    let catalog = crate::absorb::Catalog::for_config(cfg).ok();
+    let mut groups = Vec::new();
+    for t in &cfg.topics {
+        for system in &t.systems {
+            let mut names = vec![system.clone()];
+            if let Some(sys) = catalog.as_ref().and_then(|c| c.system(system)) {
+                names.push(sys.name.clone());
+                names.extend(sys.names.iter().cloned());
+            }
+            names.extend(t.aliases.get(system).cloned().unwrap_or_default());
+            names.dedup();
+            groups.push(names);
+        }
+    }
+    groups
+}
+
 fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     let cfg = optional_config(cli)?;
     let dir = index_dir(cli, cfg.as_ref());
@@ -688,6 +897,7 @@ fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
             SortArg::Date => SortBy::Date,
         },
         limit: args.limit,
+        synonyms: cfg.as_ref().map(system_names).unwrap_or_default(),
     };
     if let (Some(since), Some(until)) = (req.since, req.until) {
         if since >= until {
@@ -709,6 +919,17 @@ fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
         return Err(Failure::usage(anyhow::anyhow!(msg)));
     }
     let idx = open_index(&dir)?;
+    // Missing and empty are the same situation — nothing crawled yet — and
+    // get the same exit status (3), in text and JSON mode alike.
+    let total = idx
+        .count(&idx.searcher().map_err(Failure::fatal)?)
+        .map_err(Failure::fatal)?;
+    if total == 0 {
+        return Err(Failure::fatal(anyhow::anyhow!(
+            "the index at {} is empty: run `horizon crawl` first",
+            dir.display()
+        )));
+    }
     let hits = search(&idx, &req).map_err(|e| match e {
         SearchError::Query(q) => Failure::usage(anyhow::anyhow!("invalid query: {q}")),
         other => Failure::fatal(other),
@@ -743,17 +964,7 @@ fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     let color = use_color(std::io::stdout().is_terminal());
     if hits.is_empty() {
         if !cli.quiet {
-            let total = idx
-                .count(&idx.searcher().map_err(Failure::fatal)?)
-                .map_err(Failure::fatal)?;
-            if total == 0 {
-                eprintln!(
-                    "the index at {} is empty: run `horizon crawl` first",
-                    dir.display()
-                );
-            } else {
-                eprintln!("no matches among {total} documents");
-            }
+            eprintln!("no matches among {total} documents");
         }
         return Ok(exit::OK);
     }
@@ -936,7 +1147,7 @@ fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
             "failing" | "error" => format!(
                 "{} failure(s) in a row: {}",
                 h.consecutive_failures,
-                terminal_safe(h.last_error.as_deref().unwrap_or(""))
+                crate::text::short_error(h.last_error.as_deref().unwrap_or(""))
             ),
             "changed?" => format!(
                 "no items last run after up to {} (layout changed?)",
@@ -1000,23 +1211,39 @@ fn cmd_sources_import(
             .with_context(|| format!("cannot write {}", cli.config.display()))
             .map_err(Failure::fatal)?;
     }
-    if !cli.quiet {
+    // The plan of a --dry-run is the command's output: stdout, even with
+    // --quiet. A real import reports on stderr.
+    let mut plan: Vec<String> = Vec::new();
+    let verb = if dry_run { "would add" } else { "added" };
+    for (name, url) in &summary.added {
+        plan.push(format!("  {verb} {name}  {url}"));
+    }
+    for (title, why) in &summary.skipped {
+        plan.push(format!("  skipped {}: {why}", terminal_safe(title)));
+    }
+    for folder in &summary.folders {
+        plan.push(format!(
+            "  note: feeds of the OPML folder {:?} are added as plain sources (horizon has no folders; a comment names it)",
+            terminal_safe(folder)
+        ));
+    }
+    plan.push(format!(
+        "{} {} source(s) to {}, skipped {}",
+        verb,
+        summary.added.len(),
+        cli.config.display(),
+        summary.skipped.len()
+    ));
+    if dry_run {
+        let mut out = std::io::stdout().lock();
+        for line in &plan {
+            writeln!(out, "{line}").map_err(io_fail)?;
+        }
+    } else if !cli.quiet {
         let mut err = std::io::stderr().lock();
-        let verb = if dry_run { "would add" } else { "added" };
-        for (name, url) in &summary.added {
-            let _ = writeln!(err, "  {verb} {name}  {url}");
+        for line in &plan {
+            let _ = writeln!(err, "{line}");
         }
-        for (title, why) in &summary.skipped {
-            let _ = writeln!(err, "  skipped {}: {why}", terminal_safe(title));
-        }
-        let _ = writeln!(
-            err,
-            "{} {} source(s) to {}, skipped {}",
-            verb,
-            summary.added.len(),
-            cli.config.display(),
-            summary.skipped.len()
-        );
     }
     Ok(exit::OK)
 }

@@ -525,7 +525,7 @@ impl Config {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: e.message().trim().to_string(),
+                message: with_suggestion(e.message().trim()),
             }
         })?;
         let mut problems = Vec::new();
@@ -842,6 +842,45 @@ fn build_source(
     })
 }
 
+/// serde's "unknown field `per_host_intervl`, expected one of `index`, …"
+/// plus "; did you mean `per_host_interval`?" when one expected key is close.
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((typo, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let best = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|k| (edit_distance(typo, k), k))
+        .min();
+    match best {
+        Some((d, key)) if d <= (typo.chars().count() / 3).max(2) => {
+            format!("{message}; did you mean `{key}`?")
+        }
+        _ => message.to_string(),
+    }
+}
+
+/// Levenshtein distance, for [`with_suggestion`].
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// 1-based line and column of byte offset `pos` in `text`.
 pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
     let pos = pos.min(text.len());
@@ -857,6 +896,25 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    // Regression (issue 13): config key typos got no "did you mean".
+    #[test]
+    fn key_typos_get_a_suggestion() {
+        let e = super::Config::parse(
+            std::path::Path::new("sources.toml"),
+            "[settings]\nper_host_intervl = \"1s\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("did you mean `per_host_interval`?"), "{e}");
+        let e = super::Config::parse(
+            std::path::Path::new("sources.toml"),
+            "[settings]\nzzz = 1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("did you mean"), "{e}");
+    }
+
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {

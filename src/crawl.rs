@@ -17,7 +17,7 @@ use futures::StreamExt;
 use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 use tantivy::Term;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::absorb::{Catalog, Classifier};
@@ -76,6 +76,10 @@ pub struct SourceReport {
     /// Why the source was not tried this run, if it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// True when every failed request of the source failed on the network
+    /// path (DNS, refused, unreachable, connect timeout) rather than at a server.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub network_failure: bool,
     /// Things worth a look that did not fail the source.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -86,8 +90,12 @@ pub struct SourceReport {
 /// The outcome of a crawl.
 #[derive(Debug, Clone, Serialize)]
 pub struct CrawlReport {
-    /// `ok`, `partial` or `interrupted`.
+    /// `ok`, `partial` (some sources failed), `failed` (every source that
+    /// was tried failed) or `interrupted`.
     pub status: String,
+    /// The likely cause when every source failed on the network path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     /// When it started.
     pub started: Timestamp,
     /// When it finished.
@@ -98,6 +106,107 @@ pub struct CrawlReport {
     pub documents: usize,
     /// Whether SIGINT/SIGTERM cut it short.
     pub interrupted: bool,
+}
+
+/// What the summary says when no source could be reached at all.
+pub const OFFLINE_CAUSE: &str = "no source could be reached (DNS lookups or connections failed): \
+the network is unreachable or this machine is offline; `horizon demo` shows horizon working without a network";
+
+/// The crawl's status word: see [`CrawlReport::status`].
+fn crawl_status(sources: &[SourceReport], interrupted: bool) -> &'static str {
+    let failed = sources.iter().filter(|r| r.error.is_some()).count();
+    let tried = sources.iter().filter(|r| r.skipped.is_none()).count();
+    if interrupted {
+        "interrupted"
+    } else if failed > 0 && failed == tried {
+        "failed"
+    } else if failed > 0 {
+        "partial"
+    } else {
+        "ok"
+    }
+}
+
+/// [`OFFLINE_CAUSE`] when every source failed and every failure was a network one.
+fn likely_cause(sources: &[SourceReport], status: &str) -> Option<String> {
+    let all_network = sources
+        .iter()
+        .filter(|r| r.error.is_some())
+        .all(|r| r.network_failure);
+    (status == "failed" && all_network).then(|| OFFLINE_CAUSE.to_string())
+}
+
+/// Failed requests of one source, grouped by message, so ten arXiv queries
+/// (or five listing URLs) failing alike make one entry with a count.
+#[derive(Debug, Default)]
+struct Failures {
+    groups: Vec<FailureGroup>,
+}
+
+#[derive(Debug)]
+struct FailureGroup {
+    /// Distinct URLs, without their query strings, first seen first.
+    urls: Vec<String>,
+    message: String,
+    requests: usize,
+    network: bool,
+}
+
+impl Failures {
+    /// Remember one failed request (or unparsable body) of `url`.
+    fn push(&mut self, url: &Url, message: String, network: bool) {
+        let url = crate::text::url_without_query(url);
+        match self.groups.iter_mut().find(|g| g.message == message) {
+            Some(g) => {
+                g.requests += 1;
+                if !g.urls.contains(&url) {
+                    g.urls.push(url);
+                }
+            }
+            None => self.groups.push(FailureGroup {
+                urls: vec![url],
+                message,
+                requests: 1,
+                network,
+            }),
+        }
+    }
+
+    /// One line: `url [and N other URLs]: message [(N requests)]`, groups
+    /// separated by `; `.
+    fn summary(&self) -> Option<String> {
+        if self.groups.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let first = g.urls.first().map(String::as_str).unwrap_or("");
+                let urls = match g.urls.len() {
+                    0 | 1 => first.to_string(),
+                    2 => format!("{first} and 1 other URL"),
+                    n => format!("{first} and {} other URLs", n - 1),
+                };
+                match g.requests {
+                    1 => format!("{urls}: {}", g.message),
+                    n => format!("{urls}: {} ({n} requests)", g.message),
+                }
+            })
+            .collect();
+        Some(parts.join("; "))
+    }
+
+    /// Whether every failure was on the network path.
+    fn all_network(&self) -> bool {
+        !self.groups.is_empty() && self.groups.iter().all(|g| g.network)
+    }
+
+    /// Write the summary into the source's report.
+    fn finish(&self, report: &mut SourceReport) {
+        report.error = self.summary();
+        report.network_failure = self.all_network();
+    }
 }
 
 impl CrawlReport {
@@ -168,6 +277,8 @@ struct SourceRun {
     validators: Vec<(String, Validators)>,
     /// True when every response was a 304 (nothing to count for health).
     all_not_modified: bool,
+    /// Failed requests, grouped for the summary.
+    failures: Failures,
 }
 
 impl SourceRun {
@@ -185,10 +296,19 @@ impl SourceRun {
         false
     }
 
-    /// Count a request that failed after its retries.
-    fn record_failure(&mut self, attempts: u32) {
+    /// Count a request that failed after its retries (full detail for `-v`).
+    fn record_failure(&mut self, url: &Url, fail: &crate::fetch::FetchFailure) {
         self.all_not_modified = false;
-        self.report.requests += attempts;
+        self.report.requests += fail.attempts;
+        debug!(source = %self.report.name, url = %url, error = %fail, "request failed");
+        self.failures
+            .push(url, fail.to_string(), fail.error.is_network());
+    }
+
+    /// Remember a body that did not parse.
+    fn record_parse_error(&mut self, url: &Url, error: &sources::ParseError) {
+        debug!(source = %self.report.name, url = %url, error = %error, "parse failed");
+        self.failures.push(url, error.to_string(), false);
     }
 
     /// Keep a body's validators only if it parsed: a broken body must be
@@ -214,6 +334,8 @@ pub async fn crawl(
     let chosen = choose_sources(cfg, &opts.only)?;
     let tagger = Tagger::new(&cfg.topics)?;
     let classifier = Classifier::new(Catalog::for_config(cfg)?);
+    // Before the lock file: never write among a folder of the user's own files.
+    HorizonIndex::check_folder(index_dir)?;
     let _lock = CrawlLock::acquire(index_dir)?;
     let idx = HorizonIndex::open_or_create(index_dir)?;
     let mut state = CrawlState::load(index_dir)?;
@@ -416,13 +538,8 @@ pub async fn crawl(
         .filter_map(|s| reports.remove(&s.name))
         .collect();
     let failed = ordered.iter().filter(|r| r.error.is_some()).count();
-    let status = if interrupted {
-        "interrupted"
-    } else if failed > 0 {
-        "partial"
-    } else {
-        "ok"
-    };
+    let status = crawl_status(&ordered, interrupted);
+    let cause = likely_cause(&ordered, status);
     state.last_crawl = Some(CrawlRecord {
         started,
         finished,
@@ -435,6 +552,7 @@ pub async fn crawl(
     info!(documents, failed, status, "crawl finished");
     Ok(CrawlReport {
         status: status.to_string(),
+        cause,
         started,
         finished,
         sources: ordered,
@@ -536,11 +654,11 @@ async fn run_source(
         items: Vec::new(),
         validators: Vec::new(),
         all_not_modified: true,
+        failures: Failures::default(),
     };
     if src.kind == SourceKind::Arxiv && src.mode == ArxivMode::Api {
         run_arxiv_api(src, topics, fetcher, validators, known, now, &mut run).await;
     } else {
-        let mut errors = Vec::new();
         for url in source_urls(src) {
             let key = url.to_string();
             match fetcher.get(&url, validators.get(&key)).await {
@@ -555,20 +673,16 @@ async fn run_source(
                         }
                         Err(e) => {
                             run.record_parse(key, &f, false);
-                            errors.push(format!("{url}: {e}"));
+                            run.record_parse_error(&url, &e);
                         }
                     }
                 }
-                Err(fail) => {
-                    run.record_failure(fail.attempts);
-                    errors.push(format!("{url}: {fail}"));
-                }
+                Err(fail) => run.record_failure(&url, &fail),
             }
         }
-        if !errors.is_empty() {
-            run.report.error = Some(errors.join("; "));
-        }
     }
+    let failures = std::mem::take(&mut run.failures);
+    failures.finish(&mut run.report);
     run.report.items = run.items.len();
     run.report.elapsed_ms = t0.elapsed().as_millis() as u64;
     match &run.report.error {
@@ -633,7 +747,6 @@ async fn run_arxiv_api(
         queries.push(sources::arxiv::build_query(&[], &src.categories));
     }
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut errors = Vec::new();
     'queries: for q in queries {
         let mut start = 0usize;
         while start < src.max_results {
@@ -643,8 +756,7 @@ async fn run_arxiv_api(
             let f = match fetcher.get(&url, validators.get(&key)).await {
                 Ok(f) => f,
                 Err(fail) => {
-                    run.record_failure(fail.attempts);
-                    errors.push(format!("{url}: {fail}"));
+                    run.record_failure(&url, &fail);
                     continue 'queries;
                 }
             };
@@ -665,7 +777,7 @@ async fn run_arxiv_api(
                 }
                 Err(e) => {
                     run.record_parse(key, &f, false);
-                    errors.push(format!("{url}: {e}"));
+                    run.record_parse_error(&url, &e);
                     continue 'queries;
                 }
             };
@@ -688,9 +800,6 @@ async fn run_arxiv_api(
                 break;
             }
         }
-    }
-    if !errors.is_empty() {
-        run.report.error = Some(errors.join("; "));
     }
 }
 

@@ -6,7 +6,10 @@
 //! - a global cap on requests in flight, and per host a cap on concurrent
 //!   requests plus a minimum interval between request starts;
 //! - retries for timeouts, connection errors, 408, 429 and 5xx with exponential
-//!   backoff and jitter, bounded in count and in total waiting time;
+//!   backoff and jitter, bounded in count and in total waiting time; a DNS
+//!   failure, a refused connection or an unreachable network is not retried
+//!   (it will not heal in seconds), and a host whose name did not resolve or
+//!   whose network is unreachable fails its other requests of the crawl at once;
 //!   `Retry-After` (seconds or HTTP date) delays that host only, and after a 429
 //!   the host stays at a doubled interval for the rest of the crawl;
 //! - conditional GET with the validators of the last crawl;
@@ -20,7 +23,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
-use tracing::{debug, warn};
+use tracing::debug;
 use url::Url;
 
 use crate::config::Settings;
@@ -173,6 +176,28 @@ pub enum FetchError {
     /// Could not connect.
     #[error("connection failed: {0}")]
     Connect(String),
+    /// The host name did not resolve (no DNS, no network, or no such host).
+    #[error("cannot resolve host {host} ({cause})")]
+    Dns {
+        /// The host name.
+        host: String,
+        /// What the resolver said.
+        cause: String,
+    },
+    /// Nothing listens at the host's port.
+    #[error("connection refused by {host}")]
+    Refused {
+        /// `host:port`.
+        host: String,
+    },
+    /// No route to the host's network.
+    #[error("network unreachable for {host} ({cause})")]
+    Unreachable {
+        /// `host:port`.
+        host: String,
+        /// What the OS said.
+        cause: String,
+    },
     /// The connection broke while reading the body.
     #[error("connection broken while reading the body: {0}")]
     Body(String),
@@ -206,6 +231,29 @@ impl FetchError {
             _ => false,
         }
     }
+
+    /// A failure of the network path rather than of the server: DNS,
+    /// refused or unreachable, or no connection within `connect_timeout`.
+    /// When every failure of a crawl is one of these, the machine is
+    /// probably offline.
+    pub fn is_network(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Dns { .. }
+                | FetchError::Refused { .. }
+                | FetchError::Unreachable { .. }
+                | FetchError::ConnectTimeout(_)
+        )
+    }
+
+    /// Whether the failure condemns every other request to the same host in
+    /// this crawl: its name does not resolve, or its network is unreachable.
+    fn fails_host(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Dns { .. } | FetchError::Unreachable { .. }
+        )
+    }
 }
 
 /// A failed request: the last error and how many attempts were made.
@@ -223,6 +271,28 @@ pub struct FetchFailure {
 struct HostGate {
     permits: Semaphore,
     state: tokio::sync::Mutex<GateState>,
+    /// Set by the first request that found the host unresolvable or
+    /// unreachable; every later request to the host fails with it at once.
+    down: Mutex<Option<FetchError>>,
+}
+
+impl HostGate {
+    fn down(&self) -> Option<FetchError> {
+        match self.down.lock() {
+            Ok(d) => d.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn mark_down(&self, error: &FetchError) {
+        let mut d = match self.down.lock() {
+            Ok(d) => d,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if d.is_none() {
+            *d = Some(error.clone());
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -336,6 +406,7 @@ impl Fetcher {
                         interval: policy.interval,
                         next_start: Instant::now(),
                     }),
+                    down: Mutex::new(None),
                 })
             })
             .clone()
@@ -364,6 +435,10 @@ impl Fetcher {
         let mut waited = Duration::ZERO;
         let mut attempts = 0u32;
         loop {
+            if let Some(error) = gate.down() {
+                debug!(url = %url, error = %error, "not sent: the host failed earlier in this crawl");
+                return Err(FetchFailure { error, attempts });
+            }
             attempts += 1;
             let outcome = self.attempt(&gate, &target, validators).await;
             match outcome {
@@ -380,6 +455,9 @@ impl Fetcher {
                 }
                 Attempt::Failed { error, retry_after } => {
                     let fail = |error| FetchFailure { error, attempts };
+                    if error.fails_host() {
+                        gate.mark_down(&error);
+                    }
                     if !error.is_retryable() || attempts > self.settings.retries {
                         return Err(fail(error));
                     }
@@ -413,7 +491,8 @@ impl Fetcher {
                                 .min(MAX_PENALTY_INTERVAL);
                         }
                     }
-                    warn!(
+                    // Detail for -v; the crawl summary counts the requests per source.
+                    debug!(
                         url = %url,
                         error = %error,
                         retry_in_ms = delay.as_millis() as u64,
@@ -441,6 +520,13 @@ impl Fetcher {
                 retry_after: None,
             };
         };
+        // Queued behind a request that found the host dead: do not send.
+        if let Some(error) = gate.down() {
+            return Attempt::Failed {
+                error,
+                retry_after: None,
+            };
+        }
         {
             let mut st = gate.state.lock().await;
             let now = Instant::now();
@@ -450,6 +536,12 @@ impl Fetcher {
                 st.next_start += interval;
                 drop(st);
                 tokio::time::sleep(wait).await;
+                if let Some(error) = gate.down() {
+                    return Attempt::Failed {
+                        error,
+                        retry_after: None,
+                    };
+                }
             } else {
                 st.next_start = now + st.interval;
             }
@@ -482,10 +574,11 @@ impl Fetcher {
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
+                debug!(url = %url, error = %root_cause(&e), ms = t0.elapsed().as_millis() as u64, "request failed");
                 return Attempt::Failed {
-                    error: self.classify(&e),
+                    error: self.classify(&e, url),
                     retry_after: None,
-                }
+                };
             }
         };
         let status = resp.status();
@@ -588,7 +681,10 @@ impl Fetcher {
         })
     }
 
-    fn classify(&self, e: &reqwest::Error) -> FetchError {
+    fn classify(&self, e: &reqwest::Error, url: &Url) -> FetchError {
+        if let Some(network) = classify_network(e, url) {
+            return network;
+        }
         if e.is_timeout() && e.is_connect() {
             FetchError::ConnectTimeout(self.settings.connect_timeout)
         } else if e.is_timeout() {
@@ -614,6 +710,45 @@ impl Fetcher {
             FetchError::Body(root_cause(e))
         }
     }
+}
+
+/// DNS failures, refusals and unreachable networks, found anywhere in the
+/// error chain (reqwest wraps hyper-util's `ConnectError("dns error", …)`,
+/// which wraps the resolver's or the socket's `io::Error`).
+fn classify_network(e: &(dyn std::error::Error + 'static), url: &Url) -> Option<FetchError> {
+    use std::io::ErrorKind;
+    let host = url.host_str().unwrap_or("").to_string();
+    let host_port = match url.port_or_known_default() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.clone(),
+    };
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.to_string().starts_with("dns error") {
+            let cause = root_cause(err);
+            let cause = cause
+                .strip_prefix("failed to lookup address information: ")
+                .unwrap_or(&cause)
+                .to_string();
+            return Some(FetchError::Dns { host, cause });
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                ErrorKind::ConnectionRefused => {
+                    return Some(FetchError::Refused { host: host_port })
+                }
+                ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable => {
+                    return Some(FetchError::Unreachable {
+                        host: host_port,
+                        cause: io.to_string(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        cur = err.source();
+    }
+    None
 }
 
 /// The innermost message of an error chain (reqwest wraps hyper wraps io).

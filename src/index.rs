@@ -44,6 +44,14 @@ pub enum IndexError {
     /// No index at the path.
     #[error("no index at {0} yet: run `horizon crawl` first")]
     Missing(PathBuf),
+    /// The folder holds files that are not horizon's.
+    #[error("{path} is not empty and is not a horizon index (it holds {example:?}); horizon will not write its index among other files: name a new or empty folder with --index")]
+    Foreign {
+        /// The folder.
+        path: PathBuf,
+        /// One of the files that are not horizon's.
+        example: String,
+    },
     /// The index was built by a different schema version.
     #[error("the index at {path} was built with schema version {found}, this horizon uses {expected}: run `horizon reindex` to rebuild it from its stored documents (the old files are kept as a backup)")]
     Incompatible {
@@ -111,6 +119,8 @@ pub struct Fields {
     pub relation: Field,
     /// Systems a cloud note concerns (text).
     pub system: Field,
+    /// How a cloud note concerns those systems, one term per link (raw).
+    pub link_relation: Field,
     /// Offerings of those systems a cloud note is about (text).
     pub offering: Field,
     /// Repository language, lower-case (raw).
@@ -162,6 +172,7 @@ pub fn build_schema() -> (Schema, Fields) {
         stage: b.add_text_field("stage", raw.clone()),
         relation: b.add_text_field("relation", raw.clone()),
         system: b.add_text_field("system", plain.clone()),
+        link_relation: b.add_text_field("link_relation", raw.clone()),
         offering: b.add_text_field("offering", plain),
         language: b.add_text_field("language", raw),
         published: b.add_date_field("published", date.clone()),
@@ -247,11 +258,37 @@ impl HorizonIndex {
         Self::tantivy_dir(dir).join("meta.json").is_file()
     }
 
+    /// Refuse to create an index inside a folder of someone else's files: `dir`
+    /// must not exist, be empty, be an index already, or hold only what horizon
+    /// writes there (and dot files such as the repository's `.gitignore`).
+    pub fn check_folder(dir: &Path) -> Result<(), IndexError> {
+        const OWN: &[&str] = &["tantivy", "horizon.json", "state.json", "crawl.lock"];
+        if Self::exists(dir) || !dir.is_dir() {
+            return Ok(());
+        }
+        let entries = std::fs::read_dir(dir).map_err(io_err(dir))?;
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let own = OWN.contains(&name.as_str())
+                || name.starts_with('.')
+                || name.starts_with("state.json.")
+                || name.starts_with("horizon.json.");
+            if !own {
+                return Err(IndexError::Foreign {
+                    path: dir.to_path_buf(),
+                    example: name,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Open the index at `dir`, creating it if there is none.
     pub fn open_or_create(dir: &Path) -> Result<Self, IndexError> {
         if Self::exists(dir) {
             return Self::open(dir);
         }
+        Self::check_folder(dir)?;
         let tdir = Self::tantivy_dir(dir);
         std::fs::create_dir_all(&tdir).map_err(io_err(&tdir))?;
         let version_path = dir.join("horizon.json");
@@ -520,6 +557,7 @@ pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     }
     for link in &item.links {
         doc.add_text(f.system, &link.system);
+        doc.add_text(f.link_relation, link.relation.as_str());
         if let Some(o) = &link.offering {
             doc.add_text(f.offering, o);
         }

@@ -12,6 +12,7 @@ pub mod absorb;
 pub mod cli;
 pub mod config;
 pub mod crawl;
+pub mod demo;
 pub mod duration;
 pub mod export;
 pub mod fetch;

@@ -22,6 +22,9 @@ pub struct OpmlFeed {
     pub xml_url: String,
     /// `htmlUrl`, if any.
     pub html_url: Option<String>,
+    /// The folder outline(s) it sat in, `Outer / Inner`; horizon has no
+    /// folders, so the import notes it in a comment above the source.
+    pub folder: Option<String>,
 }
 
 /// Why OPML could not be read or the config not updated.
@@ -54,7 +57,8 @@ pub enum OpmlError {
     },
 }
 
-/// Every outline with an `xmlUrl`, at any depth (folders are flattened).
+/// Every outline with an `xmlUrl`, at any depth (folders are flattened, and
+/// each feed keeps the folder path it came from).
 pub fn parse(path: &Path, text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
     let doc = roxmltree::Document::parse(text).map_err(|e| OpmlError::Invalid {
         path: path.to_path_buf(),
@@ -84,17 +88,47 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
             .map(crate::text::clean_line)
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| url.to_string());
+        let mut folders: Vec<&str> = node
+            .ancestors()
+            .skip(1)
+            .filter(|a| a.has_tag_name("outline") && a.attribute("xmlUrl").is_none())
+            .filter_map(|a| a.attribute("title").or_else(|| a.attribute("text")))
+            .collect();
+        folders.reverse();
         out.push(OpmlFeed {
             title,
             xml_url: url.to_string(),
             html_url: node.attribute("htmlUrl").map(str::to_string),
+            folder: (!folders.is_empty()).then(|| folders.join(" / ")),
         });
     }
     Ok(out)
 }
 
-/// A source name from a feed title: lower-case words joined by dashes.
+/// Hosting platforms' title suffixes, dropped from source names.
+const PLATFORM_SUFFIXES: &[&str] = &[
+    "medium",
+    "substack",
+    "blogger",
+    "wordpress",
+    "wordpress.com",
+];
+
+/// A source name from a feed title: lower-case words joined by dashes,
+/// without a hosting platform's suffix ("Netflix TechBlog - Medium" →
+/// `netflix-techblog`).
 pub fn slug(title: &str) -> String {
+    let mut title = title.trim();
+    for sep in [" - ", " – ", " — ", " | ", " on "] {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            if PLATFORM_SUFFIXES.contains(&tail.trim().to_lowercase().as_str())
+                && !head.trim().is_empty()
+            {
+                title = head.trim();
+                break;
+            }
+        }
+    }
     let mut s = String::new();
     for c in title.chars() {
         if c.is_alphanumeric() {
@@ -119,6 +153,8 @@ pub struct ImportSummary {
     pub added: Vec<(String, String)>,
     /// `(title, reason)` of each feed skipped.
     pub skipped: Vec<(String, String)>,
+    /// OPML folders whose feeds were added without their folder (noted in a comment).
+    pub folders: Vec<String>,
 }
 
 /// Append the feeds to the config text as `[[sources]]` of `kind`, keeping
@@ -150,6 +186,7 @@ pub fn import(
     }
     let mut summary = ImportSummary::default();
     let mut new_tables = Vec::new();
+    let mut in_opml = BTreeSet::new();
     for f in feeds {
         match url::Url::parse(&f.xml_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
@@ -161,10 +198,17 @@ pub fn import(
                 continue;
             }
         }
-        if !urls.insert(normalize_url(&f.xml_url)) {
+        let key = normalize_url(&f.xml_url);
+        if urls.contains(&key) {
             summary
                 .skipped
                 .push((f.title.clone(), "already configured".into()));
+            continue;
+        }
+        if !in_opml.insert(key) {
+            summary
+                .skipped
+                .push((f.title.clone(), "listed twice in the OPML file".into()));
             continue;
         }
         let base = slug(&f.title);
@@ -179,6 +223,13 @@ pub fn import(
         t.insert("name", value(name.clone()));
         t.insert("kind", value(kind));
         t.insert("url", value(f.xml_url.clone()));
+        if let Some(folder) = &f.folder {
+            t.decor_mut()
+                .set_prefix(format!("\n# from the OPML folder {folder:?}\n"));
+            if !summary.folders.contains(folder) {
+                summary.folders.push(folder.clone());
+            }
+        }
         new_tables.push(t);
         summary.added.push((name, f.xml_url.clone()));
     }
@@ -187,6 +238,21 @@ pub fn import(
     }
     if doc.get("sources").is_none() {
         doc.insert("sources", TomlItem::ArrayOfTables(ArrayOfTables::new()));
+    }
+    // What followed the last table (e.g. a commented-out key) stays where it
+    // was: before the imported sources, not under the last of them.
+    let trailing = doc.trailing().as_str().unwrap_or("").to_string();
+    if !trailing.trim().is_empty() {
+        doc.set_trailing("");
+        if let Some(first) = new_tables.first_mut() {
+            let prefix = first
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("\n")
+                .to_string();
+            first.decor_mut().set_prefix(format!("{trailing}{prefix}"));
+        }
     }
     let arr = doc
         .get_mut("sources")
@@ -214,8 +280,15 @@ pub fn export(cfg: &Config) -> String {
             } else {
                 s.name.clone()
             };
+            // A trending page is a web page, not a feed: feed readers get a
+            // `link` outline (OPML 2.0), which they show without polling it.
+            let (kind, attr) = if s.kind == crate::config::SourceKind::GithubTrending {
+                ("link", "url")
+            } else {
+                ("rss", "xmlUrl")
+            };
             out.push_str(&format!(
-                "    <outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{u}\" category=\"{k}\"/>\n",
+                "    <outline type=\"{kind}\" text=\"{t}\" title=\"{t}\" {attr}=\"{u}\" category=\"{k}\"/>\n",
                 t = esc(&title),
                 u = esc(u.as_str()),
                 k = esc(s.kind.as_str()),
@@ -267,7 +340,7 @@ mod tests {
                 .iter()
                 .map(|(n, _)| n.as_str())
                 .collect::<Vec<_>>(),
-            ["netflix-techblog-medium", "the-cloudflare-blog"]
+            ["netflix-techblog", "the-cloudflare-blog"]
         );
         assert_eq!(summary.skipped.len(), 2);
         let cfg = Config::parse(Path::new("sources.toml"), &text).unwrap();
@@ -288,8 +361,52 @@ mod tests {
         assert!(s2.added.is_empty(), "{s2:?}");
     }
 
+    // Regressions (issue 13): OPML import and export manners.
+    #[test]
+    fn opml_duplicates_folders_trailing_comments_and_trending() {
+        let opml = r#"<opml version="2.0"><body>
+  <outline text="Infra"><outline text="DBs">
+    <outline type="rss" text="A" xmlUrl="https://a.example/feed"/></outline></outline>
+  <outline type="rss" text="A again" xmlUrl="https://a.example/feed/"/>
+</body></opml>"#;
+        let feeds = parse(Path::new("x.opml"), opml).unwrap();
+        assert_eq!(feeds[0].folder.as_deref(), Some("Infra / DBs"));
+        let config = "[[sources]]\nname = \"gcp\"\nkind = \"cloud\"\nvendor = \"gcp\"\n# url = \"https://example.org/gcp.xml\"\n";
+        let (text, summary) = import(Path::new("s.toml"), config, &feeds, "feed").unwrap();
+        assert_eq!(
+            summary.skipped,
+            [(
+                "A again".to_string(),
+                "listed twice in the OPML file".to_string()
+            )]
+        );
+        assert_eq!(summary.folders, ["Infra / DBs"]);
+        let comment = text.find("# url =").unwrap();
+        let imported = text.rfind("[[sources]]").unwrap();
+        assert!(
+            comment < imported,
+            "the trailing comment stays with its source:\n{text}"
+        );
+        assert!(
+            text.contains("# from the OPML folder \"Infra / DBs\""),
+            "{text}"
+        );
+        let cfg = Config::parse(
+            Path::new("s.toml"),
+            "[[sources]]\nname = \"t\"\nkind = \"github_trending\"\n",
+        )
+        .unwrap();
+        let out = export(&cfg);
+        assert!(
+            out.contains(r#"type="link""#) && !out.contains("xmlUrl"),
+            "{out}"
+        );
+    }
+
     #[test]
     fn slugs() {
+        assert_eq!(slug("Netflix TechBlog - Medium"), "netflix-techblog");
+        assert_eq!(slug("Medium"), "medium");
         assert_eq!(slug("The Cloudflare Blog!"), "the-cloudflare-blog");
         assert_eq!(slug("  "), "feed");
         assert_eq!(slug("Ünïcode Feed"), "ünïcode-feed");

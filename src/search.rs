@@ -48,6 +48,9 @@ pub fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, QueryErr
     if let Some(e) = dangling_operator(text) {
         return Err(e);
     }
+    if let Some(e) = unknown_enumerated_value(text) {
+        return Err(e);
+    }
     let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
     if let Some(e) = errors.first() {
         return Err(QueryError {
@@ -127,6 +130,83 @@ fn dangling_operator(text: &str) -> Option<QueryError> {
     None
 }
 
+/// Expand every query word that names a system (case-insensitive, outside
+/// quotes, not a field name) into a group of all the system's names:
+/// `title:postgres` → `title:(postgres OR "PostgreSQL" OR "AlloyDB")`. The
+/// snippet then highlights whichever name the document uses.
+pub fn expand_synonyms(text: &str, groups: &[Vec<String>]) -> String {
+    if groups.is_empty() {
+        return text.to_string();
+    }
+    static WORD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#""[^"]*"|([A-Za-z][A-Za-z0-9_.\-]*)(:)?"#).expect("constant regex")
+    });
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for caps in WORD.captures_iter(text) {
+        let (Some(word), None) = (caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        if matches!(word.as_str(), "AND" | "OR" | "NOT") {
+            continue;
+        }
+        let Some(group) = groups
+            .iter()
+            .find(|g| g.iter().any(|n| n.eq_ignore_ascii_case(word.as_str())))
+        else {
+            continue;
+        };
+        let mut alternatives = vec![word.as_str().to_string()];
+        for name in group {
+            if !name.eq_ignore_ascii_case(word.as_str()) {
+                alternatives.push(format!("\"{}\"", name.replace('"', "")));
+            }
+        }
+        out.push_str(&text[last..word.start()]);
+        out.push('(');
+        out.push_str(&alternatives.join(" OR "));
+        out.push(')');
+        last = word.end();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// `kind:`, `stage:` and `vendor:` take one of a few values; anything else
+/// would silently match nothing (`stage:gaa`), so it is refused with the list.
+fn unknown_enumerated_value(text: &str) -> Option<QueryError> {
+    static FIELD_VALUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?:^|[\s(+\-])(kind|stage|vendor):("?)([^\s()"]*)"#)
+            .expect("constant regex")
+    });
+    let allowed = |field: &str| -> Vec<&'static str> {
+        match field {
+            "kind" => Kind::ALL.iter().map(|k| k.as_str()).collect(),
+            "stage" => Stage::ALL.iter().map(|k| k.as_str()).collect(),
+            _ => Vendor::ALL.iter().map(|k| k.as_str()).collect(),
+        }
+    };
+    for caps in FIELD_VALUE.captures_iter(text) {
+        let (Some(field), Some(value)) = (caps.get(1), caps.get(3)) else {
+            continue;
+        };
+        let ok = allowed(field.as_str());
+        if !ok.contains(&value.as_str().to_ascii_lowercase().as_str()) {
+            return Some(QueryError {
+                position: Some(value.start()),
+                message: format!(
+                    "{}:{:?} matches nothing; {} is one of: {}",
+                    field.as_str(),
+                    value.as_str(),
+                    field.as_str(),
+                    ok.join(", ")
+                ),
+            });
+        }
+    }
+    None
+}
+
 fn explain(text: &str, e: QueryParserError) -> QueryError {
     let find = |needle: &str| text.find(needle);
     match e {
@@ -195,6 +275,9 @@ pub struct SearchRequest {
     pub sort: SortBy,
     /// Hits to return.
     pub limit: usize,
+    /// Names of one system each (a topic's system and its aliases, from
+    /// `sources.toml`): a query word naming one finds them all.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// One hit.
@@ -300,7 +383,8 @@ pub fn date_range(
 
 /// Run a search.
 pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {
-    let text_query = parse_query(idx.index(), &req.query)?;
+    let expanded = expand_synonyms(&req.query, &req.synonyms);
+    let text_query = parse_query(idx.index(), &expanded)?;
     let query: Box<dyn Query> = match filter_query(idx, req) {
         Some(filters) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, text_query.box_clone()),
@@ -366,6 +450,46 @@ pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, Searc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Regression (issue 13): `title:postgres` found nothing because documents say PostgreSQL.
+    #[test]
+    fn system_names_expand_to_their_aliases() {
+        let groups = vec![vec![
+            "PostgreSQL".to_string(),
+            "Postgres".into(),
+            "AlloyDB".into(),
+        ]];
+        assert_eq!(
+            expand_synonyms("title:postgres -author:smith", &groups),
+            r#"title:(postgres OR "PostgreSQL" OR "AlloyDB") -author:smith"#
+        );
+        assert_eq!(
+            expand_synonyms(r#""postgres tuning" OR mysql"#, &groups),
+            r#""postgres tuning" OR mysql"#
+        );
+        assert_eq!(expand_synonyms("kafka", &[]), "kafka");
+        let index = Index::create_in_ram(crate::index::build_schema().0);
+        assert!(parse_query(
+            &index,
+            &expand_synonyms("title:postgres AND stage:ga", &groups)
+        )
+        .is_ok());
+    }
+
+    // Regression (issue 13): `stage:gaa` silently matched nothing.
+    #[test]
+    fn unknown_values_of_enumerated_fields_are_refused() {
+        let e = unknown_enumerated_value("kafka stage:gaa").unwrap();
+        assert_eq!(e.position, Some(12));
+        assert!(e.message.contains("new, preview, ga"), "{}", e.message);
+        assert!(unknown_enumerated_value("kind:papers")
+            .unwrap()
+            .message
+            .contains("paper, article, repo, cloud"));
+        assert!(unknown_enumerated_value("-vendor:ibm OR x").is_some());
+        assert!(unknown_enumerated_value("stage:ga kind:cloud vendor:GCP").is_none());
+        assert!(unknown_enumerated_value("title:stage").is_none());
+    }
     use crate::index::build_schema;
 
     fn index() -> Index {

@@ -121,6 +121,47 @@ pub fn stable_hash(parts: &[&str]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Longest error text [`short_error`] keeps, in characters.
+pub const MAX_ERROR_CHARS: usize = 240;
+
+/// A URL without its query string and fragment, as error summaries show it
+/// (an arXiv API query alone runs to hundreds of characters).
+pub fn url_without_query(url: &url::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
+/// A source's error text shortened to one line for listings (`horizon
+/// sources`, the crawl summary, the report's source health): URLs lose their
+/// query strings, parts separated by `"; "` that become identical are kept
+/// once with their count, and the result is cut at [`MAX_ERROR_CHARS`].
+/// The full text stays in `state.json` and in `-v` output.
+pub fn short_error(s: &str) -> String {
+    static QUERY: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let query = QUERY.get_or_init(|| {
+        regex::Regex::new(r"(https?://[^\s?#]+)[?#]\S*?(:?(?:\s|$))").expect("a valid regex")
+    });
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    for part in s.split("; ") {
+        let part = terminal_safe(&query.replace_all(part.trim(), "$1$2"));
+        match parts.iter_mut().find(|(p, _)| *p == part) {
+            Some((_, n)) => *n += 1,
+            None => parts.push((part, 1)),
+        }
+    }
+    let joined = parts
+        .iter()
+        .map(|(p, n)| match n {
+            1 => p.clone(),
+            n => format!("{p} ({n} times)"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    truncate_words(&joined, MAX_ERROR_CHARS)
+}
+
 /// Cut `s` to at most `max` characters on a word boundary, adding `…` if cut.
 pub fn truncate_words(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -168,6 +209,20 @@ mod tests {
         assert_eq!(stable_hash(&["a", "b"]), stable_hash(&["a", "b"]));
         assert_ne!(stable_hash(&["ab", "c"]), stable_hash(&["a", "bc"]));
         assert_eq!(stable_hash(&["x"]).len(), 16);
+    }
+
+    #[test]
+    fn short_errors_drop_queries_and_count_repeats() {
+        let wall = (0..10)
+            .map(|i| format!("https://export.arxiv.org/api/query?search_query=cat%3Acs.PF&start={i}: cannot resolve host export.arxiv.org"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        assert_eq!(
+            short_error(&wall),
+            "https://export.arxiv.org/api/query: cannot resolve host export.arxiv.org (10 times)"
+        );
+        assert_eq!(short_error("HTTP 404 Not Found"), "HTTP 404 Not Found");
+        assert!(short_error(&"x ".repeat(500)).chars().count() <= MAX_ERROR_CHARS + 1);
     }
 
     #[test]

@@ -56,17 +56,17 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown key in a source (`urll`)",
             format!("{FEED}urll = \"http://127.0.0.1:9/x\"\n"),
-            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `name`, `kind`, `url`, `enabled`, `categories`, `mode`, `topics`, `max_results`, `page_size`, `language`, `since`, `vendor`",
+            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `name`, `kind`, `url`, `enabled`, `categories`, `mode`, `topics`, `max_results`, `page_size`, `language`, `since`, `vendor`; did you mean `url`?",
         ),
         c(
             "unknown key in [settings]",
             format!("[settings]\nper_host_intervall = \"1s\"\n{FEED}"),
-            "horizon: sources.toml:2:1: unknown field `per_host_intervall`, expected one of `index`, `user_agent`, `concurrency`, `per_host_concurrency`, `per_host_interval`, `connect_timeout`, `timeout`, `max_body_bytes`, `max_redirects`, `retries`, `retry_budget`, `max_retry_after`, `writer_heap_bytes`, `failing_after`, `hosts`",
+            "horizon: sources.toml:2:1: unknown field `per_host_intervall`, expected one of `index`, `user_agent`, `concurrency`, `per_host_concurrency`, `per_host_interval`, `connect_timeout`, `timeout`, `max_body_bytes`, `max_redirects`, `retries`, `retry_budget`, `max_retry_after`, `writer_heap_bytes`, `failing_after`, `hosts`; did you mean `per_host_interval`?",
         ),
         c(
             "unknown top-level table ([setting])",
             format!("[setting]\nconcurrency = 2\n{FEED}"),
-            "horizon: sources.toml:1:2: unknown field `setting`, expected one of `settings`, `absorption`, `report`, `topics`, `sources`, `offerings`",
+            "horizon: sources.toml:1:2: unknown field `setting`, expected one of `settings`, `absorption`, `report`, `topics`, `sources`, `offerings`; did you mean `settings`?",
         ),
         c(
             "wrong type: string for a number",
@@ -86,7 +86,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "duration without a number",
             format!("[settings]\ntimeout = \"soon\"\n{FEED}"),
-            "horizon: sources.toml:2:11: \"soon\" does not start with a number (use e.g. 3s, 7d)",
+            "horizon: sources.toml:2:11: \"soon\" does not start with a number (e.g. 500ms, 3s, 10min, 2h, 7d, 4w, 3mo, 1y, \"2 weeks\")",
         ),
         c(
             "unknown source kind",
@@ -313,12 +313,12 @@ const QUERY_CASES: &[QueryCase] = &[
     QueryCase {
         what: "--since that is no date",
         args: &["search", "kafka", "--since", "yesterday"],
-        first_line: "horizon: --since: \"yesterday\" is neither a date (2026-11-01), a timestamp (2026-11-01T08:00:00Z) nor a duration (7d, 4w)",
+        first_line: "horizon: --since: \"yesterday\" is neither a date (2026-11-01), a timestamp (2026-11-01T08:00:00Z) nor a duration (7d, 4w, 3mo)",
     },
     QueryCase {
         what: "--until that does not exist (Feb 30)",
         args: &["search", "kafka", "--until", "2026-02-30"],
-        first_line: "horizon: --until: \"2026-02-30\" is neither a date (2026-11-01), a timestamp (2026-11-01T08:00:00Z) nor a duration (7d, 4w)",
+        first_line: "horizon: --until: \"2026-02-30\" is neither a date (2026-11-01), a timestamp (2026-11-01T08:00:00Z) nor a duration (7d, 4w, 3mo)",
     },
     QueryCase {
         what: "--source not in the config",
@@ -338,7 +338,7 @@ const QUERY_CASES: &[QueryCase] = &[
     QueryCase {
         what: "flags window that is no duration",
         args: &["flags", "--window", "forever"],
-        first_line: "horizon: --window: \"forever\" does not start with a number (use e.g. 3s, 7d)",
+        first_line: "horizon: --window: \"forever\" does not start with a number (e.g. 500ms, 3s, 10min, 2h, 7d, 4w, 3mo, 1y, \"2 weeks\")",
     },
 ];
 

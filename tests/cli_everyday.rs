@@ -65,10 +65,16 @@ fn opml_import_keeps_the_file_and_export_round_trips() {
             .arg("--dry-run"),
         0,
     );
+    // Regression (issue 13): the dry-run plan went to stderr only.
+    let plan = stdout(&out);
+    assert!(plan.contains("would add 2 source(s)"), "{plan}");
     assert!(
-        stderr(&out).contains("would add 2 source(s)"),
-        "{}",
-        stderr(&out)
+        plan.contains("would add netflix-techblog  "),
+        "no -medium suffix: {plan}"
+    );
+    assert!(
+        plan.contains("OPML folder \"Engineering\""),
+        "folders are not flattened silently: {plan}"
     );
     assert_eq!(
         std::fs::read_to_string(&config).unwrap(),
@@ -93,10 +99,7 @@ fn opml_import_keeps_the_file_and_export_round_trips() {
         "existing content, comments and order kept:\n{text}"
     );
     assert!(text.contains("name = \"the-cloudflare-blog\""), "{text}");
-    assert!(
-        text.contains("name = \"netflix-techblog-medium\""),
-        "{text}"
-    );
+    assert!(text.contains("name = \"netflix-techblog\""), "{text}");
 
     let out = run_expect(horizon(&config, &index).args(["sources", "export"]), 0);
     let exported = stdout(&out);

@@ -111,8 +111,9 @@ fn has_topic(hit: &Value, topic: &str) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn crawl_then_search_blog_and_cloud_feeds() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let files = fixture_files(
         &fx,
         &["blog-feeds", "cloud-aws", "cloud-azure", "cloud-gcp"],

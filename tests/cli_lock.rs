@@ -12,8 +12,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn second_concurrent_crawl_is_refused() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let file = fixture_files(&fx, &["blog-feeds"])
         .into_iter()
         .find(|f| source_name(f).starts_with("huggingface-blog"))

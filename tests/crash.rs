@@ -78,8 +78,9 @@ fn committed_documents(p: &Paths) -> Option<u64> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn sigkill_at_random_moments_never_leaves_a_partial_index() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let server = feed_server(&fx);
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = feed_config(&server);
@@ -156,7 +157,7 @@ fn sigkill_at_random_moments_never_leaves_a_partial_index() {
 
 /// Interrupt a crawl while one source is done and another is stuck.
 fn interrupt_mid_crawl(sig: &str) {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let aws = fixture(&fx, HEALTHY_FIXTURE);
     let server = FaultServer::start(vec![
         ("/fast.xml", Fault::feed(aws)),
@@ -232,11 +233,13 @@ fn interrupt_mid_crawl(sig: &str) {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn sigint_mid_crawl_exits_4_and_keeps_what_was_fetched() {
     interrupt_mid_crawl("INT");
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn sigterm_mid_crawl_exits_4_and_keeps_what_was_fetched() {
     interrupt_mid_crawl("TERM");
 }

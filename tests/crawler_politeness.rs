@@ -11,8 +11,9 @@ use fault_support::*;
 
 /// A second crawl of unchanged feeds sends validators, gets only 304s and indexes nothing anew.
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn second_crawl_of_unchanged_feeds_is_all_304() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let aws = fixture(&fx, HEALTHY_FIXTURE);
     let other = feed_like(&aws, &numbered_items("lm-", 5)).into_bytes();
     let both = feed_like(&aws, &numbered_items("both-", 3)).into_bytes();
@@ -88,8 +89,9 @@ fn second_crawl_of_unchanged_feeds_is_all_304() {
 
 /// 429 with `Retry-After: 2`: the retry comes no sooner than the server asked.
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn retry_after_seconds_is_honoured() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let aws = fixture(&fx, HEALTHY_FIXTURE);
     let server = FaultServer::start(vec![(
         "/feed.xml",
@@ -117,8 +119,9 @@ fn retry_after_seconds_is_honoured() {
 
 /// 503, 503, 200: retried with backoff and indexed, in exactly three requests.
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn two_503s_then_200_is_indexed_after_three_requests() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let aws = fixture(&fx, HEALTHY_FIXTURE);
     let server = FaultServer::start(vec![(
         "/feed.xml",
@@ -165,8 +168,9 @@ fn never_answering_server_times_out() {
 /// With `per_host_interval = "300ms"`, requests to one host start at least
 /// ~300 ms apart; a second host name has its own gate.
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn per_host_interval_spaces_requests_to_one_host() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let aws = fixture(&fx, HEALTHY_FIXTURE);
     let mut routes = Vec::new();
     let names: Vec<String> = (0..6).map(|i| format!("/feed-{i}.xml")).collect();
@@ -221,8 +225,9 @@ fn per_host_interval_spaces_requests_to_one_host() {
 /// Two crawls started together on one index: one runs, the other exits 3
 /// and says another crawl is running.
 #[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn concurrent_crawls_one_is_refused() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let aws = fixture(&fx, HEALTHY_FIXTURE);
     // Slow enough that the winner still holds the lock when the loser starts.
     let server = FaultServer::start(vec![(

@@ -87,8 +87,9 @@ fn search(config: &Path, index: &Path, args: &[&str]) -> Vec<Value> {
 /// The pager follows start=0,10,20 and stops at the empty page; a second crawl
 /// stops at the first page, which brings nothing new.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn arxiv_pager_stops_at_the_empty_page_then_at_nothing_new() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let real = String::from_utf8(read(&fx.join(API_PAGE))).unwrap();
     let server = MockServer::start().await;
     for (start, prefix) in [("0", 3001), ("10", 3002), ("20", 3003)] {
@@ -166,8 +167,9 @@ async fn arxiv_pager_stops_at_the_empty_page_then_at_nothing_new() {
 /// An error entry in a 200 response is a source error, never a document; the
 /// other sources are still indexed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn arxiv_error_entry_fails_the_source_not_the_crawl() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let server = MockServer::start().await;
     serve(
         &server,
@@ -204,8 +206,9 @@ async fn arxiv_error_entry_fails_the_source_not_the_crawl() {
 /// The same paper from the API (version 2) and from a listing (version 1) is
 /// one document, keeping the higher version and what each endpoint knows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn one_document_per_paper_across_api_listing_and_versions() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let real = String::from_utf8(read(&fx.join(API_PAGE))).unwrap();
     // The API page's first paper becomes 2604.21952v2, which the cs.LG listing
     // announces as v1.
@@ -275,8 +278,9 @@ async fn one_document_per_paper_across_api_listing_and_versions() {
 /// A 200 trending page that yields no repository is a source error ("page
 /// layout changed?"), and the crawl goes on with the other sources.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn trending_page_without_repositories_is_a_source_error() {
-    let Some(fx) = fixtures() else { return };
+    let fx = fixtures();
     let page = String::from_utf8(read(&fx.join(TRENDING))).unwrap();
     // The real page with every repository row cut out, as after a redesign.
     let rows = Regex::new(r#"(?s)<article class="Box-row">.*?</article>"#).unwrap();

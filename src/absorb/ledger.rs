@@ -120,7 +120,9 @@ fn items_matching(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<Item>, Ab
     Ok(out)
 }
 
-/// Read the cloud notes of `[from, until)` and every launch note before `until`.
+/// Read the cloud notes of `[from, until)` and every note before `until` that
+/// launches an offering of a system (a term query on `link_relation`, so the
+/// cost follows those launches, not the history).
 pub fn read_notes(
     idx: &HorizonIndex,
     from: Timestamp,
@@ -133,7 +135,10 @@ pub fn read_notes(
     ]);
     let launch_q = BooleanQuery::new(vec![
         (Occur::Must, term(f.kind, Kind::Cloud.as_str())),
-        (Occur::Must, term(f.relation, Relation::Launch.as_str())),
+        (
+            Occur::Must,
+            term(f.link_relation, Relation::Launch.as_str()),
+        ),
         (Occur::Must, date_range(f.date, None, Some(until))),
     ]);
     let in_range = |i: &Item, lo: Option<Timestamp>| {

@@ -548,6 +548,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn api_2026_search_page() {
         let Some(page) = api("api2026_search-all-testing_start0_max10.xml") else {
             return;
@@ -589,6 +590,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn api_2016_legacy_format_with_old_style_ids() {
         let Some(page) = api("api2016_search-au-del_maestro.xml") else {
             return;
@@ -626,6 +628,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn api_2016_versioned_lookup() {
         let Some(page) = api("api2016_idlist-1111.2011v2.xml") else {
             return;
@@ -637,6 +640,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn api_2026_old_style_lookup() {
         let Some(page) = api("api2026_idlist-old-style-id-astro-ph-0601001.xml") else {
             return;
@@ -655,6 +659,7 @@ mod tests {
 
     /// The API's error entry is an error, never a paper.
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn api_error_entry_is_an_error() {
         let Some(res) = api("api2026_error-400-malformed-id.xml") else {
             return;
@@ -666,6 +671,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn api_empty_result() {
         let Some(page) = api("api2026_idlist-nonexistent-id-empty-result.xml") else {
             return;
@@ -686,6 +692,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn every_api_fixture_parses_or_reports_the_api_error() {
         for path in fixture_files("arxiv-api") {
             let bytes = std::fs::read(&path).unwrap();
@@ -706,6 +713,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn listing_cs_ai() {
         let Some(bytes) = fixture("arxiv-rss/arxiv-rss_cs.AI_2026-04-27_trimmed.xml") else {
             return;
@@ -746,6 +754,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
     fn listing_cs_lg() {
         let Some(bytes) = fixture("arxiv-rss/arxiv-rss_cs.LG_2026-04-27_trimmed.xml") else {
             return;

@@ -91,43 +91,43 @@ pub(crate) mod test_support {
     use std::path::PathBuf;
 
     /// The fixtures folder: `$HORIZON_FIXTURES`, else `../shared/fixtures`
-    /// next to the repository. `None` (with a note on stderr) when missing
-    /// outside CI; a panic with the reason under `CI=true`.
-    pub fn fixtures_dir() -> Option<PathBuf> {
+    /// next to the repository. Panics with the reason when it is missing:
+    /// the tests that call this are `#[ignore = "needs ../shared/fixtures …"]`,
+    /// so a plain `cargo test` reports them as ignored, and running them
+    /// without the folder fails loudly instead of passing.
+    pub fn fixtures_dir() -> PathBuf {
         let dir = std::env::var_os("HORIZON_FIXTURES")
+            .filter(|d| !d.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| {
                 PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
             });
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        let msg = format!(
-            "recorded fixtures not found at {} (set HORIZON_FIXTURES to their folder)",
+        assert!(
+            dir.is_dir(),
+            "recorded fixtures not found at {} (set HORIZON_FIXTURES to their folder); \
+             this test needs them",
             dir.display()
         );
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}; CI needs them");
-        }
-        eprintln!("skipping: {msg}");
-        None
+        dir
     }
 
     /// Every file in one fixtures subfolder, sorted.
     pub fn fixture_files(sub: &str) -> Vec<PathBuf> {
-        let Some(dir) = fixtures_dir() else {
-            return Vec::new();
-        };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(sub))
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
+        let dir = fixtures_dir().join(sub);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         files.sort();
+        assert!(!files.is_empty(), "no fixtures in {}", dir.display());
         files
     }
 
-    /// One fixture's bytes.
+    /// One fixture's bytes. Always `Some` (a missing folder or file panics);
+    /// the `Option` keeps the adapters' `let Some(..) = fixture(..) else`
+    /// call sites unchanged.
     pub fn fixture(rel: &str) -> Option<Vec<u8>> {
-        let dir = fixtures_dir()?;
-        Some(std::fs::read(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}")))
+        let path = fixtures_dir().join(rel);
+        Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
     }
 }

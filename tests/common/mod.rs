@@ -17,26 +17,23 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// The shared fixtures folder: `$HORIZON_FIXTURES`, else
 /// `<CARGO_MANIFEST_DIR>/../shared/fixtures`.
 ///
-/// When it is missing: panics under `CI=true` (a CI run must not pass by
-/// skipping), otherwise prints "skipping: ..." and returns `None`, so callers
-/// write `let Some(fx) = common::fixtures() else { return };`.
-pub fn fixtures() -> Option<PathBuf> {
+/// Panics with the reason when it is missing. Every test that calls it is
+/// marked `#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]`, so
+/// a plain `cargo test` on a fresh clone reports it as ignored, and
+/// `cargo test -- --include-ignored` (CI) runs it — and fails loudly, never
+/// passes, when the folder is missing.
+pub fn fixtures() -> PathBuf {
     let dir = match std::env::var_os("HORIZON_FIXTURES") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
         _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"),
     };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let why = format!(
-        "fixtures folder {} not found (set HORIZON_FIXTURES to the shared fixtures folder)",
+    assert!(
+        dir.is_dir(),
+        "fixtures folder {} not found (set HORIZON_FIXTURES to the shared fixtures folder): \
+         this test needs the recorded payloads",
         dir.display()
     );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true and {why}: the end-to-end tests cannot run without the recorded payloads");
-    }
-    eprintln!("skipping: {why}");
-    None
+    dir
 }
 
 /// The files of the given fixture subfolders, sorted by path.
