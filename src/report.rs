@@ -1099,7 +1099,10 @@ fn health(cfg: &Config, state: &CrawlState) -> Vec<HealthRow> {
                 if h.consecutive_failures == 1 { "" } else { "s" },
                 h.last_error
                     .as_deref()
-                    .map(|e| format!(": {}", truncate_words(&clean_line(e), 200)))
+                    .map(|e| {
+                        let short = crate::text::short_error(&clean_line(e));
+                        format!(": {}", truncate_words(&short, 200))
+                    })
                     .unwrap_or_default()
             ),
             "changed?" => format!(

@@ -116,7 +116,7 @@ fn state() -> CrawlState {
         SourceHealth {
             runs: 10,
             consecutive_failures: 4,
-            last_error: Some("HTTP 503 <script>alert(1)</script>".into()),
+            last_error: Some("https://aws.example/feed?search_query=%28cat%3Acs.PF%20OR%20cat%3Acs.DC%29&start=0&max_results=100: HTTP 503 <script>alert(1)</script>".into()),
             last_success: Some(ts("2026-11-20T00:00:00Z")),
             ..Default::default()
         },
@@ -417,6 +417,13 @@ fn health_lists_failing_changed_and_never_crawled() {
     assert!(r.health[0]
         .detail
         .contains("4 failed runs in a row (last success 2026-11-20)"));
+    // Source errors are shortened as `horizon sources` shortens them: no query strings.
+    assert!(
+        r.health[0].detail.contains("https://aws.example/feed")
+            && !r.health[0].detail.contains("max_results"),
+        "{}",
+        r.health[0].detail
+    );
 }
 
 #[test]
