@@ -430,6 +430,15 @@ impl HorizonIndex {
 
     /// Read the item back from a stored document.
     pub fn item_of(&self, doc: &TantivyDocument) -> Result<Item, IndexError> {
+        self.stored_as(doc)
+    }
+
+    /// The stored item read as `T`: a struct of the fields a caller needs
+    /// (serde skips the others), cheaper than a whole [`Item`].
+    pub fn stored_as<T: serde::de::DeserializeOwned>(
+        &self,
+        doc: &TantivyDocument,
+    ) -> Result<T, IndexError> {
         let json = doc
             .get_first(self.fields.item)
             .and_then(|v| v.as_str())

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -90,12 +90,43 @@ pub struct Event {
     pub id: String,
 }
 
+/// What the ledger reads of a launch note: the stored item less its text
+/// (the summary is skipped while parsing, which is most of a note's bytes).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LaunchNote {
+    /// Document id.
+    pub id: String,
+    /// Vendor.
+    #[serde(default)]
+    pub vendor: Option<Vendor>,
+    /// Title.
+    pub title: String,
+    /// Link.
+    pub url: String,
+    #[serde(default)]
+    published: Option<Timestamp>,
+    #[serde(default)]
+    updated: Option<Timestamp>,
+    #[serde(default)]
+    first_seen: Option<Timestamp>,
+    /// The systems the note concerns.
+    #[serde(default)]
+    pub links: Vec<crate::model::SystemLink>,
+}
+
+impl LaunchNote {
+    /// The date the note is filed under (as [`Item::date`]).
+    pub fn date(&self) -> Option<Timestamp> {
+        self.published.or(self.updated).or(self.first_seen)
+    }
+}
+
 /// Cloud notes read for one computation.
 pub struct Notes {
     /// Every cloud note filed in `[from, until)` (the two windows).
     pub window: Vec<Item>,
-    /// Every launch note filed before `until`, oldest first.
-    pub launches: Vec<Item>,
+    /// Every note launching a system's offering filed before `until`, oldest first.
+    pub launches: Vec<LaunchNote>,
 }
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
@@ -105,7 +136,10 @@ fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     ))
 }
 
-fn items_matching(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<Item>, AbsorbError> {
+fn items_matching<T: serde::de::DeserializeOwned>(
+    idx: &HorizonIndex,
+    query: &dyn Query,
+) -> Result<Vec<T>, AbsorbError> {
     let searcher = idx.searcher()?;
     let mut addrs: Vec<DocAddress> = searcher
         .search(query, &DocSetCollector)?
@@ -115,7 +149,7 @@ fn items_matching(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<Item>, Ab
     let mut out = Vec::with_capacity(addrs.len());
     for addr in addrs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        out.push(idx.item_of(&doc)?);
+        out.push(idx.stored_as(&doc)?);
     }
     Ok(out)
 }
@@ -141,17 +175,16 @@ pub fn read_notes(
         ),
         (Occur::Must, date_range(f.date, None, Some(until))),
     ]);
-    let in_range = |i: &Item, lo: Option<Timestamp>| {
-        i.date()
-            .is_some_and(|d| d < until && lo.is_none_or(|lo| d >= lo))
+    let in_range = |d: Option<Timestamp>, lo: Option<Timestamp>| {
+        d.is_some_and(|d| d < until && lo.is_none_or(|lo| d >= lo))
     };
-    let window: Vec<Item> = items_matching(idx, &window_q)?
+    let window: Vec<Item> = items_matching::<Item>(idx, &window_q)?
         .into_iter()
-        .filter(|i| in_range(i, Some(from)))
+        .filter(|i| in_range(i.date(), Some(from)))
         .collect();
-    let mut launches: Vec<Item> = items_matching(idx, &launch_q)?
+    let mut launches: Vec<LaunchNote> = items_matching::<LaunchNote>(idx, &launch_q)?
         .into_iter()
-        .filter(|i| in_range(i, None))
+        .filter(|i| in_range(i.date(), None))
         .collect();
     launches.sort_by(|a, b| a.date().cmp(&b.date()).then_with(|| a.id.cmp(&b.id)));
     Ok(Notes { window, launches })
@@ -193,7 +226,7 @@ impl Ledger {
     /// launch notes from `since` on are the window's events.
     pub fn build(
         catalog: &Catalog,
-        launches: &[Item],
+        launches: &[LaunchNote],
         since: Timestamp,
         as_of: Timestamp,
     ) -> Ledger {
@@ -370,7 +403,7 @@ fn apply(
     vendor: Vendor,
     product: &str,
     stage: OfferingStage,
-    note: &Item,
+    note: &LaunchNote,
     date: Timestamp,
 ) {
     let day = civil_day(date);
