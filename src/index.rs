@@ -121,6 +121,9 @@ pub struct Fields {
     pub system: Field,
     /// How a cloud note concerns those systems, one term per link (raw).
     pub link_relation: Field,
+    /// One key per launch link, `system␟vendor␟offering␟stage` (raw, fast):
+    /// lets the ledger find the first note of every launch from fast fields.
+    pub launch_key: Field,
     /// Offerings of those systems a cloud note is about (text).
     pub offering: Field,
     /// Repository language, lower-case (raw).
@@ -173,6 +176,7 @@ pub fn build_schema() -> (Schema, Fields) {
         relation: b.add_text_field("relation", raw.clone()),
         system: b.add_text_field("system", plain.clone()),
         link_relation: b.add_text_field("link_relation", raw.clone()),
+        launch_key: b.add_text_field("launch_key", raw.clone()),
         offering: b.add_text_field("offering", plain),
         language: b.add_text_field("language", raw),
         published: b.add_date_field("published", date.clone()),
@@ -567,6 +571,9 @@ pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     for link in &item.links {
         doc.add_text(f.system, &link.system);
         doc.add_text(f.link_relation, link.relation.as_str());
+        if let Some(key) = link.launch_key(item.vendor) {
+            doc.add_text(f.launch_key, key);
+        }
         if let Some(o) = &link.offering {
             doc.add_text(f.offering, o);
         }

@@ -267,6 +267,24 @@ pub struct SystemLink {
     pub runs_system: Option<bool>,
 }
 
+impl SystemLink {
+    /// For a launch link: `system␟vendor␟offering␟stage`, the key under which
+    /// the index finds the first note of every launch.
+    pub fn launch_key(&self, vendor: Option<Vendor>) -> Option<String> {
+        if self.relation != Relation::Launch {
+            return None;
+        }
+        let (vendor, offering, stage) = (vendor?, self.offering.as_ref()?, self.stage?);
+        Some(format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            self.system,
+            vendor.as_str(),
+            offering.to_lowercase(),
+            stage.as_str()
+        ))
+    }
+}
+
 macro_rules! impl_name_traits {
     ($ty:ident, $what:literal) => {
         impl fmt::Display for $ty {

@@ -114,6 +114,21 @@ pub struct LaunchNote {
     pub links: Vec<crate::model::SystemLink>,
 }
 
+impl From<&Item> for LaunchNote {
+    fn from(i: &Item) -> LaunchNote {
+        LaunchNote {
+            id: i.id.clone(),
+            vendor: i.vendor,
+            title: i.title.clone(),
+            url: i.url.clone(),
+            published: i.published,
+            updated: i.updated,
+            first_seen: i.first_seen,
+            links: i.links.clone(),
+        }
+    }
+}
+
 impl LaunchNote {
     /// The date the note is filed under (as [`Item::date`]).
     pub fn date(&self) -> Option<Timestamp> {
@@ -173,7 +188,7 @@ pub fn read_notes(
             Occur::Must,
             term(f.link_relation, Relation::Launch.as_str()),
         ),
-        (Occur::Must, date_range(f.date, None, Some(until))),
+        (Occur::Must, date_range(f.date, None, Some(from))),
     ]);
     let in_range = |d: Option<Timestamp>, lo: Option<Timestamp>| {
         d.is_some_and(|d| d < until && lo.is_none_or(|lo| d >= lo))
@@ -182,12 +197,68 @@ pub fn read_notes(
         .into_iter()
         .filter(|i| in_range(i.date(), Some(from)))
         .collect();
-    let mut launches: Vec<LaunchNote> = items_matching::<LaunchNote>(idx, &launch_q)?
+    // Before the windows only the first note of each launch matters (when an
+    // offering appeared, reached GA, began to retire): found from fast fields,
+    // so the cost follows the launches, not the history. In the windows, every one.
+    let mut launches: Vec<LaunchNote> = first_launches(idx, &launch_q)?
         .into_iter()
-        .filter(|i| in_range(i.date(), None))
+        .filter(|n| n.date().is_some_and(|d| d < from))
         .collect();
+    launches.extend(
+        window
+            .iter()
+            .filter(|i| i.links.iter().any(|l| l.relation == Relation::Launch))
+            .map(LaunchNote::from),
+    );
     launches.sort_by(|a, b| a.date().cmp(&b.date()).then_with(|| a.id.cmp(&b.id)));
+    launches.dedup_by(|a, b| a.id == b.id);
     Ok(Notes { window, launches })
+}
+
+/// The earliest note of every launch key among the documents `query` matches.
+fn first_launches(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<LaunchNote>, AbsorbError> {
+    let searcher = idx.searcher()?;
+    let mut addrs: Vec<DocAddress> = searcher
+        .search(query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addrs.sort();
+    let io = |e: std::io::Error| tantivy::TantivyError::from(e);
+    let mut first: BTreeMap<String, (i64, DocAddress)> = BTreeMap::new();
+    let mut columns = None;
+    let mut segment = u32::MAX;
+    let mut key = String::new();
+    for addr in addrs {
+        if addr.segment_ord != segment {
+            segment = addr.segment_ord;
+            let ff = searcher.segment_reader(segment).fast_fields();
+            columns = ff.str("launch_key")?.map(|keys| (keys, ff.date("date")));
+        }
+        let Some((keys, dates)) = &columns else {
+            continue;
+        };
+        let dates = dates.as_ref().map_err(|e| e.clone())?;
+        let day = dates
+            .first(addr.doc_id)
+            .map_or(i64::MAX, |d| d.into_timestamp_secs());
+        for ord in keys.term_ords(addr.doc_id) {
+            key.clear();
+            keys.ord_to_str(ord, &mut key).map_err(io)?;
+            let slot = first.entry(key.clone()).or_insert((day, addr));
+            if (day, addr) < *slot {
+                *slot = (day, addr);
+            }
+        }
+    }
+    let mut wanted: Vec<DocAddress> = first.into_values().map(|(_, a)| a).collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut out = Vec::with_capacity(wanted.len());
+    for addr in wanted {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(idx.stored_as(&doc)?);
+    }
+    Ok(out)
 }
 
 /// The UTC day of a timestamp.
