@@ -612,15 +612,32 @@ impl Classifier {
     }
 }
 
-/// `text` with every occurrence of `name` (ignoring case) blanked out.
-fn replace_ignore_case(text: &str, name: &str) -> String {
-    match RegexBuilder::new(&regex::escape(name))
-        .case_insensitive(true)
-        .build()
-    {
-        Ok(re) => re.replace_all(text, " ").into_owned(),
-        Err(_) => text.to_string(),
+/// Where `needle` occurs in `hay`, ignoring ASCII case (no regex is built:
+/// this runs for every note of a crawl).
+fn find_ci(hay: &str, needle: &str, from: usize) -> Option<Range<usize>> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() || n.len() > h.len() {
+        return None;
     }
+    (from..=h.len() - n.len())
+        .find(|&i| hay.is_char_boundary(i) && h[i..i + n.len()].eq_ignore_ascii_case(n))
+        .map(|i| i..i + n.len())
+}
+
+/// `text` with every occurrence of `name` (ignoring ASCII case) blanked out.
+fn replace_ignore_case(text: &str, name: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(r) = find_ci(text, name, at) {
+        if !text.is_char_boundary(r.end) {
+            break;
+        }
+        out.push_str(&text[at..r.start]);
+        out.push(' ');
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// The offering(s) a note is about, and where the statement names it.
@@ -684,11 +701,16 @@ fn own_product_span(vendor: Vendor, item: &Item, stmt: &str) -> Option<Range<usi
     candidates
         .iter()
         .filter_map(|p| {
-            let re = pattern(p).and_then(|pat| Regex::new(&pat).ok())?;
-            let m = re.find(stmt)?;
-            tokens(&stmt[..m.start()])
-                .all(|(_, t)| PREFIX_WORDS.contains(&t.as_str()))
-                .then(|| m.range())
+            let p = p.trim();
+            let m = find_ci(stmt, p, 0)?;
+            let word_end = stmt[m.end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            (stmt.is_char_boundary(m.end)
+                && word_end
+                && tokens(&stmt[..m.start]).all(|(_, t)| PREFIX_WORDS.contains(&t.as_str())))
+            .then_some(m)
         })
         .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
 }
