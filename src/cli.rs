@@ -1267,13 +1267,13 @@ fn cmd_reindex(cli: &Cli) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
     let dir = index_dir(cli, Some(&cfg));
     let _lock = crate::state::CrawlLock::acquire(&dir).map_err(Failure::fatal)?;
-    let tagger = crate::topics::Tagger::new(&cfg.topics).map_err(Failure::usage)?;
-    let classifier = crate::absorb::Classifier::new(
-        crate::absorb::Catalog::for_config(&cfg).map_err(Failure::fatal)?,
-    );
+    let catalog = crate::absorb::Catalog::for_config(&cfg).map_err(Failure::fatal)?;
+    let tagger =
+        crate::topics::Tagger::with_catalog(&cfg.topics, &catalog).map_err(Failure::usage)?;
+    let classifier = crate::absorb::Classifier::new(catalog);
     let done = crate::index::migrate(&dir, |items| {
-        tagger.tag(items).map_err(|e| e.to_string())?;
         classifier.classify_all(items);
+        tagger.tag(items).map_err(|e| e.to_string())?;
         Ok(())
     })
     .map_err(Failure::fatal)?;

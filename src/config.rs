@@ -353,6 +353,8 @@ struct RawTopic {
     #[serde(default)]
     arxiv_categories: Vec<String>,
     #[serde(default)]
+    products: Vec<String>,
+    #[serde(default)]
     systems: Vec<String>,
     #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
@@ -367,6 +369,10 @@ pub struct Topic {
     pub keywords: Vec<String>,
     /// A tantivy query for what keywords cannot say.
     pub query: Option<String>,
+    /// Product names (cloud services, projects) whose items belong to the
+    /// topic: matched in titles and cloud notes' product names only, and
+    /// never sent to arXiv.
+    pub products: Vec<String>,
     /// arXiv categories searched for this topic.
     pub arxiv_categories: Vec<String>,
     /// Systems the team runs itself in this area, watched by the absorption flags.
@@ -544,6 +550,7 @@ impl Config {
                 name: t.name.trim().to_string(),
                 keywords: t.keywords,
                 query: t.query,
+                products: t.products,
                 arxiv_categories: t.arxiv_categories,
                 systems: t.systems,
                 aliases: t.aliases,
@@ -697,7 +704,10 @@ fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Pr
     } else if !names.insert(t.name.clone()) {
         bad("duplicate topic name".into());
     }
-    if t.keywords.is_empty() && t.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
+    if t.keywords.is_empty()
+        && t.products.is_empty()
+        && t.query.as_deref().is_none_or(|q| q.trim().is_empty())
+    {
         bad("keywords is empty and there is no query: nothing would ever be tagged".into());
     }
     for k in &t.keywords {

@@ -332,8 +332,9 @@ pub async fn crawl(
 ) -> Result<CrawlReport, CrawlError> {
     let started = Timestamp::now();
     let chosen = choose_sources(cfg, &opts.only)?;
-    let tagger = Tagger::new(&cfg.topics)?;
-    let classifier = Classifier::new(Catalog::for_config(cfg)?);
+    let catalog = Catalog::for_config(cfg)?;
+    let tagger = Tagger::with_catalog(&cfg.topics, &catalog)?;
+    let classifier = Classifier::new(catalog);
     // Before the lock file: never write among a folder of the user's own files.
     HorizonIndex::check_folder(index_dir)?;
     let _lock = CrawlLock::acquire(index_dir)?;
@@ -435,8 +436,9 @@ pub async fn crawl(
         }
     }
     let mut items: Vec<Item> = pending.into_values().collect();
-    tagger.tag(&mut items)?;
+    // The classifier's links are evidence for the tagger.
     classifier.classify_all(&mut items);
+    tagger.tag(&mut items)?;
 
     let mut writer = idx.writer(cfg.settings.writer_heap_bytes)?;
     let mut counts: HashMap<String, (usize, usize, usize)> = HashMap::new();

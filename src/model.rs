@@ -246,6 +246,43 @@ impl Relation {
     }
 }
 
+/// Why an item carries a topic (see `topics::Tagger`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicEvidence {
+    /// The topic.
+    pub topic: String,
+    /// Phrases (keywords or system names) found in the title or the cloud
+    /// note's product names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub title: Vec<String>,
+    /// Phrases found in the summary, with how often.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summary: Vec<PhraseCount>,
+    /// Systems of the topic the cloud note launches, extends or brings to a
+    /// region (its `links`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<String>,
+    /// Whether the topic's `query` matched.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub query: bool,
+}
+
+impl TopicEvidence {
+    /// Summary matches in all.
+    pub fn summary_hits(&self) -> u32 {
+        self.summary.iter().map(|p| p.count).sum()
+    }
+}
+
+/// A phrase and how often it occurred.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhraseCount {
+    /// The phrase as `sources.toml` spells it.
+    pub phrase: String,
+    /// Occurrences.
+    pub count: u32,
+}
+
 /// A cloud note's link to one system the team may run (see `absorb::classify`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemLink {
@@ -362,6 +399,10 @@ pub struct Item {
     /// Topic names from `sources.toml` whose rules match.
     #[serde(default)]
     pub topics: Vec<String>,
+    /// Why each topic was given: the phrases that matched and where
+    /// (`topics::Tagger`), in the order of `topics`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<TopicEvidence>,
     /// When the item was published, if the source says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<Timestamp>,
@@ -439,6 +480,7 @@ impl Item {
             authors: Vec::new(),
             categories: Vec::new(),
             topics: Vec::new(),
+            evidence: Vec::new(),
             published: None,
             updated: None,
             first_seen: None,

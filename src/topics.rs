@@ -1,48 +1,47 @@
-//! Topic tagging: which of the team's areas each item belongs to.
+//! Topic tagging: which of the team's areas each item belongs to, and why.
 //!
-//! A topic matches an item when one of its keyword phrases occurs in the title
-//! or summary — case-insensitively, on word boundaries ("Spark" does not match
-//! "sparkle", but does match "Sparks"), with any run of whitespace between the
-//! words of a phrase — or when its optional tantivy `query` matches. Queries
-//! are run over a small in-memory index of the batch being tagged, so a topic
-//! query means exactly what the same query means in `horizon search`.
+//! A topic's phrases are its `keywords`, plus the names of its `systems`
+//! (the catalog's distinctive names: "Kafka", "Apache Kafka", but never a
+//! bare ordinary word such as "Ray" or "Spark") and their `aliases`. Phrases
+//! match case-insensitively, on word boundaries ("Spark" does not match
+//! "sparkle", but does match "Sparks"), with any run of whitespace between
+//! the words of a phrase.
+//!
+//! One keyword somewhere in a long summary is weak evidence (a note about
+//! Spark on EMR that says "Identity and Access Management" is not about
+//! security), so an item gets a topic when the evidence is strong:
+//!
+//! 1. a phrase, or one of the topic's `products` ("BigQuery", "Amazon
+//!    EKS"), occurs in the **title** (for a cloud note, also in its product
+//!    names), or
+//! 2. the **summary** holds phrases of the topic **at least twice** (the same
+//!    phrase twice, or two different ones), or
+//! 3. the topic's tantivy **`query`** matches (run over a small in-memory
+//!    index of the batch, so it means what the same query means in
+//!    `horizon search`), or
+//! 4. the cloud note **launches, extends or brings to a region** an offering
+//!    of one of the topic's systems (its `links`, set by the classifier,
+//!    which therefore runs first); a mere mention is not enough.
+//!
+//! Each tag keeps its evidence ([`TopicEvidence`]: the phrases and where),
+//! which the report uses to say why an item is listed. The rule is measured
+//! on a labelled sample of the real fixtures (`tests/topic_devset.rs`).
 
-use regex::{Regex, RegexBuilder};
+use std::collections::BTreeMap;
+
+use aho_corasick::AhoCorasick;
 use tantivy::collector::DocSetCollector;
 use tantivy::directory::RamDirectory;
 use tantivy::{Index, SingleSegmentIndexWriter};
 
+use crate::absorb::catalog::{is_ordinary_word, Catalog};
 use crate::config::Topic;
 use crate::index::{build_schema, document_for};
-use crate::model::Item;
+use crate::model::{Item, PhraseCount, Relation, TopicEvidence};
 use crate::search::{parse_query, QueryError};
 
-/// A regex matching any of `phrases` as whole words, case-insensitively,
-/// allowing a plural `s`/`es`. `None` when there are no phrases.
-pub fn phrase_matcher(phrases: &[String]) -> Option<Regex> {
-    let alts: Vec<String> = phrases
-        .iter()
-        .map(|p| {
-            p.split_whitespace()
-                .map(regex::escape)
-                .collect::<Vec<_>>()
-                .join(r"\s+")
-        })
-        .filter(|p| !p.is_empty())
-        .collect();
-    if alts.is_empty() {
-        return None;
-    }
-    let pattern = format!(
-        r"(?:^|[^\p{{L}}\p{{N}}_])(?:{})(?:s|es)?(?:$|[^\p{{L}}\p{{N}}_])",
-        alts.join("|")
-    );
-    RegexBuilder::new(&pattern)
-        .case_insensitive(true)
-        .size_limit(1 << 24)
-        .build()
-        .ok()
-}
+/// Summary occurrences that make a topic without a title match.
+pub const MIN_SUMMARY_HITS: u32 = 2;
 
 /// Why tagging could not run.
 #[derive(Debug, thiserror::Error)]
@@ -60,17 +59,135 @@ pub enum TagError {
     /// The in-memory index failed.
     #[error("tagging index")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// The phrase automaton could not be built.
+    #[error("topic phrases: {0}")]
+    Phrases(String),
 }
 
 struct CompiledTopic {
     name: String,
-    keywords: Option<Regex>,
     query: Option<String>,
+    /// Canonical system names, lower-case (matched against cloud notes' links).
+    systems: Vec<String>,
 }
 
-/// Tags items with topic names.
+/// Lower-case, with every run of whitespace folded into one space.
+fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Finds phrases on word boundaries (a plural `s`/`es` allowed) and counts them.
+pub struct PhraseSet {
+    /// Each phrase as first spelled, and the topics it belongs to.
+    phrases: Vec<(String, Vec<usize>)>,
+    automaton: Option<AhoCorasick>,
+}
+
+impl PhraseSet {
+    /// Phrases for `topics`: `(topic index, phrase)` pairs; duplicates (ignoring case) merge.
+    pub fn new(pairs: impl IntoIterator<Item = (usize, String)>) -> Result<PhraseSet, TagError> {
+        let mut by_folded: BTreeMap<String, usize> = BTreeMap::new();
+        let mut phrases: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        for (topic, phrase) in pairs {
+            let folded = fold(&phrase);
+            if folded.is_empty() {
+                continue;
+            }
+            let at = *by_folded.entry(folded.clone()).or_insert_with(|| {
+                phrases.push((phrase.trim().to_string(), Vec::new()));
+                patterns.push(folded);
+                phrases.len() - 1
+            });
+            if let Some((_, topics)) = phrases.get_mut(at) {
+                if !topics.contains(&topic) {
+                    topics.push(topic);
+                }
+            }
+        }
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(&patterns).map_err(|e| TagError::Phrases(e.to_string()))?)
+        };
+        Ok(PhraseSet { phrases, automaton })
+    }
+
+    /// The phrase with this index, as first spelled.
+    pub fn phrase(&self, i: usize) -> &str {
+        self.phrases.get(i).map_or("", |(p, _)| p.as_str())
+    }
+
+    /// Topics of the phrase with this index.
+    pub fn topics_of(&self, i: usize) -> &[usize] {
+        self.phrases.get(i).map_or(&[], |(_, t)| t.as_slice())
+    }
+
+    /// Phrase indexes found in `text`, with counts, in phrase order.
+    /// Matches never overlap: at one position the longest phrase wins.
+    pub fn find(&self, text: &str) -> Vec<(usize, u32)> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let hay = fold(text);
+        let before_ok = |start: usize| {
+            hay[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !is_word_char(c))
+        };
+        let end_of = |end: usize| -> Option<usize> {
+            let rest = &hay[end..];
+            [0usize, 1, 2].into_iter().find_map(|extra| {
+                let suffix = rest.get(..extra)?;
+                if !matches!(suffix, "" | "s" | "es") {
+                    return None;
+                }
+                let after = rest[extra..].chars().next();
+                after
+                    .is_none_or(|c| !is_word_char(c))
+                    .then_some(end + extra)
+            })
+        };
+        let mut found: Vec<(usize, usize, usize)> = ac
+            .find_overlapping_iter(&hay)
+            .filter(|m| before_ok(m.start()))
+            .filter_map(|m| end_of(m.end()).map(|end| (m.start(), end, m.pattern().as_usize())))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
+        let mut next = 0usize;
+        for (start, end, pattern) in found {
+            if start < next {
+                continue;
+            }
+            next = end;
+            *counts.entry(pattern).or_insert(0) += 1;
+        }
+        counts.into_iter().collect()
+    }
+}
+
+/// Tags items with topic names and keeps the evidence.
 pub struct Tagger {
     topics: Vec<CompiledTopic>,
+    /// Keywords, system names and aliases: title and summary.
+    phrases: PhraseSet,
+    /// Product names: title and product names only.
+    products: PhraseSet,
 }
 
 impl std::fmt::Debug for Tagger {
@@ -81,13 +198,42 @@ impl std::fmt::Debug for Tagger {
     }
 }
 
+/// The phrases of a topic: keywords, then its systems' distinctive names and aliases.
+fn topic_phrases(t: &Topic, catalog: Option<&Catalog>) -> Vec<String> {
+    let mut out: Vec<String> = t.keywords.clone();
+    for system in &t.systems {
+        match catalog.and_then(|c| c.system(system)) {
+            Some(s) => out.extend(s.match_names().map(str::to_string)),
+            None if !is_ordinary_word(system) => out.push(system.clone()),
+            None => {}
+        }
+    }
+    for aliases in t.aliases.values() {
+        out.extend(aliases.iter().filter(|a| !is_ordinary_word(a)).cloned());
+    }
+    out
+}
+
 impl Tagger {
-    /// Compile the topics; a topic query that does not parse is an error naming the topic.
+    /// Compile the topics with their systems' names as written in the
+    /// config; a topic query that does not parse is an error naming the topic.
     pub fn new(topics: &[Topic]) -> Result<Tagger, TagError> {
+        Tagger::build(topics, None)
+    }
+
+    /// Compile the topics with their systems' names and aliases from the
+    /// offering catalog (what the crawl uses).
+    pub fn with_catalog(topics: &[Topic], catalog: &Catalog) -> Result<Tagger, TagError> {
+        Tagger::build(topics, Some(catalog))
+    }
+
+    fn build(topics: &[Topic], catalog: Option<&Catalog>) -> Result<Tagger, TagError> {
         let (schema, _) = build_schema();
         let probe = Index::create_in_ram(schema);
         let mut compiled = Vec::new();
-        for t in topics {
+        let mut pairs = Vec::new();
+        let mut products = Vec::new();
+        for (i, t) in topics.iter().enumerate() {
             let query = t
                 .query
                 .as_ref()
@@ -100,61 +246,135 @@ impl Tagger {
                     error,
                 })?;
             }
+            pairs.extend(topic_phrases(t, catalog).into_iter().map(|p| (i, p)));
+            products.extend(t.products.iter().map(|p| (i, p.clone())));
+            let systems = t
+                .systems
+                .iter()
+                .map(|s| {
+                    catalog
+                        .and_then(|c| c.system(s))
+                        .map_or_else(|| s.trim().to_lowercase(), |s| s.name.to_lowercase())
+                })
+                .collect();
             compiled.push(CompiledTopic {
                 name: t.name.clone(),
-                keywords: phrase_matcher(&t.keywords),
                 query,
+                systems,
             });
         }
-        Ok(Tagger { topics: compiled })
+        Ok(Tagger {
+            topics: compiled,
+            phrases: PhraseSet::new(pairs)?,
+            products: PhraseSet::new(products)?,
+        })
     }
 
-    /// Set `topics` on every item (replacing what was there).
-    pub fn tag(&self, items: &mut [Item]) -> Result<(), TagError> {
-        for item in items.iter_mut() {
-            item.topics.clear();
-            for t in &self.topics {
-                if let Some(re) = &t.keywords {
-                    if re.is_match(&item.title) || re.is_match(&item.summary) {
-                        item.topics.push(t.name.clone());
+    /// The evidence for every topic in one item's text and links (before the rule).
+    fn evidence_of(&self, item: &Item) -> Vec<TopicEvidence> {
+        let mut ev: Vec<TopicEvidence> = self
+            .topics
+            .iter()
+            .map(|t| TopicEvidence {
+                topic: t.name.clone(),
+                ..Default::default()
+            })
+            .collect();
+        let mut heading = item.title.clone();
+        for p in &item.products {
+            heading.push_str(" \u{1f} ");
+            heading.push_str(p);
+        }
+        for set in [&self.phrases, &self.products] {
+            for (p, _) in set.find(&heading) {
+                for &t in set.topics_of(p) {
+                    if let Some(e) = ev.get_mut(t) {
+                        e.title.push(set.phrase(p).to_string());
                     }
                 }
             }
         }
-        if items.is_empty() || self.topics.iter().all(|t| t.query.is_none()) {
-            return Ok(());
+        for (p, count) in self.phrases.find(&item.summary) {
+            for &t in self.phrases.topics_of(p) {
+                if let Some(e) = ev.get_mut(t) {
+                    e.summary.push(PhraseCount {
+                        phrase: self.phrases.phrase(p).to_string(),
+                        count,
+                    });
+                }
+            }
         }
+        for link in item
+            .links
+            .iter()
+            .filter(|l| l.relation != Relation::Mention)
+        {
+            let system = link.system.to_lowercase();
+            for (t, e) in self.topics.iter().zip(ev.iter_mut()) {
+                if t.systems.contains(&system) && !e.systems.contains(&link.system) {
+                    e.systems.push(link.system.clone());
+                }
+            }
+        }
+        ev
+    }
+
+    /// Set `topics` and `evidence` on every item (replacing what was there).
+    pub fn tag(&self, items: &mut [Item]) -> Result<(), TagError> {
+        let mut all: Vec<Vec<TopicEvidence>> = items.iter().map(|i| self.evidence_of(i)).collect();
+        if !items.is_empty() && self.topics.iter().any(|t| t.query.is_some()) {
+            self.run_queries(items, &mut all)?;
+        }
+        for (item, evidence) in items.iter_mut().zip(all) {
+            let (topics, evidence): (Vec<String>, Vec<TopicEvidence>) = evidence
+                .into_iter()
+                .filter(is_strong)
+                .map(|e| (e.topic.clone(), e))
+                .unzip();
+            item.topics = topics;
+            item.evidence = evidence;
+        }
+        Ok(())
+    }
+
+    fn run_queries(&self, items: &[Item], all: &mut [Vec<TopicEvidence>]) -> Result<(), TagError> {
         // One segment written in order: doc id i is items[i].
         let (schema, fields) = build_schema();
         let mut writer: SingleSegmentIndexWriter = Index::builder()
             .schema(schema)
             .single_segment_index_writer(RamDirectory::create(), 15_000_000)?;
-        for item in items.iter() {
+        for item in items {
             writer.add_document(document_for(&fields, item))?;
         }
         let index = writer.finalize()?;
         let searcher = index.reader()?.searcher();
-        for t in &self.topics {
-            let Some(q) = &t.query else { continue };
+        for (t, topic) in self.topics.iter().enumerate() {
+            let Some(q) = &topic.query else { continue };
             let Ok(query) = parse_query(&index, q) else {
                 continue;
             };
-            let hits = searcher.search(&*query, &DocSetCollector)?;
-            for addr in hits {
-                if let Some(item) = items.get_mut(addr.doc_id as usize) {
-                    if !item.topics.contains(&t.name) {
-                        item.topics.push(t.name.clone());
-                    }
+            for addr in searcher.search(&*query, &DocSetCollector)? {
+                if let Some(e) = all
+                    .get_mut(addr.doc_id as usize)
+                    .and_then(|ev| ev.get_mut(t))
+                {
+                    e.query = true;
                 }
             }
         }
-        let order: Vec<&str> = self.topics.iter().map(|t| t.name.as_str()).collect();
-        for item in items.iter_mut() {
-            item.topics
-                .sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(usize::MAX));
-        }
         Ok(())
     }
+}
+
+/// Whether the evidence gives the topic: a title match, the topic's query,
+/// a link to one of its systems, or at least [`MIN_SUMMARY_HITS`] summary
+/// matches (one phrase twice or two phrases).
+pub fn is_strong(e: &TopicEvidence) -> bool {
+    !e.title.is_empty()
+        || e.query
+        || !e.systems.is_empty()
+        || e.summary_hits() >= MIN_SUMMARY_HITS
+        || e.summary.len() >= 2
 }
 
 #[cfg(test)]
@@ -167,6 +387,7 @@ mod tests {
             name: name.into(),
             keywords: keywords.iter().map(|s| s.to_string()).collect(),
             query: query.map(str::to_string),
+            products: vec![],
             arxiv_categories: vec![],
             systems: vec![],
             aliases: Default::default(),
@@ -180,16 +401,98 @@ mod tests {
         i
     }
 
+    fn phrases(list: &[&str]) -> PhraseSet {
+        PhraseSet::new(list.iter().map(|p| (0, p.to_string()))).unwrap()
+    }
+
+    fn counts(set: &PhraseSet, text: &str) -> Vec<(String, u32)> {
+        set.find(text)
+            .into_iter()
+            .map(|(p, n)| (set.phrase(p).to_string(), n))
+            .collect()
+    }
+
     #[test]
-    fn keywords_match_on_word_boundaries() {
-        let re = phrase_matcher(&["Spark".into(), "load testing".into(), "C++".into()]).unwrap();
-        assert!(re.is_match("Apache Spark 4.0 released"));
-        assert!(re.is_match("running sparks"));
-        assert!(!re.is_match("a sparkle of joy"));
-        assert!(!re.is_match("sparkline charts"));
-        assert!(re.is_match("Distributed LOAD\n  Testing at scale"));
-        assert!(re.is_match("modern C++ idioms"));
-        assert!(!re.is_match("preloadtesting"));
+    fn phrases_match_on_word_boundaries() {
+        let set = phrases(&["Spark", "load testing", "C++"]);
+        let one = |t: &str| !set.find(t).is_empty();
+        assert!(one("Apache Spark 4.0 released"));
+        assert!(one("running sparks"));
+        assert!(!one("a sparkle of joy"));
+        assert!(!one("sparkline charts"));
+        assert!(one("Distributed LOAD\n  Testing at scale"));
+        assert!(one("modern C++ idioms"));
+        assert!(!one("preloadtesting"));
+        assert!(one("(Spark)"));
+    }
+
+    #[test]
+    fn phrases_are_counted_without_overlap() {
+        let set = phrases(&["load test", "load testing", "GPU"]);
+        assert_eq!(
+            counts(
+                &set,
+                "Load testing, load tests and GPUs: a GPU load testing guide"
+            ),
+            vec![
+                ("load test".into(), 1),
+                ("load testing".into(), 2),
+                ("GPU".into(), 2)
+            ]
+        );
+        assert_eq!(counts(&set, "GPU GPU"), vec![("GPU".into(), 2)]);
+    }
+
+    #[test]
+    fn one_summary_mention_is_not_enough() {
+        let tagger = Tagger::new(&[topic(
+            "security",
+            &["identity and access", "zero trust"],
+            None,
+        )])
+        .unwrap();
+        let mut items = vec![
+            item(
+                "Spark Connect on EMR on EKS",
+                "Configure Identity and Access Management roles for the job.",
+            ),
+            item("Zero trust for service accounts", ""),
+            item(
+                "Access",
+                "Identity and access policies, identity and access reviews.",
+            ),
+            item("Access", "Zero trust meets identity and access."),
+        ];
+        tagger.tag(&mut items).unwrap();
+        let tags: Vec<usize> = items.iter().map(|i| i.topics.len()).collect();
+        assert_eq!(tags, vec![0, 1, 1, 1]);
+        assert_eq!(items[1].evidence[0].title, vec!["zero trust"]);
+        assert_eq!(items[2].evidence[0].summary_hits(), 2);
+        assert_eq!(items[3].evidence[0].summary.len(), 2);
+    }
+
+    #[test]
+    fn launch_links_to_a_topic_system_give_the_topic() {
+        use crate::model::SystemLink;
+        let mut t = topic("streaming", &["stream processing"], None);
+        t.systems = vec!["Kafka".into()];
+        let tagger = Tagger::new(&[t]).unwrap();
+        let link = |relation| SystemLink {
+            system: "Kafka".into(),
+            offering: Some("Amazon MSK".into()),
+            relation,
+            stage: None,
+            runs_system: None,
+        };
+        let mut a = item("Amazon MSK adds Graviton brokers", "");
+        a.links = vec![link(Relation::Feature)];
+        let mut b = item("Amazon Redshift adds connectors", "");
+        b.links = vec![link(Relation::Mention)];
+        let mut items = vec![a, b];
+        tagger.tag(&mut items).unwrap();
+        assert_eq!(items[0].topics, vec!["streaming"]);
+        assert_eq!(items[0].evidence[0].systems, vec!["Kafka"]);
+        assert!(items[1].topics.is_empty(), "a mention is not enough");
     }
 
     #[test]
@@ -211,6 +514,7 @@ mod tests {
         assert_eq!(tags[1], vec!["ml"]);
         assert!(tags[2].is_empty());
         assert_eq!(tags[3], vec!["streaming", "ml"]);
+        assert!(items[1].evidence[0].query);
     }
 
     #[test]

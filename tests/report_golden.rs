@@ -8,15 +8,17 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use horizon::config::{Config, TrendingPeriod};
+mod fixture_items;
+
+use horizon::absorb::{Catalog, Classifier};
+use horizon::config::Config;
 use horizon::index::{merge, HorizonIndex};
-use horizon::model::{Item, Vendor};
+use horizon::model::Item;
 use horizon::report::{
     build_report, iso_week, render_html, render_json, render_markdown, Period, Report,
 };
-use horizon::sources::{arxiv, cloud, feed, trending, ParseContext};
 use horizon::state::{CrawlState, SourceHealth};
 use horizon::topics::Tagger;
 use jiff::Timestamp;
@@ -25,128 +27,7 @@ fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-/// The fixtures folder: `$HORIZON_FIXTURES`, else `../shared/fixtures`.
-/// Missing: a panic with the reason (the callers are `#[ignore = "needs …"]`).
-fn fixtures() -> PathBuf {
-    let dir = std::env::var_os("HORIZON_FIXTURES")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"));
-    assert!(
-        dir.is_dir(),
-        "recorded fixtures not found at {} (set HORIZON_FIXTURES): this test needs them",
-        dir.display()
-    );
-    dir
-}
-
-/// How one fixture is parsed: adapter, source name (from sources.toml) and the
-/// capture time from PROVENANCE.md, used as the crawl's `now`.
-enum Adapter {
-    Cloud(Vendor),
-    Feed,
-    ArxivApi,
-    ArxivListing,
-    Trending(TrendingPeriod),
-}
-
-const FIXTURES: &[(&str, Adapter, &str, &str)] = &[
-    (
-        "cloud-aws/aws-whats-new_rss2_2016-07-21.xml",
-        Adapter::Cloud(Vendor::Aws),
-        "aws-whats-new",
-        "2016-07-21T23:54:35Z",
-    ),
-    (
-        "cloud-azure/azure-updates_rss2_2026-08-05_edited.xml",
-        Adapter::Cloud(Vendor::Azure),
-        "azure-updates",
-        "2026-08-06T12:00:00Z",
-    ),
-    (
-        "cloud-gcp/gcp-release-notes_all-products_2025-11-05.xml",
-        Adapter::Cloud(Vendor::Gcp),
-        "gcp-release-notes",
-        "2025-11-05T08:00:00Z",
-    ),
-    (
-        "blog-feeds/aws-blog_wordpress-rss2_2026-09-24.xml",
-        Adapter::Feed,
-        "aws-news-blog",
-        "2026-09-24T20:58:46Z",
-    ),
-    (
-        "blog-feeds/google-cloud-blog_rss2_2019-09-03.xml",
-        Adapter::Feed,
-        "google-cloud-blog",
-        "2019-09-03T18:00:00Z",
-    ),
-    (
-        "blog-feeds/google-deepmind-blog_rss2_2026-04-27_trimmed.xml",
-        Adapter::Feed,
-        "google-deepmind",
-        "2026-04-27T07:00:06Z",
-    ),
-    (
-        "blog-feeds/huggingface-blog_rss2_2026-04-27_trimmed.xml",
-        Adapter::Feed,
-        "huggingface-blog",
-        "2026-04-27T08:00:00Z",
-    ),
-    (
-        "blog-feeds/meta-ai-blog_wordpress-rss2_2026-02-25_trimmed.xml",
-        Adapter::Feed,
-        "meta-engineering",
-        "2026-04-27T08:00:00Z",
-    ),
-    (
-        "arxiv-rss/arxiv-rss_cs.AI_2026-04-27_trimmed.xml",
-        Adapter::ArxivListing,
-        "arxiv-listings",
-        "2026-04-27T04:00:00Z",
-    ),
-    (
-        "arxiv-rss/arxiv-rss_cs.LG_2026-04-27_trimmed.xml",
-        Adapter::ArxivListing,
-        "arxiv-listings",
-        "2026-04-27T04:00:01Z",
-    ),
-    (
-        "arxiv-api/api2026_search-all-testing_start0_max10.xml",
-        Adapter::ArxivApi,
-        "arxiv-topics",
-        "2026-04-12T22:09:27Z",
-    ),
-    (
-        "github-trending/trending_rust_weekly_2026-05-07.html",
-        Adapter::Trending(TrendingPeriod::Weekly),
-        "trending-rust-weekly",
-        "2026-05-07T01:02:03Z",
-    ),
-    (
-        "github-trending/trending_all-languages_daily_2023-05-18.html",
-        Adapter::Trending(TrendingPeriod::Daily),
-        "trending-all-daily",
-        "2023-05-18T10:00:08Z",
-    ),
-];
-
-fn parse(dir: &Path, rel: &str, adapter: &Adapter, source: &str, now: Timestamp) -> Vec<Item> {
-    let bytes = std::fs::read(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    let ctx = ParseContext {
-        source,
-        url: "https://fixtures.invalid/",
-        now,
-    };
-    let parsed = match adapter {
-        Adapter::Cloud(v) => cloud::parse(*v, &bytes, &ctx),
-        Adapter::Feed => feed::parse(&bytes, &ctx),
-        Adapter::ArxivApi => arxiv::parse_api(&bytes, &ctx).map(|p| p.items),
-        Adapter::ArxivListing => arxiv::parse_listing(&bytes, &ctx),
-        Adapter::Trending(p) => trending::parse(&bytes, &ctx, *p),
-    };
-    parsed.unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
+use fixture_items::{fixtures, REPORT_FIXTURES};
 
 fn config() -> Config {
     Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml")).unwrap()
@@ -154,11 +35,14 @@ fn config() -> Config {
 
 /// An index of every fixture, crawled in file order at its capture time.
 fn fixture_index(dir: &Path, cfg: &Config) -> (tempfile::TempDir, HorizonIndex) {
-    let tagger = Tagger::new(&cfg.topics).unwrap();
+    let catalog = Catalog::for_config(cfg).unwrap();
+    let tagger = Tagger::with_catalog(&cfg.topics, &catalog).unwrap();
+    let classifier = Classifier::new(catalog);
     let mut docs: BTreeMap<String, Item> = BTreeMap::new();
-    for (rel, adapter, source, now) in FIXTURES {
-        let now = ts(now);
-        let mut items = parse(dir, rel, adapter, source, now);
+    for f in REPORT_FIXTURES {
+        let now = fixture_items::captured(f);
+        let mut items = fixture_items::parse(dir, f);
+        classifier.classify_all(&mut items);
         tagger.tag(&mut items).unwrap();
         for item in items {
             let (merged, _) = merge(item.clone(), docs.get(&item.id), now);
