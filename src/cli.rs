@@ -77,7 +77,7 @@ pub enum Command {
     Flags(FlagsArgs),
     /// The weekly "what's new" report, flags first.
     #[command(
-        after_help = "Examples:\n  horizon report                          # last complete ISO week, Markdown on stdout\n  horizon report --week 2026-W47 --format html --out report.html\n  horizon report --since 2026-10-01 --until 2026-11-01 --format json"
+        after_help = "Examples:\n  horizon report                          # last complete ISO week, Markdown on stdout\n  horizon report --week 2026-W47 --format html --out report.html\n  horizon report --since 2026-10-01 --until 2026-11-01 --format json\n  horizon report --deliver --quiet        # save, then post to [report.deliver] (Monday cron)"
     )]
     Report(ReportArgs),
     /// Every configured source with its health; import or export OPML.
@@ -170,6 +170,10 @@ pub struct ReportArgs {
     /// Write here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Save the report (to --out, else to <index>/reports/<period>.md and .html), then post
+    /// it to the [report.deliver] webhooks and mail it; exit status 1 if a destination failed.
+    #[arg(long)]
+    pub deliver: bool,
 }
 
 /// `horizon sources`.
@@ -386,7 +390,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Export(args) => cmd_export(&cli, args),
         Command::Reindex => cmd_reindex(&cli),
         Command::Flags(args) => cmd_flags(&cli, args),
-        Command::Report(args) => cmd_report(&cli, args),
+        Command::Report(args) => cmd_report(&cli, args).await,
         Command::Demo(args) => cmd_demo(&cli, args).await,
         Command::Completions { shell } => cmd_completions(*shell),
         Command::Man { dir } => cmd_man(dir.as_deref(), cli.quiet),
@@ -1321,8 +1325,14 @@ fn terminal_safe_block(s: &str) -> String {
         .join("\n")
 }
 
-fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failure> {
+async fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
+    if args.deliver && cfg.deliver.is_empty() {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--deliver: {} has no destinations: add [[report.deliver.webhooks]] or [report.deliver.mail] (see the README, \"Delivering the report\")",
+            cfg.path.display()
+        )));
+    }
     let dir = index_dir(cli, Some(&cfg));
     let now = Timestamp::now();
     let period = match (&args.week, &args.since, &args.until) {
@@ -1340,6 +1350,9 @@ fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failure> {
     let state = CrawlState::load(&dir).map_err(Failure::fatal)?;
     let report =
         crate::report::build_report(&idx, &cfg, &state, period, now).map_err(Failure::fatal)?;
+    if args.deliver {
+        return deliver_report(cli, args, &cfg, &dir, &report).await;
+    }
     let text = match args.format {
         ReportFormat::Markdown => crate::report::render_markdown(&report),
         ReportFormat::Html => crate::report::render_html(&report),
@@ -1366,6 +1379,109 @@ fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failure> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `report --deliver`: save the report first (`--out`, else both renderings in
+/// `<index>/reports/`), then send it to every destination, one line each on
+/// stderr; exit status 1 when any failed, the report being saved either way.
+async fn deliver_report(
+    cli: &Cli,
+    args: &ReportArgs,
+    cfg: &Config,
+    dir: &Path,
+    report: &crate::report::Report,
+) -> Result<u8, Failure> {
+    let markdown = crate::report::render_markdown(report);
+    let html = crate::report::render_html(report);
+    let saved = match &args.out {
+        Some(path) => {
+            let text = match args.format {
+                ReportFormat::Markdown => markdown.clone(),
+                ReportFormat::Html => html.clone(),
+                ReportFormat::Json => crate::report::render_json(report),
+            };
+            vec![(path.clone(), text)]
+        }
+        None => {
+            let reports = dir.join(crate::DEFAULT_REPORTS_DIR);
+            std::fs::create_dir_all(&reports)
+                .with_context(|| format!("cannot create {}", reports.display()))
+                .map_err(Failure::fatal)?;
+            let stem = file_stem(&report.period.label);
+            vec![
+                (reports.join(format!("{stem}.md")), markdown.clone()),
+                (reports.join(format!("{stem}.html")), html.clone()),
+            ]
+        }
+    };
+    for (path, text) in &saved {
+        crate::state::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::fatal)?;
+        if !cli.quiet {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    let full_report = match &cfg.deliver.report_url {
+        Some(u) => crate::deliver::FullReport::Url(
+            u.replace(crate::config::PERIOD_PLACEHOLDER, &report.period.label),
+        ),
+        None => {
+            let shown = saved.last().map(|(p, _)| p.as_path()).unwrap_or(dir);
+            crate::deliver::FullReport::File(
+                std::path::absolute(shown).unwrap_or_else(|_| shown.to_path_buf()),
+            )
+        }
+    };
+    let delivery = crate::deliver::Delivery {
+        period: report.period.label.clone(),
+        markdown,
+        html,
+        full_report,
+    };
+    let options = crate::deliver::DeliverOptions {
+        user_agent: cfg.settings.user_agent.clone(),
+        connect_timeout: cfg.settings.connect_timeout.0,
+        timeout: cfg.settings.timeout.0,
+    };
+    let env = |var: &str| std::env::var(var).ok();
+    let outcomes = crate::deliver::deliver_all(&cfg.deliver, &delivery, &options, &env).await;
+    let failed = outcomes.iter().filter(|o| !o.is_ok()).count();
+    for o in &outcomes {
+        if !o.is_ok() {
+            eprintln!("horizon: {}", terminal_safe(&o.to_string()));
+        } else if !cli.quiet {
+            eprintln!("{}", terminal_safe(&o.to_string()));
+        }
+    }
+    if failed == 0 {
+        return Ok(exit::OK);
+    }
+    let kept: Vec<String> = saved.iter().map(|(p, _)| p.display().to_string()).collect();
+    eprintln!(
+        "horizon: {failed} of {} deliveries failed; the report is saved in {}",
+        outcomes.len(),
+        kept.join(" and ")
+    );
+    Ok(exit::PARTIAL)
+}
+
+/// A period label as a file name: `2026-W48`, `2026-11-01_2026-11-30`.
+fn file_stem(label: &str) -> String {
+    let mut stem = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            stem.push(c);
+        } else if !stem.ends_with('_') {
+            stem.push('_');
+        }
+    }
+    let stem = stem.trim_matches('_');
+    if stem.is_empty() {
+        "report".into()
+    } else {
+        stem.to_string()
+    }
 }
 
 fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<u8, Failure> {
@@ -1427,6 +1543,16 @@ mod tests {
             "[kafka] is [fast]"
         );
         assert_eq!(highlight("a\u{1b}[2Jb", &[], false), "a[2Jb");
+    }
+
+    #[test]
+    fn period_labels_become_file_names() {
+        assert_eq!(file_stem("2026-W48"), "2026-W48");
+        assert_eq!(
+            file_stem("2026-11-01 – 2026-11-30"),
+            "2026-11-01_2026-11-30"
+        );
+        assert_eq!(file_stem("../.."), "report");
     }
 
     #[test]

@@ -17,6 +17,14 @@ use url::Url;
 
 use jiff::civil::Date;
 
+mod deliver;
+
+use deliver::{build_deliver, RawDeliver};
+pub use deliver::{
+    is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
+    PERIOD_PLACEHOLDER,
+};
+
 use crate::duration::ConfigDuration;
 use crate::model::{parse_date, OfferingRelation, OfferingStage, Vendor};
 use crate::*;
@@ -100,6 +108,8 @@ pub struct Config {
     pub sources: Vec<Source>,
     /// `[[offerings]]`: additions and corrections to the offering catalog.
     pub offerings: Vec<OfferingEntry>,
+    /// `[report.deliver]`: where `horizon report --deliver` sends the report.
+    pub deliver: DeliverSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -332,12 +342,15 @@ impl Default for AbsorptionSettings {
 pub struct ReportSettings {
     /// Items listed per topic and section before "and N more".
     pub items_per_section: usize,
+    /// `[report.deliver]` as written; validated into [`Config::deliver`].
+    deliver: Option<RawDeliver>,
 }
 
 impl Default for ReportSettings {
     fn default() -> Self {
         ReportSettings {
             items_per_section: DEFAULT_REPORT_ITEMS_PER_SECTION,
+            deliver: None,
         }
     }
 }
@@ -592,6 +605,11 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        let mut report = raw.report;
+        let deliver = match report.deliver.take() {
+            Some(d) => build_deliver(path, text, d, &mut problems),
+            None => DeliverSettings::default(),
+        };
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.line);
             return Err(ConfigError::Invalid {
@@ -603,10 +621,11 @@ impl Config {
             path: path.to_path_buf(),
             settings,
             absorption: raw.absorption,
-            report: raw.report,
+            report,
             topics,
             sources,
             offerings,
+            deliver,
         })
     }
 

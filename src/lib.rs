@@ -3,7 +3,8 @@
 //! The library owns everything testable; `main.rs` only parses arguments and
 //! maps results to exit statuses. Modules follow the data flow:
 //! `config` → `fetch` → `sources` → `topics` → `index` → `search` / `report` /
-//! `absorb`, with `crawl` orchestrating the first half and `cli` the commands.
+//! `absorb` → `deliver`, with `crawl` orchestrating the first half and `cli`
+//! the commands.
 //!
 //! Every default lives here, as a `DEFAULT_*` constant used by the config
 //! loader, the command-line help and the README.
@@ -12,6 +13,7 @@ pub mod absorb;
 pub mod cli;
 pub mod config;
 pub mod crawl;
+pub mod deliver;
 pub mod demo;
 pub mod duration;
 pub mod export;
@@ -82,11 +84,27 @@ pub const DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS: usize = 1;
 /// Items listed per topic and section in the weekly report.
 pub const DEFAULT_REPORT_ITEMS_PER_SECTION: usize = 5;
 
+/// Characters of message text Slack keeps: it truncates longer messages
+/// (<https://api.slack.com/changelog/2018-04-truncating-really-long-messages>).
+pub const DEFAULT_SLACK_MAX_CHARS: usize = 40_000;
+/// Characters of a Mattermost post since Mattermost 5.0 (older servers, or ones
+/// without the 5.0 database migration, keep 4000: set `limit = 4000`).
+pub const DEFAULT_MATTERMOST_MAX_CHARS: usize = 16_383;
+/// Bytes of JSON payload sent to a Microsoft Teams webhook: Teams refuses
+/// messages over about 28 KB ("Request Entity too large",
+/// <https://learn.microsoft.com/en-us/connectors/teams/>); this leaves a margin.
+pub const DEFAULT_TEAMS_MAX_BYTES: usize = 27_000;
+/// Subject of the report mail; `{period}` becomes the period's label.
+pub const DEFAULT_MAIL_SUBJECT: &str = "horizon report {period}";
+/// Folder of the index where `report --deliver` saves the report without `--out`.
+pub const DEFAULT_REPORTS_DIR: &str = "reports";
+
 /// Exit statuses, documented in the README.
 pub mod exit {
     /// Everything went well.
     pub const OK: u8 = 0;
-    /// Some sources failed; the rest were indexed.
+    /// Some sources failed; the rest were indexed. Or some report
+    /// destinations failed; the report was saved and sent to the rest.
     pub const PARTIAL: u8 = 1;
     /// Usage or configuration error, or an invalid query.
     pub const USAGE: u8 = 2;
