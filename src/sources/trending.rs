@@ -22,6 +22,7 @@ use super::{ParseContext, ParseError};
 use crate::config::TrendingPeriod;
 use crate::model::{Item, Kind, TrendSighting};
 use crate::text::{clean_line, truncate_words};
+use jiff::Timestamp;
 
 /// GitHub's trending page.
 pub const DEFAULT_URL: &str = "https://github.com/trending";
@@ -115,9 +116,28 @@ fn text_of(el: ElementRef<'_>) -> String {
     clean_line(&el.text().collect::<String>())
 }
 
-/// The crawl day (UTC), `YYYY-MM-DD`, for the trend history.
-fn date_of(ctx: &ParseContext<'_>) -> String {
-    ctx.now.strftime("%Y-%m-%d").to_string()
+static REQUEST_ID: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse(r#"meta[name="request-id"]"#).expect("constant selector"));
+
+/// When GitHub served the page: the page's `request-id` (GitHub's ids end
+/// with the request's Unix time in hex, e.g. `4CC2:38DD:D323CC7:D5FAB5C:6465F728`
+/// = 2023-05-18T10:00:08Z), when it decodes to a time between GitHub's launch
+/// and a day after the crawl; otherwise the crawl's time. A repository is
+/// dated by this sighting, so a replayed or late-parsed capture files it in
+/// the week it trended.
+pub fn sighted_at(doc: &Html, now: Timestamp) -> Timestamp {
+    let earliest = Timestamp::from_second(1_199_145_600).unwrap_or(Timestamp::UNIX_EPOCH); // 2008-01-01
+    let latest = now
+        .checked_add(jiff::SignedDuration::from_hours(24))
+        .unwrap_or(now);
+    doc.select(&REQUEST_ID)
+        .filter_map(|m| m.value().attr("content"))
+        .filter_map(|id| id.rsplit(':').next())
+        .filter(|hex| hex.len() == 8)
+        .filter_map(|hex| i64::from_str_radix(hex, 16).ok())
+        .filter_map(|secs| Timestamp::from_second(secs).ok())
+        .find(|t| *t >= earliest && *t <= latest)
+        .unwrap_or(now)
 }
 
 /// Parse one trending page. A page without a single repository row is
@@ -132,16 +152,18 @@ pub fn parse(
     }
     let html = String::from_utf8_lossy(bytes);
     let doc = Html::parse_document(&html);
-    let date = date_of(ctx);
+    let sighted = sighted_at(&doc, ctx.now);
+    let date = sighted.strftime("%Y-%m-%d").to_string();
     let mut items: Vec<Item> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut rows = 0usize;
     for row in doc.select(&ROW) {
         rows += 1;
-        let Some(item) = parse_row(row, ctx, period, &date) else {
+        let Some(mut item) = parse_row(row, ctx, period, &date) else {
             continue;
         };
         if seen.insert(item.id.clone()) {
+            item.updated = Some(sighted);
             items.push(item);
         }
     }
@@ -298,7 +320,15 @@ mod tests {
                 assert!(!it.summary.contains("{{"), "{name}: {}", it.summary);
                 assert_eq!(it.period.as_deref(), Some(period.as_str()));
                 assert_eq!(it.trend_history.len(), 1);
-                assert_eq!(it.trend_history[0].date, "2026-05-07");
+                // Dated by the page's own request-id: the capture day in the file name.
+                let captured = &name[name.len() - "2026-05-07.html".len()..name.len() - 5];
+                assert_eq!(it.trend_history[0].date, captured, "{name}");
+                assert_eq!(
+                    it.updated
+                        .map(|t| t.strftime("%Y-%m-%d").to_string())
+                        .as_deref(),
+                    Some(captured)
+                );
                 assert_eq!(it.trend_history[0].stars_period, it.stars_period);
             }
         }
@@ -412,6 +442,25 @@ mod tests {
     }
 
     /// A page that lost its rows is a layout change, not an empty success.
+    #[test]
+    fn sighting_time_comes_from_the_request_id_else_the_crawl() {
+        let now: Timestamp = "2026-05-07T23:30:00Z".parse().unwrap();
+        let page = |id: &str| {
+            Html::parse_document(&format!(
+                r#"<html><head><meta name="request-id" content="{id}"></head></html>"#
+            ))
+        };
+        assert_eq!(
+            sighted_at(&page("4CC2:38DD:D323CC7:D5FAB5C:6465F728"), now),
+            "2023-05-18T10:00:08Z".parse::<Timestamp>().unwrap()
+        );
+        // Not a time (too old, in the future, not hex): the crawl's time.
+        assert_eq!(sighted_at(&page("A:B:C:D:00000010"), now), now);
+        assert_eq!(sighted_at(&page("A:B:C:D:7FFFFFFF"), now), now);
+        assert_eq!(sighted_at(&page("A:B:C:D:zzzzzzzz"), now), now);
+        assert_eq!(sighted_at(&Html::parse_document("<p>x</p>"), now), now);
+    }
+
     #[test]
     fn page_without_rows_is_layout_changed() {
         let html = b"<!DOCTYPE html><html><head><title>Trending</title></head><body><div class='Box'>Nothing</div></body></html>";

@@ -191,6 +191,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
         item.stage = Some(stage(&item.title, &item.categories));
         item.products = products;
         item.vendor = Some(Vendor::Azure);
+        mark_cut(&mut item.summary);
         if item.published.is_none() {
             item.published = item.updated;
         }
@@ -201,6 +202,23 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
     Ok(items)
 }
 
+/// The Azure updates feed cuts every `<description>` at 255 characters,
+/// often mid-word ("…begin migra").
+const DESCRIPTION_CUT: usize = 255;
+
+/// End a description the feed cut with "…": it is (nearly, after whitespace
+/// folding) [`DESCRIPTION_CUT`] characters long and does not end a sentence.
+fn mark_cut(summary: &mut String) {
+    let n = summary.chars().count();
+    let ends_sentence = summary
+        .trim_end()
+        .ends_with(['.', '!', '?', ')', '"', '\'', '”', '…']);
+    if (DESCRIPTION_CUT - 8..=DESCRIPTION_CUT).contains(&n) && !ends_sentence {
+        summary.truncate(summary.trim_end().len());
+        summary.push('…');
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -209,6 +227,29 @@ mod tests {
     use crate::sources::test_support::fixture;
 
     const FIXTURE: &str = "cloud-azure/azure-updates_rss2_2026-08-05_edited.xml";
+
+    #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+    fn descriptions_cut_by_the_feed_end_with_an_ellipsis() {
+        let bytes = fixture(FIXTURE).expect("the Azure fixture");
+        let items = parse(&bytes, &ctx()).unwrap();
+        let cut: Vec<&Item> = items
+            .iter()
+            .filter(|i| i.summary.chars().count() >= DESCRIPTION_CUT - 8)
+            .collect();
+        assert!(cut.len() >= 20, "{} long descriptions", cut.len());
+        for i in &cut {
+            assert!(
+                i.summary.ends_with('…') || i.summary.ends_with('.'),
+                "{:?}",
+                i.summary
+            );
+        }
+        assert!(cut.iter().any(|i| i.summary.ends_with("begin migra…")));
+        let mut short = "A complete sentence.".to_string();
+        mark_cut(&mut short);
+        assert_eq!(short, "A complete sentence.");
+    }
 
     fn find<'a>(items: &'a [Item], start: &str) -> &'a Item {
         items
