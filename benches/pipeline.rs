@@ -23,6 +23,8 @@
 #[path = "../tests/absorb_eval/mod.rs"]
 mod absorb_eval;
 mod support;
+#[path = "../tests/topic_eval/mod.rs"]
+mod topic_eval;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, Write};
@@ -153,6 +155,21 @@ fn classifier_figures() {
         return;
     }
     let cfg = absorb_eval::checked_in_config();
+    let items = topic_eval::tagged_items(&dir, &cfg);
+    let labels = topic_eval::labels();
+    let t = topic_eval::score(&labels, &items, topic_eval::tagger_topics);
+    let old = topic_eval::score(&labels, &items, topic_eval::any_keyword_rule(&cfg));
+    println!(
+        "tagging precision {:.3} recall {:.3} (tp {}, fp {}, fn {}; {} labelled items); any-keyword rule precision {:.3} recall {:.3}",
+        t.precision(),
+        t.recall(),
+        t.tp,
+        t.fp,
+        t.fn_,
+        t.items,
+        old.precision(),
+        old.recall()
+    );
     let Ok(catalog) = horizon::absorb::Catalog::for_config(&cfg) else {
         println!("classifier: not measured, the catalog does not load");
         return;
