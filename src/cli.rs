@@ -289,12 +289,13 @@ pub enum SortArg {
 /// `horizon search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, date, published, stars). A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, date, published, stars). Empty or left out: every document the filters keep. A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
+    #[arg(default_value = "", hide_default_value = true)]
     pub query: String,
     /// Only this kind: paper, article, repo, cloud (repeatable).
     #[arg(long, value_name = "KIND")]
     pub kind: Vec<Kind>,
-    /// Only this topic (repeatable).
+    /// Only this topic (repeatable); `none` for documents tagged with no topic.
     #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
     pub topic: Vec<String>,
     /// Only this source (repeatable).
@@ -849,10 +850,10 @@ fn check_names(
         }
     }
     for t in topics {
-        if cfg.topic(t).is_none() {
+        if t != crate::model::NO_TOPIC && cfg.topic(t).is_none() {
             let known: Vec<&str> = cfg.topics.iter().map(|c| c.name.as_str()).collect();
             return Err(Failure::usage(anyhow::anyhow!(
-                "--topic: no topic named {t:?} in {}; topics are: {}",
+                "--topic: no topic named {t:?} in {}; topics are: {} (and `none` for documents with no topic)",
                 cli.config.display(),
                 known.join(", ")
             )));

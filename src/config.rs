@@ -720,6 +720,12 @@ fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Pr
         bad("name must not be empty".into());
     } else if t.name.contains(char::is_whitespace) {
         bad("name must be one word (use dashes, e.g. \"stream-processing\") so it can be used in `topic:` queries".into());
+    } else if t.name.eq_ignore_ascii_case(crate::model::NO_TOPIC) {
+        bad(format!(
+            "{:?} is reserved: `--topic {}` lists the documents tagged with no topic",
+            t.name,
+            crate::model::NO_TOPIC
+        ));
     } else if !names.insert(t.name.clone()) {
         bad("duplicate topic name".into());
     }

@@ -368,6 +368,10 @@ pub struct TrendSighting {
     pub stars_period: Option<u64>,
 }
 
+/// The `--topic` value (and report wording) for documents tagged with no
+/// topic; no topic may be named so.
+pub const NO_TOPIC: &str = "none";
+
 /// One document: a paper, article, repository or cloud note.
 ///
 /// Adapters fill what their source knows; `first_seen`/`last_seen` and the

@@ -34,6 +34,7 @@
 //! text is cleaned (control and bidi characters removed) when the report is
 //! built and escaped again by each renderer.
 
+mod rank;
 mod render;
 
 use std::collections::BTreeMap;
@@ -42,10 +43,10 @@ use jiff::civil::{Date, ISOWeekDate, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, Term};
 
 use crate::absorb::{self, AbsorbError, Flag, Level, Rule};
 use crate::config::Config;
@@ -69,8 +70,10 @@ pub const MOTION_DOWN_RATIO: f64 = 0.5;
 pub const MOTION_MIN_DOCS: u64 = 3;
 /// Characters of a summary kept in the report.
 pub const SUMMARY_CHARS: usize = 280;
-/// Extra candidates fetched per section so ties at the cap sort by id.
-const TIE_SLACK: usize = 32;
+/// Top reads per topic in the summary.
+pub const TOP_READS: usize = 3;
+/// Moves and flags named in the summary's absorption lines.
+const SUMMARY_NAMES: usize = 3;
 
 /// Why a report could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -190,10 +193,14 @@ pub struct Report {
     pub in_progress: bool,
     /// Headline numbers.
     pub headline: Headline,
+    /// The week in one screen: absorption movement and the top reads.
+    pub summary: Summary,
     /// Cloud-absorption flags.
     pub flags: FlagsSection,
-    /// Per topic (config order, topics with documents only), then "other".
+    /// Per topic (config order, topics with documents only).
     pub topics: Vec<TopicSection>,
+    /// Documents tagged with no topic: a count and the command that lists them.
+    pub untagged: Untagged,
     /// Every topic's count against its recent average, config order.
     pub motion: Vec<Motion>,
     /// Documents per period over the last [`ACTIVITY_PERIODS`] periods.
@@ -317,22 +324,42 @@ pub struct FlagsSection {
     pub cleared: Vec<ClearedFlag>,
 }
 
+/// The summary at the top of the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// The absorption movement in one or two lines.
+    pub absorption: Vec<String>,
+    /// Per topic (config order), its best items across kinds.
+    pub top_reads: Vec<TopReads>,
+}
+
+/// One topic's top reads.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopReads {
+    /// The topic.
+    pub topic: String,
+    /// At most [`TOP_READS`]: the best of each kind first, then by score.
+    pub items: Vec<ReportItem>,
+}
+
+/// Documents of the period that no topic claimed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Untagged {
+    /// How many.
+    pub documents: u64,
+    /// The command that lists them.
+    pub command: String,
+}
+
 /// One topic's documents of the period.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopicSection {
-    /// The topic; `None` for documents tagged with no topic.
-    pub topic: Option<String>,
+    /// The topic.
+    pub topic: String,
     /// Documents of the topic in the period.
     pub documents: u64,
     /// Non-empty sections in [`Kind::ALL`] order.
     pub sections: Vec<Section>,
-}
-
-impl TopicSection {
-    /// The heading: the topic name, or "Other (no topic)".
-    pub fn title(&self) -> &str {
-        self.topic.as_deref().unwrap_or("Other (no topic)")
-    }
 }
 
 /// One kind of documents under a topic.
@@ -355,6 +382,10 @@ pub struct Section {
 pub struct ReportItem {
     /// Document id.
     pub id: String,
+    /// The relevance score it was ranked by (see `report/rank.rs`).
+    pub score: f64,
+    /// Why it is listed: the evidence of its topic and the boosts.
+    pub why: String,
     /// Kind.
     pub kind: Kind,
     /// Title (clean, one line).
@@ -426,15 +457,26 @@ impl Direction {
 }
 
 /// A topic's volume against its recent average.
+///
+/// A week (or any period up to 7 days) is compared with the average of the
+/// [`MOTION_BASELINE_PERIODS`] periods of the same length before it. A longer
+/// period is compared as a weekly rate (its count × 7 / its days) with the
+/// average week of the [`MOTION_BASELINE_PERIODS`] weeks before it, so a
+/// year is not set against eight empty years.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Motion {
     /// The topic.
     pub topic: String,
     /// Documents in the period.
     pub count: u64,
-    /// Average per period over the [`MOTION_BASELINE_PERIODS`] before (2 decimals).
+    /// What `rate` and `average` count: documents per `week` or per `period`.
+    pub per: String,
+    /// Documents per `per` in the period (2 decimals).
+    pub rate: f64,
+    /// Average per `per` over the baseline before the period (2 decimals).
     pub average: f64,
-    /// `count / average` (2 decimals); `None` when the average is 0.
+    /// `rate / average` (2 decimals); `None` when the average is 0 or both
+    /// are below [`MOTION_MIN_DOCS`] (too few to compare).
     pub ratio: Option<f64>,
     /// Up, down or steady.
     pub direction: Direction,
@@ -521,7 +563,9 @@ pub fn build_report(
 
     // Per topic.
     let per_topic = topic_kind_counts(idx, &searcher, &*in_period())?;
+    let ranker = rank::Ranker::new(idx, &searcher, &period);
     let mut topics = Vec::new();
+    let mut top_reads = Vec::new();
     let cap = cfg.report.items_per_section;
     for topic in &cfg.topics {
         let counts = per_topic.get(&topic.name).cloned().unwrap_or_default();
@@ -529,38 +573,32 @@ pub fn build_report(
         if docs == 0 {
             continue;
         }
-        let scope = term(f.topic, &topic.name);
-        let sections = sections_for(idx, &searcher, &period, Scope::Topic(scope), &counts, cap)?;
+        let (sections, best) = sections_for(idx, &ranker, &period, topic, &counts, cap)?;
+        top_reads.push(TopReads {
+            topic: topic.name.clone(),
+            items: best,
+        });
         topics.push(TopicSection {
-            topic: Some(topic.name.clone()),
+            topic: topic.name.clone(),
             documents: docs,
             sections,
         });
     }
-    let untagged = || -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Must, in_period()),
-            (
-                Occur::MustNot,
-                Box::new(ExistsQuery::new("topic".to_string(), false)),
-            ),
-        ]))
+    let untagged_query = BooleanQuery::new(vec![
+        (Occur::Must, in_period()),
+        (
+            Occur::MustNot,
+            Box::new(ExistsQuery::new("topic".to_string(), false)),
+        ),
+    ]);
+    let untagged = Untagged {
+        documents: searcher.search(&untagged_query, &Count)? as u64,
+        command: untagged_command(&period),
     };
-    let other_docs = searcher.search(&*untagged(), &Count)? as u64;
-    if other_docs > 0 {
-        let mut counts = idx.counts_by(&searcher, &*untagged(), "kind")?;
-        counts.insert(String::new(), other_docs);
-        let sections = sections_for(idx, &searcher, &period, Scope::Untagged, &counts, cap)?;
-        topics.push(TopicSection {
-            topic: None,
-            documents: other_docs,
-            sections,
-        });
-    }
 
     // Activity and motion.
     let activity = activity(idx, cfg, &searcher, &period)?;
-    let motion = motion(&activity);
+    let motion = motion(idx, cfg, &searcher, &period, &activity)?;
 
     let headline = Headline {
         documents,
@@ -577,12 +615,18 @@ pub fn build_report(
             .filter(|f| f.change == Change::Changed)
             .count(),
     };
+    let summary = Summary {
+        absorption: absorption_lines(&flags, &period),
+        top_reads,
+    };
     Ok(Report {
         in_progress: period.until > now,
         period,
         headline,
+        summary,
         flags,
         topics,
+        untagged,
         motion,
         activity,
         health: health(cfg, state),
@@ -746,32 +790,6 @@ fn topic_kind_counts(
     Ok(out)
 }
 
-/// Which documents a topic section covers.
-enum Scope {
-    /// Tagged with this topic (a term query).
-    Topic(Box<dyn Query>),
-    /// Tagged with no topic.
-    Untagged,
-}
-
-impl Scope {
-    fn query(&self) -> Box<dyn Query> {
-        match self {
-            Scope::Topic(q) => q.box_clone(),
-            Scope::Untagged => Box::new(BooleanQuery::new(vec![
-                (
-                    Occur::Must,
-                    Box::new(tantivy::query::AllQuery) as Box<dyn Query>,
-                ),
-                (
-                    Occur::MustNot,
-                    Box::new(ExistsQuery::new("topic".to_string(), false)),
-                ),
-            ])),
-        }
-    }
-}
-
 fn section_title(kind: Kind) -> &'static str {
     match kind {
         Kind::Paper => "Papers",
@@ -781,135 +799,176 @@ fn section_title(kind: Kind) -> &'static str {
     }
 }
 
-/// Cloud stages in report order: the most consequential first.
-pub const STAGE_RANK: [Stage; 7] = [
-    Stage::Ga,
-    Stage::New,
-    Stage::Preview,
-    Stage::Region,
-    Stage::Update,
-    Stage::Price,
-    Stage::Deprecation,
-];
+/// `horizon search --topic none --since … --until … --sort date`.
+fn untagged_command(period: &Period) -> String {
+    format!(
+        "horizon search --topic none --since {} --until {} --sort date",
+        absorb::day(period.since),
+        absorb::day(period.until)
+    )
+}
 
+/// A topic's sections, each ranked, and its top reads: the best of each
+/// kind first, then the next best by score, [`TOP_READS`] in all.
 fn sections_for(
     idx: &HorizonIndex,
-    searcher: &Searcher,
+    ranker: &rank::Ranker,
     period: &Period,
-    scope: Scope,
+    topic: &crate::config::Topic,
     counts: &BTreeMap<String, u64>,
     cap: usize,
-) -> Result<Vec<Section>, ReportError> {
+) -> Result<(Vec<Section>, Vec<ReportItem>), ReportError> {
     let f = idx.fields();
     let mut sections = Vec::new();
+    let mut firsts = Vec::new();
+    let mut rest = Vec::new();
     for kind in Kind::ALL {
         let total = counts.get(kind.as_str()).copied().unwrap_or(0);
         if total == 0 {
             continue;
         }
-        let base = || {
-            vec![
-                date_range(f.date, Some(period.since), Some(period.until)),
-                scope.query(),
-                term(f.kind, kind.as_str()),
-            ]
-        };
-        let items = if cap == 0 {
-            Vec::new()
-        } else {
-            match kind {
-                Kind::Paper | Kind::Article => {
-                    let mut items = top_by_date(idx, searcher, &*all_of(base()), cap)?;
-                    sort_by_date(&mut items);
-                    items.truncate(cap);
-                    items
-                }
-                Kind::Repo => {
-                    let q = all_of(base());
-                    let collector = TopDocs::with_limit(cap + TIE_SLACK)
-                        .order_by_u64_field("stars_period", Order::Desc);
-                    let addrs: Vec<DocAddress> = searcher
-                        .search(&*q, &collector)?
-                        .into_iter()
-                        .map(|(_, a)| a)
-                        .collect();
-                    let mut items = load(idx, searcher, &addrs)?;
-                    items.sort_by(|a, b| {
-                        b.stars_period
-                            .cmp(&a.stars_period)
-                            .then_with(|| b.stars.cmp(&a.stars))
-                            .then_with(|| a.id.cmp(&b.id))
-                    });
-                    items.truncate(cap);
-                    items
-                }
-                Kind::Cloud => {
-                    let mut items = Vec::new();
-                    for stage in STAGE_RANK {
-                        if items.len() >= cap {
-                            break;
-                        }
-                        let mut clauses = base();
-                        clauses.push(term(f.stage, stage.as_str()));
-                        let mut found = top_by_date(idx, searcher, &*all_of(clauses), cap)?;
-                        sort_by_date(&mut found);
-                        found.truncate(cap - items.len());
-                        items.extend(found);
-                    }
-                    items
-                }
-            }
-        };
-        let listed = items.len() as u64;
+        let filter = all_of(vec![
+            date_range(f.date, Some(period.since), Some(period.until)),
+            term(f.topic, &topic.name),
+            term(f.kind, kind.as_str()),
+        ]);
+        let ranked = ranker.top(Some(topic), kind, filter, cap.max(TOP_READS))?;
+        let items: Vec<ReportItem> = ranked
+            .iter()
+            .map(|r| report_item(&r.item, r.score, &r.why))
+            .collect();
+        let mut it = items.iter().cloned();
+        firsts.extend(it.next());
+        rest.extend(it);
+        let shown: Vec<ReportItem> = items.into_iter().take(cap).collect();
         sections.push(Section {
             kind,
             title: section_title(kind).to_string(),
             total,
-            items: items.iter().map(report_item).collect(),
-            more: total.saturating_sub(listed),
+            more: total.saturating_sub(shown.len() as u64),
+            items: shown,
         });
     }
-    Ok(sections)
-}
-
-fn top_by_date(
-    idx: &HorizonIndex,
-    searcher: &Searcher,
-    query: &dyn Query,
-    cap: usize,
-) -> Result<Vec<Item>, ReportError> {
-    let collector =
-        TopDocs::with_limit(cap + TIE_SLACK).order_by_fast_field::<DateTime>("date", Order::Desc);
-    let addrs: Vec<DocAddress> = searcher
-        .search(query, &collector)?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
-    load(idx, searcher, &addrs)
-}
-
-fn sort_by_date(items: &mut [Item]) {
-    items.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
-}
-
-fn load(
-    idx: &HorizonIndex,
-    searcher: &Searcher,
-    addrs: &[DocAddress],
-) -> Result<Vec<Item>, ReportError> {
-    let mut items = Vec::with_capacity(addrs.len());
-    for addr in addrs {
-        let doc: TantivyDocument = searcher.doc(*addr)?;
-        items.push(idx.item_of(&doc)?);
+    let by_score =
+        |a: &ReportItem, b: &ReportItem| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id));
+    firsts.sort_by(by_score);
+    rest.sort_by(by_score);
+    let mut best: Vec<ReportItem> = Vec::new();
+    for item in firsts.into_iter().chain(rest) {
+        if best.len() >= TOP_READS {
+            break;
+        }
+        if !best
+            .iter()
+            .any(|b| b.title == item.title || b.url == item.url)
+        {
+            best.push(item);
+        }
     }
-    Ok(items)
+    Ok((sections, best))
 }
 
-fn report_item(item: &Item) -> ReportItem {
+/// The absorption movement in one or two lines.
+fn absorption_lines(flags: &FlagsSection, period: &Period) -> Vec<String> {
+    let what = if period.is_week() { "week" } else { "period" };
+    let names = |all: Vec<String>| -> String {
+        let n = all.len();
+        let mut shown: Vec<String> = all.into_iter().take(SUMMARY_NAMES).collect();
+        if n > SUMMARY_NAMES {
+            shown.push(format!("{} more", n - SUMMARY_NAMES));
+        }
+        absorb::join_and(&shown)
+    };
+    let mut lines = Vec::new();
+    if flags.moved.is_empty() {
+        lines.push(format!(
+            "No launch, stage change or retirement of a watched system's offering this {what}."
+        ));
+    } else {
+        let moves: Vec<String> = flags
+            .moved
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} → {} ({})",
+                    m.event.vendor.display_name(),
+                    m.event.product,
+                    m.event.stage.label(),
+                    m.system
+                )
+            })
+            .collect();
+        lines.push(format!(
+            "{} this {what}: {}.",
+            match flags.moved.len() {
+                1 => "1 offering moved".to_string(),
+                n => format!("{n} offerings moved"),
+            },
+            names(moves)
+        ));
+    }
+    let at = |level: Level| -> Vec<String> {
+        flags
+            .flags
+            .iter()
+            .filter(|f| f.flag.level == level && f.flag.system.is_some())
+            .map(|f| f.flag.subject())
+            .collect()
+    };
+    let mut parts = Vec::new();
+    for level in [Level::Absorbed, Level::Absorbing, Level::Watch] {
+        let systems = at(level);
+        if !systems.is_empty() {
+            parts.push(format!("{level}: {}", names(systems)));
+        }
+    }
+    let changed: Vec<String> = flags
+        .flags
+        .iter()
+        .filter(|f| f.change != Change::Unchanged)
+        .map(|f| {
+            format!(
+                "{} ({} → {})",
+                f.flag.subject(),
+                f.previous_level,
+                f.flag.level
+            )
+        })
+        .collect();
+    let mut line = if parts.is_empty() {
+        "No system is flagged.".to_string()
+    } else {
+        format!("Flagged systems — {}.", parts.join("; "))
+    };
+    if !changed.is_empty() {
+        line.push_str(&format!(" Changed this {what}: {}.", names(changed)));
+    }
+    if !flags.cleared.is_empty() {
+        line.push_str(&format!(
+            " No longer flagged: {}.",
+            names(
+                flags
+                    .cleared
+                    .iter()
+                    .map(|c| c
+                        .system
+                        .clone()
+                        .unwrap_or_else(|| format!("{} (area)", c.topic)))
+                    .collect()
+            )
+        ));
+    }
+    lines.push(line);
+    lines
+}
+
+fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
     const AUTHORS: usize = 3;
     let title = clean_line(&item.title);
     ReportItem {
         id: item.id.clone(),
+        score,
+        why: clean_line(why),
         kind: item.kind,
         title: if title.is_empty() {
             item.id.clone()
@@ -1036,38 +1095,82 @@ fn activity(
     })
 }
 
-fn motion(activity: &Activity) -> Vec<Motion> {
-    activity
-        .series
+/// Days in a week, the unit of rates for long periods.
+const WEEK_SECS: i64 = 7 * 86_400;
+
+fn motion(
+    idx: &HorizonIndex,
+    cfg: &Config,
+    searcher: &Searcher,
+    period: &Period,
+    activity: &Activity,
+) -> Result<Vec<Motion>, ReportError> {
+    let secs = period.length().as_secs();
+    if secs <= WEEK_SECS {
+        let per = if period.is_week() { "week" } else { "period" };
+        return Ok(activity
+            .series
+            .iter()
+            .map(|s| {
+                let count = s.counts.last().copied().unwrap_or(0);
+                let end = s.counts.len().saturating_sub(1);
+                let start = end.saturating_sub(MOTION_BASELINE_PERIODS);
+                let baseline: u64 = s
+                    .counts
+                    .get(start..end)
+                    .map(|c| c.iter().sum())
+                    .unwrap_or(0);
+                let average = baseline as f64 / MOTION_BASELINE_PERIODS as f64;
+                compare(&s.topic, count, per, count as f64, average)
+            })
+            .collect());
+    }
+    // A long period: weekly rates against the weeks before it.
+    let weeks = SignedDuration::from_secs(WEEK_SECS * MOTION_BASELINE_PERIODS as i64);
+    let before = period
+        .since
+        .checked_sub(weeks)
+        .map_err(|e| ReportError::Period(format!("motion baseline: {e}")))?;
+    let f = idx.fields();
+    let baseline = idx.counts_by(
+        searcher,
+        &*date_range(f.date, Some(before), Some(period.since)),
+        "topic",
+    )?;
+    Ok(cfg
+        .topics
         .iter()
-        .map(|s| {
+        .zip(&activity.series)
+        .map(|(t, s)| {
             let count = s.counts.last().copied().unwrap_or(0);
-            let end = s.counts.len().saturating_sub(1);
-            let start = end.saturating_sub(MOTION_BASELINE_PERIODS);
-            let baseline: u64 = s
-                .counts
-                .get(start..end)
-                .map(|c| c.iter().sum())
-                .unwrap_or(0);
-            let average = baseline as f64 / MOTION_BASELINE_PERIODS as f64;
-            let ratio = (average > 0.0).then(|| round2(count as f64 / average));
-            let big_enough = count.max(average.ceil() as u64) >= MOTION_MIN_DOCS;
-            let direction = match ratio {
-                _ if !big_enough => Direction::Steady,
-                None if count > 0 => Direction::Up,
-                Some(r) if r >= MOTION_UP_RATIO => Direction::Up,
-                Some(r) if r <= MOTION_DOWN_RATIO => Direction::Down,
-                _ => Direction::Steady,
-            };
-            Motion {
-                topic: s.topic.clone(),
-                count,
-                average: round2(average),
-                ratio,
-                direction,
-            }
+            let rate = count as f64 * WEEK_SECS as f64 / secs as f64;
+            let average =
+                baseline.get(&t.name).copied().unwrap_or(0) as f64 / MOTION_BASELINE_PERIODS as f64;
+            compare(&t.name, count, "week", rate, average)
         })
-        .collect()
+        .collect())
+}
+
+/// A rate against its average: the ratio, and a direction that agrees with it.
+fn compare(topic: &str, count: u64, per: &str, rate: f64, average: f64) -> Motion {
+    let big_enough = rate.max(average) >= MOTION_MIN_DOCS as f64;
+    let ratio = (big_enough && average > 0.0).then(|| round2(rate / average));
+    let direction = match ratio {
+        _ if !big_enough => Direction::Steady,
+        None => Direction::Up,
+        Some(r) if r >= MOTION_UP_RATIO => Direction::Up,
+        Some(r) if r <= MOTION_DOWN_RATIO => Direction::Down,
+        _ => Direction::Steady,
+    };
+    Motion {
+        topic: topic.to_string(),
+        count,
+        per: per.to_string(),
+        rate: round2(rate),
+        average: round2(average),
+        ratio,
+        direction,
+    }
 }
 
 fn health(cfg: &Config, state: &CrawlState) -> Vec<HealthRow> {
@@ -1179,28 +1282,31 @@ mod tests {
 
     #[test]
     fn motion_thresholds() {
-        let act = |counts: Vec<u64>| Activity {
-            buckets: vec![],
-            totals: vec![],
-            series: vec![Series {
-                topic: "t".into(),
-                counts,
-            }],
+        let motion = |counts: Vec<u64>| {
+            let count = counts.last().copied().unwrap_or(0);
+            let average = counts[3..11].iter().sum::<u64>() as f64 / 8.0;
+            vec![compare("t", count, "week", count as f64, average)]
         };
-        let m = motion(&act(vec![0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 6]));
+        let m = motion(vec![0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 6]);
         assert_eq!(
             (m[0].average, m[0].ratio, m[0].direction),
             (2.0, Some(3.0), Direction::Up)
         );
-        let m = motion(&act(vec![0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 1]));
+        let m = motion(vec![0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 1]);
         assert_eq!(m[0].direction, Direction::Down);
-        let m = motion(&act(vec![0; 11].into_iter().chain([1]).collect()));
+        let m = motion(vec![0; 11].into_iter().chain([1]).collect());
         assert_eq!(
             (m[0].ratio, m[0].direction),
             (None, Direction::Steady),
             "one document is not motion"
         );
-        let m = motion(&act(vec![0; 11].into_iter().chain([5]).collect()));
+        let m = motion(vec![0; 11].into_iter().chain([5]).collect());
         assert_eq!(m[0].direction, Direction::Up);
+        // Few on both sides: no ratio, and the arrow does not pretend.
+        let m = compare("t", 2, "week", 2.0, 0.25);
+        assert_eq!((m.ratio, m.direction), (None, Direction::Steady));
+        // The arrow agrees with the ratio.
+        let m = compare("t", 24, "week", 8.0, 1.0);
+        assert_eq!((m.ratio, m.direction), (Some(8.0), Direction::Up));
     }
 }

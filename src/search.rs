@@ -19,7 +19,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, Index, Order, TantivyDocument, Term};
 
 use crate::index::{to_tantivy, HorizonIndex, IndexError, QUERY_FIELDS};
-use crate::model::{Item, Kind, Stage, Vendor};
+use crate::model::{Item, Kind, Stage, Vendor, NO_TOPIC};
 
 /// An invalid query: what is wrong and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -328,6 +328,31 @@ fn any_of(
     }
 }
 
+/// Any of the topics; [`NO_TOPIC`] stands for documents tagged with none.
+fn topics_filter(field: tantivy::schema::Field, topics: &[String]) -> Option<Box<dyn Query>> {
+    let named = any_of(
+        field,
+        topics.iter().filter(|t| t.as_str() != NO_TOPIC).cloned(),
+    );
+    if !topics.iter().any(|t| t == NO_TOPIC) {
+        return named;
+    }
+    let untagged: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+        (
+            Occur::MustNot,
+            Box::new(tantivy::query::ExistsQuery::new("topic".to_string(), false)),
+        ),
+    ]));
+    Some(match named {
+        Some(named) => Box::new(BooleanQuery::new(vec![
+            (Occur::Should, named),
+            (Occur::Should, untagged),
+        ])),
+        None => untagged,
+    })
+}
+
 /// Filters of a request as one query (None when there are none).
 pub fn filter_query(idx: &HorizonIndex, req: &SearchRequest) -> Option<Box<dyn Query>> {
     let f = idx.fields();
@@ -341,7 +366,7 @@ pub fn filter_query(idx: &HorizonIndex, req: &SearchRequest) -> Option<Box<dyn Q
         f.kind,
         req.kinds.iter().map(|k| k.as_str().to_string()),
     ));
-    push(any_of(f.topic, req.topics.iter().cloned()));
+    push(topics_filter(f.topic, &req.topics));
     push(any_of(f.source, req.sources.iter().cloned()));
     push(any_of(
         f.vendor,

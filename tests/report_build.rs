@@ -299,11 +299,12 @@ fn sections_are_ranked_and_capped() {
         ]
     );
 
-    let titles: Vec<&str> = r.topics.iter().map(|t| t.title()).collect();
+    let titles: Vec<&str> = r.topics.iter().map(|t| t.topic.as_str()).collect();
+    assert_eq!(titles, ["databases", "streaming"], "config order");
+    assert_eq!(r.untagged.documents, 1, "o1 is counted, not listed");
     assert_eq!(
-        titles,
-        ["databases", "streaming", "Other (no topic)"],
-        "config order, other last"
+        r.untagged.command,
+        "horizon search --topic none --since 2026-11-23 --until 2026-11-30 --sort date"
     );
     let db = &r.topics[0];
     assert_eq!(db.documents, 9);
@@ -313,7 +314,15 @@ fn sections_are_ranked_and_capped() {
         (Kind::Article, 3, 1)
     );
     let ids: Vec<&str> = articles.items.iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(ids, ["a2", "a3"], "newest first, ties by id");
+    assert_eq!(
+        ids,
+        ["a2", "a3"],
+        "equally relevant titles: the later first, ties by id"
+    );
+    assert!(
+        articles.items[0].why.contains("\"database\" in title")
+            || articles.items[0].why.contains("tagged databases")
+    );
     let repos = &db.sections[1];
     let ids: Vec<&str> = repos.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(
@@ -325,6 +334,26 @@ fn sections_are_ranked_and_capped() {
     let ids: Vec<&str> = clouds.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["c2", "c3"], "GA before preview before update");
     assert_eq!(clouds.more, 1);
+    for s in &db.sections {
+        assert!(
+            s.items.windows(2).all(|w| w[0].score >= w[1].score),
+            "{:?} is ranked by score",
+            s.kind
+        );
+        assert!(s.items.iter().all(|i| i.score > 0.0 && !i.why.is_empty()));
+    }
+    // The summary: at most three per topic, the best of each kind first.
+    let reads = &r.summary.top_reads[0];
+    assert_eq!(reads.topic, "databases");
+    let kinds: Vec<Kind> = reads.items.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds.len(), 3);
+    let mut distinct = kinds.clone();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        3,
+        "one of each kind before seconds: {kinds:?}"
+    );
 }
 
 #[test]

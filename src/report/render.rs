@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use url::Url;
 
-use super::{Direction, Report, ReportFlag, ReportItem, Section};
+use super::{Direction, Motion, Report, ReportFlag, ReportItem, Section};
 use crate::absorb::{day, join_and};
 use crate::model::{Kind, Vendor};
 use crate::text::clean_line;
@@ -71,7 +71,7 @@ fn kind_noun(kind: Kind, n: u64) -> String {
     }
 }
 
-fn thousands(n: u64) -> String {
+pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -190,12 +190,15 @@ fn item_meta(item: &ReportItem) -> Vec<String> {
     meta
 }
 
-/// "2.40×", "new" (no history), "–" (nothing at all).
-fn ratio_text(m: &super::Motion) -> String {
-    match m.ratio {
-        Some(x) => format!("{x:.2}×"),
-        None if m.count > 0 => "new".into(),
-        None => "–".into(),
+/// What the motion figures compare.
+fn motion_intro(r: &Report) -> String {
+    let n = r.activity.buckets.len();
+    let base = super::MOTION_BASELINE_PERIODS;
+    let what = what(r);
+    if r.motion.first().is_some_and(|m| m.per == "week") && !r.period.is_week() {
+        format!("Documents per week in this {what} against the average week of the {base} weeks before it; activity over the last {n} {what}s of the same length (oldest first).")
+    } else {
+        format!("Documents this {what} against the average of the {base} {what}s before; activity over the last {n} {what}s (oldest first).")
     }
 }
 
@@ -215,13 +218,151 @@ fn spark(counts: &[u64]) -> String {
         .collect()
 }
 
-/// "2025-10-27 – 2025-11-02 (UTC)", noting a period that is not over yet.
+/// "2025-10-27 – 2025-11-02 (UTC)" under a week's title; "Dates are UTC"
+/// under a custom period's, whose title already names its days. Notes a
+/// period that is not over yet.
 fn dates_line(r: &Report) -> String {
-    if r.in_progress {
-        let what = if r.period.is_week() { "week" } else { "period" };
-        format!("{} (UTC), this {what} is not over yet", days(r))
-    } else {
+    let what = if r.period.is_week() { "week" } else { "period" };
+    let line = if r.period.is_week() {
         format!("{} (UTC)", days(r))
+    } else {
+        "Dates are UTC".to_string()
+    };
+    if r.in_progress {
+        format!("{line}, this {what} is not over yet")
+    } else {
+        line
+    }
+}
+
+fn kind_short(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Paper => "paper",
+        Kind::Article => "article",
+        Kind::Repo => "repo",
+        Kind::Cloud => "cloud",
+    }
+}
+
+/// "documents this week" → the untagged line.
+fn untagged_text(r: &Report) -> Option<String> {
+    (r.untagged.documents > 0).then(|| {
+        format!(
+            "{} matched no topic; list them with",
+            plural(r.untagged.documents, "document", "documents")
+        )
+    })
+}
+
+/// The summary: headline, absorption, top reads.
+fn summary_md(o: &mut String, r: &Report) {
+    let _ = writeln!(
+        o,
+        "## The {} in one screen
+",
+        what(r)
+    );
+    let _ = writeln!(
+        o,
+        "{}
+",
+        headline_text(r)
+    );
+    for line in &r.summary.absorption {
+        let _ = writeln!(o, "- {}", md_escape(line));
+    }
+    if !r.summary.absorption.is_empty() {
+        o.push('\n');
+    }
+    if r.summary.top_reads.iter().any(|t| !t.items.is_empty()) {
+        let _ = writeln!(o, "**Top reads**\n");
+        for t in &r.summary.top_reads {
+            let _ = writeln!(o, "- **{}**", md_escape(&t.topic));
+            for item in &t.items {
+                let _ = writeln!(
+                    o,
+                    "  - {} ({}) — {}",
+                    md_link(&item.title, &item.url),
+                    kind_short(item.kind),
+                    md_escape(&item.why)
+                );
+            }
+        }
+        o.push('\n');
+    }
+    if let Some(text) = untagged_text(r) {
+        let _ = writeln!(o, "{text} `{}`.\n", r.untagged.command.replace('`', ""));
+    }
+}
+
+fn summary_html(o: &mut String, r: &Report) {
+    let _ = writeln!(
+        o,
+        "<section class=\"summary\">\n<h2>The {} in one screen</h2>",
+        what(r)
+    );
+    let _ = writeln!(o, "<p>{}</p>", h(&headline_text(r)));
+    if !r.summary.absorption.is_empty() {
+        let _ = writeln!(o, "<ul class=\"absorb\">");
+        for line in &r.summary.absorption {
+            let _ = writeln!(o, "<li>{}</li>", h(line));
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    if r.summary.top_reads.iter().any(|t| !t.items.is_empty()) {
+        let _ = writeln!(o, "<h3>Top reads</h3>\n<div class=\"reads\">");
+        for t in &r.summary.top_reads {
+            let _ = writeln!(o, "<div class=\"topic\"><h4>{}</h4><ol>", h(&t.topic));
+            for item in &t.items {
+                let _ = writeln!(
+                    o,
+                    "<li><span class=\"kind\">{}</span> {}<div class=\"why\">{}</div></li>",
+                    kind_short(item.kind),
+                    html_link(&item.title, &item.url),
+                    h(&item.why)
+                );
+            }
+            let _ = writeln!(o, "</ol></div>");
+        }
+        let _ = writeln!(o, "</div>");
+    }
+    if let Some(text) = untagged_text(r) {
+        let _ = writeln!(
+            o,
+            "<p class=\"muted small\">{} <code>{}</code>.</p>",
+            h(&text),
+            h(&r.untagged.command)
+        );
+    }
+    let _ = writeln!(o, "</section>");
+}
+
+fn what(r: &Report) -> &'static str {
+    if r.period.is_week() {
+        "week"
+    } else {
+        "period"
+    }
+}
+
+/// "8.00× (1.00/week before)", "new", "few" or "–".
+fn motion_words(m: &Motion) -> String {
+    match m.ratio {
+        Some(x) => format!("{x:.2}×"),
+        None if m.count == 0 => "–".into(),
+        None if m.rate.max(m.average) < super::MOTION_MIN_DOCS as f64 => "few".into(),
+        None => "new".into(),
+    }
+}
+
+/// "12" for a week; "3.25/week" for a long period's rate.
+fn rate_text(m: &Motion, value: f64, is_week: bool) -> String {
+    let n = format!("{value:.2}");
+    let n = n.strip_suffix(".00").unwrap_or(&n);
+    if is_week || m.per == "period" {
+        n.to_string()
+    } else {
+        format!("{n}/week")
     }
 }
 
@@ -237,7 +378,7 @@ pub fn render_markdown(r: &Report) -> String {
             "**Nothing new in this period.** No document was filed between these dates.\n"
         );
     }
-    let _ = writeln!(o, "{}\n", headline_text(r));
+    summary_md(&mut o, r);
 
     // Flags.
     let _ = writeln!(o, "## Cloud absorption\n");
@@ -271,7 +412,7 @@ pub fn render_markdown(r: &Report) -> String {
         let _ = writeln!(
             o,
             "## {} ({})\n",
-            md_escape(t.title()),
+            md_escape(&t.topic),
             plural(t.documents, "document", "documents")
         );
         for s in &t.sections {
@@ -281,22 +422,17 @@ pub fn render_markdown(r: &Report) -> String {
 
     // Motion and activity.
     if !r.is_empty() {
-        let n = r.activity.buckets.len();
         let _ = writeln!(o, "## Topics in motion\n");
-        let _ = writeln!(
-            o,
-            "Documents this {what} against the average of the {} {what}s before; activity over the last {n} {what}s (oldest first).\n",
-            super::MOTION_BASELINE_PERIODS
-        );
+        let _ = writeln!(o, "{}\n", motion_intro(r));
         for (m, s) in r.motion.iter().zip(&r.activity.series) {
-            let ratio = ratio_text(m);
             let _ = writeln!(
                 o,
-                "- {} **{}**: {} vs {:.2} ({ratio}) `{}`",
+                "- {} **{}**: {} vs {} ({}) `{}`",
                 m.direction.arrow(),
                 md_escape(&m.topic),
-                m.count,
-                m.average,
+                rate_text(m, m.rate, r.period.is_week()),
+                rate_text(m, m.average, r.period.is_week()),
+                motion_words(m),
                 spark(&s.counts)
             );
         }
@@ -514,7 +650,12 @@ fn section_md(o: &mut String, s: &Section) {
         } else {
             format!(" — {}", md_escape(&meta.join(", ")))
         };
-        let _ = writeln!(o, "- {}{meta}", md_link(&item.title, &item.url));
+        let why = if item.why.is_empty() {
+            String::new()
+        } else {
+            format!(" _({})_", md_escape(&item.why))
+        };
+        let _ = writeln!(o, "- {}{meta}{why}", md_link(&item.title, &item.url));
     }
     if s.more > 0 {
         let _ = writeln!(o, "- … and {} more", s.more);
@@ -544,7 +685,11 @@ fn html_link(text: &str, url: &str) -> String {
     }
 }
 
-const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1f24;max-width:60rem;margin:2rem auto;padding:0 1rem}\
+const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1f24;max-width:72rem;margin:1.2rem auto;padding:0 1rem}\
+.summary{background:#f6f8fa;border:1px solid #d0d7de;border-radius:8px;padding:.2rem 1rem .6rem}.summary h2{margin-top:.6rem}\
+.reads{display:grid;grid-template-columns:repeat(auto-fill,minmax(21rem,1fr));gap:.4rem 1.2rem}.reads h4{margin:.3rem 0 .1rem;font-size:.95rem}\
+.reads ol{margin:0;padding-left:1.2rem}.reads li{font-size:.88rem;margin:.15rem 0}.kind{font-size:.7rem;text-transform:uppercase;color:#57606a;border:1px solid #d0d7de;border-radius:3px;padding:0 .25rem}\
+.why{font-size:.8rem;color:#57606a;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.clamp{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}ul.absorb{margin:.3rem 0}\
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:2rem}\
 h3{font-size:1.02rem;margin:1.2rem 0 .4rem}ul{padding-left:1.3rem}li{margin:.2rem 0}a{color:#0b57d0}\
 .muted{color:#57606a}.small{font-size:.88rem}.empty{font-size:1.15rem;font-weight:600;padding:.8rem;background:#f6f8fa;border-radius:6px}\
@@ -573,7 +718,7 @@ pub fn render_html(r: &Report) -> String {
             "<p class=\"empty\">Nothing new in this period. No document was filed between these dates.</p>"
         );
     }
-    let _ = writeln!(o, "<p>{}</p>", h(&headline_text(r)));
+    summary_html(&mut o, r);
 
     let _ = writeln!(o, "<h2>Cloud absorption</h2>");
     let _ = writeln!(
@@ -605,7 +750,7 @@ pub fn render_html(r: &Report) -> String {
         let _ = writeln!(
             o,
             "<h2>{} <span class=\"muted small\">{}</span></h2>",
-            h(t.title()),
+            h(&t.topic),
             plural(t.documents, "document", "documents")
         );
         for s in &t.sections {
@@ -625,7 +770,15 @@ pub fn render_html(r: &Report) -> String {
                 let summary = if item.summary.is_empty() {
                     String::new()
                 } else {
-                    format!("<br><span class=\"small\">{}</span>", h(&item.summary))
+                    format!(
+                        "<br><span class=\"small clamp\">{}</span>",
+                        h(&item.summary)
+                    )
+                };
+                let summary = if item.why.is_empty() {
+                    summary
+                } else {
+                    format!("{summary}<div class=\"why\">{}</div>", h(&item.why))
                 };
                 let _ = writeln!(
                     o,
@@ -645,17 +798,25 @@ pub fn render_html(r: &Report) -> String {
         let _ = writeln!(o, "<h2>Topics in motion</h2>");
         let _ = writeln!(
             o,
-            "<p class=\"muted small\">Documents this {what} against the average of the {} {what}s before; activity over the last {n} {what}s, oldest first ({} – {}).</p>",
-            super::MOTION_BASELINE_PERIODS,
-            r.activity.buckets.first().map(|b| h(&b.label)).unwrap_or_default(),
-            r.activity.buckets.last().map(|b| h(&b.label)).unwrap_or_default(),
+            "<p class=\"muted small\">{} ({} – {})</p>",
+            h(&motion_intro(r)),
+            r.activity
+                .buckets
+                .first()
+                .map(|b| h(&b.label))
+                .unwrap_or_default(),
+            r.activity
+                .buckets
+                .last()
+                .map(|b| h(&b.label))
+                .unwrap_or_default(),
         );
         let _ = writeln!(
             o,
             "<table>\n<tr><th>Topic</th><th>This {what}</th><th>Average</th><th>Ratio</th><th></th><th>Last {n} {what}s</th></tr>"
         );
         for (m, s) in r.motion.iter().zip(&r.activity.series) {
-            let ratio = ratio_text(m);
+            let ratio = motion_words(m);
             let dir = match m.direction {
                 Direction::Up => "up",
                 Direction::Down => "down",
@@ -663,10 +824,10 @@ pub fn render_html(r: &Report) -> String {
             };
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{ratio}</td><td title=\"{dir}\">{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{ratio}</td><td title=\"{dir}\">{}</td><td>{}</td></tr>",
                 h(&m.topic),
-                m.count,
-                m.average,
+                rate_text(m, m.rate, r.period.is_week()),
+                rate_text(m, m.average, r.period.is_week()),
                 m.direction.arrow(),
                 svg_bars(r, &s.counts)
             );

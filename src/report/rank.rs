@@ -1,0 +1,403 @@
+//! Relevance ranking of the report's items, and the one-line *why* of each.
+//!
+//! Within a topic's section (one kind of document in the period) every
+//! document gets
+//!
+//! ```text
+//! score = (1 + bm25) × kind boost × (1 + 0.2 × recency) × (1 + 0.25 × min(corroboration, 4))
+//! ```
+//!
+//! - **bm25**: tantivy's BM25 of the topic's phrases (its keywords, systems
+//!   and aliases as phrases over title and summary, the title weighted 2×;
+//!   its products over the title) and of its `query`;
+//! - **kind boost**: for cloud notes the stage ([`stage_weight`]: GA and new
+//!   offerings first, retirements next, then previews, feature and region
+//!   notes), for trending repositories the stars gained in the trending
+//!   period (`1 + log10(1 + stars) / 2`), 1 for papers and articles;
+//! - **recency**: where the document's date falls in the period, 0 at its
+//!   start and 1 at its end;
+//! - **corroboration**: how many *other* sources name the same thing in the
+//!   period: a repository's name, a cloud note's first product, a paper's or
+//!   article's system name (the title before a colon, when it is one to four
+//!   words).
+//!
+//! Ties are broken by id, so the ranking is deterministic. The `why` line is
+//! built from the tag's evidence (`topics::Tagger`) and the boosts.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, Searcher, SegmentReader, Term};
+
+use super::{Period, ReportError};
+use crate::config::Topic;
+use crate::index::HorizonIndex;
+use crate::model::{Item, Kind, Stage, TopicEvidence};
+use crate::search::date_range;
+
+/// Weight of the stage of a cloud note.
+pub fn stage_weight(stage: Option<Stage>) -> f64 {
+    match stage {
+        Some(Stage::Ga) => 2.0,
+        Some(Stage::New) => 1.8,
+        Some(Stage::Deprecation) => 1.6,
+        Some(Stage::Preview) => 1.5,
+        Some(Stage::Region) | Some(Stage::Update) | Some(Stage::Price) | None => 1.0,
+    }
+}
+
+/// Weight of a trending repository's stars gained in its period.
+pub fn stars_weight(stars_period: Option<u64>) -> f64 {
+    1.0 + (1.0 + stars_period.unwrap_or(0) as f64).log10() / 2.0
+}
+
+/// Weight of the document's place in the period.
+fn recency_weight(pos: f64) -> f64 {
+    1.0 + 0.2 * pos.clamp(0.0, 1.0)
+}
+
+/// Other sources naming the same thing, counted up to this.
+const MAX_CORROBORATION: usize = 4;
+
+/// A ranked document.
+pub(super) struct Ranked {
+    pub item: Item,
+    pub score: f64,
+    pub why: String,
+}
+
+/// Ranks one period's documents; remembers corroboration counts.
+pub(super) struct Ranker<'a> {
+    idx: &'a HorizonIndex,
+    searcher: &'a Searcher,
+    period: &'a Period,
+    parser: QueryParser,
+    title_parser: QueryParser,
+    corroboration: RefCell<BTreeMap<(String, String), usize>>,
+}
+
+impl<'a> Ranker<'a> {
+    pub fn new(idx: &'a HorizonIndex, searcher: &'a Searcher, period: &'a Period) -> Ranker<'a> {
+        let f = idx.fields();
+        let mut parser = QueryParser::for_index(idx.index(), vec![f.title, f.summary]);
+        parser.set_field_boost(f.title, 2.0);
+        let title_parser = QueryParser::for_index(idx.index(), vec![f.title]);
+        Ranker {
+            idx,
+            searcher,
+            period,
+            parser,
+            title_parser,
+            corroboration: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The scoring part of a topic's query: its phrases and its `query`.
+    fn relevance(&self, topic: &Topic) -> Option<Box<dyn Query>> {
+        let phrase = |parser: &QueryParser, p: &str| -> Option<Box<dyn Query>> {
+            let p = p.replace(['"', '\\'], " ");
+            if p.trim().is_empty() {
+                return None;
+            }
+            parser.parse_query(&format!("\"{}\"", p.trim())).ok()
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let aliases = topic.aliases.values().flatten();
+        for p in topic.keywords.iter().chain(&topic.systems).chain(aliases) {
+            if let Some(q) = phrase(&self.parser, p) {
+                clauses.push((Occur::Should, q));
+            }
+        }
+        for p in &topic.products {
+            if let Some(q) = phrase(&self.title_parser, p) {
+                clauses.push((Occur::Should, q));
+            }
+        }
+        if let Some(q) = topic.query.as_deref().filter(|q| !q.trim().is_empty()) {
+            if let Ok(q) = crate::search::parse_query(self.idx.index(), q) {
+                clauses.push((Occur::Should, q));
+            }
+        }
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// The best `n` documents of `kind` among `filter`, ranked, with their `why`.
+    pub fn top(
+        &self,
+        topic: Option<&Topic>,
+        kind: Kind,
+        filter: Box<dyn Query>,
+        n: usize,
+    ) -> Result<Vec<Ranked>, ReportError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)))];
+        if let Some(q) = topic.and_then(|t| self.relevance(t)) {
+            clauses.push((Occur::Should, q));
+        }
+        let query = BooleanQuery::new(clauses);
+        let (since, len) = (
+            self.period.since.as_second(),
+            self.period.length().as_secs().max(1),
+        );
+        // A few more than shown, so corroboration can reorder the cut.
+        let candidates = n + 4;
+        let collector = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
+            let date = seg.fast_fields().date("date").ok();
+            let stars = seg.fast_fields().u64("stars_period").ok();
+            move |doc, bm25: f32| {
+                let pos = date
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .map(|d| (d.into_timestamp_secs() - since) as f64 / len as f64)
+                    .unwrap_or(0.0);
+                let boost = match kind {
+                    Kind::Repo => stars_weight(stars.as_ref().and_then(|c| c.first(doc))),
+                    _ => 1.0,
+                };
+                (1.0 + f64::from(bm25)) * boost * recency_weight(pos)
+            }
+        });
+        let hits: Vec<(f64, DocAddress)> = self.searcher.search(&query, &collector)?;
+        let mut ranked = Vec::with_capacity(hits.len());
+        for (base, addr) in hits {
+            let doc: tantivy::TantivyDocument = self.searcher.doc(addr)?;
+            let item = self.idx.item_of(&doc)?;
+            let stage = if kind == Kind::Cloud {
+                stage_weight(item.stage)
+            } else {
+                1.0
+            };
+            let others = self.corroboration(&item)?;
+            let score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
+            let why = why(&item, topic.map(|t| t.name.as_str()), others);
+            ranked.push(Ranked {
+                item,
+                score: (score * 1000.0).round() / 1000.0,
+                why,
+            });
+        }
+        ranked.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.item.id.cmp(&b.item.id))
+        });
+        ranked.truncate(n);
+        Ok(ranked)
+    }
+
+    /// Other sources that name what `item` is about in the period.
+    fn corroboration(&self, item: &Item) -> Result<usize, ReportError> {
+        let Some(name) = corroboration_name(item) else {
+            return Ok(0);
+        };
+        let key = (name.to_lowercase(), item.source.clone());
+        if let Some(n) = self.corroboration.borrow().get(&key) {
+            return Ok(*n);
+        }
+        let f = self.idx.fields();
+        let n = match self
+            .parser
+            .parse_query(&format!("\"{}\"", name.replace(['"', '\\'], " ")))
+        {
+            Ok(named) => {
+                let query = BooleanQuery::new(vec![
+                    (Occur::Must, named),
+                    (
+                        Occur::Must,
+                        date_range(f.date, Some(self.period.since), Some(self.period.until)),
+                    ),
+                    (Occur::MustNot, source_term(f.source, &item.source)),
+                ]);
+                self.idx.counts_by(self.searcher, &query, "source")?.len()
+            }
+            Err(_) => 0,
+        };
+        self.corroboration.borrow_mut().insert(key, n);
+        Ok(n)
+    }
+}
+
+fn source_term(field: Field, source: &str) -> Box<dyn Query> {
+    Box::new(tantivy::query::TermQuery::new(
+        Term::from_field_text(field, source),
+        tantivy::schema::IndexRecordOption::Basic,
+    ))
+}
+
+/// What other sources would call the item: a repository's name, a cloud
+/// note's first product, a paper's or article's system name ("Mooncake: a
+/// KVCache-centric…"), if it has one.
+pub fn corroboration_name(item: &Item) -> Option<String> {
+    let name = match item.kind {
+        Kind::Repo => item
+            .id
+            .strip_prefix("github:")
+            .and_then(|r| r.rsplit('/').next())
+            .map(str::to_string),
+        Kind::Cloud => item.products.first().cloned(),
+        Kind::Paper | Kind::Article => item.title.split_once(':').and_then(|(head, _)| {
+            let words = head.split_whitespace().count();
+            (1..=4).contains(&words).then(|| head.trim().to_string())
+        }),
+    }?;
+    (name.chars().filter(|c| c.is_alphanumeric()).count() >= 4).then_some(name)
+}
+
+/// Up to three quoted phrases (with "×N" when more than once), then "+N".
+fn phrase_list<'p>(phrases: impl IntoIterator<Item = (&'p str, u32)>) -> String {
+    let mut seen: Vec<(&str, u32)> = Vec::new();
+    for (p, n) in phrases {
+        match seen.iter_mut().find(|(s, _)| s.eq_ignore_ascii_case(p)) {
+            Some(s) => s.1 += n,
+            None => seen.push((p, n)),
+        }
+    }
+    let mut out: Vec<String> = seen
+        .iter()
+        .take(3)
+        .map(|(p, n)| match n {
+            0 | 1 => format!("\"{p}\""),
+            n => format!("\"{p}\" ×{n}"),
+        })
+        .collect();
+    if seen.len() > 3 {
+        out.push(format!("+{}", seen.len() - 3));
+    }
+    out.join(", ")
+}
+
+/// The evidence of one tag in words.
+fn evidence_words(e: &TopicEvidence, kind: Kind) -> Vec<String> {
+    let mut parts = Vec::new();
+    if !e.title.is_empty() {
+        let listed = phrase_list(e.title.iter().map(|p| (p.as_str(), 0)));
+        parts.push(format!("matches {listed} in title"));
+    }
+    if !e.summary.is_empty() {
+        let listed = phrase_list(e.summary.iter().map(|p| (p.phrase.as_str(), p.count)));
+        let place = if kind == Kind::Paper {
+            "abstract"
+        } else {
+            "summary"
+        };
+        parts.push(format!("{listed} in {place}"));
+    }
+    if !e.systems.is_empty() {
+        parts.push(format!("concerns {}", e.systems.join(", ")));
+    }
+    if e.query {
+        parts.push("matches the topic's query".to_string());
+    }
+    parts
+}
+
+/// The one-line reason an item is listed.
+pub fn why(item: &Item, topic: Option<&str>, others: usize) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = topic {
+        match item.evidence.iter().find(|e| e.topic == t) {
+            Some(e) => parts.extend(evidence_words(e, item.kind)),
+            None => parts.push(format!("tagged {t}")),
+        }
+    }
+    match item.kind {
+        Kind::Cloud => match item.stage {
+            Some(Stage::Ga) => parts.push("GA".to_string()),
+            Some(Stage::New) => parts.push("new offering".to_string()),
+            Some(Stage::Deprecation) => parts.push("retirement".to_string()),
+            Some(Stage::Preview) => parts.push("preview".to_string()),
+            _ => {}
+        },
+        Kind::Repo => {
+            if let Some(n) = item.stars_period.filter(|n| *n > 0) {
+                parts.push(format!("+{} stars", super::render::thousands(n)));
+            }
+        }
+        Kind::Paper | Kind::Article => {}
+    }
+    if others > 0 {
+        parts.push(format!(
+            "also in {others} other source{}",
+            if others == 1 { "" } else { "s" }
+        ));
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PhraseCount;
+
+    #[test]
+    fn why_reads_the_evidence() {
+        let e = TopicEvidence {
+            topic: "streaming".into(),
+            title: vec!["stream processing".into()],
+            summary: vec![
+                PhraseCount {
+                    phrase: "exactly-once".into(),
+                    count: 2,
+                },
+                PhraseCount {
+                    phrase: "Kafka".into(),
+                    count: 1,
+                },
+            ],
+            systems: vec![],
+            query: false,
+        };
+        let item = Item {
+            kind: Kind::Paper,
+            evidence: vec![e],
+            ..Item::new("arxiv:1", Kind::Paper, "arxiv", "t", "u")
+        };
+        assert_eq!(
+            why(&item, Some("streaming"), 2),
+            "matches \"stream processing\" in title; \"exactly-once\" ×2, \"Kafka\" in abstract; also in 2 other sources"
+        );
+        assert_eq!(why(&item, Some("other"), 0), "tagged other");
+    }
+
+    #[test]
+    fn phrase_lists_are_capped_and_deduplicated() {
+        let p = ["a", "A", "b", "c", "d", "e"].map(|s| (s, 1));
+        assert_eq!(phrase_list(p), "\"a\" ×2, \"b\", \"c\", +2");
+    }
+
+    #[test]
+    fn corroboration_names() {
+        let repo = Item::new("github:vllm-project/vllm", Kind::Repo, "t", "x", "u");
+        assert_eq!(corroboration_name(&repo).as_deref(), Some("vllm"));
+        let paper = Item::new(
+            "arxiv:1",
+            Kind::Paper,
+            "a",
+            "Mooncake: A KVCache-centric Architecture",
+            "u",
+        );
+        assert_eq!(corroboration_name(&paper).as_deref(), Some("Mooncake"));
+        let long = Item::new(
+            "arxiv:2",
+            Kind::Paper,
+            "a",
+            "Towards a theory of everything in systems: a survey",
+            "u",
+        );
+        assert_eq!(corroboration_name(&long), None);
+    }
+
+    #[test]
+    fn weights_order_stages_and_stars() {
+        assert!(stage_weight(Some(Stage::Ga)) > stage_weight(Some(Stage::Preview)));
+        assert!(stage_weight(Some(Stage::Preview)) > stage_weight(Some(Stage::Update)));
+        assert!(stars_weight(Some(1000)) > stars_weight(Some(10)));
+        assert_eq!(stars_weight(None), 1.0);
+    }
+}
