@@ -260,6 +260,24 @@ async fn crawl_then_search_blog_and_cloud_feeds() {
         );
     }
 
+    // --topic none returns exactly the untagged items, with no query at all.
+    let hits = search_json(&config, &index, &["--topic", "none", "--limit", "1000"]);
+    let untagged = all
+        .iter()
+        .filter(|h| h["topics"].as_array().is_none_or(|t| t.is_empty()))
+        .count();
+    assert!(untagged > 0, "every fixture item was tagged");
+    assert_eq!(
+        hits.len(),
+        untagged,
+        "--topic none returns every untagged item"
+    );
+    assert!(
+        hits.iter()
+            .all(|h| h["topics"].as_array().is_none_or(|t| t.is_empty())),
+        "{hits:?}"
+    );
+
     // --kind: feeds are articles; there are no papers.
     let hits = search_json(&config, &index, &["cloud", "--kind", "article"]);
     assert!(!hits.is_empty());
