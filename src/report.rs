@@ -822,6 +822,7 @@ fn sections_for(
     let mut sections = Vec::new();
     let mut firsts = Vec::new();
     let mut rest = Vec::new();
+    let relevance = ranker.relevance(topic);
     for kind in Kind::ALL {
         let total = counts.get(kind.as_str()).copied().unwrap_or(0);
         if total == 0 {
@@ -832,7 +833,13 @@ fn sections_for(
             term(f.topic, &topic.name),
             term(f.kind, kind.as_str()),
         ]);
-        let ranked = ranker.top(Some(topic), kind, filter, cap.max(TOP_READS))?;
+        let ranked = ranker.top(
+            Some(topic),
+            relevance.as_deref(),
+            kind,
+            filter,
+            cap.max(TOP_READS),
+        )?;
         let items: Vec<ReportItem> = ranked
             .iter()
             .map(|r| report_item(&r.item, r.score, &r.why))

@@ -96,7 +96,7 @@ impl<'a> Ranker<'a> {
     }
 
     /// The scoring part of a topic's query: its phrases and its `query`.
-    fn relevance(&self, topic: &Topic) -> Option<Box<dyn Query>> {
+    pub fn relevance(&self, topic: &Topic) -> Option<Box<dyn Query>> {
         let phrase = |parser: &QueryParser, p: &str| -> Option<Box<dyn Query>> {
             let p = p.replace(['"', '\\'], " ");
             if p.trim().is_empty() {
@@ -125,9 +125,11 @@ impl<'a> Ranker<'a> {
     }
 
     /// The best `n` documents of `kind` among `filter`, ranked, with their `why`.
+    /// `relevance` is [`Ranker::relevance`] of `topic`, built once per topic.
     pub fn top(
         &self,
         topic: Option<&Topic>,
+        relevance: Option<&dyn Query>,
         kind: Kind,
         filter: Box<dyn Query>,
         n: usize,
@@ -137,8 +139,8 @@ impl<'a> Ranker<'a> {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)))];
-        if let Some(q) = topic.and_then(|t| self.relevance(t)) {
-            clauses.push((Occur::Should, q));
+        if let Some(q) = relevance {
+            clauses.push((Occur::Should, q.box_clone()));
         }
         let query = BooleanQuery::new(clauses);
         let (since, len) = (
