@@ -639,8 +639,10 @@ fn flags_section(
     period: &Period,
 ) -> Result<FlagsSection, ReportError> {
     let window = cfg.absorption.window.0;
-    let now = absorb::compute_flags(idx, cfg, period.until, window)?;
-    let before = absorb::compute_flags(idx, cfg, period.since, window)?;
+    // One read of the cloud notes for both dates (one report per date, in order).
+    let mut both = absorb::compute_flags_at(idx, cfg, &[period.until, period.since], window)?;
+    let before = both.remove(1);
+    let now = both.remove(0);
     let previous: BTreeMap<String, &Flag> = before.flags.iter().map(|f| (f.key(), f)).collect();
     let cells = |f: Option<&Flag>, v: Vendor| -> Vec<(String, absorb::OfferingStage)> {
         f.map(|f| {

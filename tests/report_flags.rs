@@ -8,7 +8,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use horizon::absorb::{
-    compute_flags, Catalog, Classifier, EventKind, Flag, FlagsReport, Level, OfferingStage, Origin,
+    compute_flags, compute_flags_at, Catalog, Classifier, EventKind, Flag, FlagsReport, Level,
+    OfferingStage, Origin,
 };
 use horizon::config::Config;
 use horizon::index::HorizonIndex;
@@ -157,6 +158,14 @@ fn a_crawled_launch_adds_an_offering_and_an_event_from_its_date_on() {
     let later = compute_flags(&idx, &cfg, ts("2027-06-01T00:00:00Z"), WINDOW).unwrap();
     assert_eq!(flag(&later, "Pulsar").level, Level::Absorbing);
     assert!(flag(&later, "Pulsar").events.is_empty());
+    // One read for several dates gives what one read per date gives.
+    let dates = [
+        ts("2027-06-01T00:00:00Z"),
+        ts("2026-10-10T00:00:00Z"),
+        ts("2026-10-02T00:00:00Z"),
+    ];
+    let together = compute_flags_at(&idx, &cfg, &dates, WINDOW).unwrap();
+    assert_eq!(together, vec![later, r, before]);
 }
 
 #[test]

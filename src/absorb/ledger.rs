@@ -23,7 +23,7 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 use super::catalog::{Catalog, Offering, OfferingRelation, OfferingStage, Origin};
 use super::AbsorbError;
 use crate::index::HorizonIndex;
-use crate::model::{Item, Kind, Relation, Stage, Vendor};
+use crate::model::{Kind, Relation, Stage, Vendor};
 use crate::search::date_range;
 use crate::text::clean_line;
 
@@ -90,10 +90,11 @@ pub struct Event {
     pub id: String,
 }
 
-/// What the ledger reads of a launch note: the stored item less its text
-/// (the summary is skipped while parsing, which is most of a note's bytes).
+/// What the flags read of a cloud note: the stored item less its text (the
+/// summary, authors and topic evidence are skipped while parsing, which is
+/// most of a note's bytes and allocations).
 #[derive(Debug, Clone, Deserialize)]
-pub struct LaunchNote {
+pub struct CloudNote {
     /// Document id.
     pub id: String,
     /// Vendor.
@@ -112,24 +113,21 @@ pub struct LaunchNote {
     /// The systems the note concerns.
     #[serde(default)]
     pub links: Vec<crate::model::SystemLink>,
+    /// Launch stage of the note.
+    #[serde(default)]
+    pub stage: Option<Stage>,
+    /// The note's relation to its own product.
+    #[serde(default)]
+    pub relation: Option<Relation>,
+    /// Topics it is tagged with.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Products it is about.
+    #[serde(default)]
+    pub products: Vec<String>,
 }
 
-impl From<&Item> for LaunchNote {
-    fn from(i: &Item) -> LaunchNote {
-        LaunchNote {
-            id: i.id.clone(),
-            vendor: i.vendor,
-            title: i.title.clone(),
-            url: i.url.clone(),
-            published: i.published,
-            updated: i.updated,
-            first_seen: i.first_seen,
-            links: i.links.clone(),
-        }
-    }
-}
-
-impl LaunchNote {
+impl CloudNote {
     /// The date the note is filed under (as [`Item::date`]).
     pub fn date(&self) -> Option<Timestamp> {
         self.published.or(self.updated).or(self.first_seen)
@@ -139,9 +137,9 @@ impl LaunchNote {
 /// Cloud notes read for one computation.
 pub struct Notes {
     /// Every cloud note filed in `[from, until)` (the two windows).
-    pub window: Vec<Item>,
+    pub window: Vec<CloudNote>,
     /// Every note launching a system's offering filed before `until`, oldest first.
-    pub launches: Vec<LaunchNote>,
+    pub launches: Vec<CloudNote>,
 }
 
 fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
@@ -193,14 +191,14 @@ pub fn read_notes(
     let in_range = |d: Option<Timestamp>, lo: Option<Timestamp>| {
         d.is_some_and(|d| d < until && lo.is_none_or(|lo| d >= lo))
     };
-    let window: Vec<Item> = items_matching::<Item>(idx, &window_q)?
+    let window: Vec<CloudNote> = items_matching::<CloudNote>(idx, &window_q)?
         .into_iter()
         .filter(|i| in_range(i.date(), Some(from)))
         .collect();
     // Before the windows only the first note of each launch matters (when an
     // offering appeared, reached GA, began to retire): found from fast fields,
     // so the cost follows the launches, not the history. In the windows, every one.
-    let mut launches: Vec<LaunchNote> = first_launches(idx, &launch_q)?
+    let mut launches: Vec<CloudNote> = first_launches(idx, &launch_q)?
         .into_iter()
         .filter(|n| n.date().is_some_and(|d| d < from))
         .collect();
@@ -208,7 +206,7 @@ pub fn read_notes(
         window
             .iter()
             .filter(|i| i.links.iter().any(|l| l.relation == Relation::Launch))
-            .map(LaunchNote::from),
+            .cloned(),
     );
     launches.sort_by(|a, b| a.date().cmp(&b.date()).then_with(|| a.id.cmp(&b.id)));
     launches.dedup_by(|a, b| a.id == b.id);
@@ -216,7 +214,7 @@ pub fn read_notes(
 }
 
 /// The earliest note of every launch key among the documents `query` matches.
-fn first_launches(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<LaunchNote>, AbsorbError> {
+fn first_launches(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<CloudNote>, AbsorbError> {
     let searcher = idx.searcher()?;
     let mut addrs: Vec<DocAddress> = searcher
         .search(query, &DocSetCollector)?
@@ -297,7 +295,7 @@ impl Ledger {
     /// launch notes from `since` on are the window's events.
     pub fn build(
         catalog: &Catalog,
-        launches: &[LaunchNote],
+        launches: &[&CloudNote],
         since: Timestamp,
         as_of: Timestamp,
     ) -> Ledger {
@@ -316,7 +314,7 @@ impl Ledger {
             }
         }
         let mut events: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-        for note in launches {
+        for &note in launches {
             let (Some(vendor), Some(date)) = (note.vendor, note.date()) else {
                 continue;
             };
@@ -474,7 +472,7 @@ fn apply(
     vendor: Vendor,
     product: &str,
     stage: OfferingStage,
-    note: &LaunchNote,
+    note: &CloudNote,
     date: Timestamp,
 ) {
     let day = civil_day(date);

@@ -42,8 +42,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::index::{HorizonIndex, IndexError};
-use crate::model::{Item, Relation, Stage, Vendor};
+use crate::model::{Relation, Stage, Vendor};
 use crate::text::clean_line;
+use ledger::CloudNote;
 
 pub use catalog::{Catalog, CatalogError, OfferingRelation, OfferingStage, Origin};
 pub use classify::Classifier;
@@ -300,91 +301,221 @@ pub fn compute_flags(
     as_of: Timestamp,
     window: Duration,
 ) -> Result<FlagsReport, AbsorbError> {
-    let out_of_range = || AbsorbError::Window { window, as_of };
-    let span = SignedDuration::try_from(window).map_err(|_| out_of_range())?;
-    let since = as_of.checked_sub(span).map_err(|_| out_of_range())?;
-    let previous_since = since.checked_sub(span).map_err(|_| out_of_range())?;
+    let mut reports = compute_flags_at(idx, cfg, &[as_of], window)?;
+    Ok(reports.remove(0))
+}
+
+/// [`compute_flags`] as of several dates, reading the cloud notes once: the
+/// weekly report compares the flags at the week's end with those at its
+/// start, whose windows overlap but for a week. One report per date, in order.
+pub fn compute_flags_at(
+    idx: &HorizonIndex,
+    cfg: &Config,
+    dates: &[Timestamp],
+    window: Duration,
+) -> Result<Vec<FlagsReport>, AbsorbError> {
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    let span_of = |as_of: Timestamp| -> Result<(Timestamp, Timestamp), AbsorbError> {
+        let out_of_range = || AbsorbError::Window { window, as_of };
+        let span = SignedDuration::try_from(window).map_err(|_| out_of_range())?;
+        let since = as_of.checked_sub(span).map_err(|_| out_of_range())?;
+        let previous_since = since.checked_sub(span).map_err(|_| out_of_range())?;
+        Ok((since, previous_since))
+    };
+    let (_, lowest) = span_of(*first)?;
     let catalog = Catalog::for_config(cfg)?;
-    let notes = ledger::read_notes(idx, previous_since, as_of)?;
-    let (recent, previous): (Vec<&Item>, Vec<&Item>) = notes
-        .window
-        .iter()
-        .partition(|i| i.date().is_some_and(|d| d >= since));
-    let landscape = ledger::Ledger::build(&catalog, &notes.launches, since, as_of);
+    // Launch notes before `lowest` are read as the first of each launch, the
+    // ones after it in full; for a later date the extra notes of the same
+    // launches change nothing (a ledger entry only moves to a later stage).
+    let notes = ledger::read_notes(idx, lowest, *last)?;
     let rule = Rule {
         absorbed_min_ga_vendors: cfg.absorption.absorbed_min_ga_vendors,
         absorbing_min_preview_vendors: cfg.absorption.absorbing_min_preview_vendors,
         trend_min_mentions: TREND_MIN_MENTIONS,
     };
-    let ctx = RowContext {
-        rule: &rule,
-        window_days: window.as_secs() / 86_400,
-        recent: &recent,
-        previous: &previous,
-    };
-    let mut flags = Vec::new();
-    for topic in &cfg.topics {
-        flags.push(area_flag(&ctx, &topic.name));
-        for system in &topic.systems {
-            let canonical = catalog
-                .system(system)
-                .map(|s| s.name.clone())
-                .unwrap_or_else(|| system.trim().to_string());
-            flags.push(system_flag(
-                &ctx,
-                &topic.name,
-                system,
-                &canonical,
-                &landscape,
-            ));
+    let mut out = Vec::with_capacity(dates.len());
+    for &as_of in dates {
+        let (since, previous_since) = span_of(as_of)?;
+        let filed = |i: &&CloudNote, lo: Timestamp, hi: Timestamp| {
+            i.date().is_some_and(|d| d >= lo && d < hi)
+        };
+        let recent: Vec<&CloudNote> = notes
+            .window
+            .iter()
+            .filter(|i| filed(i, since, as_of))
+            .collect();
+        let previous: Vec<&CloudNote> = notes
+            .window
+            .iter()
+            .filter(|i| filed(i, previous_since, since))
+            .collect();
+        let launches: Vec<&ledger::CloudNote> = notes
+            .launches
+            .iter()
+            .filter(|n| n.date().is_some_and(|d| d < as_of))
+            .collect();
+        let landscape = ledger::Ledger::build(&catalog, &launches, since, as_of);
+        let ctx = RowContext::new(&rule, window.as_secs() / 86_400, &recent, &previous);
+        let mut flags = Vec::new();
+        for topic in &cfg.topics {
+            flags.push(area_flag(&ctx, &topic.name));
+            for system in &topic.systems {
+                let canonical = catalog
+                    .system(system)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_else(|| system.trim().to_string());
+                flags.push(system_flag(
+                    &ctx,
+                    &topic.name,
+                    system,
+                    &canonical,
+                    &landscape,
+                ));
+            }
         }
+        out.push(FlagsReport {
+            as_of,
+            since,
+            previous_since,
+            window_days: ctx.window_days,
+            rule: rule.clone(),
+            catalog_checked: catalog.checked.to_string(),
+            flags,
+        });
     }
-    Ok(FlagsReport {
-        as_of,
-        since,
-        previous_since,
-        window_days: ctx.window_days,
-        rule,
-        catalog_checked: catalog.checked.to_string(),
-        flags,
-    })
+    Ok(out)
 }
 
+/// A note's claim to be evidence for a row, before its [`Evidence`] is built
+/// (only the few a flag lists are).
+#[derive(Clone, Copy)]
+struct Candidate<'a> {
+    item: &'a CloudNote,
+    date: Timestamp,
+    vendor: Vendor,
+    stage: Stage,
+    relation: Relation,
+    offering: Option<&'a String>,
+}
+
+impl<'a> Candidate<'a> {
+    /// `None` where the note cannot be evidence (no vendor, stage or date).
+    fn of(item: &'a CloudNote, relation: Relation, offering: Option<&'a String>) -> Option<Self> {
+        Some(Candidate {
+            item,
+            date: item.date()?,
+            vendor: item.vendor?,
+            stage: item.stage?,
+            relation,
+            offering,
+        })
+    }
+
+    fn evidence(&self) -> Evidence {
+        Evidence {
+            id: self.item.id.clone(),
+            title: clean_line(&self.item.title),
+            vendor: self.vendor,
+            stage: self.stage,
+            relation: self.relation,
+            offering: self.offering.cloned(),
+            date: self.date,
+            url: self.item.url.clone(),
+            products: self.item.products.iter().map(|p| clean_line(p)).collect(),
+        }
+    }
+}
+
+fn newest_first(mut c: Vec<Candidate<'_>>) -> Vec<Candidate<'_>> {
+    c.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.item.id.cmp(&b.item.id)));
+    c
+}
+
+/// The notes of both windows, indexed by the systems they link to, so each
+/// row reads only its own notes.
 struct RowContext<'a> {
     rule: &'a Rule,
     window_days: u64,
-    recent: &'a [&'a Item],
-    previous: &'a [&'a Item],
+    recent: &'a [&'a CloudNote],
+    previous: &'a [&'a CloudNote],
+    /// Per system: the notes of the window about one of its offerings (each
+    /// note once, with its first such link), in note order.
+    about_recent: BTreeMap<&'a str, Vec<Candidate<'a>>>,
+    about_previous: BTreeMap<&'a str, Vec<Candidate<'a>>>,
+    /// Per system: the window's launch-grade notes that only mention it.
+    named_at_launch: BTreeMap<&'a str, Vec<&'a CloudNote>>,
 }
 
-fn evidence_of(item: &Item, relation: Relation, offering: Option<&String>) -> Option<Evidence> {
-    Some(Evidence {
-        id: item.id.clone(),
-        title: clean_line(&item.title),
-        vendor: item.vendor?,
-        stage: item.stage?,
-        relation,
-        offering: offering.cloned(),
-        date: item.date()?,
-        url: item.url.clone(),
-        products: item.products.iter().map(|p| clean_line(p)).collect(),
-    })
+impl<'a> RowContext<'a> {
+    fn new(
+        rule: &'a Rule,
+        window_days: u64,
+        recent: &'a [&'a CloudNote],
+        previous: &'a [&'a CloudNote],
+    ) -> Self {
+        let about = |items: &'a [&'a CloudNote]| {
+            let mut by: BTreeMap<&'a str, Vec<Candidate<'a>>> = BTreeMap::new();
+            for &item in items {
+                let mut seen: Vec<&str> = Vec::new();
+                for l in item
+                    .links
+                    .iter()
+                    .filter(|l| l.relation != Relation::Mention)
+                {
+                    if seen.contains(&l.system.as_str()) {
+                        continue;
+                    }
+                    seen.push(&l.system);
+                    if let Some(c) = Candidate::of(item, l.relation, l.offering.as_ref()) {
+                        by.entry(l.system.as_str()).or_default().push(c);
+                    }
+                }
+            }
+            by
+        };
+        let mut named_at_launch: BTreeMap<&'a str, Vec<&'a CloudNote>> = BTreeMap::new();
+        for &item in recent
+            .iter()
+            .filter(|i| i.stage.is_some_and(Stage::is_launch))
+        {
+            let mut seen: Vec<&str> = Vec::new();
+            for l in item
+                .links
+                .iter()
+                .filter(|l| l.relation == Relation::Mention)
+            {
+                if !seen.contains(&l.system.as_str()) {
+                    seen.push(&l.system);
+                    named_at_launch
+                        .entry(l.system.as_str())
+                        .or_default()
+                        .push(item);
+                }
+            }
+        }
+        RowContext {
+            rule,
+            window_days,
+            recent,
+            previous,
+            about_recent: about(recent),
+            about_previous: about(previous),
+            named_at_launch,
+        }
+    }
 }
 
-fn newest_first(mut ev: Vec<Evidence>) -> Vec<Evidence> {
-    ev.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-    ev
-}
-
-fn area_flag(ctx: &RowContext<'_>, topic: &str) -> Flag {
-    let launches = |items: &[&Item]| -> Vec<Evidence> {
+fn area_flag<'a>(ctx: &RowContext<'a>, topic: &str) -> Flag {
+    let launches = |items: &'a [&'a CloudNote]| -> Vec<Candidate<'a>> {
         newest_first(
             items
                 .iter()
                 .filter(|i| {
                     i.relation == Some(Relation::Launch) && i.topics.iter().any(|t| t == topic)
                 })
-                .filter_map(|i| evidence_of(i, Relation::Launch, i.products.first()))
+                .filter_map(|i| Candidate::of(i, Relation::Launch, i.products.first()))
                 .collect(),
         )
     };
@@ -405,7 +536,7 @@ fn area_flag(ctx: &RowContext<'_>, topic: &str) -> Flag {
             now.len(),
             if now.len() == 1 { "" } else { "es" },
             ctx.window_days,
-            latest.title,
+            clean_line(&latest.item.title),
             day(latest.date)
         ),
     };
@@ -429,29 +560,18 @@ fn area_flag(ctx: &RowContext<'_>, topic: &str) -> Flag {
     }
 }
 
-fn system_flag(
-    ctx: &RowContext<'_>,
+fn system_flag<'a>(
+    ctx: &RowContext<'a>,
     topic: &str,
     display: &str,
     system: &str,
     landscape: &ledger::Ledger,
 ) -> Flag {
-    let about = |items: &[&Item]| -> Vec<Evidence> {
-        newest_first(
-            items
-                .iter()
-                .flat_map(|i| {
-                    i.links
-                        .iter()
-                        .filter(|l| l.system == system && l.relation != Relation::Mention)
-                        .filter_map(move |l| evidence_of(i, l.relation, l.offering.as_ref()))
-                        .take(1)
-                })
-                .collect(),
-        )
+    let about = |by: &BTreeMap<&str, Vec<Candidate<'a>>>| {
+        newest_first(by.get(system).cloned().unwrap_or_default())
     };
-    let now = about(ctx.recent);
-    let before = about(ctx.previous);
+    let now = about(&ctx.about_recent);
+    let before = about(&ctx.about_previous);
     let mut momentum: BTreeMap<Vendor, Momentum> = BTreeMap::new();
     for e in now.iter().filter(|e| e.relation != Relation::Launch) {
         momentum.entry(e.vendor).or_default().now += 1;
@@ -471,17 +591,10 @@ fn system_flag(
     };
     let ga = vendors_at(OfferingStage::Ga);
     let preview = vendors_at(OfferingStage::Preview);
-    let named_at_launch: Vec<&Item> = ctx
-        .recent
-        .iter()
-        .copied()
-        .filter(|i| {
-            i.stage.is_some_and(Stage::is_launch)
-                && i.links
-                    .iter()
-                    .any(|l| l.system == system && l.relation == Relation::Mention)
-        })
-        .collect();
+    let named_at_launch: &[&CloudNote] = ctx
+        .named_at_launch
+        .get(system)
+        .map_or(&[], |v| v.as_slice());
     let alternatives = offerings
         .iter()
         .any(|o| o.relation == OfferingRelation::Alternative && o.stage <= OfferingStage::Ga);
@@ -494,7 +607,7 @@ fn system_flag(
     } else {
         Level::None
     };
-    let reason = render::reason(level, &offerings, &named_at_launch, ctx.window_days);
+    let reason = render::reason(level, &offerings, named_at_launch, ctx.window_days);
     let (mentions, previous_mentions) = (now.len(), before.len());
     let (evidence, more_evidence) = select_evidence(now, MAX_EVIDENCE);
     Flag {
@@ -516,16 +629,17 @@ fn system_flag(
 }
 
 /// Keep the newest note of each (vendor, relation), then the newest others, up
-/// to `max`, in the original (newest-first) order.
-fn select_evidence(sorted: Vec<Evidence>, max: usize) -> (Vec<Evidence>, usize) {
-    if sorted.len() <= max {
-        return (sorted, 0);
+/// to `max`, in the original (newest-first) order; only those become [`Evidence`].
+fn select_evidence(sorted: Vec<Candidate<'_>>, max: usize) -> (Vec<Evidence>, usize) {
+    let total = sorted.len();
+    if total <= max {
+        return (sorted.iter().map(Candidate::evidence).collect(), 0);
     }
-    let mut keep = vec![false; sorted.len()];
-    let mut seen = BTreeSet::new();
+    let mut keep = vec![false; total];
     let mut kept = 0;
-    for (i, e) in sorted.iter().enumerate() {
-        if kept < max && seen.insert((e.vendor, e.relation)) {
+    let mut seen = BTreeSet::new();
+    for (i, c) in sorted.iter().enumerate() {
+        if kept < max && seen.insert((c.vendor, c.relation)) {
             keep[i] = true;
             kept += 1;
         }
@@ -539,11 +653,11 @@ fn select_evidence(sorted: Vec<Evidence>, max: usize) -> (Vec<Evidence>, usize) 
             kept += 1;
         }
     }
-    let total = sorted.len();
     let chosen: Vec<Evidence> = sorted
-        .into_iter()
+        .iter()
         .zip(keep)
-        .filter_map(|(e, k)| k.then_some(e))
+        .filter(|(_, k)| *k)
+        .map(|(c, _)| c.evidence())
         .collect();
     let more = total - chosen.len();
     (chosen, more)

@@ -4,9 +4,10 @@
 use std::fmt::Write as _;
 
 use super::catalog::{OfferingRelation, OfferingStage};
+use super::ledger::CloudNote;
 use super::ledger::LandscapeOffering;
 use super::{day, join_and, FlagsReport, Level};
-use crate::model::{Item, Vendor};
+use crate::model::Vendor;
 use crate::text::{clean_line, terminal_safe, truncate_words};
 
 /// "Amazon MSK" or "Azure Event Hubs (compatible)".
@@ -21,7 +22,7 @@ fn offering_name(o: &LandscapeOffering) -> String {
 pub(super) fn reason(
     level: Level,
     offerings: &[LandscapeOffering],
-    named_at_launch: &[&Item],
+    named_at_launch: &[&CloudNote],
     window_days: u64,
 ) -> String {
     let at = |stage: OfferingStage| -> Vec<String> {
