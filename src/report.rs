@@ -899,9 +899,8 @@ fn absorption_lines(flags: &FlagsSection, period: &Period) -> Vec<String> {
             .iter()
             .map(|m| {
                 format!(
-                    "{} {} → {} ({})",
-                    m.event.vendor.display_name(),
-                    m.event.product,
+                    "{} → {} ({})",
+                    vendor_product(m.event.vendor, &m.event.product),
                     m.event.stage.label(),
                     m.system
                 )
@@ -969,6 +968,26 @@ fn absorption_lines(flags: &FlagsSection, period: &Period) -> Vec<String> {
     }
     lines.push(line);
     lines
+}
+
+/// "AWS Amazon MSK" reads as a stutter: the vendor is named only when the
+/// product's name does not already start with one of its brands.
+fn vendor_product(vendor: Vendor, product: &str) -> String {
+    let brands: &[&str] = match vendor {
+        Vendor::Aws => &["AWS", "Amazon"],
+        Vendor::Azure => &["Azure", "Microsoft"],
+        Vendor::Gcp => &["Google"],
+    };
+    let branded = brands.iter().any(|b| {
+        product
+            .strip_prefix(b)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    });
+    if branded {
+        product.to_string()
+    } else {
+        format!("{} {product}", vendor.display_name())
+    }
 }
 
 fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
@@ -1287,6 +1306,21 @@ mod tests {
         assert_eq!(p.label, "2026-11-01 – 2026-11-30");
         assert!(!p.is_week());
         assert!(Period::between(ts("2026-11-01T00:00:00Z"), ts("2026-11-01T00:00:00Z")).is_err());
+    }
+
+    #[test]
+    fn vendor_named_once() {
+        assert_eq!(vendor_product(Vendor::Aws, "AWS App Mesh"), "AWS App Mesh");
+        assert_eq!(vendor_product(Vendor::Aws, "Amazon MSK"), "Amazon MSK");
+        assert_eq!(vendor_product(Vendor::Aws, "AWSome"), "AWS AWSome");
+        assert_eq!(
+            vendor_product(Vendor::Gcp, "Memorystore for Valkey"),
+            "Google Cloud Memorystore for Valkey"
+        );
+        assert_eq!(
+            vendor_product(Vendor::Azure, "Azure Managed Redis"),
+            "Azure Managed Redis"
+        );
     }
 
     #[test]
