@@ -77,6 +77,7 @@ struct IngestResult {
 struct Args {
     quick: bool,
     write: bool,
+    scale_only: bool,
     sizes: Vec<usize>,
     child: Option<String>,
     n: usize,
@@ -100,6 +101,7 @@ fn args() -> Result<Args> {
     let mut a = Args {
         quick: false,
         write: false,
+        scale_only: false,
         sizes: vec![10_000, 100_000, 1_000_000],
         child: None,
         n: 0,
@@ -111,6 +113,7 @@ fn args() -> Result<Args> {
         match arg.as_str() {
             "--quick" => a.quick = true,
             "--write" => a.write = true,
+            "--scale-only" => a.scale_only = true,
             "--sizes" => {
                 a.sizes = it
                     .next()
@@ -501,6 +504,20 @@ fn parent(args: &Args) -> Result<()> {
     let rg = which("rg");
 
     let mut results = Vec::new();
+    if args.scale_only {
+        // Only the fixed-period table, printed and never written: for
+        // profiling the report's growth with the history.
+        let (_, scale) = bench_scale(&corpus, &args.sizes, args.quick)?;
+        for row in &scale {
+            println!(
+                "scale {}: report {:.1} ms, flags {:.1} ms",
+                human(row.docs),
+                row.report_s * 1e3,
+                row.flags_s * 1e3
+            );
+        }
+        return Ok(());
+    }
     for &n in &args.sizes {
         eprintln!("== {} documents", human(n));
         let tmp = tempfile::Builder::new()
@@ -617,7 +634,14 @@ fn bench_scale(corpus: &Corpus, sizes: &[usize], quick: bool) -> Result<(Recent,
         pool.len(),
         t.elapsed().as_secs_f64()
     );
-    let (warmup, runs) = if quick { (1, 2) } else { (1, 5) };
+    let (warmup, mut runs) = if quick { (1, 2) } else { (1, 5) };
+    // `HORIZON_SCALE_RUNS=100 … --scale-only` gives a profiler time to look.
+    if let Some(n) = std::env::var("HORIZON_SCALE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        runs = n;
+    }
     let mut rows = Vec::new();
     for n in sizes {
         let tmp = tempfile::Builder::new()
