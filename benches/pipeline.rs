@@ -22,9 +22,11 @@
 
 #[path = "../tests/absorb_eval/mod.rs"]
 mod absorb_eval;
+#[path = "../tests/rank_eval/mod.rs"]
+mod rank_eval;
 mod support;
-#[path = "../tests/topic_eval/mod.rs"]
-mod topic_eval;
+
+use rank_eval::topic_eval;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, Write};
@@ -172,6 +174,12 @@ fn classifier_figures() {
         t.items,
         old.precision(),
         old.recall()
+    );
+    let eval = rank_eval::evaluate(&dir);
+    let (r, b) = (eval.figures(true), eval.figures(false));
+    println!(
+        "ranking recall@5 {:.3} precision@3 {:.3} on-topic@3 {:.3} nDCG@5 {:.3} over {} graded pools; newest first {:.3} {:.3} {:.3} {:.3}",
+        r.recall, r.precision, r.on_topic, r.ndcg, r.pools, b.recall, b.precision, b.on_topic, b.ndcg
     );
     let Ok(catalog) = horizon::absorb::Catalog::for_config(&cfg) else {
         println!("classifier: not measured, the catalog does not load");

@@ -34,6 +34,7 @@
 //! text is cleaned (control and bidi characters removed) when the report is
 //! built and escaped again by each renderer.
 
+mod docsets;
 mod rank;
 mod render;
 
@@ -545,7 +546,12 @@ pub fn build_report(
     }
     let searcher = idx.searcher()?;
     let f = idx.fields();
-    let in_period = || date_range(f.date, Some(period.since), Some(period.until));
+    // The period's documents, found once: every count and ranking below filters by them.
+    let period_docs = docsets::PeriodDocs::collect(
+        &searcher,
+        &*date_range(f.date, Some(period.since), Some(period.until)),
+    )?;
+    let in_period = || -> Box<dyn Query> { Box::new(period_docs.clone()) };
 
     // Headline.
     let documents = searcher.search(&*in_period(), &Count)? as u64;
@@ -563,7 +569,7 @@ pub fn build_report(
 
     // Per topic.
     let per_topic = topic_kind_counts(idx, &searcher, &*in_period())?;
-    let ranker = rank::Ranker::new(idx, &searcher, &period);
+    let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone());
     let mut topics = Vec::new();
     let mut top_reads = Vec::new();
     let cap = cfg.report.items_per_section;
@@ -573,7 +579,7 @@ pub fn build_report(
         if docs == 0 {
             continue;
         }
-        let (sections, best) = sections_for(idx, &ranker, &period, topic, &counts, cap)?;
+        let (sections, best) = sections_for(idx, &ranker, topic, &counts, cap)?;
         top_reads.push(TopReads {
             topic: topic.name.clone(),
             items: best,
@@ -815,7 +821,6 @@ fn untagged_command(period: &Period) -> String {
 fn sections_for(
     idx: &HorizonIndex,
     ranker: &rank::Ranker,
-    period: &Period,
     topic: &crate::config::Topic,
     counts: &BTreeMap<String, u64>,
     cap: usize,
@@ -831,7 +836,7 @@ fn sections_for(
             continue;
         }
         let filter = all_of(vec![
-            date_range(f.date, Some(period.since), Some(period.until)),
+            ranker.in_period(),
             term(f.topic, &topic.name),
             term(f.kind, kind.as_str()),
         ]);

@@ -4,14 +4,18 @@
 //! document gets
 //!
 //! ```text
-//! score = (1 + bm25) × kind boost × (1 + 0.2 × recency) × (1 + 0.25 × min(corroboration, 4))
+//! score = (1 + ln(1 + bm25)) × kind boost × (1 + 0.2 × recency) × (1 + 0.25 × min(corroboration, 4))
 //! ```
 //!
 //! - **bm25**: tantivy's BM25 of the topic's phrases (its keywords, systems
 //!   and aliases as phrases over title and summary, the title weighted 2×;
-//!   its products over the title) and of its `query`;
+//!   its products over the title) and of its `query`, damped by the
+//!   logarithm: every listed document already carries the topic's tag, so
+//!   a note that repeats a keyword ten times is not ten times as relevant;
 //! - **kind boost**: for cloud notes the stage ([`stage_weight`]: GA and new
-//!   offerings first, retirements next, then previews, feature and region
+//!   offerings first, retirements next, then previews and notes that ask
+//!   their readers to act ([`asks_to_act`]: a security fix, a breaking
+//!   change, something disabled or newly required), then feature and region
 //!   notes), for trending repositories the stars gained in the trending
 //!   period (`1 + log10(1 + stars) / 2`), 1 for papers and articles;
 //! - **recency**: where the document's date falls in the period, 0 at its
@@ -32,11 +36,11 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, SegmentReader, Term};
 
+use super::docsets::{PeriodDocs, SeekUnion};
 use super::{Period, ReportError};
 use crate::config::Topic;
 use crate::index::HorizonIndex;
 use crate::model::{Item, Kind, Stage, TopicEvidence};
-use crate::search::date_range;
 
 /// Weight of the stage of a cloud note.
 pub fn stage_weight(stage: Option<Stage>) -> f64 {
@@ -46,6 +50,32 @@ pub fn stage_weight(stage: Option<Stage>) -> f64 {
         Some(Stage::Deprecation) => 1.6,
         Some(Stage::Preview) => 1.5,
         Some(Stage::Region) | Some(Stage::Update) | Some(Stage::Price) | None => 1.0,
+    }
+}
+
+/// Weight of a cloud note that asks its readers to act: a security fix, a
+/// breaking change, something disabled or newly required. It applies when
+/// the stage says less ([`stage_weight`] of an update, price or region note).
+pub const ACTION_WEIGHT: f64 = 1.5;
+
+/// Whether a cloud note asks its readers to act (see [`ACTION_WEIGHT`]).
+pub fn asks_to_act(item: &Item) -> bool {
+    static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:CVE-\d{4}-\d{4,}|security (?:fix|patch|bulletin)|vulnerabilit(?:y|ies)|action (?:is )?required|breaking change|(?:temporarily )?disabled|now requires?|must (?:upgrade|migrate|update))",
+        )
+        .unwrap_or_else(|e| panic!("action wording: {e}"))
+    });
+    WORDING.is_match(&item.title) || WORDING.is_match(&item.summary)
+}
+
+/// Weight of a cloud note: its stage, or [`ACTION_WEIGHT`] when it asks to act.
+fn cloud_weight(item: &Item) -> f64 {
+    let stage = stage_weight(item.stage);
+    if stage < ACTION_WEIGHT && asks_to_act(item) {
+        ACTION_WEIGHT
+    } else {
+        stage
     }
 }
 
@@ -76,11 +106,18 @@ pub(super) struct Ranker<'a> {
     period: &'a Period,
     parser: QueryParser,
     title_parser: QueryParser,
+    period_docs: PeriodDocs,
     corroboration: RefCell<BTreeMap<(String, String), usize>>,
 }
 
 impl<'a> Ranker<'a> {
-    pub fn new(idx: &'a HorizonIndex, searcher: &'a Searcher, period: &'a Period) -> Ranker<'a> {
+    /// `period_docs` are the documents of `period`.
+    pub fn new(
+        idx: &'a HorizonIndex,
+        searcher: &'a Searcher,
+        period: &'a Period,
+        period_docs: PeriodDocs,
+    ) -> Ranker<'a> {
         let f = idx.fields();
         let mut parser = QueryParser::for_index(idx.index(), vec![f.title, f.summary]);
         parser.set_field_boost(f.title, 2.0);
@@ -91,11 +128,19 @@ impl<'a> Ranker<'a> {
             period,
             parser,
             title_parser,
+            period_docs,
             corroboration: RefCell::new(BTreeMap::new()),
         }
     }
 
+    /// The documents of the period, as a filter.
+    pub fn in_period(&self) -> Box<dyn Query> {
+        Box::new(self.period_docs.clone())
+    }
+
     /// The scoring part of a topic's query: its phrases and its `query`.
+    /// The clauses are summed as a [`SeekUnion`]: the ranking asks for their
+    /// scores only at the few documents of a topic, kind and period.
     pub fn relevance(&self, topic: &Topic) -> Option<Box<dyn Query>> {
         let phrase = |parser: &QueryParser, p: &str| -> Option<Box<dyn Query>> {
             let p = p.replace(['"', '\\'], " ");
@@ -104,24 +149,18 @@ impl<'a> Ranker<'a> {
             }
             parser.parse_query(&format!("\"{}\"", p.trim())).ok()
         };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
         let aliases = topic.aliases.values().flatten();
         for p in topic.keywords.iter().chain(&topic.systems).chain(aliases) {
-            if let Some(q) = phrase(&self.parser, p) {
-                clauses.push((Occur::Should, q));
-            }
+            clauses.extend(phrase(&self.parser, p));
         }
         for p in &topic.products {
-            if let Some(q) = phrase(&self.title_parser, p) {
-                clauses.push((Occur::Should, q));
-            }
+            clauses.extend(phrase(&self.title_parser, p));
         }
         if let Some(q) = topic.query.as_deref().filter(|q| !q.trim().is_empty()) {
-            if let Ok(q) = crate::search::parse_query(self.idx.index(), q) {
-                clauses.push((Occur::Should, q));
-            }
+            clauses.extend(crate::search::parse_query(self.idx.index(), q).ok());
         }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        (!clauses.is_empty()).then(|| Box::new(SeekUnion(clauses)) as Box<dyn Query>)
     }
 
     /// The best `n` documents of `kind` among `filter`, ranked, with their `why`.
@@ -147,8 +186,9 @@ impl<'a> Ranker<'a> {
             self.period.since.as_second(),
             self.period.length().as_secs().max(1),
         );
-        // A few more than shown, so corroboration can reorder the cut.
-        let candidates = n + 4;
+        // More than shown, so corroboration can reorder the cut and repeated
+        // titles can be dropped.
+        let candidates = 2 * n + 4;
         let collector = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
             let date = seg.fast_fields().date("date").ok();
             let stars = seg.fast_fields().u64("stars_period").ok();
@@ -162,7 +202,7 @@ impl<'a> Ranker<'a> {
                     Kind::Repo => stars_weight(stars.as_ref().and_then(|c| c.first(doc))),
                     _ => 1.0,
                 };
-                (1.0 + f64::from(bm25)) * boost * recency_weight(pos)
+                (1.0 + f64::from(bm25).ln_1p()) * boost * recency_weight(pos)
             }
         });
         let hits: Vec<(f64, DocAddress)> = self.searcher.search(&query, &collector)?;
@@ -171,7 +211,7 @@ impl<'a> Ranker<'a> {
             let doc: tantivy::TantivyDocument = self.searcher.doc(addr)?;
             let item = self.idx.item_of(&doc)?;
             let stage = if kind == Kind::Cloud {
-                stage_weight(item.stage)
+                cloud_weight(&item)
             } else {
                 1.0
             };
@@ -189,6 +229,10 @@ impl<'a> Ranker<'a> {
                 .total_cmp(&a.score)
                 .then_with(|| a.item.id.cmp(&b.item.id))
         });
+        // The same note is often filed twice (one per release channel or
+        // edition): keep the best of each title.
+        let mut seen = std::collections::BTreeSet::new();
+        ranked.retain(|r| seen.insert(r.item.title.to_lowercase()));
         ranked.truncate(n);
         Ok(ranked)
     }
@@ -210,10 +254,7 @@ impl<'a> Ranker<'a> {
             Ok(named) => {
                 let query = BooleanQuery::new(vec![
                     (Occur::Must, named),
-                    (
-                        Occur::Must,
-                        date_range(f.date, Some(self.period.since), Some(self.period.until)),
-                    ),
+                    (Occur::Must, self.in_period()),
                     (Occur::MustNot, source_term(f.source, &item.source)),
                 ]);
                 self.idx.counts_by(self.searcher, &query, "source")?.len()
@@ -314,6 +355,7 @@ pub fn why(item: &Item, topic: Option<&str>, others: usize) -> String {
             Some(Stage::New) => parts.push("new offering".to_string()),
             Some(Stage::Deprecation) => parts.push("retirement".to_string()),
             Some(Stage::Preview) => parts.push("preview".to_string()),
+            _ if asks_to_act(item) => parts.push("asks to act".to_string()),
             _ => {}
         },
         Kind::Repo => {
@@ -393,6 +435,43 @@ mod tests {
             "u",
         );
         assert_eq!(corroboration_name(&long), None);
+    }
+
+    #[test]
+    fn notes_that_ask_to_act() {
+        let note = |t: &str, s: &str| Item {
+            summary: s.to_string(),
+            ..Item::new("gcp:1", Kind::Cloud, "gcp", t, "u")
+        };
+        for (t, s) in [
+            (
+                "Memorystore for Valkey: We have implemented a security fix for CVE-2025-49844.",
+                "",
+            ),
+            (
+                "BigQuery: Support for table parameters in TVFs has been temporarily disabled.",
+                "",
+            ),
+            (
+                "Cloud Composer: Configuration of firewall rules",
+                "now requires allowing egress traffic",
+            ),
+            ("Amazon RDS: action required before the upgrade", ""),
+        ] {
+            assert!(asks_to_act(&note(t, s)), "{t}");
+        }
+        for t in [
+            "Cloud Storage: A weekly digest of client library updates",
+            "Amazon EKS: now supports Kubernetes 1.34",
+            "AlloyDB: disabling a flag is faster", // "disabling" is not "disabled"
+        ] {
+            assert!(!asks_to_act(&note(t, "")), "{t}");
+        }
+        let mut update = note("Valkey: security fix for CVE-2025-49844", "");
+        update.stage = Some(Stage::Update);
+        assert_eq!(cloud_weight(&update), ACTION_WEIGHT);
+        update.stage = Some(Stage::Ga);
+        assert_eq!(cloud_weight(&update), stage_weight(Some(Stage::Ga)));
     }
 
     #[test]

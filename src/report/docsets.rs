@@ -1,0 +1,323 @@
+//! Two queries that keep the report's ranking in step with the period rather
+//! than with the index:
+//!
+//! - [`PeriodDocs`]: the documents of the period, found once per segment
+//!   (a date-range query reads the whole date column of a segment each time
+//!   it runs, and the report runs one per topic, kind and candidate);
+//! - [`SeekUnion`]: a disjunction of scoring clauses that only moves where
+//!   its caller sends it. Used as the optional, scoring part of a query
+//!   whose required part picks a few documents, it seeks each clause to
+//!   those documents, where tantivy's buffered union would walk every
+//!   clause's postings through the window after each one. The score is the
+//!   same sum, added in clause order.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tantivy::index::SegmentId;
+use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+
+/// Documents matching a query, per segment, found once.
+#[derive(Clone, Debug)]
+pub struct PeriodDocs {
+    docs: Arc<HashMap<SegmentId, Arc<[DocId]>>>,
+}
+
+impl PeriodDocs {
+    /// The documents of `query` in every segment of `searcher`.
+    pub fn collect(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<PeriodDocs> {
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut docs = HashMap::new();
+        for reader in searcher.segment_readers() {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let mut ids = Vec::new();
+            while scorer.doc() != TERMINATED {
+                ids.push(scorer.doc());
+                scorer.advance();
+            }
+            docs.insert(reader.segment_id(), Arc::from(ids));
+        }
+        Ok(PeriodDocs {
+            docs: Arc::new(docs),
+        })
+    }
+}
+
+impl Query for PeriodDocs {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for PeriodDocs {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.docs.get(&reader.segment_id()) {
+            Some(docs) if !docs.is_empty() => Box::new(ConstScorer::new(
+                DocList {
+                    docs: docs.clone(),
+                    pos: 0,
+                },
+                boost,
+            )),
+            _ => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let found = self
+            .docs
+            .get(&reader.segment_id())
+            .is_some_and(|d| d.binary_search(&doc).is_ok());
+        if found {
+            Ok(Explanation::new("in the period", 1.0))
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is not in the period"
+            )))
+        }
+    }
+}
+
+/// A sorted list of document ids.
+struct DocList {
+    docs: Arc<[DocId]>,
+    pos: usize,
+}
+
+impl DocSet for DocList {
+    fn advance(&mut self) -> DocId {
+        self.pos = (self.pos + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = &self.docs[self.pos..];
+        self.pos += rest.partition_point(|d| *d < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.pos).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        u32::try_from(self.docs.len() - self.pos).unwrap_or(u32::MAX)
+    }
+}
+
+/// The sum of the scores of the clauses that match, moved by seeking.
+#[derive(Debug)]
+pub struct SeekUnion(pub Vec<Box<dyn Query>>);
+
+impl Clone for SeekUnion {
+    fn clone(&self) -> SeekUnion {
+        SeekUnion(self.0.iter().map(|q| q.box_clone()).collect())
+    }
+}
+
+impl Query for SeekUnion {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .0
+            .iter()
+            .map(|q| q.weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(SeekUnionWeight(weights)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        for q in &self.0 {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct SeekUnionWeight(Vec<Box<dyn Weight>>);
+
+impl Weight for SeekUnionWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut clauses = Vec::with_capacity(self.0.len());
+        for w in &self.0 {
+            let s = w.scorer(reader, boost)?;
+            if s.doc() != TERMINATED {
+                clauses.push(s);
+            }
+        }
+        Ok(match clauses.len() {
+            0 => Box::new(EmptyScorer),
+            1 => clauses.remove(0),
+            _ => Box::new(SeekUnionScorer::new(clauses)),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} matches no clause"
+            )));
+        }
+        let mut e = Explanation::new("sum of", scorer.score());
+        for w in &self.0 {
+            if let Ok(detail) = w.explain(reader, doc) {
+                e.add_detail(detail);
+            }
+        }
+        Ok(e)
+    }
+}
+
+struct SeekUnionScorer {
+    clauses: Vec<Box<dyn Scorer>>,
+    doc: DocId,
+}
+
+impl SeekUnionScorer {
+    fn new(clauses: Vec<Box<dyn Scorer>>) -> SeekUnionScorer {
+        let mut s = SeekUnionScorer {
+            clauses,
+            doc: TERMINATED,
+        };
+        s.doc = s.lowest();
+        s
+    }
+
+    fn lowest(&self) -> DocId {
+        self.clauses
+            .iter()
+            .map(|c| c.doc())
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+}
+
+impl DocSet for SeekUnionScorer {
+    fn advance(&mut self) -> DocId {
+        let doc = self.doc;
+        for c in &mut self.clauses {
+            if c.doc() == doc {
+                c.advance();
+            }
+        }
+        self.doc = self.lowest();
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for c in &mut self.clauses {
+            if c.doc() < target {
+                c.seek(target);
+            }
+        }
+        self.doc = self.lowest();
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.clauses
+            .iter()
+            .map(|c| c.size_hint())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Scorer for SeekUnionScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        let mut sum: Score = 0.0;
+        for c in &mut self.clauses {
+            if c.doc() == doc {
+                sum += c.score();
+            }
+        }
+        sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, Occur, QueryParser, RangeQuery};
+    use tantivy::schema::{Schema, FAST, INDEXED, TEXT};
+    use tantivy::{doc, Index, Term};
+
+    /// Same documents and the same scores as tantivy's own union, in a
+    /// query with a required part, over several segments.
+    #[test]
+    fn seek_union_scores_like_a_boolean_union() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let n = schema.add_u64_field("n", INDEXED | FAST);
+        let index = Index::create_in_ram(schema.build());
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = [
+            "kafka stream",
+            "stream processing",
+            "kafka",
+            "flink stream",
+            "other",
+        ];
+        for i in 0..3000u64 {
+            let t = format!(
+                "{} {}",
+                words[(i % 5) as usize],
+                words[(i * 7 % 5) as usize]
+            );
+            w.add_document(doc!(text => t, n => i)).unwrap();
+            if i % 1000 == 999 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let parser = QueryParser::for_index(&index, vec![text]);
+        let clauses = || -> Vec<Box<dyn Query>> {
+            ["\"kafka stream\"", "\"stream processing\"", "flink"]
+                .iter()
+                .map(|q| parser.parse_query(q).unwrap())
+                .collect()
+        };
+        let range = || -> Box<dyn Query> {
+            Box::new(RangeQuery::new(
+                std::ops::Bound::Included(Term::from_field_u64(n, 500)),
+                std::ops::Bound::Excluded(Term::from_field_u64(n, 2600)),
+            ))
+        };
+        let docs = PeriodDocs::collect(&searcher, &*range()).unwrap();
+        let theirs = BooleanQuery::new(vec![
+            (Occur::Must, range()),
+            (
+                Occur::Should,
+                Box::new(BooleanQuery::new(
+                    clauses().into_iter().map(|q| (Occur::Should, q)).collect(),
+                )),
+            ),
+        ]);
+        let ours = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(docs) as Box<dyn Query>),
+            (Occur::Should, Box::new(SeekUnion(clauses()))),
+        ]);
+        let top = TopDocs::with_limit(5000).order_by_score();
+        let mut a = searcher.search(&theirs, &top).unwrap();
+        let mut b = searcher.search(&ours, &top).unwrap();
+        assert_eq!(a.len(), 2100);
+        let key = |v: &mut Vec<(Score, tantivy::DocAddress)>| {
+            v.sort_by_key(|(_, d)| (d.segment_ord, d.doc_id));
+        };
+        key(&mut a);
+        key(&mut b);
+        // The required part scores 1 per document in both; the sums are equal bit for bit.
+        assert_eq!(a, b);
+    }
+}
