@@ -650,25 +650,43 @@ fn bench_scale(corpus: &Corpus, sizes: &[usize], quick: bool) -> Result<(Recent,
     {
         runs = n;
     }
-    let mut rows = Vec::new();
-    for n in sizes {
+    // Every size is built first and the runs then go round the sizes, so a
+    // slow spell of the machine falls on all sizes alike instead of on one.
+    let mut open = Vec::new();
+    for &n in &sizes {
         let tmp = tempfile::Builder::new()
             .prefix("horizon-bench-scale-")
             .tempdir()?;
         let dir = tmp.path().join("horizon");
         let build_s = scale::build(&dir, n, &pool, recent, &period, HEAP, BATCH)?;
-        let mut row = scale::measure(&dir, &period, end, warmup, runs)?;
-        row.build_s = build_s;
-        row.history = n - recent.docs();
+        let mut m = scale::open(&dir, &period)?;
+        m.row.build_s = build_s;
+        m.row.history = n - recent.docs();
         eprintln!(
-            "  {}: built in {:.1}s ({} segments), report {:.1} ms, flags {:.1} ms",
+            "  {}: built in {:.1}s ({} segments)",
             human(n),
             build_s,
-            row.segments,
+            m.row.segments
+        );
+        open.push((tmp, m));
+    }
+    for round in 0..warmup + runs {
+        for (_, m) in &mut open {
+            m.run(&period, end, round < warmup)?;
+        }
+    }
+    let mut rows = Vec::new();
+    for (tmp, m) in open {
+        let row = m.finish();
+        eprintln!(
+            "  {}: report {:.1} ms, flags {:.1} ms (median of {}, sizes interleaved)",
+            human(row.docs),
             row.report_s * 1e3,
-            row.flags_s * 1e3
+            row.flags_s * 1e3,
+            row.runs
         );
         rows.push(row);
+        drop(tmp);
     }
     Ok((recent, rows))
 }

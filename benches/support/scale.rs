@@ -206,24 +206,26 @@ pub fn build(
     Ok(t.elapsed().as_secs_f64())
 }
 
-/// Time the report and the flags on the index at `dir`: `warmup` runs, then
-/// the median of `runs`.
-pub fn measure(
-    dir: &Path,
-    period: &Period,
-    end: Timestamp,
-    warmup: usize,
-    runs: usize,
-) -> Result<ScaleRow> {
+/// An index of the series opened for measuring, with the counts of what it holds.
+pub struct Measured {
+    idx: HorizonIndex,
+    cfg: horizon::config::Config,
+    state: horizon::state::CrawlState,
+    /// What the index holds; the timings are filled by [`Measured::finish`].
+    pub row: ScaleRow,
+    rep: Vec<f64>,
+    ren: Vec<f64>,
+    fl: Vec<f64>,
+}
+
+/// Opens the index at `dir` and counts its documents, segments and the
+/// windows' notes; [`Measured::run`] then times one report and one flags run.
+pub fn open(dir: &Path, period: &Period) -> Result<Measured> {
     let cfg =
         horizon::config::Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml"))?;
     let idx = HorizonIndex::open(dir)?;
     let state = horizon::state::CrawlState::default();
-    let window = cfg.absorption.window.0;
-    let mut row = ScaleRow {
-        runs,
-        ..ScaleRow::default()
-    };
+    let mut row = ScaleRow::default();
     let searcher = idx.searcher()?;
     row.docs = idx.count(&searcher)?;
     row.segments = searcher.segment_readers().len();
@@ -264,32 +266,51 @@ pub fn measure(
     }
     row.launch_notes = launch;
     drop(searcher);
+    Ok(Measured {
+        idx,
+        cfg,
+        state,
+        row,
+        rep: Vec::new(),
+        ren: Vec::new(),
+        fl: Vec::new(),
+    })
+}
 
-    let (mut rep, mut ren, mut fl) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..warmup + runs {
+impl Measured {
+    /// One `build_report` + `render_markdown` and one `compute_flags`; kept
+    /// for the medians unless `warmup`.
+    pub fn run(&mut self, period: &Period, end: Timestamp, warmup: bool) -> Result<()> {
+        let window = self.cfg.absorption.window.0;
         let t = Instant::now();
-        let report = build_report(&idx, &cfg, &state, period.clone(), end)?;
+        let report = build_report(&self.idx, &self.cfg, &self.state, period.clone(), end)?;
         let t_md = Instant::now();
         let md = render_markdown(&report);
         let rendered = t_md.elapsed().as_secs_f64();
         let total = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let flags = horizon::absorb::compute_flags(&idx, &cfg, period.until, window)?;
+        let flags = horizon::absorb::compute_flags(&self.idx, &self.cfg, period.until, window)?;
         let flags_s = t.elapsed().as_secs_f64();
-        row.period_docs = report.headline.documents;
-        row.markdown_bytes = md.len();
-        row.flags = flags.active().count();
+        self.row.period_docs = report.headline.documents;
+        self.row.markdown_bytes = md.len();
+        self.row.flags = flags.active().count();
         std::hint::black_box((md, flags));
-        if i >= warmup {
-            rep.push(total);
-            ren.push(rendered);
-            fl.push(flags_s);
+        if !warmup {
+            self.rep.push(total);
+            self.ren.push(rendered);
+            self.fl.push(flags_s);
         }
+        Ok(())
     }
-    row.report_s = median(&mut rep);
-    row.render_s = median(&mut ren);
-    row.flags_s = median(&mut fl);
-    Ok(row)
+
+    /// The row with the medians of the runs kept.
+    pub fn finish(mut self) -> ScaleRow {
+        self.row.runs = self.rep.len();
+        self.row.report_s = median(&mut self.rep);
+        self.row.render_s = median(&mut self.ren);
+        self.row.flags_s = median(&mut self.fl);
+        self.row
+    }
 }
 
 fn median(v: &mut [f64]) -> f64 {
