@@ -87,12 +87,43 @@ pub struct SourceReport {
     pub elapsed_ms: u64,
 }
 
+/// How a crawl went, as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrawlStatus {
+    /// Every source that was tried succeeded.
+    Ok,
+    /// Some sources failed; the rest were indexed.
+    Partial,
+    /// Every source that was tried failed.
+    Failed,
+    /// SIGINT/SIGTERM cut it short; what was fetched was committed.
+    Interrupted,
+}
+
+impl CrawlStatus {
+    /// The word for it (the serde spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrawlStatus::Ok => "ok",
+            CrawlStatus::Partial => "partial",
+            CrawlStatus::Failed => "failed",
+            CrawlStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl std::fmt::Display for CrawlStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The outcome of a crawl.
 #[derive(Debug, Clone, Serialize)]
 pub struct CrawlReport {
-    /// `ok`, `partial` (some sources failed), `failed` (every source that
-    /// was tried failed) or `interrupted`.
-    pub status: String,
+    /// How it went.
+    pub status: CrawlStatus,
     /// The likely cause when every source failed on the network path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
@@ -113,27 +144,27 @@ pub const OFFLINE_CAUSE: &str = "no source could be reached (DNS lookups or conn
 the network is unreachable or this machine is offline; `horizon demo` shows horizon working without a network";
 
 /// The crawl's status word: see [`CrawlReport::status`].
-fn crawl_status(sources: &[SourceReport], interrupted: bool) -> &'static str {
+fn crawl_status(sources: &[SourceReport], interrupted: bool) -> CrawlStatus {
     let failed = sources.iter().filter(|r| r.error.is_some()).count();
     let tried = sources.iter().filter(|r| r.skipped.is_none()).count();
     if interrupted {
-        "interrupted"
+        CrawlStatus::Interrupted
     } else if failed > 0 && failed == tried {
-        "failed"
+        CrawlStatus::Failed
     } else if failed > 0 {
-        "partial"
+        CrawlStatus::Partial
     } else {
-        "ok"
+        CrawlStatus::Ok
     }
 }
 
 /// [`OFFLINE_CAUSE`] when every source failed and every failure was a network one.
-fn likely_cause(sources: &[SourceReport], status: &str) -> Option<String> {
+fn likely_cause(sources: &[SourceReport], status: CrawlStatus) -> Option<String> {
     let all_network = sources
         .iter()
         .filter(|r| r.error.is_some())
         .all(|r| r.network_failure);
-    (status == "failed" && all_network).then(|| OFFLINE_CAUSE.to_string())
+    (status == CrawlStatus::Failed && all_network).then(|| OFFLINE_CAUSE.to_string())
 }
 
 /// Failed requests of one source, grouped by message, so ten arXiv queries
@@ -255,6 +286,9 @@ pub enum CrawlError {
     /// The HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Client(String),
+    /// A phase run on the blocking pool stopped without an answer (a bug).
+    #[error("the crawl's tagging step failed ({0}); please report it")]
+    Aborted(String),
     /// tantivy failed while writing.
     #[error("writing the index")]
     Write(#[from] tantivy::TantivyError),
@@ -324,7 +358,11 @@ impl SourceRun {
     }
 }
 
-/// Crawl `cfg`'s sources into the index at `index_dir`.
+/// Crawl `cfg`'s sources into the index at `index_dir`, in phases: plan
+/// (which sources run, which back off) → fetch (one task per source; parsing
+/// on the blocking pool) → merge (one item per id) → enrich (classify and
+/// tag, on the blocking pool) → upsert and commit → record health and save
+/// the state (only after the commit).
 pub async fn crawl(
     cfg: &Config,
     index_dir: &Path,
@@ -340,6 +378,125 @@ pub async fn crawl(
     let _lock = CrawlLock::acquire(index_dir)?;
     let idx = HorizonIndex::open_or_create(index_dir)?;
     let mut state = CrawlState::load(index_dir)?;
+    let searcher = idx.searcher()?;
+
+    let plan = plan(cfg, &state, &chosen, &opts.only, started);
+    let fetcher = build_fetcher(cfg, &opts)?;
+    let validators = if opts.ignore_validators {
+        BTreeMap::new()
+    } else {
+        state.validators.clone()
+    };
+    let known = {
+        let searcher = searcher.clone();
+        let id_field = idx.fields().id;
+        Arc::new(move |id: &str| {
+            let term = Term::from_field_text(id_field, id);
+            searcher.doc_freq(&term).map(|n| n > 0).unwrap_or(false)
+        })
+    };
+    let inputs = FetchInputs {
+        fetcher,
+        validators: Arc::new(validators),
+        topics: Arc::new(cfg.topics.clone()),
+        known,
+        started,
+    };
+    let mut fetched = fetch_all(&plan.runnable, inputs, opts.interrupt, opts.on_source_done).await;
+    let items = merge_runs(&mut fetched.runs, started);
+    let items = enrich(items, classifier, tagger).await?;
+    let upserts = upsert(
+        &idx,
+        &searcher,
+        items,
+        started,
+        cfg.settings.writer_heap_bytes,
+    )?;
+
+    // State only after the commit.
+    let finished = Timestamp::now();
+    let sources = record_health(
+        &mut state,
+        plan,
+        fetched.runs,
+        &upserts,
+        &chosen,
+        started,
+        cfg.settings.failing_after,
+    );
+    let failed = sources.iter().filter(|r| r.error.is_some()).count();
+    let status = crawl_status(&sources, fetched.interrupted);
+    let cause = likely_cause(&sources, status);
+    state.last_crawl = Some(CrawlRecord {
+        started,
+        finished,
+        status: status.to_string(),
+        sources: sources.len(),
+        failed,
+    });
+    state.save(index_dir)?;
+    let documents = idx.count(&idx.searcher()?)?;
+    info!(documents, failed, status = %status, "crawl finished");
+    Ok(CrawlReport {
+        status,
+        cause,
+        started,
+        finished,
+        sources,
+        documents,
+        interrupted: fetched.interrupted,
+    })
+}
+
+/// The plan phase's result: the sources to fetch, and the reports of those
+/// backing off after repeated failures.
+struct Plan {
+    runnable: Vec<Source>,
+    skipped: BTreeMap<String, SourceReport>,
+}
+
+/// Which of `chosen` run now: all of them when named with `--source`, else
+/// those not backing off (see [`backoff_until`]).
+fn plan(
+    cfg: &Config,
+    state: &CrawlState,
+    chosen: &[&Source],
+    only: &[String],
+    started: Timestamp,
+) -> Plan {
+    let mut plan = Plan {
+        runnable: Vec::new(),
+        skipped: BTreeMap::new(),
+    };
+    for src in chosen {
+        let health = state.sources.get(&src.name).cloned().unwrap_or_default();
+        let backing_off = if only.is_empty() {
+            backoff_until(&health, cfg.settings.failing_after).filter(|until| *until > started)
+        } else {
+            None
+        };
+        match backing_off {
+            Some(until) => {
+                let report = SourceReport {
+                    name: src.name.clone(),
+                    kind: src.kind.to_string(),
+                    skipped: Some(format!(
+                        "failing for {} runs in a row; next try after {} (name it with --source to try now)",
+                        health.consecutive_failures,
+                        until.strftime("%Y-%m-%d %H:%M UTC")
+                    )),
+                    ..Default::default()
+                };
+                plan.skipped.insert(src.name.clone(), report);
+            }
+            None => plan.runnable.push((*src).clone()),
+        }
+    }
+    plan
+}
+
+/// The polite fetcher for this crawl, with `--record`'s hook and `--replay`'s rewrite.
+fn build_fetcher(cfg: &Config, opts: &CrawlOptions) -> Result<Arc<Fetcher>, CrawlError> {
     let mut fetcher = Fetcher::new(FetchSettings::from_settings(&cfg.settings))
         .map_err(|e| CrawlError::Client(e.to_string()))?;
     if let Some(hook) = opts.hook.clone() {
@@ -348,85 +505,81 @@ pub async fn crawl(
     if let Some(rw) = opts.rewrite.clone() {
         fetcher = fetcher.with_rewrite(rw);
     }
-    let fetcher = Arc::new(fetcher);
-    let searcher = idx.searcher()?;
-    let id_field = idx.fields().id;
-    let known = {
-        let searcher = searcher.clone();
-        Arc::new(move |id: &str| {
-            let term = Term::from_field_text(id_field, id);
-            searcher.doc_freq(&term).map(|n| n > 0).unwrap_or(false)
-        })
-    };
+    Ok(Arc::new(fetcher))
+}
 
-    let mut reports: BTreeMap<String, SourceReport> = BTreeMap::new();
-    let mut runnable = Vec::new();
-    for src in &chosen {
-        let health = state.sources.get(&src.name).cloned().unwrap_or_default();
-        if opts.only.is_empty() {
-            if let Some(until) = backoff_until(&health, cfg.settings.failing_after) {
-                if until > started {
-                    let report = SourceReport {
-                        name: src.name.clone(),
-                        kind: src.kind.to_string(),
-                        skipped: Some(format!(
-                            "failing for {} runs in a row; next try after {} (name it with --source to try now)",
-                            health.consecutive_failures,
-                            until.strftime("%Y-%m-%d %H:%M UTC")
-                        )),
-                        ..Default::default()
-                    };
-                    reports.insert(src.name.clone(), report);
-                    continue;
-                }
-            }
+/// What every source task shares.
+struct FetchInputs {
+    fetcher: Arc<Fetcher>,
+    validators: Arc<BTreeMap<String, Validators>>,
+    topics: Arc<Vec<crate::config::Topic>>,
+    known: Arc<dyn Fn(&str) -> bool + Send + Sync>,
+    started: Timestamp,
+}
+
+/// The fetch phase's result.
+struct FetchOutcome {
+    /// One per source that finished, in the order they finished.
+    runs: Vec<SourceRun>,
+    /// Whether SIGINT/SIGTERM stopped the phase before every source finished.
+    interrupted: bool,
+}
+
+/// Run every source at once (the fetcher's per-host and global limits pace
+/// them) until all finish or `interrupt` resolves.
+async fn fetch_all(
+    runnable: &[Source],
+    inputs: FetchInputs,
+    interrupt: Option<futures::future::BoxFuture<'static, ()>>,
+    on_done: Option<SourceCallback>,
+) -> FetchOutcome {
+    let inputs = Arc::new(inputs);
+    let mut stream = futures::stream::iter(runnable.iter().cloned().map(|src| {
+        let inputs = inputs.clone();
+        async move {
+            run_source(
+                &src,
+                &inputs.topics,
+                &inputs.fetcher,
+                &inputs.validators,
+                &*inputs.known,
+                inputs.started,
+            )
+            .await
         }
-        runnable.push((*src).clone());
-    }
-
-    let validators = Arc::new(if opts.ignore_validators {
-        BTreeMap::new()
-    } else {
-        state.validators.clone()
-    });
-    let topics = Arc::new(cfg.topics.clone());
-    let mut stream = futures::stream::iter(runnable.clone().into_iter().map(|src| {
-        let fetcher = fetcher.clone();
-        let validators = validators.clone();
-        let topics = topics.clone();
-        let known = known.clone();
-        async move { run_source(&src, &topics, &fetcher, &validators, &*known, started).await }
     }))
     .buffer_unordered(runnable.len().max(1));
-
-    let mut interrupt = opts
-        .interrupt
-        .unwrap_or_else(|| Box::pin(futures::future::pending()));
-    let mut interrupted = false;
-    let mut runs: Vec<SourceRun> = Vec::new();
+    let mut interrupt = interrupt.unwrap_or_else(|| Box::pin(futures::future::pending()));
+    let mut outcome = FetchOutcome {
+        runs: Vec::new(),
+        interrupted: false,
+    };
     loop {
         tokio::select! {
             next = stream.next() => match next {
                 Some(run) => {
-                    if let Some(cb) = &opts.on_source_done {
+                    if let Some(cb) = &on_done {
                         cb(&run.report);
                     }
-                    runs.push(run);
+                    outcome.runs.push(run);
                 }
                 None => break,
             },
             _ = &mut interrupt => {
                 warn!("interrupted: committing what was fetched so far");
-                interrupted = true;
+                outcome.interrupted = true;
                 break;
             }
         }
     }
-    drop(stream);
+    outcome
+}
 
-    // Merge everything fetched into one item per id.
+/// Everything fetched as one item per id (the same paper from two listings
+/// is one document).
+fn merge_runs(runs: &mut [SourceRun], started: Timestamp) -> Vec<Item> {
     let mut pending: BTreeMap<String, Item> = BTreeMap::new();
-    for run in &mut runs {
+    for run in runs {
         for item in run.items.drain(..) {
             let merged = match pending.remove(&item.id) {
                 Some(prev) => merge(item, Some(&prev), started).0,
@@ -435,16 +588,49 @@ pub async fn crawl(
             pending.insert(merged.id.clone(), merged);
         }
     }
-    let mut items: Vec<Item> = pending.into_values().collect();
-    // The classifier's links are evidence for the tagger.
-    classifier.classify_all(&mut items);
-    tagger.tag(&mut items)?;
+    pending.into_values().collect()
+}
 
-    let mut writer = idx.writer(cfg.settings.writer_heap_bytes)?;
-    let mut counts: HashMap<String, (usize, usize, usize)> = HashMap::new();
+/// Classify the cloud notes, then tag topics (the classifier's links are
+/// evidence for the tagger), on the blocking pool.
+async fn enrich(
+    mut items: Vec<Item>,
+    classifier: Classifier,
+    tagger: Tagger,
+) -> Result<Vec<Item>, CrawlError> {
+    let job = move || -> Result<Vec<Item>, CrawlError> {
+        classifier.classify_all(&mut items);
+        tagger.tag(&mut items)?;
+        Ok(items)
+    };
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| CrawlError::Aborted(e.to_string()))?
+}
+
+/// What the upsert did for one source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Upserts {
+    new: usize,
+    updated: usize,
+    unchanged: usize,
+}
+
+/// Write the items that are new or changed (and refresh `last_seen` once a
+/// day for the others), then commit: per source, what happened.
+fn upsert(
+    idx: &HorizonIndex,
+    searcher: &tantivy::Searcher,
+    items: Vec<Item>,
+    started: Timestamp,
+    heap_bytes: usize,
+) -> Result<HashMap<String, Upserts>, CrawlError> {
+    let id_field = idx.fields().id;
+    let mut writer = idx.writer(heap_bytes)?;
+    let mut counts: HashMap<String, Upserts> = HashMap::new();
     let mut writes = 0usize;
     for item in items {
-        let old = idx.get(&searcher, &item.id)?;
+        let old = idx.get(searcher, &item.id)?;
         let same_day = old
             .as_ref()
             .and_then(|o| o.last_seen)
@@ -452,9 +638,9 @@ pub async fn crawl(
         let (merged, how) = merge(item, old.as_ref(), started);
         let c = counts.entry(merged.source.clone()).or_default();
         match how {
-            Upsert::New => c.0 += 1,
-            Upsert::Updated => c.1 += 1,
-            Upsert::Unchanged => c.2 += 1,
+            Upsert::New => c.new += 1,
+            Upsert::Updated => c.updated += 1,
+            Upsert::Unchanged => c.unchanged += 1,
         }
         if how != Upsert::Unchanged || !same_day {
             writer.delete_term(Term::from_field_text(id_field, &merged.id));
@@ -466,15 +652,27 @@ pub async fn crawl(
         writer.commit()?;
     }
     writer.wait_merging_threads()?;
+    Ok(counts)
+}
 
-    // State only after the commit.
-    let finished = Timestamp::now();
+/// Fold each run into its source's health and validators, and return every
+/// chosen source's report in config order (skipped and unfinished ones too).
+fn record_health(
+    state: &mut CrawlState,
+    plan: Plan,
+    runs: Vec<SourceRun>,
+    upserts: &HashMap<String, Upserts>,
+    chosen: &[&Source],
+    started: Timestamp,
+    failing_after: u32,
+) -> Vec<SourceReport> {
+    let mut reports = plan.skipped;
     for run in runs {
         let mut report = run.report;
-        if let Some((n, u, s)) = counts.get(&report.name) {
-            report.new = *n;
-            report.updated = *u;
-            report.unchanged = *s;
+        if let Some(u) = upserts.get(&report.name) {
+            report.new = u.new;
+            report.updated = u.updated;
+            report.unchanged = u.unchanged;
         }
         for (url, v) in run.validators {
             if v.is_empty() {
@@ -484,40 +682,14 @@ pub async fn crawl(
             }
         }
         let h = state.sources.entry(report.name.clone()).or_default();
-        h.runs += 1;
-        h.last_attempt = Some(started);
-        match &report.error {
-            Some(err) => {
-                h.consecutive_failures += 1;
-                h.last_error = Some(err.clone());
-                h.last_error_at = Some(started);
-            }
-            None => {
-                h.consecutive_failures = 0;
-                h.last_success = Some(started);
-                if !run.all_not_modified {
-                    h.last_item_count = Some(report.items);
-                    h.max_item_count = h.max_item_count.max(report.items);
-                    if report.items == 0 {
-                        h.consecutive_empty += 1;
-                    } else {
-                        h.consecutive_empty = 0;
-                    }
-                }
-                if report.new == 0 && report.updated == 0 {
-                    h.consecutive_nothing_new += 1;
-                } else {
-                    h.consecutive_nothing_new = 0;
-                }
-            }
-        }
+        update_health(h, &report, run.all_not_modified, started);
         if h.layout_changed() && report.error.is_none() && !run.all_not_modified {
             report.warnings.push(format!(
                 "returned no items after returning up to {} (feed or page layout changed?)",
                 h.max_item_count
             ));
         }
-        if h.consecutive_failures >= cfg.settings.failing_after {
+        if h.consecutive_failures >= failing_after {
             report.warnings.push(format!(
                 "has failed {} runs in a row; it will be tried less often until it recovers",
                 h.consecutive_failures
@@ -525,7 +697,7 @@ pub async fn crawl(
         }
         reports.insert(report.name.clone(), report);
     }
-    for src in &runnable {
+    for src in &plan.runnable {
         reports
             .entry(src.name.clone())
             .or_insert_with(|| SourceReport {
@@ -535,32 +707,43 @@ pub async fn crawl(
                 ..Default::default()
             });
     }
-    let ordered: Vec<SourceReport> = chosen
+    chosen
         .iter()
         .filter_map(|s| reports.remove(&s.name))
-        .collect();
-    let failed = ordered.iter().filter(|r| r.error.is_some()).count();
-    let status = crawl_status(&ordered, interrupted);
-    let cause = likely_cause(&ordered, status);
-    state.last_crawl = Some(CrawlRecord {
-        started,
-        finished,
-        status: status.to_string(),
-        sources: ordered.len(),
-        failed,
-    });
-    state.save(index_dir)?;
-    let documents = idx.count(&idx.searcher()?)?;
-    info!(documents, failed, status, "crawl finished");
-    Ok(CrawlReport {
-        status: status.to_string(),
-        cause,
-        started,
-        finished,
-        sources: ordered,
-        documents,
-        interrupted,
-    })
+        .collect()
+}
+
+/// One run's effect on its source's health.
+fn update_health(
+    h: &mut crate::state::SourceHealth,
+    report: &SourceReport,
+    all_not_modified: bool,
+    started: Timestamp,
+) {
+    h.runs += 1;
+    h.last_attempt = Some(started);
+    if let Some(err) = &report.error {
+        h.consecutive_failures += 1;
+        h.last_error = Some(err.clone());
+        h.last_error_at = Some(started);
+        return;
+    }
+    h.consecutive_failures = 0;
+    h.last_success = Some(started);
+    if !all_not_modified {
+        h.last_item_count = Some(report.items);
+        h.max_item_count = h.max_item_count.max(report.items);
+        if report.items == 0 {
+            h.consecutive_empty += 1;
+        } else {
+            h.consecutive_empty = 0;
+        }
+    }
+    if report.new == 0 && report.updated == 0 {
+        h.consecutive_nothing_new += 1;
+    } else {
+        h.consecutive_nothing_new = 0;
+    }
 }
 
 fn day(t: Timestamp) -> String {
@@ -668,7 +851,11 @@ async fn run_source(
                     if run.record_response(&key, &f) {
                         continue;
                     }
-                    match parse_single(src, &f, now) {
+                    let (job_src, body, url_text) =
+                        (src.clone(), f.body.clone(), f.url.to_string());
+                    let parsed =
+                        off_thread(move || parse_single(&job_src, &body, &url_text, now)).await;
+                    match parsed {
                         Ok(items) => {
                             run.record_parse(key, &f, true);
                             run.items.extend(items);
@@ -694,26 +881,37 @@ async fn run_source(
     run
 }
 
+/// Parse one response of a single-request source (every kind but the arXiv API).
 fn parse_single(
     src: &Source,
-    f: &Fetched,
+    body: &[u8],
+    url: &str,
     now: Timestamp,
 ) -> Result<Vec<Item>, sources::ParseError> {
-    let url = f.url.to_string();
     let ctx = ParseContext {
         source: &src.name,
-        url: &url,
+        url,
         now,
     };
     match src.kind {
-        SourceKind::Feed => sources::feed::parse(&f.body, &ctx),
-        SourceKind::Cloud => sources::cloud::parse(
-            src.vendor.unwrap_or(crate::model::Vendor::Aws),
-            &f.body,
-            &ctx,
-        ),
-        SourceKind::GithubTrending => sources::trending::parse(&f.body, &ctx, src.since),
-        SourceKind::Arxiv => sources::arxiv::parse_listing(&f.body, &ctx),
+        SourceKind::Feed => sources::feed::parse(body, &ctx),
+        SourceKind::Cloud => {
+            sources::cloud::parse(src.vendor.unwrap_or(crate::model::Vendor::Aws), body, &ctx)
+        }
+        SourceKind::GithubTrending => sources::trending::parse(body, &ctx, src.since),
+        SourceKind::Arxiv => sources::arxiv::parse_listing(body, &ctx),
+    }
+}
+
+/// Run a parser on tokio's blocking pool, so that a large body (up to
+/// `max_body_bytes`) parsed by scraper or feed-rs never stalls the async
+/// threads that keep the other sources' requests and timeouts going.
+async fn off_thread<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T, sources::ParseError> + Send + 'static,
+) -> Result<T, sources::ParseError> {
+    match tokio::task::spawn_blocking(job).await {
+        Ok(result) => result,
+        Err(e) => Err(sources::ParseError::Aborted(e.to_string())),
     }
 }
 
@@ -766,13 +964,17 @@ async fn run_arxiv_api(
                 // The same page as last time: nothing new further on either.
                 break;
             }
-            let final_url = f.url.to_string();
-            let ctx = ParseContext {
-                source: &src.name,
-                url: &final_url,
-                now,
-            };
-            let parsed = match sources::arxiv::parse_api(&f.body, &ctx) {
+            let (name, body, final_url) = (src.name.clone(), f.body.clone(), f.url.to_string());
+            let parsed = off_thread(move || {
+                let ctx = ParseContext {
+                    source: &name,
+                    url: &final_url,
+                    now,
+                };
+                sources::arxiv::parse_api(&body, &ctx)
+            })
+            .await;
+            let parsed = match parsed {
                 Ok(p) => {
                     run.record_parse(key, &f, true);
                     p

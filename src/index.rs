@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::AggregationCollector;
+use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
+use tantivy::aggregation::{AggregationCollector, Key};
 use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, Query, TermQuery};
@@ -217,6 +218,27 @@ pub const QUERY_FIELDS: &[&str] = &[
 struct VersionFile {
     schema_version: u32,
     created_by: String,
+}
+
+/// Counts of what the index holds ([`HorizonIndex::stats`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Documents in the index.
+    pub documents: usize,
+    /// Bytes on disk of the tantivy files.
+    pub size_bytes: u64,
+    /// Documents per kind.
+    pub by_kind: BTreeMap<String, u64>,
+    /// Documents per source.
+    pub by_source: BTreeMap<String, u64>,
+    /// Documents per topic (a document counts once for each of its topics).
+    pub by_topic: BTreeMap<String, u64>,
+    /// Cloud notes per vendor.
+    pub by_vendor: BTreeMap<String, u64>,
+    /// Cloud notes per launch stage.
+    pub by_stage: BTreeMap<String, u64>,
+    /// Repositories per language.
+    pub by_language: BTreeMap<String, u64>,
 }
 
 /// An open horizon index.
@@ -468,45 +490,75 @@ impl HorizonIndex {
         query: &dyn Query,
         request: serde_json::Value,
     ) -> Result<serde_json::Value, IndexError> {
-        let aggs: Aggregations =
-            serde_json::from_value(request).map_err(|e| IndexError::Corrupt {
-                path: self.dir.clone(),
-                message: format!("bad aggregation request: {e}"),
-            })?;
-        let collector = AggregationCollector::from_aggs(aggs, Default::default());
-        let res = searcher
-            .search(query, &collector)
-            .map_err(tantivy_err(&self.dir))?;
+        let res = self.aggregate_typed(searcher, query, request)?;
         serde_json::to_value(res).map_err(|e| IndexError::Corrupt {
             path: self.dir.clone(),
             message: e.to_string(),
         })
     }
 
+    /// Run a JSON aggregation request and return tantivy's typed result.
+    fn aggregate_typed(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: serde_json::Value,
+    ) -> Result<AggregationResults, IndexError> {
+        let aggs: Aggregations =
+            serde_json::from_value(request).map_err(|e| IndexError::Corrupt {
+                path: self.dir.clone(),
+                message: format!("bad aggregation request: {e}"),
+            })?;
+        let collector = AggregationCollector::from_aggs(aggs, Default::default());
+        searcher
+            .search(query, &collector)
+            .map_err(tantivy_err(&self.dir))
+    }
+
     /// Document counts per value of a raw field (`kind`, `source`, `topic`…), sorted by name.
+    ///
+    /// Read from tantivy's typed result, so a change of its shape is an
+    /// error here rather than silently empty counts.
     pub fn counts_by(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         field: &str,
     ) -> Result<BTreeMap<String, u64>, IndexError> {
-        let res = self.aggregate(
-            searcher,
-            query,
-            serde_json::json!({ "by": { "terms": { "field": field, "size": 65000 } } }),
-        )?;
+        let request = serde_json::json!({ "by": { "terms": { "field": field, "size": 65000 } } });
+        let mut res = self.aggregate_typed(searcher, query, request)?;
+        let Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) =
+            res.0.remove("by")
+        else {
+            return Err(IndexError::Corrupt {
+                path: self.dir.clone(),
+                message: format!("the terms aggregation over {field:?} gave no term buckets"),
+            });
+        };
         let mut out = BTreeMap::new();
-        if let Some(buckets) = res.pointer("/by/buckets").and_then(|b| b.as_array()) {
-            for b in buckets {
-                if let (Some(k), Some(n)) = (
-                    b.get("key").and_then(|k| k.as_str()),
-                    b.get("doc_count").and_then(|n| n.as_u64()),
-                ) {
-                    out.insert(k.to_string(), n);
-                }
+        for b in buckets {
+            if let Key::Str(k) = b.key {
+                out.insert(k, b.doc_count);
             }
         }
         Ok(out)
+    }
+
+    /// What `horizon stats` shows of the index: documents, size, and counts
+    /// per kind, source, topic, vendor, stage and language.
+    pub fn stats(&self) -> Result<Stats, IndexError> {
+        let searcher = self.searcher()?;
+        let by = |f: &str| self.counts_by(&searcher, &AllQuery, f);
+        Ok(Stats {
+            documents: self.count(&searcher)?,
+            size_bytes: self.size_on_disk(),
+            by_kind: by("kind")?,
+            by_source: by("source")?,
+            by_topic: by("topic")?,
+            by_vendor: by("vendor")?,
+            by_stage: by("stage")?,
+            by_language: by("language")?,
+        })
     }
 
     /// Bytes on disk of the tantivy files.

@@ -1,16 +1,15 @@
 //! horizon: continuous problem discovery for infrastructure teams.
 //!
-//! The library owns everything testable; `main.rs` only parses arguments and
-//! maps results to exit statuses. Modules follow the data flow:
+//! The library owns everything testable and knows nothing of the command
+//! line: the binary (`main.rs` and its `cli/` module tree) parses arguments,
+//! calls the library and maps results to exit statuses. Modules follow the data flow:
 //! `config` → `fetch` → `sources` → `topics` → `index` → `search` / `report` /
-//! `absorb` → `deliver`, with `crawl` orchestrating the first half and `cli`
-//! the commands.
+//! `absorb` → `deliver`, with `crawl` orchestrating the first half.
 //!
 //! Every default lives here, as a `DEFAULT_*` constant used by the config
 //! loader, the command-line help and the README.
 
 pub mod absorb;
-pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod deliver;

@@ -5,9 +5,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use horizon::cli::{run, Cli};
+use cli::{run, Cli};
 use horizon::exit;
 use tracing_subscriber::EnvFilter;
+
+mod cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -54,7 +54,7 @@ use crate::config::Config;
 use crate::index::{HorizonIndex, IndexError};
 use crate::model::{Item, Kind, Stage, Vendor};
 use crate::search::date_range;
-use crate::state::CrawlState;
+use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
 pub use render::{render_html, render_markdown};
@@ -1218,43 +1218,18 @@ fn health(cfg: &Config, state: &CrawlState) -> Vec<HealthRow> {
         let Some(h) = state.sources.get(&source.name) else {
             rows.push(row(
                 "never crawled",
-                "no crawl has run this source yet".into(),
+                SourceHealth::default().describe(HealthStatus::New),
             ));
             continue;
         };
-        let last_success = h
-            .last_success
-            .map(|t| format!("last success {}", absorb::day(t)))
-            .unwrap_or_else(|| "never succeeded".into());
         let status = h.status(cfg.settings.failing_after);
-        let detail = match status {
-            "new" => "no crawl has run this source yet".to_string(),
-            "failing" | "error" => format!(
-                "{} failed run{} in a row ({last_success}){}",
-                h.consecutive_failures,
-                if h.consecutive_failures == 1 { "" } else { "s" },
-                h.last_error
-                    .as_deref()
-                    .map(|e| {
-                        let short = crate::text::short_error(&clean_line(e));
-                        format!(": {}", truncate_words(&short, 200))
-                    })
-                    .unwrap_or_default()
-            ),
-            "changed?" => format!(
-                "the last run returned no items (up to {} before): the page layout may have changed",
-                h.max_item_count
-            ),
-            "silent" => format!(
-                "nothing new in {} runs ({last_success})",
-                h.consecutive_nothing_new
-            ),
-            _ => continue,
-        };
-        let status = if status == "new" {
-            "never crawled"
-        } else {
-            status
+        if !status.needs_attention() {
+            continue;
+        }
+        let detail = h.describe(status);
+        let status = match status {
+            HealthStatus::New => "never crawled",
+            other => other.as_str(),
         };
         rows.push(row(status, detail));
     }

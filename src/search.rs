@@ -10,6 +10,7 @@
 use std::ops::Bound;
 
 use jiff::Timestamp;
+use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery, TermQuery,
@@ -291,6 +292,80 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of matched words within `snippet`.
     pub highlights: Vec<std::ops::Range<usize>>,
+}
+
+impl Hit {
+    /// The hit as `horizon search --json` prints it.
+    pub fn record(&self) -> HitRecord<'_> {
+        let i = &self.item;
+        HitRecord {
+            authors: &i.authors,
+            date: i.date(),
+            id: &i.id,
+            kind: i.kind,
+            language: i.language.as_deref(),
+            products: &i.products,
+            published: i.published,
+            score: self.score.map(f64::from),
+            snippet: &self.snippet,
+            source: &i.source,
+            stage: i.stage,
+            stars: i.stars,
+            stars_period: i.stars_period,
+            title: &i.title,
+            topics: &i.topics,
+            url: &i.url,
+            vendor: i.vendor,
+        }
+    }
+}
+
+/// One hit of `horizon search --json` (one object per line). The fields are
+/// in name order, the order the output has always had.
+#[derive(Debug, Serialize)]
+pub struct HitRecord<'a> {
+    /// Authors (papers, articles).
+    pub authors: &'a [String],
+    /// The date the document is filed under: published, else updated, else first seen.
+    pub date: Option<Timestamp>,
+    /// Stable id.
+    pub id: &'a str,
+    /// What the document is.
+    pub kind: Kind,
+    /// A repository's language.
+    pub language: Option<&'a str>,
+    /// Products named (cloud notes).
+    pub products: &'a [String],
+    /// When the source says it was published.
+    pub published: Option<Timestamp>,
+    /// Relevance score (absent when sorted by date), widened to f64 as the
+    /// output has always printed it.
+    pub score: Option<f64>,
+    /// A fragment of the summary (or title) around the matched words.
+    pub snippet: &'a str,
+    /// The `[[sources]]` entry that produced it.
+    pub source: &'a str,
+    /// A cloud note's launch stage.
+    pub stage: Option<Stage>,
+    /// A repository's stars.
+    pub stars: Option<u64>,
+    /// Stars gained in the trending period.
+    pub stars_period: Option<u64>,
+    /// Title.
+    pub title: &'a str,
+    /// Topic tags.
+    pub topics: &'a [String],
+    /// Link.
+    pub url: &'a str,
+    /// A cloud note's vendor.
+    pub vendor: Option<Vendor>,
+}
+
+/// Checks a user query against the horizon schema without an index, so a
+/// typo is reported as such before anything is opened.
+pub fn validate_query(text: &str) -> Result<(), QueryError> {
+    let probe = Index::create_in_ram(crate::index::build_schema().0);
+    parse_query(&probe, text).map(|_| ())
 }
 
 /// What can go wrong searching.

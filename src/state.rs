@@ -95,21 +95,114 @@ impl SourceHealth {
         self.last_item_count == Some(0) && self.max_item_count >= 3
     }
 
-    /// One word for the source's condition: `ok`, `failing`, `changed?`, `silent`, `new`.
-    pub fn status(&self, failing_after: u32) -> &'static str {
+    /// The source's condition after its runs so far.
+    pub fn status(&self, failing_after: u32) -> HealthStatus {
         if self.runs == 0 {
-            "new"
+            HealthStatus::New
         } else if self.consecutive_failures >= failing_after {
-            "failing"
+            HealthStatus::Failing
         } else if self.consecutive_failures > 0 {
-            "error"
+            HealthStatus::Error
         } else if self.layout_changed() {
-            "changed?"
-        } else if self.consecutive_nothing_new >= 14 {
-            "silent"
+            HealthStatus::LayoutChanged
+        } else if self.consecutive_nothing_new >= SILENT_AFTER_RUNS {
+            HealthStatus::Silent
         } else {
-            "ok"
+            HealthStatus::Ok
         }
+    }
+
+    /// One line on what `status` means for this source, the same in
+    /// `horizon sources` and the report's health section.
+    pub fn describe(&self, status: HealthStatus) -> String {
+        let last_success = self
+            .last_success
+            .map(|t| format!("last success {}", t.strftime("%Y-%m-%d")))
+            .unwrap_or_else(|| "never succeeded".into());
+        match status {
+            HealthStatus::New => "no crawl has run this source yet".to_string(),
+            HealthStatus::Failing | HealthStatus::Error => format!(
+                "{} failed run{} in a row ({last_success}){}",
+                self.consecutive_failures,
+                if self.consecutive_failures == 1 { "" } else { "s" },
+                self.last_error
+                    .as_deref()
+                    .map(|e| {
+                        let short = crate::text::short_error(&crate::text::clean_line(e));
+                        format!(": {}", crate::text::truncate_words(&short, 200))
+                    })
+                    .unwrap_or_default()
+            ),
+            HealthStatus::LayoutChanged => format!(
+                "the last run returned no items (up to {} before): the page layout may have changed",
+                self.max_item_count
+            ),
+            HealthStatus::Silent => format!(
+                "nothing new in {} runs ({last_success})",
+                self.consecutive_nothing_new
+            ),
+            HealthStatus::Ok => self
+                .last_item_count
+                .map(|n| format!("{n} items last run"))
+                .unwrap_or_default(),
+            HealthStatus::Disabled => "disabled in the config".to_string(),
+        }
+    }
+}
+
+/// Runs in a row without a new item after which a source is `silent`.
+pub const SILENT_AFTER_RUNS: u32 = 14;
+
+/// A source's condition, as `horizon sources` and the report show it; the
+/// serde spellings are the words of `horizon sources --json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum HealthStatus {
+    /// No run yet.
+    #[serde(rename = "new")]
+    New,
+    /// The last run succeeded and nothing looks wrong.
+    #[serde(rename = "ok")]
+    Ok,
+    /// The last run failed, fewer than `failing_after` times in a row.
+    #[serde(rename = "error")]
+    Error,
+    /// `failing_after` or more failed runs in a row.
+    #[serde(rename = "failing")]
+    Failing,
+    /// The last run returned no items where earlier ones had several.
+    #[serde(rename = "changed?")]
+    LayoutChanged,
+    /// Nothing new for [`SILENT_AFTER_RUNS`] runs.
+    #[serde(rename = "silent")]
+    Silent,
+    /// `enabled = false` in the config.
+    #[serde(rename = "disabled")]
+    Disabled,
+}
+
+impl HealthStatus {
+    /// The word shown for it (the serde spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::New => "new",
+            HealthStatus::Ok => "ok",
+            HealthStatus::Error => "error",
+            HealthStatus::Failing => "failing",
+            HealthStatus::LayoutChanged => "changed?",
+            HealthStatus::Silent => "silent",
+            HealthStatus::Disabled => "disabled",
+        }
+    }
+
+    /// Whether the report lists the source under "needs attention".
+    pub fn needs_attention(self) -> bool {
+        !matches!(self, HealthStatus::Ok | HealthStatus::Disabled)
+    }
+}
+
+impl std::fmt::Display for HealthStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -175,22 +268,64 @@ impl CrawlState {
 
 /// Write a file so that readers see either the old or the new content, never a mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Write a file through `fill` so that readers see either the old content or
+/// the whole new one: `fill` writes a temporary file beside it (a unique name,
+/// so two writers in one process cannot collide), which is synced and then
+/// renamed over `path`. When `fill` fails the temporary file is removed and
+/// `path` is untouched. A file that already exists keeps its permissions; a
+/// new one gets what `File::create` gives (0666 less the umask; tempfile's own
+/// 0600 would hide a report from the web server that publishes it).
+pub fn write_atomic_with<T, E>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<std::io::Error>,
+{
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+    let mut builder = tempfile::Builder::new();
+    let prefix = format!(".{name}.");
+    builder.prefix(&prefix).suffix(".tmp");
+    if let Some(p) = new_file_permissions() {
+        builder.permissions(p);
     }
-    std::fs::rename(&tmp, path)?;
+    let mut tmp = builder.tempfile_in(dir)?;
+    if let Ok(m) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(m.permissions())?;
+    }
+    let value = {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let value = fill(&mut w)?;
+        w.flush()?;
+        value
+    };
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(value)
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o666))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// The crawl lock: an OS file lock on `crawl.lock`, released when the process
@@ -255,6 +390,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_failed_atomic_write_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.md");
+        write_atomic(&path, b"old").unwrap();
+        let failed: std::io::Result<()> = write_atomic_with(&path, |w| {
+            w.write_all(b"half of the new")?;
+            Err(std::io::Error::other("the source broke off"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("report.md")]);
+        let n = write_atomic_with(&path, |w| w.write_all(b"new").map(|_| 3)).unwrap();
+        assert_eq!((n, std::fs::read(&path).unwrap()), (3, b"new".to_vec()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_keep_permissions_and_create_like_file_create() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("fresh.html");
+        write_atomic(&fresh, b"x").unwrap();
+        let plain = dir.path().join("plain.html");
+        File::create(&plain).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&fresh), mode(&plain));
+        let kept = dir.path().join("sources.toml");
+        std::fs::write(&kept, b"a").unwrap();
+        for wanted in [0o600, 0o664] {
+            std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(wanted)).unwrap();
+            write_atomic(&kept, b"b").unwrap();
+            assert_eq!(mode(&kept), wanted);
+        }
+    }
+
+    #[test]
     fn state_round_trips_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = CrawlState::load(dir.path()).unwrap();
@@ -294,12 +469,12 @@ mod tests {
             max_item_count: 25,
             ..Default::default()
         };
-        assert_eq!(h.status(3), "changed?");
+        assert_eq!(h.status(3), HealthStatus::LayoutChanged);
         let h = SourceHealth {
             runs: 5,
             consecutive_failures: 3,
             ..Default::default()
         };
-        assert_eq!(h.status(3), "failing");
+        assert_eq!(h.status(3), HealthStatus::Failing);
     }
 }

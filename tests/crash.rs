@@ -18,21 +18,9 @@ const KILLS: usize = 20;
 /// Seed of the kill moments, fixed so a failure can be replayed.
 const SEED: u64 = 0x5EED_2026;
 
-/// A 64-bit LCG (Knuth's MMIX constants); the high bits are used.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    /// A delay between `lo` and `hi` milliseconds.
-    fn millis(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_millis(lo + self.next() % (hi - lo + 1))
-    }
+/// A delay between `lo` and `hi` milliseconds, from a seeded generator.
+fn millis(rng: &mut fastrand::Rng, lo: u64, hi: u64) -> Duration {
+    Duration::from_millis(rng.u64(lo..=hi))
 }
 
 /// Several feeds, some slow, one large (so the commit takes a while too).
@@ -94,7 +82,7 @@ fn sigkill_at_random_moments_never_leaves_a_partial_index() {
     assert!(full > 2_000, "{full}");
     note(&format!("full crawl: {full} documents in {full_time:?}"));
 
-    let mut rng = Lcg(SEED);
+    let mut rng = fastrand::Rng::with_seed(SEED);
     let mut outcomes = Vec::new();
     for round in 0..KILLS {
         let p = Paths {
@@ -103,10 +91,14 @@ fn sigkill_at_random_moments_never_leaves_a_partial_index() {
         };
         // Every other kill aims at the second half of a crawl (parse, index, commit).
         let delay = if round % 2 == 0 {
-            rng.millis(5, 1500)
+            millis(&mut rng, 5, 1500)
         } else {
             let full_ms = full_time.as_millis() as u64;
-            rng.millis((full_ms / 2).clamp(5, 1500), full_ms.clamp(5, 1500))
+            millis(
+                &mut rng,
+                (full_ms / 2).clamp(5, 1500),
+                full_ms.clamp(5, 1500),
+            )
         };
         let mut child = horizon_std(&p, &["crawl", "--quiet"])
             .stdout(Stdio::null())

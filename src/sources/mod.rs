@@ -46,6 +46,10 @@ pub enum ParseError {
     /// A page parsed but held none of what it should (the page layout changed?).
     #[error("{0} (page layout changed?)")]
     LayoutChanged(String),
+    /// The parser stopped without an answer (it panicked on this body): a
+    /// bug in horizon, reported under the source like any other parse failure.
+    #[error("the parser failed on this body ({0}); please report it with the source's URL")]
+    Aborted(String),
 }
 
 /// A short description of what an unexpected body looks like, for error messages:

@@ -127,90 +127,21 @@ pub fn latin1(text: &str) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------
-// gzip bomb without a compression crate
+// gzip bomb
 
-/// A gzip stream of `len` bytes of `A`: one literal, then back-references of
-/// length 258 at distance 1 in a fixed-Huffman DEFLATE block (13 bits per
-/// 258 bytes, so 16 MiB compress to about 100 KiB).
+/// A gzip stream of `len` bytes of `A` (DEFLATE packs 258 bytes into a few
+/// bits, so 64 MiB compress to about 64 KiB).
 pub fn gzip_bomb(len: usize) -> Vec<u8> {
-    assert!(len >= 1);
-    let mut w = BitWriter::default();
-    w.bits(1, 1); // BFINAL
-    w.bits(1, 2); // BTYPE = 01, fixed Huffman codes
-    let literal_a = 0x30 + u32::from(b'A'); // literals 0..=143: 8-bit codes from 0x30
-    w.code(literal_a, 8);
-    let mut left = len - 1;
-    while left >= 258 {
-        w.code(0xC5, 8); // length symbol 285 (= 258): 8-bit code 0xC0 + (285 - 280)
-        w.code(0, 5); // distance symbol 0 (= 1)
-        left -= 258;
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b'A'; 64 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        gz.write_all(&chunk[..n]).expect("gzip into memory");
+        left -= n;
     }
-    for _ in 0..left {
-        w.code(literal_a, 8);
-    }
-    w.code(0, 7); // end of block (256)
-    let deflate = w.finish();
-
-    let mut crc_table = [0u32; 256];
-    for (n, slot) in crc_table.iter_mut().enumerate() {
-        let mut c = n as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-        }
-        *slot = c;
-    }
-    let mut crc = 0xFFFF_FFFFu32;
-    for _ in 0..len {
-        crc = crc_table[((crc ^ u32::from(b'A')) & 0xFF) as usize] ^ (crc >> 8);
-    }
-    crc ^= 0xFFFF_FFFF;
-
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    out.extend_from_slice(&deflate);
-    out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&(len as u32).to_le_bytes());
-    out
-}
-
-#[derive(Default)]
-struct BitWriter {
-    out: Vec<u8>,
-    cur: u8,
-    used: u8,
-}
-
-impl BitWriter {
-    fn push(&mut self, bit: u32) {
-        self.cur |= ((bit & 1) as u8) << self.used;
-        self.used += 1;
-        if self.used == 8 {
-            self.out.push(self.cur);
-            self.cur = 0;
-            self.used = 0;
-        }
-    }
-    /// A value, least significant bit first (header fields, extra bits).
-    fn bits(&mut self, value: u32, n: u32) {
-        for i in 0..n {
-            self.push(value >> i);
-        }
-    }
-    /// A Huffman code, most significant bit first.
-    fn code(&mut self, code: u32, len: u32) {
-        for i in (0..len).rev() {
-            self.push(code >> i);
-        }
-    }
-    fn finish(mut self) -> Vec<u8> {
-        if self.used > 0 {
-            self.out.push(self.cur);
-        }
-        self.out
-    }
+    gz.finish().expect("gzip into memory")
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,348 @@
+//! The command line's definition: every command, its arguments and its help.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use horizon::model::{Kind, Stage, Vendor};
+use horizon::{DEFAULT_CONFIG_PATH, DEFAULT_SEARCH_LIMIT};
+
+/// horizon: what research, open source and the clouds are doing in the areas your team owns.
+#[derive(Debug, Parser)]
+#[command(name = "horizon", version, about, long_about = None, after_help = "\
+Examples:
+  horizon crawl                         crawl every source in ./sources.toml
+  horizon search 'kafka tiered storage' --since 30d
+  horizon search 'stage:ga' --kind cloud --vendor aws --sort date
+  horizon flags
+  horizon report --format html --out report.html")]
+pub struct Cli {
+    /// Configuration file.
+    #[arg(long, global = true, help_heading = "Global options", env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
+    pub config: PathBuf,
+    /// Index folder [default: [settings] index in the config, else ./index].
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "HORIZON_INDEX",
+        value_name = "DIR"
+    )]
+    pub index: Option<PathBuf>,
+    /// More detail on stderr (-v requests, -vv everything). HORIZON_LOG overrides.
+    #[arg(short, long, global = true, help_heading = "Global options", action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Print nothing when all went well (for cron).
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every source (or the named ones) and update the index.
+    #[command(
+        after_help = "Examples:\n  horizon crawl\n  horizon crawl --source aws-whats-new --source arxiv-topics\n  horizon crawl --quiet   # for cron: silent unless something failed"
+    )]
+    Crawl(CrawlArgs),
+    /// Search the index.
+    #[command(
+        after_help = "Examples:\n  horizon search 'kafka AND \"tiered storage\"'\n  horizon search flink --kind paper --since 4w --sort date\n  horizon search 'stage:ga' --kind cloud --vendor gcp --json"
+    )]
+    Search(SearchArgs),
+    /// Documents per kind, source and topic; index size; last crawl.
+    #[command(after_help = "Example:\n  horizon stats --json")]
+    Stats(JsonArg),
+    /// Cloud-absorption flags: where vendors launch managed offerings of what you run.
+    #[command(
+        after_help = "Examples:\n  horizon flags\n  horizon flags --as-of 2026-11-01 --window 180d --json"
+    )]
+    Flags(FlagsArgs),
+    /// The weekly "what's new" report, flags first.
+    #[command(
+        after_help = "Examples:\n  horizon report                          # last complete ISO week, Markdown on stdout\n  horizon report --week 2026-W47 --format html --out report.html\n  horizon report --since 2026-10-01 --until 2026-11-01 --format json\n  horizon report --deliver --quiet        # save, then post to [report.deliver] (Monday cron)"
+    )]
+    Report(ReportArgs),
+    /// Every configured source with its health; import or export OPML.
+    #[command(
+        after_help = "Examples:\n  horizon sources --json\n  horizon sources import feeds.opml\n  horizon sources export > horizon.opml"
+    )]
+    Sources(SourcesArgs),
+    /// Rebuild the index with this version's schema, re-tagging and re-classifying every stored document.
+    #[command(
+        after_help = "Run it when horizon says the index was built with another schema version, or after\nchanging topics or [[offerings]] so that stored documents follow the new rules.\nThe old files are kept in the index folder as tantivy.v<N>-backup.\n\nExample:\n  horizon reindex"
+    )]
+    Reindex,
+    /// Write documents for Elasticsearch/OpenSearch (_bulk), Quickwit or as NDJSON.
+    #[command(
+        after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
+    )]
+    Export(ExportArgs),
+    /// Try horizon offline: write a recording of every source kind into DIR, crawl it, print what to try next.
+    #[command(
+        after_help = "Examples:\n  horizon demo                 # writes ./horizon-demo (sources.toml, recording/, index/)\n  horizon demo /tmp/try-horizon"
+    )]
+    Demo(DemoArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a folder.
+    #[command(
+        after_help = "Examples:\n  horizon man > horizon.1 && man ./horizon.1\n  horizon man --dir ~/.local/share/man/man1   # horizon.1, horizon-crawl.1, horizon-search.1, ..."
+    )]
+    Man {
+        /// Write horizon.1 and a page for every subcommand (horizon-crawl.1, ...) into DIR.
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `horizon demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write (new, empty, or an earlier demo's).
+    #[arg(default_value = horizon::demo::DEFAULT_DEMO_DIR, value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `horizon flags`.
+#[derive(Debug, Args)]
+pub struct FlagsArgs {
+    /// Compute the flags as of this date (default: now).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// How far back to look [default: `[absorption] window`, 90d].
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+    /// Every flag, with its evidence, as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Report format flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// For chat, email and GitHub.
+    Markdown,
+    /// One self-contained, printable file.
+    Html,
+    /// Everything, for machines.
+    Json,
+}
+
+/// `horizon report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// An ISO week such as 2026-W47 [default: the last complete week].
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["since", "until"])]
+    pub week: Option<String>,
+    /// Start of a custom period (a date or a duration back from now).
+    #[arg(long, value_name = "WHEN", requires = "until")]
+    pub since: Option<String>,
+    /// End of a custom period (exclusive).
+    #[arg(long, value_name = "WHEN", requires = "since")]
+    pub until: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Save the report (to --out, else to <index>/reports/<period>.md and .html), then post
+    /// it to the [report.deliver] webhooks and mail it; exit status 1 if a destination failed.
+    #[arg(long)]
+    pub deliver: bool,
+}
+
+/// `horizon sources`.
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Import or export instead of listing.
+    #[command(subcommand)]
+    pub action: Option<SourcesAction>,
+}
+
+/// `horizon sources import|export`.
+#[derive(Debug, Subcommand)]
+pub enum SourcesAction {
+    /// Add the feeds of an OPML file to the config (comments and order kept).
+    #[command(after_help = "Example:\n  horizon sources import subscriptions.opml --dry-run")]
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+        /// Kind of the new sources.
+        #[arg(long, value_enum, default_value = "feed")]
+        kind: ImportKind,
+        /// Show what would be added without changing the config.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every source with a URL as OPML.
+    #[command(after_help = "Example:\n  horizon sources export --out horizon.opml")]
+    Export {
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Kind given to imported sources.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    /// RSS, Atom or JSON Feed.
+    Feed,
+}
+
+/// Export format flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    /// One horizon document per line.
+    Ndjson,
+    /// Quickwit ingest NDJSON (see docs/export/quickwit-index.yaml).
+    Quickwit,
+    /// Elasticsearch/OpenSearch _bulk body (see docs/export/elasticsearch-mapping.json).
+    Elasticsearch,
+}
+
+/// `horizon export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: ExportFormatArg,
+    /// Only documents filed on or after (a date or a duration such as 30d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only documents filed before.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Only this kind (repeatable).
+    #[arg(long, value_name = "KIND", value_parser = kinds())]
+    pub kind: Vec<Kind>,
+    /// The Elasticsearch index named in the bulk actions.
+    #[arg(long, default_value = "horizon", value_name = "NAME")]
+    pub index_name: String,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `horizon crawl`.
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Crawl only this source (repeatable).
+    #[arg(long = "source", value_name = "NAME", value_hint = clap::ValueHint::Other)]
+    pub sources: Vec<String>,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Save every response (status, headers, body) into DIR for later replay.
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Crawl from a recording made with --record, served on 127.0.0.1 (no network needed).
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+}
+
+/// Sort order flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// `horizon search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, date, published, stars). Empty or left out: every document the filters keep. A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
+    #[arg(default_value = "", hide_default_value = true)]
+    pub query: String,
+    /// Only this kind: paper, article, repo, cloud (repeatable).
+    #[arg(long, value_name = "KIND", value_parser = kinds())]
+    pub kind: Vec<Kind>,
+    /// Only this topic (repeatable); `none` for documents tagged with no topic.
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
+    pub topic: Vec<String>,
+    /// Only this source (repeatable).
+    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
+    pub source: Vec<String>,
+    /// Only this cloud vendor: aws, azure, gcp (repeatable).
+    #[arg(long, value_name = "VENDOR", value_parser = vendors())]
+    pub vendor: Vec<Vendor>,
+    /// Only this launch stage: new, preview, ga, region, update, price, deprecation (repeatable).
+    #[arg(long, value_name = "STAGE", value_parser = stages())]
+    pub stage: Vec<Stage>,
+    /// Only repositories in this language (repeatable).
+    #[arg(long, value_name = "LANG")]
+    pub language: Vec<String>,
+    /// Filed on or after: a date (2026-11-01) or a duration back from now (7d, 4w, 3mo, 1y; `m` alone is ambiguous: min or mo).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Filed before: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value = "relevance")]
+    pub sort: SortArg,
+    /// Hits to show.
+    #[arg(long, short = 'n', default_value_t = DEFAULT_SEARCH_LIMIT)]
+    pub limit: usize,
+    /// One JSON object per hit per line on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A parser for one of the model's closed vocabularies, so `--help`, errors
+/// and shell completions list its names (the library itself knows nothing of
+/// clap, and a foreign trait cannot be implemented for its types here).
+fn vocabulary<T>(names: impl IntoIterator<Item = &'static str>) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = String> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
+}
+
+fn kinds() -> impl TypedValueParser<Value = Kind> {
+    vocabulary(Kind::ALL.map(Kind::as_str))
+}
+
+fn vendors() -> impl TypedValueParser<Value = Vendor> {
+    vocabulary(Vendor::ALL.map(Vendor::as_str))
+}
+
+fn stages() -> impl TypedValueParser<Value = Stage> {
+    vocabulary(Stage::ALL.map(Stage::as_str))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,194 @@
+//! `horizon search`.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Result;
+use horizon::config::Config;
+use horizon::exit;
+use horizon::search::{search, SearchError, SearchRequest, SortBy};
+use horizon::text::terminal_safe;
+use jiff::Timestamp;
+
+use super::args::*;
+use super::{
+    check_names, index_dir, io_fail, open_index, optional_config, parse_when, use_color, Cli,
+    Failure,
+};
+
+/// Each topic system with its other names — the offering catalog's names of
+/// the system and the topic's aliases — for [`horizon::search::expand_synonyms`].
+fn system_names(cfg: &Config) -> Vec<Vec<String>> {
+    let catalog = horizon::absorb::Catalog::for_config(cfg).ok();
+    let mut groups = Vec::new();
+    for t in &cfg.topics {
+        for system in &t.systems {
+            let mut names = vec![system.clone()];
+            if let Some(sys) = catalog.as_ref().and_then(|c| c.system(system)) {
+                names.push(sys.name.clone());
+                names.extend(sys.names.iter().cloned());
+            }
+            names.extend(t.aliases.get(system).cloned().unwrap_or_default());
+            names.dedup();
+            groups.push(names);
+        }
+    }
+    groups
+}
+
+pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
+    let cfg = optional_config(cli)?;
+    let dir = index_dir(cli, cfg.as_ref());
+    check_names(cli, cfg.as_ref(), &args.source, &args.topic)?;
+    let now = Timestamp::now();
+    let req = SearchRequest {
+        query: args.query.clone(),
+        kinds: args.kind.clone(),
+        topics: args.topic.clone(),
+        sources: args.source.clone(),
+        vendors: args.vendor.clone(),
+        stages: args.stage.clone(),
+        languages: args.language.clone(),
+        since: parse_when("--since", &args.since, now)?,
+        until: parse_when("--until", &args.until, now)?,
+        sort: match args.sort {
+            SortArg::Relevance => SortBy::Relevance,
+            SortArg::Date => SortBy::Date,
+        },
+        limit: args.limit,
+        synonyms: cfg.as_ref().map(system_names).unwrap_or_default(),
+    };
+    if let (Some(since), Some(until)) = (req.since, req.until) {
+        if since >= until {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--since ({}) must be before --until ({}): nothing could match",
+                since.strftime("%Y-%m-%d %H:%M UTC"),
+                until.strftime("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+    }
+    // Check the query before touching the index, so a typo is reported as such.
+    if let Err(e) = horizon::search::validate_query(&req.query) {
+        let mut msg = format!("invalid query: {e}");
+        if let Some(p) = e.pointer(&req.query) {
+            msg.push('\n');
+            msg.push_str(&p);
+        }
+        return Err(Failure::usage(anyhow::anyhow!(msg)));
+    }
+    let idx = open_index(&dir)?;
+    // Missing and empty are the same situation — nothing crawled yet — and
+    // get the same exit status (3), in text and JSON mode alike.
+    let total = idx
+        .count(&idx.searcher().map_err(Failure::fatal)?)
+        .map_err(Failure::fatal)?;
+    if total == 0 {
+        return Err(Failure::fatal(anyhow::anyhow!(
+            "the index at {} is empty: run `horizon crawl` first",
+            dir.display()
+        )));
+    }
+    let hits = search(&idx, &req).map_err(|e| match e {
+        SearchError::Query(q) => Failure::usage(anyhow::anyhow!("invalid query: {q}")),
+        other => Failure::fatal(other),
+    })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        for h in &hits {
+            serde_json::to_writer(&mut out, &h.record())
+                .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+            writeln!(out).map_err(io_fail)?;
+        }
+        return Ok(exit::OK);
+    }
+    let color = use_color(std::io::stdout().is_terminal());
+    if hits.is_empty() {
+        if !cli.quiet {
+            eprintln!("no matches among {total} documents");
+        }
+        return Ok(exit::OK);
+    }
+    print_hits(&mut out, &hits, color).map_err(io_fail)?;
+    Ok(exit::OK)
+}
+
+/// Hits as text: title, a line of facts, the link and the highlighted snippet.
+fn print_hits(
+    out: &mut impl Write,
+    hits: &[horizon::search::Hit],
+    color: bool,
+) -> std::io::Result<()> {
+    for (n, h) in hits.iter().enumerate() {
+        let i = &h.item;
+        let title = terminal_safe(&i.title);
+        let date = i
+            .date()
+            .map(|d| d.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "undated".into());
+        let mut meta = vec![i.kind.to_string(), terminal_safe(&i.source), date];
+        if let Some(v) = i.vendor {
+            meta.push(v.to_string());
+        }
+        if let Some(s) = i.stage {
+            meta.push(s.to_string());
+        }
+        if let Some(s) = i.stars_period {
+            meta.push(format!("+{s}★"));
+        }
+        if !i.topics.is_empty() {
+            meta.push(format!("topics: {}", i.topics.join(", ")));
+        }
+        if color {
+            writeln!(out, "\x1b[1m{}. {}\x1b[0m", n + 1, title)?;
+            writeln!(out, "   \x1b[2m{}\x1b[0m", meta.join(" · "))?;
+            writeln!(out, "   \x1b[4m{}\x1b[0m", terminal_safe(&i.url))?;
+        } else {
+            writeln!(out, "{}. {}", n + 1, title)?;
+            writeln!(out, "   {}", meta.join(" · "))?;
+            writeln!(out, "   {}", terminal_safe(&i.url))?;
+        }
+        if !h.snippet.is_empty() {
+            writeln!(out, "   {}", highlight(&h.snippet, &h.highlights, color))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The snippet with matched ranges in bold yellow (colour) or `[brackets]` (plain).
+fn highlight(snippet: &str, ranges: &[std::ops::Range<usize>], color: bool) -> String {
+    let mut out = String::new();
+    let mut pos = 0;
+    for r in ranges {
+        if r.start < pos
+            || r.end > snippet.len()
+            || !snippet.is_char_boundary(r.start)
+            || !snippet.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&terminal_safe(&snippet[pos..r.start]));
+        let word = terminal_safe(&snippet[r.start..r.end]);
+        if color {
+            out.push_str(&format!("\x1b[1;33m{word}\x1b[0m"));
+        } else {
+            out.push_str(&format!("[{word}]"));
+        }
+        pos = r.end;
+    }
+    out.push_str(&terminal_safe(snippet.get(pos..).unwrap_or("")));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_marks_ranges_and_strips_escapes() {
+        assert_eq!(
+            highlight("kafka is fast", &[0..5, 9..13], false),
+            "[kafka] is [fast]"
+        );
+        assert_eq!(highlight("a\u{1b}[2Jb", &[], false), "a[2Jb");
+    }
+}

@@ -1,0 +1,179 @@
+//! `horizon sources`, `sources import` and `sources export`.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use horizon::config::Config;
+use horizon::exit;
+use horizon::state::{CrawlState, HealthStatus, SourceHealth};
+use horizon::text::terminal_safe;
+use serde::Serialize;
+
+use super::args::*;
+use super::{index_dir, io_fail, load_config, Cli, Failure};
+
+/// One line of `horizon sources` (one object of its `--json` array).
+#[derive(Serialize)]
+struct SourceRow<'a> {
+    name: &'a str,
+    kind: &'static str,
+    enabled: bool,
+    urls: Vec<String>,
+    status: HealthStatus,
+    health: SourceHealth,
+}
+
+pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let dir = index_dir(cli, Some(&cfg));
+    let state = CrawlState::load(&dir)
+        .context("reading crawl state")
+        .map_err(Failure::fatal)?;
+    let fail_after = cfg.settings.failing_after;
+    let rows: Vec<SourceRow> = cfg
+        .sources
+        .iter()
+        .map(|s| {
+            let health = state.sources.get(&s.name).cloned().unwrap_or_default();
+            SourceRow {
+                name: &s.name,
+                kind: s.kind.as_str(),
+                enabled: s.enabled,
+                urls: horizon::crawl::source_urls(s)
+                    .iter()
+                    .map(|u| u.to_string())
+                    .collect(),
+                status: if s.enabled {
+                    health.status(fail_after)
+                } else {
+                    HealthStatus::Disabled
+                },
+                health,
+            }
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if json {
+        // Through a `Value`, whose objects keep their keys in name order: the
+        // order this output has always had.
+        let value =
+            serde_json::to_value(&rows).map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+        writeln!(out, "{value}").map_err(io_fail)?;
+        return Ok(exit::OK);
+    }
+    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4);
+    writeln!(
+        out,
+        "{:<9} {:<width$}  {:<15}  {:<17}  detail",
+        "status", "source", "kind", "last success"
+    )
+    .map_err(io_fail)?;
+    for row in &rows {
+        let last = row
+            .health
+            .last_success
+            .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "never".into());
+        let detail = terminal_safe(&row.health.describe(row.status));
+        let status = match row.status {
+            HealthStatus::Failing => "FAILING",
+            other => other.as_str(),
+        };
+        writeln!(
+            out,
+            "{status:<9} {:<width$}  {:<15}  {last:<17}  {detail}",
+            row.name, row.kind
+        )
+        .map_err(io_fail)?;
+    }
+    Ok(exit::OK)
+}
+
+pub(super) fn cmd_sources_import(
+    cli: &Cli,
+    file: &Path,
+    kind: ImportKind,
+    dry_run: bool,
+) -> Result<u8, Failure> {
+    let opml_text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read {}", file.display()))
+        .map_err(Failure::usage)?;
+    let feeds = horizon::opml::parse(file, &opml_text).map_err(Failure::usage)?;
+    let config_text = match std::fs::read_to_string(&cli.config) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Failure::usage(
+                anyhow::Error::new(e).context(format!("cannot read {}", cli.config.display())),
+            ))
+        }
+    };
+    let kind = match kind {
+        ImportKind::Feed => "feed",
+    };
+    let (text, summary) =
+        horizon::opml::import(&cli.config, &config_text, &feeds, kind).map_err(Failure::usage)?;
+    // The result must still be a valid config before it replaces the file.
+    Config::parse(&cli.config, &text).map_err(|e| {
+        Failure::usage(
+            anyhow::Error::new(e)
+                .context("the imported config would not be valid; nothing was changed"),
+        )
+    })?;
+    if !dry_run && !summary.added.is_empty() {
+        horizon::state::write_atomic(&cli.config, text.as_bytes())
+            .with_context(|| format!("cannot write {}", cli.config.display()))
+            .map_err(Failure::fatal)?;
+    }
+    // The plan of a --dry-run is the command's output: stdout, even with
+    // --quiet. A real import reports on stderr.
+    let mut plan: Vec<String> = Vec::new();
+    let verb = if dry_run { "would add" } else { "added" };
+    for (name, url) in &summary.added {
+        plan.push(format!("  {verb} {name}  {url}"));
+    }
+    for (title, why) in &summary.skipped {
+        plan.push(format!("  skipped {}: {why}", terminal_safe(title)));
+    }
+    for folder in &summary.folders {
+        plan.push(format!(
+            "  note: feeds of the OPML folder {:?} are added as plain sources (horizon has no folders; a comment names it)",
+            terminal_safe(folder)
+        ));
+    }
+    plan.push(format!(
+        "{} {} source(s) to {}, skipped {}",
+        verb,
+        summary.added.len(),
+        cli.config.display(),
+        summary.skipped.len()
+    ));
+    if dry_run {
+        let mut out = std::io::stdout().lock();
+        for line in &plan {
+            writeln!(out, "{line}").map_err(io_fail)?;
+        }
+    } else if !cli.quiet {
+        let mut err = std::io::stderr().lock();
+        for line in &plan {
+            let _ = writeln!(err, "{line}");
+        }
+    }
+    Ok(exit::OK)
+}
+
+pub(super) fn cmd_sources_export(cli: &Cli, out: Option<&Path>) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    let text = horizon::opml::export(&cfg);
+    match out {
+        Some(path) => horizon::state::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::fatal)?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(io_fail)?,
+    }
+    Ok(exit::OK)
+}
