@@ -777,25 +777,57 @@ fn build_source(
     } else if !names.insert(name.clone()) {
         bad("duplicate source name (each source needs its own name)".into());
     }
-    let url = match &s.url {
-        None => None,
-        Some(u) => match Url::parse(u.trim()) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
-                Some(url)
-            }
-            Ok(url) => {
-                bad(format!(
-                    "url {u:?} must be http or https with a host (got scheme {:?})",
-                    url.scheme()
-                ));
-                None
-            }
-            Err(e) => {
-                bad(format!("url {u:?} is not a valid URL: {e}"));
-                None
-            }
-        },
-    };
+    let url = source_url(s.url.as_deref(), &mut bad);
+    check_kind_keys(&s, &mut bad);
+    check_kind_values(&s, url.is_some(), &mut bad);
+    for t in &s.topics {
+        if !topic_names.contains(t) {
+            bad(format!(
+                "topics names {t:?}, which is not a [[topics]] name"
+            ));
+        }
+    }
+    if problems.len() > start {
+        return None;
+    }
+    Some(Source {
+        name,
+        kind: s.kind,
+        url,
+        enabled: s.enabled,
+        categories: s.categories,
+        mode: s.mode.unwrap_or_default(),
+        topics: s.topics,
+        max_results: s.max_results.unwrap_or(DEFAULT_ARXIV_MAX_RESULTS),
+        page_size: s.page_size.unwrap_or(DEFAULT_ARXIV_PAGE_SIZE),
+        language: s.language.map(|l| l.trim().to_ascii_lowercase()),
+        since: s.since.unwrap_or_default(),
+        vendor: s.vendor,
+        line,
+    })
+}
+
+/// A source's `url` override: http or https with a host.
+fn source_url(raw: Option<&str>, bad: &mut impl FnMut(String)) -> Option<Url> {
+    let u = raw?;
+    match Url::parse(u.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
+        Ok(url) => {
+            bad(format!(
+                "url {u:?} must be http or https with a host (got scheme {:?})",
+                url.scheme()
+            ));
+            None
+        }
+        Err(e) => {
+            bad(format!("url {u:?} is not a valid URL: {e}"));
+            None
+        }
+    }
+}
+
+/// Keys set that another kind's sources take.
+fn check_kind_keys(s: &RawSource, bad: &mut impl FnMut(String)) {
     let allowed: &[&str] = match s.kind {
         SourceKind::Arxiv => &["categories", "mode", "topics", "max_results", "page_size"],
         SourceKind::Feed => &[],
@@ -820,8 +852,12 @@ fn build_source(
             ));
         }
     }
+}
+
+/// The values each kind needs or bounds.
+fn check_kind_values(s: &RawSource, has_url: bool, bad: &mut impl FnMut(String)) {
     match s.kind {
-        SourceKind::Feed if url.is_none() && s.url.is_none() => {
+        SourceKind::Feed if !has_url && s.url.is_none() => {
             bad("kind = \"feed\" needs a `url`".into());
         }
         SourceKind::Cloud if s.vendor.is_none() => {
@@ -850,31 +886,6 @@ fn build_source(
         }
         _ => {}
     }
-    for t in &s.topics {
-        if !topic_names.contains(t) {
-            bad(format!(
-                "topics names {t:?}, which is not a [[topics]] name"
-            ));
-        }
-    }
-    if problems.len() > start {
-        return None;
-    }
-    Some(Source {
-        name,
-        kind: s.kind,
-        url,
-        enabled: s.enabled,
-        categories: s.categories,
-        mode: s.mode.unwrap_or_default(),
-        topics: s.topics,
-        max_results: s.max_results.unwrap_or(DEFAULT_ARXIV_MAX_RESULTS),
-        page_size: s.page_size.unwrap_or(DEFAULT_ARXIV_PAGE_SIZE),
-        language: s.language.map(|l| l.trim().to_ascii_lowercase()),
-        since: s.since.unwrap_or_default(),
-        vendor: s.vendor,
-        line,
-    })
 }
 
 /// serde's "unknown field `per_host_intervl`, expected one of `index`, …"

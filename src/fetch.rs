@@ -293,6 +293,114 @@ impl HostGate {
             *d = Some(error.clone());
         }
     }
+
+    /// Wait for this host's turn: a permit, then its interval since the last
+    /// start. Fails at once (and after the wait) when the host is down.
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, FetchError> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| FetchError::Other("fetcher closed".into()))?;
+        // Queued behind a request that found the host dead: do not send.
+        if let Some(error) = self.down() {
+            return Err(error);
+        }
+        let wait = {
+            let mut st = self.state.lock().await;
+            let now = Instant::now();
+            if st.next_start > now {
+                let wait = st.next_start - now;
+                let interval = st.interval;
+                st.next_start += interval;
+                Some(wait)
+            } else {
+                st.next_start = now + st.interval;
+                None
+            }
+        };
+        if let Some(wait) = wait {
+            tokio::time::sleep(wait).await;
+            if let Some(error) = self.down() {
+                return Err(error);
+            }
+        }
+        Ok(permit)
+    }
+
+    /// Waiting for a global slot may have delayed this start: keep the next
+    /// request to this host at least one interval after it.
+    async fn started_now(&self) {
+        let mut st = self.state.lock().await;
+        let earliest_next = Instant::now() + st.interval;
+        if st.next_start < earliest_next {
+            st.next_start = earliest_next;
+        }
+    }
+
+    /// The host told us to slow down (`Retry-After`, 429): hold the whole
+    /// host back for `delay`, and after a 429 keep it slower for the rest of
+    /// the crawl.
+    async fn penalize(&self, delay: Duration, too_many_requests: bool) {
+        let mut st = self.state.lock().await;
+        let until = Instant::now() + delay;
+        if st.next_start < until {
+            st.next_start = until;
+        }
+        if too_many_requests {
+            st.interval = (st.interval * 2)
+                .max(Duration::from_millis(500))
+                .min(MAX_PENALTY_INTERVAL);
+        }
+    }
+}
+
+/// When to try a failed request again: a pure function of the settings, the
+/// attempt and the failure, unit-tested without a network.
+#[derive(Clone, Copy, Debug)]
+struct RetryPolicy {
+    retries: u32,
+    budget: Duration,
+    max_retry_after: Duration,
+}
+
+impl RetryPolicy {
+    fn of(settings: &FetchSettings) -> RetryPolicy {
+        RetryPolicy {
+            retries: settings.retries,
+            budget: settings.retry_budget,
+            max_retry_after: settings.max_retry_after,
+        }
+    }
+
+    /// The wait before attempt `attempts + 1`, or the error to give up with:
+    /// not retryable, out of retries, a `Retry-After` longer than we honour,
+    /// or a wait that would overrun the budget (`waited` so far).
+    fn next_delay(
+        &self,
+        attempts: u32,
+        error: FetchError,
+        retry_after: Option<Duration>,
+        waited: Duration,
+    ) -> Result<Duration, FetchError> {
+        if !error.is_retryable() || attempts > self.retries {
+            return Err(error);
+        }
+        let delay = match retry_after {
+            Some(ra) if ra > self.max_retry_after => {
+                return Err(FetchError::RetryAfterTooLong(
+                    ra.as_secs(),
+                    self.max_retry_after.as_secs(),
+                ));
+            }
+            Some(ra) => ra,
+            None => backoff(attempts),
+        };
+        if waited + delay > self.budget {
+            return Err(error);
+        }
+        Ok(delay)
+    }
 }
 
 #[derive(Debug)]
@@ -308,6 +416,15 @@ enum Attempt {
         error: FetchError,
         retry_after: Option<Duration>,
     },
+}
+
+impl Attempt {
+    fn failed(error: FetchError) -> Attempt {
+        Attempt::Failed {
+            error,
+            retry_after: None,
+        }
+    }
 }
 
 /// A callback that sees every final response; used by `crawl --record`.
@@ -432,6 +549,7 @@ impl Fetcher {
             None => url.clone(),
         };
         let started = Instant::now();
+        let policy = RetryPolicy::of(&self.settings);
         let mut waited = Duration::ZERO;
         let mut attempts = 0u32;
         loop {
@@ -454,47 +572,22 @@ impl Fetcher {
                     return Ok(f);
                 }
                 Attempt::Failed { error, retry_after } => {
-                    let fail = |error| FetchFailure { error, attempts };
                     if error.fails_host() {
                         gate.mark_down(&error);
                     }
-                    if !error.is_retryable() || attempts > self.settings.retries {
-                        return Err(fail(error));
-                    }
-                    let delay = match retry_after {
-                        Some(ra) if ra > self.settings.max_retry_after => {
-                            return Err(fail(FetchError::RetryAfterTooLong(
-                                ra.as_secs(),
-                                self.settings.max_retry_after.as_secs(),
-                            )));
-                        }
-                        Some(ra) => ra,
-                        None => backoff(attempts),
-                    };
-                    if waited + delay > self.settings.retry_budget {
-                        return Err(fail(error));
-                    }
+                    let too_many = matches!(error, FetchError::Status { status: 429, .. });
+                    let shown = error.to_string();
+                    let delay = policy
+                        .next_delay(attempts, error, retry_after, waited)
+                        .map_err(|error| FetchFailure { error, attempts })?;
                     waited += delay;
-                    if retry_after.is_some()
-                        || matches!(error, FetchError::Status { status: 429, .. })
-                    {
-                        // The host told us to slow down: hold the whole host back,
-                        // and keep it slower for the rest of the crawl.
-                        let mut st = gate.state.lock().await;
-                        let until = Instant::now() + delay;
-                        if st.next_start < until {
-                            st.next_start = until;
-                        }
-                        if matches!(error, FetchError::Status { status: 429, .. }) {
-                            st.interval = (st.interval * 2)
-                                .max(Duration::from_millis(500))
-                                .min(MAX_PENALTY_INTERVAL);
-                        }
+                    if retry_after.is_some() || too_many {
+                        gate.penalize(delay, too_many).await;
                     }
                     // Detail for -v; the crawl summary counts the requests per source.
                     debug!(
                         url = %url,
-                        error = %error,
+                        error = %shown,
                         retry_in_ms = delay.as_millis() as u64,
                         attempt = attempts,
                         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -514,53 +607,14 @@ impl Fetcher {
     ) -> Attempt {
         // The host's turn first: a request waiting for its host (permit or
         // interval) must not hold one of the global slots other hosts could use.
-        let Ok(_host) = gate.permits.acquire().await else {
-            return Attempt::Failed {
-                error: FetchError::Other("fetcher closed".into()),
-                retry_after: None,
-            };
+        let _host = match gate.turn().await {
+            Ok(permit) => permit,
+            Err(error) => return Attempt::failed(error),
         };
-        // Queued behind a request that found the host dead: do not send.
-        if let Some(error) = gate.down() {
-            return Attempt::Failed {
-                error,
-                retry_after: None,
-            };
-        }
-        {
-            let mut st = gate.state.lock().await;
-            let now = Instant::now();
-            if st.next_start > now {
-                let wait = st.next_start - now;
-                let interval = st.interval;
-                st.next_start += interval;
-                drop(st);
-                tokio::time::sleep(wait).await;
-                if let Some(error) = gate.down() {
-                    return Attempt::Failed {
-                        error,
-                        retry_after: None,
-                    };
-                }
-            } else {
-                st.next_start = now + st.interval;
-            }
-        }
         let Ok(_global) = self.global.acquire().await else {
-            return Attempt::Failed {
-                error: FetchError::Other("fetcher closed".into()),
-                retry_after: None,
-            };
+            return Attempt::failed(FetchError::Other("fetcher closed".into()));
         };
-        {
-            // Waiting for a global slot may have delayed this start: keep the
-            // next request to this host at least one interval after it.
-            let mut st = gate.state.lock().await;
-            let earliest_next = Instant::now() + st.interval;
-            if st.next_start < earliest_next {
-                st.next_start = earliest_next;
-            }
-        }
+        gate.started_now().await;
         let t0 = Instant::now();
         let mut req = self.client.get(url.clone());
         if let Some(v) = validators {
@@ -575,12 +629,22 @@ impl Fetcher {
             Ok(r) => r,
             Err(e) => {
                 debug!(url = %url, error = %root_cause(&e), ms = t0.elapsed().as_millis() as u64, "request failed");
-                return Attempt::Failed {
-                    error: self.classify(&e, url),
-                    retry_after: None,
-                };
+                return Attempt::failed(self.classify(&e, url));
             }
         };
+        self.answer(url, resp, validators, t0).await
+    }
+
+    /// What one response means: a 304 (validators kept), a redirect not
+    /// followed, an error status (with its `Retry-After`), or a body read
+    /// up to the cap.
+    async fn answer(
+        &self,
+        url: &Url,
+        resp: reqwest::Response,
+        validators: Option<&Validators>,
+        t0: Instant,
+    ) -> Attempt {
         let status = resp.status();
         let final_url = resp.url().clone();
         let headers: Vec<(String, String)> = resp
@@ -637,29 +701,10 @@ impl Fetcher {
                 retry_after,
             };
         }
-        let cap = self.settings.max_body_bytes;
-        let mut body: Vec<u8> = Vec::new();
-        let mut resp = resp;
-        loop {
-            match resp.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() as u64 + chunk.len() as u64 > cap {
-                        return Attempt::Failed {
-                            error: FetchError::TooLarge(cap),
-                            retry_after: None,
-                        };
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    return Attempt::Failed {
-                        error: self.classify_body(&e),
-                        retry_after: None,
-                    }
-                }
-            }
-        }
+        let body = match self.read_capped(resp).await {
+            Ok(body) => body,
+            Err(error) => return Attempt::failed(error),
+        };
         debug!(
             url = %url,
             status = status.as_u16(),
@@ -679,6 +724,20 @@ impl Fetcher {
             attempts: 1,
             headers,
         })
+    }
+
+    /// The body, decoded, failing past `max_body_bytes` (counted as it arrives,
+    /// so a gzip bomb stops at the cap).
+    async fn read_capped(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let cap = self.settings.max_body_bytes;
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify_body(&e))? {
+            if body.len() as u64 + chunk.len() as u64 > cap {
+                return Err(FetchError::TooLarge(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     fn classify(&self, e: &reqwest::Error, url: &Url) -> FetchError {
@@ -800,6 +859,55 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    fn status(code: u16) -> FetchError {
+        FetchError::Status {
+            status: code,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn retry_policy_retries_what_may_pass_and_gives_up_on_the_rest() {
+        let policy = RetryPolicy {
+            retries: 3,
+            budget: Duration::from_secs(90),
+            max_retry_after: Duration::from_secs(120),
+        };
+        let none = Duration::ZERO;
+        // Retryable: 5xx, 429, 408, timeouts; backoff when no Retry-After.
+        for e in [
+            status(503),
+            status(429),
+            status(408),
+            FetchError::Timeout(none),
+        ] {
+            let d = policy.next_delay(1, e.clone(), None, none).unwrap();
+            assert!(d >= BASE_BACKOFF.mul_f64(0.75), "{e}: {d:?}");
+        }
+        // Not retryable: the error comes back as it was.
+        assert_eq!(
+            policy.next_delay(1, status(404), None, none),
+            Err(status(404))
+        );
+        // Out of retries after the fourth attempt.
+        assert_eq!(
+            policy.next_delay(4, status(503), None, none),
+            Err(status(503))
+        );
+        // Retry-After is honoured up to the cap, and refused past it.
+        let ra = Duration::from_secs(7);
+        assert_eq!(policy.next_delay(1, status(429), Some(ra), none), Ok(ra));
+        assert_eq!(
+            policy.next_delay(1, status(503), Some(Duration::from_secs(600)), none),
+            Err(FetchError::RetryAfterTooLong(600, 120))
+        );
+        // A wait that would overrun the budget gives up with the error.
+        assert_eq!(
+            policy.next_delay(1, status(503), Some(ra), Duration::from_secs(85)),
+            Err(status(503))
+        );
     }
 
     #[test]

@@ -172,18 +172,7 @@ pub fn import(
     let mut doc: DocumentMut = config_text
         .parse()
         .map_err(|e: toml_edit::TomlError| bad(e.to_string()))?;
-    let mut names = BTreeSet::new();
-    let mut urls = BTreeSet::new();
-    if let Some(arr) = doc.get("sources").and_then(TomlItem::as_array_of_tables) {
-        for t in arr.iter() {
-            if let Some(n) = t.get("name").and_then(|v| v.as_str()) {
-                names.insert(n.to_string());
-            }
-            if let Some(u) = t.get("url").and_then(|v| v.as_str()) {
-                urls.insert(normalize_url(u));
-            }
-        }
-    }
+    let (mut names, urls) = configured(&doc);
     let mut summary = ImportSummary::default();
     let mut new_tables = Vec::new();
     let mut in_opml = BTreeSet::new();
@@ -211,14 +200,7 @@ pub fn import(
                 .push((f.title.clone(), "listed twice in the OPML file".into()));
             continue;
         }
-        let base = slug(&f.title);
-        let mut name = base.clone();
-        let mut n = 2;
-        while names.contains(&name) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
-        names.insert(name.clone());
+        let name = unique_name(&f.title, &mut names);
         let mut t = Table::new();
         t.insert("name", value(name.clone()));
         t.insert("kind", value(kind));
@@ -262,6 +244,36 @@ pub fn import(
         arr.push(t);
     }
     Ok((doc.to_string(), summary))
+}
+
+/// The names and (normalized) URLs of the sources already in the config.
+fn configured(doc: &DocumentMut) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut names = BTreeSet::new();
+    let mut urls = BTreeSet::new();
+    if let Some(arr) = doc.get("sources").and_then(TomlItem::as_array_of_tables) {
+        for t in arr.iter() {
+            if let Some(n) = t.get("name").and_then(|v| v.as_str()) {
+                names.insert(n.to_string());
+            }
+            if let Some(u) = t.get("url").and_then(|v| v.as_str()) {
+                urls.insert(normalize_url(u));
+            }
+        }
+    }
+    (names, urls)
+}
+
+/// A source name from a feed title, not yet in `names` (`-2`, `-3`… added).
+fn unique_name(title: &str, names: &mut BTreeSet<String>) -> String {
+    let base = slug(title);
+    let mut name = base.clone();
+    let mut n = 2;
+    while names.contains(&name) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    names.insert(name.clone());
+    name
 }
 
 fn normalize_url(u: &str) -> String {

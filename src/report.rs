@@ -570,26 +570,7 @@ pub fn build_report(
     // Per topic.
     let per_topic = topic_kind_counts(idx, &searcher, &*in_period())?;
     let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone());
-    let mut topics = Vec::new();
-    let mut top_reads = Vec::new();
-    let cap = cfg.report.items_per_section;
-    for topic in &cfg.topics {
-        let counts = per_topic.get(&topic.name).cloned().unwrap_or_default();
-        let docs = counts.get("").copied().unwrap_or(0);
-        if docs == 0 {
-            continue;
-        }
-        let (sections, best) = sections_for(idx, &ranker, topic, &counts, cap)?;
-        top_reads.push(TopReads {
-            topic: topic.name.clone(),
-            items: best,
-        });
-        topics.push(TopicSection {
-            topic: topic.name.clone(),
-            documents: docs,
-            sections,
-        });
-    }
+    let (topics, top_reads) = topic_sections(idx, cfg, &ranker, &per_topic)?;
     let untagged_query = BooleanQuery::new(vec![
         (Occur::Must, in_period()),
         (
@@ -606,21 +587,7 @@ pub fn build_report(
     let activity = activity(idx, cfg, &searcher, &period)?;
     let motion = motion(idx, cfg, &searcher, &period, &activity)?;
 
-    let headline = Headline {
-        documents,
-        by_kind,
-        active_flags: flags.flags.len(),
-        new_flags: flags
-            .flags
-            .iter()
-            .filter(|f| f.change == Change::New)
-            .count(),
-        changed_flags: flags
-            .flags
-            .iter()
-            .filter(|f| f.change == Change::Changed)
-            .count(),
-    };
+    let headline = Headline::of(documents, by_kind, &flags);
     let summary = Summary {
         absorption: absorption_lines(&flags, &period),
         top_reads,
@@ -637,6 +604,49 @@ pub fn build_report(
         activity,
         health: health(cfg, state),
     })
+}
+
+/// Every topic with documents in the period: its sections, and its top reads.
+fn topic_sections(
+    idx: &HorizonIndex,
+    cfg: &Config,
+    ranker: &rank::Ranker<'_>,
+    per_topic: &BTreeMap<String, BTreeMap<String, u64>>,
+) -> Result<(Vec<TopicSection>, Vec<TopReads>), ReportError> {
+    let mut topics = Vec::new();
+    let mut top_reads = Vec::new();
+    let cap = cfg.report.items_per_section;
+    for topic in &cfg.topics {
+        let counts = per_topic.get(&topic.name).cloned().unwrap_or_default();
+        let docs = counts.get("").copied().unwrap_or(0);
+        if docs == 0 {
+            continue;
+        }
+        let (sections, best) = sections_for(idx, ranker, topic, &counts, cap)?;
+        top_reads.push(TopReads {
+            topic: topic.name.clone(),
+            items: best,
+        });
+        topics.push(TopicSection {
+            topic: topic.name.clone(),
+            documents: docs,
+            sections,
+        });
+    }
+    Ok((topics, top_reads))
+}
+
+impl Headline {
+    fn of(documents: u64, by_kind: Vec<KindCount>, flags: &FlagsSection) -> Headline {
+        let count = |change: Change| flags.flags.iter().filter(|f| f.change == change).count();
+        Headline {
+            documents,
+            by_kind,
+            active_flags: flags.flags.len(),
+            new_flags: count(Change::New),
+            changed_flags: count(Change::Changed),
+        }
+    }
 }
 
 fn flags_section(

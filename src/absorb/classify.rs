@@ -320,6 +320,30 @@ fn tokens(text: &str) -> impl Iterator<Item = (Range<usize>, String)> + '_ {
         .map(|m| (m.range(), m.as_str().to_lowercase()))
 }
 
+/// A note's relation to its subject: a region expansion, a launch (a
+/// launch-grade stage whose statement is shaped as one about its own
+/// product), or a feature.
+fn relation_of(
+    vendor: Vendor,
+    stage: Stage,
+    stmt: &str,
+    own_span: Option<&std::ops::Range<usize>>,
+    own_tokens: &BTreeSet<String>,
+) -> Relation {
+    let region_stage = stage == Stage::Region && vendor != Vendor::Gcp;
+    if region_stage || (stage != Stage::Deprecation && says_region(stmt)) {
+        Relation::Region
+    } else if matches!(
+        stage,
+        Stage::New | Stage::Preview | Stage::Ga | Stage::Deprecation
+    ) && own_span.is_some_and(|sp| launch_shaped(stmt, sp.clone(), own_tokens))
+    {
+        Relation::Launch
+    } else {
+        Relation::Feature
+    }
+}
+
 impl Classifier {
     /// A classifier over `catalog`.
     pub fn new(catalog: Catalog) -> Classifier {
@@ -386,20 +410,7 @@ impl Classifier {
             .and_then(|s| s.span.clone())
             .or_else(|| own_product_span(vendor, item, &stmt));
         let own_tokens = self.own_tokens(subject.as_ref().map(|s| s.offerings.as_slice()), item);
-        let region_stage = stage == Stage::Region && vendor != Vendor::Gcp;
-        let relation = if region_stage || (stage != Stage::Deprecation && says_region(&stmt)) {
-            Relation::Region
-        } else if matches!(
-            stage,
-            Stage::New | Stage::Preview | Stage::Ga | Stage::Deprecation
-        ) && own_span
-            .as_ref()
-            .is_some_and(|sp| launch_shaped(&stmt, sp.clone(), &own_tokens))
-        {
-            Relation::Launch
-        } else {
-            Relation::Feature
-        };
+        let relation = relation_of(vendor, stage, &stmt, own_span.as_ref(), &own_tokens);
         let launch_stage = (relation == Relation::Launch).then(|| match stage {
             Stage::New if says_preview(&stmt) => Stage::Preview,
             Stage::New => Stage::Ga,
@@ -459,20 +470,7 @@ impl Classifier {
                 }
             }
         }
-        let mut mentioned: BTreeSet<String> = named
-            .iter()
-            .map(|&s| self.catalog.systems[s].name.clone())
-            .collect();
-        let mut loose = text.clone();
-        for p in item.products.iter().filter(|p| p.len() > 3) {
-            loose = replace_ignore_case(&loose, p);
-        }
-        for (_, targets) in self.all_offerings.find_all(&loose) {
-            for &i in targets {
-                mentioned.insert(self.catalog.offerings[i].system.clone());
-            }
-        }
-        for system in mentioned {
+        for system in self.mentioned(item, &text, &named) {
             push(
                 &mut links,
                 SystemLink {
@@ -488,6 +486,25 @@ impl Classifier {
             relation: Some(relation),
             links,
         }
+    }
+
+    /// Systems the note names, or names through another vendor's offering
+    /// (its own products left out, so "Amazon MSK" is not a mention of MSK).
+    fn mentioned(&self, item: &Item, text: &str, named: &BTreeSet<usize>) -> BTreeSet<String> {
+        let mut mentioned: BTreeSet<String> = named
+            .iter()
+            .map(|&s| self.catalog.systems[s].name.clone())
+            .collect();
+        let mut loose = text.to_string();
+        for p in item.products.iter().filter(|p| p.len() > 3) {
+            loose = replace_ignore_case(&loose, p);
+        }
+        for (_, targets) in self.all_offerings.find_all(&loose) {
+            for &i in targets {
+                mentioned.insert(self.catalog.offerings[i].system.clone());
+            }
+        }
+        mentioned
     }
 
     /// Tokens that belong to the subject's own names (and its systems' names),

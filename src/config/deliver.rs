@@ -378,24 +378,7 @@ fn build_mail(
         bad("name", message);
     }
     let host = m.host.trim().to_string();
-    if host.is_empty() || host.contains(|c: char| c == '/' || c.is_whitespace()) {
-        bad(
-            "host",
-            format!("{:?} must be a host name or address", m.host),
-        );
-    }
-    if m.tls == MailTls::None && !is_loopback_host(&host) {
-        bad(
-            "tls",
-            format!(
-                "\"none\" sends the report and any password in clear text; it is only allowed \
-                 for a loopback host (localhost, 127.0.0.1, ::1), not {host:?}: use \"starttls\" or \"tls\""
-            ),
-        );
-    }
-    if m.port == Some(0) {
-        bad("port", "must be between 1 and 65535".into());
-    }
+    check_server(&m, &host, &mut bad);
     let from = match m.from.trim().parse::<Mailbox>() {
         Ok(mb) => Some(mb),
         Err(e) => {
@@ -413,18 +396,7 @@ fn build_mail(
             Err(e) => bad("to", format!("{addr:?} is not a mail address: {e}")),
         }
     }
-    let username = match (m.username, m.username_env) {
-        (Some(_), Some(_)) => {
-            bad(
-                "",
-                "set either `username` or `username_env`, not both".into(),
-            );
-            None
-        }
-        (Some(u), None) => Some(Username::Inline(u)),
-        (None, Some(var)) => Some(Username::Env(var)),
-        (None, None) => None,
-    };
+    let username = mail_username(m.username, m.username_env, &mut bad);
     let mut bad_secret = |message: String| bad("", message);
     let password = secret_source(
         path,
@@ -445,14 +417,7 @@ fn build_mail(
     let subject = m
         .subject
         .unwrap_or_else(|| DEFAULT_MAIL_SUBJECT.to_string());
-    if subject.trim().is_empty() || subject.contains(['\r', '\n']) {
-        bad("subject", "must be one non-empty line".into());
-    } else if let Some(p) = unknown_placeholder(&subject) {
-        bad(
-            "subject",
-            format!("unknown placeholder {p}: only {PERIOD_PLACEHOLDER} is replaced"),
-        );
-    }
+    check_subject(&subject, &mut bad);
     if problems.len() > start {
         return None;
     }
@@ -468,6 +433,60 @@ fn build_mail(
         subject,
         line,
     })
+}
+
+/// `username` or `username_env`, not both.
+fn mail_username(
+    inline: Option<String>,
+    env: Option<String>,
+    bad: &mut impl FnMut(&str, String),
+) -> Option<Username> {
+    match (inline, env) {
+        (Some(_), Some(_)) => {
+            bad(
+                "",
+                "set either `username` or `username_env`, not both".into(),
+            );
+            None
+        }
+        (Some(u), None) => Some(Username::Inline(u)),
+        (None, Some(var)) => Some(Username::Env(var)),
+        (None, None) => None,
+    }
+}
+
+/// The mail server's host, TLS mode and port.
+fn check_server(m: &RawMail, host: &str, bad: &mut impl FnMut(&str, String)) {
+    if host.is_empty() || host.contains(|c: char| c == '/' || c.is_whitespace()) {
+        bad(
+            "host",
+            format!("{:?} must be a host name or address", m.host),
+        );
+    }
+    if m.tls == MailTls::None && !is_loopback_host(host) {
+        bad(
+            "tls",
+            format!(
+                "\"none\" sends the report and any password in clear text; it is only allowed \
+                 for a loopback host (localhost, 127.0.0.1, ::1), not {host:?}: use \"starttls\" or \"tls\""
+            ),
+        );
+    }
+    if m.port == Some(0) {
+        bad("port", "must be between 1 and 65535".into());
+    }
+}
+
+/// The subject: one non-empty line with only known placeholders.
+fn check_subject(subject: &str, bad: &mut impl FnMut(&str, String)) {
+    if subject.trim().is_empty() || subject.contains(['\r', '\n']) {
+        bad("subject", "must be one non-empty line".into());
+    } else if let Some(p) = unknown_placeholder(subject) {
+        bad(
+            "subject",
+            format!("unknown placeholder {p}: only {PERIOD_PLACEHOLDER} is replaced"),
+        );
+    }
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1`.

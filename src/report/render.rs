@@ -746,6 +746,15 @@ pub fn render_html(r: &Report) -> String {
         let _ = writeln!(o, "<p>No longer flagged: {}.</p>", h(&names.join(", ")));
     }
 
+    topics_html(&mut o, r);
+    motion_html(&mut o, r, what);
+    health_html(&mut o, r);
+    let _ = writeln!(o, "</body>\n</html>");
+    o
+}
+
+/// Each topic's sections with their ranked items.
+fn topics_html(o: &mut String, r: &Report) {
     for t in &r.topics {
         let _ = writeln!(
             o,
@@ -792,7 +801,10 @@ pub fn render_html(r: &Report) -> String {
             let _ = writeln!(o, "</ul>");
         }
     }
+}
 
+/// "Topics in motion": this period's rate against the average, with bars.
+fn motion_html(o: &mut String, r: &Report, what: &str) {
     if !r.is_empty() {
         let n = r.activity.buckets.len();
         let _ = writeln!(o, "<h2>Topics in motion</h2>");
@@ -834,7 +846,10 @@ pub fn render_html(r: &Report) -> String {
         }
         let _ = writeln!(o, "</table>");
     }
+}
 
+/// "Source health": the sources that need attention.
+fn health_html(o: &mut String, r: &Report) {
     let _ = writeln!(o, "<h2>Source health</h2>");
     if r.health.is_empty() {
         let _ = writeln!(o, "<p>All sources are healthy.</p>");
@@ -852,8 +867,6 @@ pub fn render_html(r: &Report) -> String {
         }
         let _ = writeln!(o, "</ul>");
     }
-    let _ = writeln!(o, "</body>\n</html>");
-    o
 }
 
 /// An inline SVG bar chart of one topic's counts, with a tooltip per bar.
