@@ -748,7 +748,12 @@ fn bench_parse(secs: f64) -> Result<Vec<(String, usize, usize, f64)>> {
             ],
         ),
         ("arXiv listing (feed)", "arxiv-rss", Adapter::Feed, &[]),
-        ("trending HTML", "github-trending", Adapter::Trending, &[]),
+        (
+            "trending HTML",
+            "github-trending",
+            Adapter::Trending(horizon::config::TrendingPeriod::Daily),
+            &[],
+        ),
         (
             "AWS what's new",
             "cloud-aws",

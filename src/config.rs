@@ -499,30 +499,93 @@ fn yes() -> bool {
 pub struct Source {
     /// Unique name, shown in summaries and stored on each document.
     pub name: String,
-    /// What kind of source.
-    pub kind: SourceKind,
     /// Overrides the built default URL (how tests point a source at 127.0.0.1).
     pub url: Option<Url>,
     /// Disabled sources are kept in the file but not crawled.
     pub enabled: bool,
-    /// arXiv categories (arxiv).
-    pub categories: Vec<String>,
-    /// API or listing (arxiv).
-    pub mode: ArxivMode,
-    /// Topics whose keywords build the arXiv query (all topics when empty).
-    pub topics: Vec<String>,
-    /// Results fetched per crawl (arxiv API).
-    pub max_results: usize,
-    /// Results per page (arxiv API).
-    pub page_size: usize,
-    /// Language slug (github_trending), e.g. `rust`.
-    pub language: Option<String>,
-    /// Trending period (github_trending).
-    pub since: TrendingPeriod,
-    /// Vendor (cloud).
-    pub vendor: Option<Vendor>,
+    /// What it crawls, with exactly its kind's settings.
+    pub spec: SourceSpec,
     /// Line of the `[[sources]]` table.
     pub line: usize,
+}
+
+impl Source {
+    /// What kind of source (the `kind` key).
+    pub fn kind(&self) -> SourceKind {
+        self.spec.kind()
+    }
+}
+
+/// A source's kind with the settings that kind has, and no others: the
+/// crawl, OPML and the source adapters (`sources::Adapter`) match on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// Any RSS, Atom or JSON Feed (`url` is required).
+    Feed,
+    /// The arXiv export API, queried with the topics' keywords.
+    ArxivApi {
+        /// Categories the query is limited to (each topic's own when empty).
+        categories: Vec<String>,
+        /// Topics whose keywords build the query (all topics when empty).
+        topics: Vec<String>,
+        /// Results fetched per crawl.
+        max_results: usize,
+        /// Results per page.
+        page_size: usize,
+    },
+    /// arXiv's daily listing feeds of some categories.
+    ArxivListing {
+        /// The categories listed (at least one).
+        categories: Vec<String>,
+    },
+    /// A GitHub trending page.
+    GithubTrending {
+        /// Language slug, e.g. `rust` (all languages when absent).
+        language: Option<String>,
+        /// Trending period.
+        since: TrendingPeriod,
+    },
+    /// A cloud vendor's changelog.
+    Cloud {
+        /// Whose changelog it is.
+        vendor: Vendor,
+    },
+}
+
+impl SourceSpec {
+    /// The `kind` key this spec was written with.
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            SourceSpec::Feed => SourceKind::Feed,
+            SourceSpec::ArxivApi { .. } | SourceSpec::ArxivListing { .. } => SourceKind::Arxiv,
+            SourceSpec::GithubTrending { .. } => SourceKind::GithubTrending,
+            SourceSpec::Cloud { .. } => SourceKind::Cloud,
+        }
+    }
+
+    /// The spec of a validated raw table (`None` only for a cloud source
+    /// without a vendor, which validation has reported).
+    fn of(s: RawSource) -> Option<SourceSpec> {
+        Some(match s.kind {
+            SourceKind::Feed => SourceSpec::Feed,
+            SourceKind::Arxiv => match s.mode.unwrap_or_default() {
+                ArxivMode::Api => SourceSpec::ArxivApi {
+                    categories: s.categories,
+                    topics: s.topics,
+                    max_results: s.max_results.unwrap_or(DEFAULT_ARXIV_MAX_RESULTS),
+                    page_size: s.page_size.unwrap_or(DEFAULT_ARXIV_PAGE_SIZE),
+                },
+                ArxivMode::Listing => SourceSpec::ArxivListing {
+                    categories: s.categories,
+                },
+            },
+            SourceKind::GithubTrending => SourceSpec::GithubTrending {
+                language: s.language.map(|l| l.trim().to_ascii_lowercase()),
+                since: s.since.unwrap_or_default(),
+            },
+            SourceKind::Cloud => SourceSpec::Cloud { vendor: s.vendor? },
+        })
+    }
 }
 
 impl Config {
@@ -790,19 +853,12 @@ fn build_source(
     if problems.len() > start {
         return None;
     }
+    let enabled = s.enabled;
     Some(Source {
         name,
-        kind: s.kind,
         url,
-        enabled: s.enabled,
-        categories: s.categories,
-        mode: s.mode.unwrap_or_default(),
-        topics: s.topics,
-        max_results: s.max_results.unwrap_or(DEFAULT_ARXIV_MAX_RESULTS),
-        page_size: s.page_size.unwrap_or(DEFAULT_ARXIV_PAGE_SIZE),
-        language: s.language.map(|l| l.trim().to_ascii_lowercase()),
-        since: s.since.unwrap_or_default(),
-        vendor: s.vendor,
+        enabled,
+        spec: SourceSpec::of(s)?,
         line,
     })
 }
@@ -987,7 +1043,7 @@ url = "http://127.0.0.1:1/feed.xml"
         assert_eq!(c.settings.concurrency, DEFAULT_CONCURRENCY);
         assert_eq!(c.topics[0].line, 2);
         assert_eq!(c.sources[0].line, 8);
-        assert_eq!(c.sources[0].kind, SourceKind::Feed);
+        assert_eq!(c.sources[0].kind(), SourceKind::Feed);
     }
 
     #[test]
@@ -1097,11 +1153,16 @@ kind = "cloud"
             SourceKind::GithubTrending,
             SourceKind::Cloud,
         ] {
-            assert!(c.sources.iter().any(|s| s.kind == kind), "no {kind} source");
+            assert!(
+                c.sources.iter().any(|s| s.kind() == kind),
+                "no {kind} source"
+            );
         }
         for v in Vendor::ALL {
             assert!(
-                c.sources.iter().any(|s| s.vendor == Some(v)),
+                c.sources
+                    .iter()
+                    .any(|s| s.spec == SourceSpec::Cloud { vendor: v }),
                 "no {v} changelog"
             );
         }

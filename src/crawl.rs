@@ -21,11 +21,11 @@ use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::absorb::{Catalog, Classifier};
-use crate::config::{ArxivMode, Config, Source, SourceKind};
+use crate::config::{Config, Source, SourceSpec};
 use crate::fetch::{FetchSettings, Fetched, Fetcher, ResponseHook, Validators};
 use crate::index::{merge, HorizonIndex, IndexError, Upsert};
 use crate::model::Item;
-use crate::sources::{self, ParseContext};
+use crate::sources::{self, Adapter, ParseContext};
 use crate::state::{CrawlLock, CrawlRecord, CrawlState, StateError};
 use crate::topics::{TagError, Tagger};
 
@@ -479,7 +479,7 @@ fn plan(
             Some(until) => {
                 let report = SourceReport {
                     name: src.name.clone(),
-                    kind: src.kind.to_string(),
+                    kind: src.kind().to_string(),
                     skipped: Some(format!(
                         "failing for {} runs in a row; next try after {} (name it with --source to try now)",
                         health.consecutive_failures,
@@ -702,7 +702,7 @@ fn record_health(
             .entry(src.name.clone())
             .or_insert_with(|| SourceReport {
                 name: src.name.clone(),
-                kind: src.kind.to_string(),
+                kind: src.kind().to_string(),
                 skipped: Some("not finished: the crawl was interrupted".into()),
                 ..Default::default()
             });
@@ -793,34 +793,6 @@ fn choose_sources<'a>(cfg: &'a Config, only: &[String]) -> Result<Vec<&'a Source
     Ok(out)
 }
 
-/// The URLs a single-request source fetches.
-pub fn source_urls(src: &Source) -> Vec<Url> {
-    match src.kind {
-        SourceKind::Feed => src.url.iter().cloned().collect(),
-        SourceKind::Cloud => vec![src.url.clone().unwrap_or_else(|| {
-            sources::cloud::default_url(src.vendor.unwrap_or(crate::model::Vendor::Aws))
-        })],
-        SourceKind::GithubTrending => vec![sources::trending::page_url(
-            src.url.as_ref(),
-            src.language.as_deref(),
-            src.since,
-        )],
-        SourceKind::Arxiv => match src.mode {
-            ArxivMode::Listing => {
-                let mut urls: Vec<Url> = Vec::new();
-                for c in &src.categories {
-                    let u = sources::arxiv::listing_url(src.url.as_ref(), c);
-                    if !urls.contains(&u) {
-                        urls.push(u);
-                    }
-                }
-                urls
-            }
-            ArxivMode::Api => Vec::new(),
-        },
-    }
-}
-
 async fn run_source(
     src: &Source,
     topics: &[crate::config::Topic],
@@ -833,7 +805,7 @@ async fn run_source(
     let mut run = SourceRun {
         report: SourceReport {
             name: src.name.clone(),
-            kind: src.kind.to_string(),
+            kind: src.kind().to_string(),
             ..Default::default()
         },
         items: Vec::new(),
@@ -841,20 +813,40 @@ async fn run_source(
         all_not_modified: true,
         failures: Failures::default(),
     };
-    if src.kind == SourceKind::Arxiv && src.mode == ArxivMode::Api {
-        run_arxiv_api(src, topics, fetcher, validators, known, now, &mut run).await;
+    if let SourceSpec::ArxivApi {
+        categories,
+        topics: chosen,
+        max_results,
+        page_size,
+    } = &src.spec
+    {
+        let queries = sources::arxiv::api_queries(categories, chosen, topics);
+        let pages = ApiPages {
+            queries,
+            max_results: *max_results,
+            page_size: *page_size,
+        };
+        run_arxiv_api(src, pages, fetcher, validators, known, now, &mut run).await;
     } else {
-        for url in source_urls(src) {
+        let adapter = Adapter::of(&src.spec);
+        for url in sources::request_urls(src) {
             let key = url.to_string();
             match fetcher.get(&url, validators.get(&key)).await {
                 Ok(f) => {
                     if run.record_response(&key, &f) {
                         continue;
                     }
-                    let (job_src, body, url_text) =
-                        (src.clone(), f.body.clone(), f.url.to_string());
-                    let parsed =
-                        off_thread(move || parse_single(&job_src, &body, &url_text, now)).await;
+                    let (name, body, url_text) =
+                        (src.name.clone(), f.body.clone(), f.url.to_string());
+                    let parsed = off_thread(move || {
+                        let ctx = ParseContext {
+                            source: &name,
+                            url: &url_text,
+                            now,
+                        };
+                        adapter.parse(&body, &ctx)
+                    })
+                    .await;
                     match parsed {
                         Ok(items) => {
                             run.record_parse(key, &f, true);
@@ -881,28 +873,6 @@ async fn run_source(
     run
 }
 
-/// Parse one response of a single-request source (every kind but the arXiv API).
-fn parse_single(
-    src: &Source,
-    body: &[u8],
-    url: &str,
-    now: Timestamp,
-) -> Result<Vec<Item>, sources::ParseError> {
-    let ctx = ParseContext {
-        source: &src.name,
-        url,
-        now,
-    };
-    match src.kind {
-        SourceKind::Feed => sources::feed::parse(body, &ctx),
-        SourceKind::Cloud => {
-            sources::cloud::parse(src.vendor.unwrap_or(crate::model::Vendor::Aws), body, &ctx)
-        }
-        SourceKind::GithubTrending => sources::trending::parse(body, &ctx, src.since),
-        SourceKind::Arxiv => sources::arxiv::parse_listing(body, &ctx),
-    }
-}
-
 /// Run a parser on tokio's blocking pool, so that a large body (up to
 /// `max_body_bytes`) parsed by scraper or feed-rs never stalls the async
 /// threads that keep the other sources' requests and timeouts going.
@@ -915,42 +885,34 @@ async fn off_thread<T: Send + 'static>(
     }
 }
 
+/// The pages an arXiv API source asks for.
+struct ApiPages {
+    queries: Vec<String>,
+    max_results: usize,
+    page_size: usize,
+}
+
 /// The arXiv API: one paged query per topic (keywords × categories), stopping
 /// at `max_results`, at the end of the results, or at a page with nothing new.
 async fn run_arxiv_api(
     src: &Source,
-    topics: &[crate::config::Topic],
+    pages: ApiPages,
     fetcher: &Fetcher,
     validators: &BTreeMap<String, Validators>,
     known: &(dyn Fn(&str) -> bool + Send + Sync),
     now: Timestamp,
     run: &mut SourceRun,
 ) {
-    let chosen: Vec<&crate::config::Topic> = topics
-        .iter()
-        .filter(|t| src.topics.is_empty() || src.topics.contains(&t.name))
-        .filter(|t| !t.keywords.is_empty())
-        .collect();
-    let mut queries: Vec<String> = Vec::new();
-    for t in chosen {
-        let cats = if src.categories.is_empty() {
-            &t.arxiv_categories
-        } else {
-            &src.categories
-        };
-        let q = sources::arxiv::build_query(&t.keywords, cats);
-        if !q.is_empty() && !queries.contains(&q) {
-            queries.push(q);
-        }
-    }
-    if queries.is_empty() && !src.categories.is_empty() {
-        queries.push(sources::arxiv::build_query(&[], &src.categories));
-    }
+    let ApiPages {
+        queries,
+        max_results,
+        page_size,
+    } = pages;
     let mut seen: BTreeSet<String> = BTreeSet::new();
     'queries: for q in queries {
         let mut start = 0usize;
-        while start < src.max_results {
-            let page = src.page_size.min(src.max_results - start);
+        while start < max_results {
+            let page = page_size.min(max_results - start);
             let url = sources::arxiv::api_url(src.url.as_ref(), &q, start, page);
             let key = url.to_string();
             let f = match fetcher.get(&url, validators.get(&key)).await {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{value, ArrayOfTables, DocumentMut, Item as TomlItem, Table};
 
 use crate::config::Config;
-use crate::crawl::source_urls;
+use crate::sources::request_urls;
 
 /// One feed from an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,7 +285,7 @@ pub fn export(cfg: &Config) -> String {
     let esc = |s: &str| html_escape::encode_double_quoted_attribute(s).to_string();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>horizon sources</title>\n  </head>\n  <body>\n");
     for s in &cfg.sources {
-        let urls = source_urls(s);
+        let urls = request_urls(s);
         for (i, u) in urls.iter().enumerate() {
             let title = if urls.len() > 1 {
                 format!("{} ({})", s.name, i + 1)
@@ -294,7 +294,7 @@ pub fn export(cfg: &Config) -> String {
             };
             // A trending page is a web page, not a feed: feed readers get a
             // `link` outline (OPML 2.0), which they show without polling it.
-            let (kind, attr) = if s.kind == crate::config::SourceKind::GithubTrending {
+            let (kind, attr) = if s.kind() == crate::config::SourceKind::GithubTrending {
                 ("link", "url")
             } else {
                 ("rss", "xmlUrl")
@@ -303,7 +303,7 @@ pub fn export(cfg: &Config) -> String {
                 "    <outline type=\"{kind}\" text=\"{t}\" title=\"{t}\" {attr}=\"{u}\" category=\"{k}\"/>\n",
                 t = esc(&title),
                 u = esc(u.as_str()),
-                k = esc(s.kind.as_str()),
+                k = esc(s.kind().as_str()),
             ));
         }
     }

@@ -1221,7 +1221,7 @@ fn health(cfg: &Config, state: &CrawlState) -> Vec<HealthRow> {
     for source in cfg.sources.iter().filter(|s| s.enabled) {
         let row = |status: &str, detail: String| HealthRow {
             source: source.name.clone(),
-            kind: source.kind.as_str().to_string(),
+            kind: source.kind().as_str().to_string(),
             status: status.to_string(),
             detail,
         };

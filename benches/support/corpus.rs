@@ -21,18 +21,8 @@ pub const END: &str = "2026-11-23T00:00:00Z";
 /// Weeks of dates the corpus spans.
 pub const WEEKS: i64 = 60;
 
-/// Which adapter parses a payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Adapter {
-    /// `arxiv::parse_api`.
-    ArxivApi,
-    /// `feed::parse`.
-    Feed,
-    /// `trending::parse`.
-    Trending,
-    /// `cloud::parse` for a vendor.
-    Cloud(Vendor),
-}
+/// Which adapter parses a payload: the library's own dispatch.
+pub use horizon::sources::Adapter;
 
 /// One response body as a source would serve it.
 #[derive(Debug, Clone)]
@@ -424,7 +414,7 @@ impl Corpus {
         }
         s.push_str("</div></div></div></main></div>\n</body>\n</html>\n");
         Payload {
-            adapter: Adapter::Trending,
+            adapter: Adapter::Trending(TrendingPeriod::Daily),
             source: self.source("github_trending", rng),
             url: "https://github.com/trending?since=daily".into(),
             now,
@@ -637,16 +627,11 @@ fn group(n: usize) -> String {
 
 /// Parse one payload with horizon's adapter.
 pub fn parse(p: &Payload) -> anyhow::Result<Vec<horizon::model::Item>> {
-    use horizon::sources::{self, ParseContext};
+    use horizon::sources::ParseContext;
     let ctx = ParseContext {
         source: &p.source,
         url: &p.url,
         now: p.now,
     };
-    Ok(match p.adapter {
-        Adapter::ArxivApi => sources::arxiv::parse_api(&p.bytes, &ctx)?.items,
-        Adapter::Feed => sources::feed::parse(&p.bytes, &ctx)?,
-        Adapter::Trending => sources::trending::parse(&p.bytes, &ctx, TrendingPeriod::Daily)?,
-        Adapter::Cloud(v) => sources::cloud::parse(v, &p.bytes, &ctx)?,
-    })
+    Ok(p.adapter.parse(&p.bytes, &ctx)?)
 }

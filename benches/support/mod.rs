@@ -312,9 +312,9 @@ pub fn topic_words() -> anyhow::Result<TopicWords> {
     }
     let mut sources: HashMap<&'static str, Vec<String>> = HashMap::new();
     for s in &cfg.sources {
-        let key = match (s.kind, s.vendor) {
-            (horizon::config::SourceKind::Cloud, Some(v)) => v.as_str(),
-            (k, _) => k.as_str(),
+        let key = match &s.spec {
+            horizon::config::SourceSpec::Cloud { vendor } => vendor.as_str(),
+            spec => spec.kind().as_str(),
         };
         sources.entry(key).or_default().push(s.name.clone());
     }

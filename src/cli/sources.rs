@@ -38,9 +38,9 @@ pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
             let health = state.sources.get(&s.name).cloned().unwrap_or_default();
             SourceRow {
                 name: &s.name,
-                kind: s.kind.as_str(),
+                kind: s.kind().as_str(),
                 enabled: s.enabled,
-                urls: horizon::crawl::source_urls(s)
+                urls: horizon::sources::request_urls(s)
                     .iter()
                     .map(|u| u.to_string())
                     .collect(),

@@ -73,6 +73,37 @@ pub fn build_query(keywords: &[String], categories: &[String]) -> String {
     parts.join(" AND ")
 }
 
+/// The distinct API queries of an arXiv API source: one per chosen topic
+/// with keywords (`topics` names them; all when empty), over the source's
+/// `categories` or else the topic's own; the categories alone when no topic
+/// has keywords.
+pub fn api_queries(
+    categories: &[String],
+    topics: &[String],
+    all_topics: &[crate::config::Topic],
+) -> Vec<String> {
+    let mut queries: Vec<String> = Vec::new();
+    let chosen = all_topics
+        .iter()
+        .filter(|t| topics.is_empty() || topics.contains(&t.name))
+        .filter(|t| !t.keywords.is_empty());
+    for t in chosen {
+        let cats = if categories.is_empty() {
+            &t.arxiv_categories
+        } else {
+            categories
+        };
+        let q = build_query(&t.keywords, cats);
+        if !q.is_empty() && !queries.contains(&q) {
+            queries.push(q);
+        }
+    }
+    if queries.is_empty() && !categories.is_empty() {
+        queries.push(build_query(&[], categories));
+    }
+    queries
+}
+
 /// The URL of one API page: `base` (or [`DEFAULT_API_URL`]) with
 /// `search_query`, `start`, `max_results`, `sortBy=submittedDate` and
 /// `sortOrder=descending`. Parameters of those names already on `base` are

@@ -1,10 +1,16 @@
-//! Source adapters: bytes from one response → `Vec<Item>`.
+//! Source adapters: the requests a source makes, and bytes from one
+//! response → `Vec<Item>`.
 //!
-//! Each adapter is a pure function over a response body and a
-//! [`ParseContext`]; fetching, paging and politeness live in `crawl.rs` and
-//! `fetch.rs`, so every adapter can be tested over recorded payloads without a
-//! network. Adapters never invent random ids: every id is derived from the
-//! payload (guid, link, arXiv id, repository name, or a hash of stable fields).
+//! [`Adapter`] is the one dispatch from a source's kind to its parser, and
+//! [`request_urls`] the one place that knows which URLs a source fetches;
+//! the crawl, the replay, OPML, `horizon sources`, the tests and the
+//! benchmarks all go through them, so adding a source kind touches this
+//! folder and [`crate::config::SourceSpec`], nothing else. Each parser is a
+//! pure function over a response body and a [`ParseContext`]; fetching,
+//! paging and politeness live in `crawl.rs` and `fetch.rs`, so every adapter
+//! can be tested over recorded payloads without a network. Adapters never
+//! invent random ids: every id is derived from the payload (guid, link, arXiv
+//! id, repository name, or a hash of stable fields).
 
 pub mod arxiv;
 pub mod cloud;
@@ -12,6 +18,80 @@ pub mod feed;
 pub mod trending;
 
 use jiff::Timestamp;
+use url::Url;
+
+use crate::config::{Source, SourceSpec, TrendingPeriod};
+use crate::model::{Item, Vendor};
+
+/// Which parser reads a source's responses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adapter {
+    /// RSS, Atom or JSON Feed ([`feed::parse`]).
+    Feed,
+    /// One page of the arXiv API ([`arxiv::parse_api`]).
+    ArxivApi,
+    /// An arXiv listing feed ([`arxiv::parse_listing`]).
+    ArxivListing,
+    /// A GitHub trending page of a period ([`trending::parse`]).
+    Trending(TrendingPeriod),
+    /// A cloud vendor's changelog ([`cloud::parse`]).
+    Cloud(Vendor),
+}
+
+impl Adapter {
+    /// The adapter of a source's spec.
+    pub fn of(spec: &SourceSpec) -> Adapter {
+        match spec {
+            SourceSpec::Feed => Adapter::Feed,
+            SourceSpec::ArxivApi { .. } => Adapter::ArxivApi,
+            SourceSpec::ArxivListing { .. } => Adapter::ArxivListing,
+            SourceSpec::GithubTrending { since, .. } => Adapter::Trending(*since),
+            SourceSpec::Cloud { vendor } => Adapter::Cloud(*vendor),
+        }
+    }
+
+    /// The items of one response body.
+    pub fn parse(self, body: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
+        match self {
+            Adapter::Feed => feed::parse(body, ctx),
+            Adapter::ArxivApi => arxiv::parse_api(body, ctx).map(|page| page.items),
+            Adapter::ArxivListing => arxiv::parse_listing(body, ctx),
+            Adapter::Trending(period) => trending::parse(body, ctx, period),
+            Adapter::Cloud(vendor) => cloud::parse(vendor, body, ctx),
+        }
+    }
+}
+
+/// The URLs a source fetches, one request each, in order (the `url`
+/// override or the kind's default). Empty for the arXiv API, whose pages
+/// the crawl asks for one at a time ([`arxiv::api_queries`], [`arxiv::api_url`]).
+pub fn request_urls(src: &Source) -> Vec<Url> {
+    match &src.spec {
+        SourceSpec::Feed => src.url.iter().cloned().collect(),
+        SourceSpec::Cloud { vendor } => {
+            vec![src
+                .url
+                .clone()
+                .unwrap_or_else(|| cloud::default_url(*vendor))]
+        }
+        SourceSpec::GithubTrending { language, since } => vec![trending::page_url(
+            src.url.as_ref(),
+            language.as_deref(),
+            *since,
+        )],
+        SourceSpec::ArxivListing { categories } => {
+            let mut urls: Vec<Url> = Vec::new();
+            for c in categories {
+                let u = arxiv::listing_url(src.url.as_ref(), c);
+                if !urls.contains(&u) {
+                    urls.push(u);
+                }
+            }
+            urls
+        }
+        SourceSpec::ArxivApi { .. } => Vec::new(),
+    }
+}
 
 /// What an adapter knows about the response it parses.
 #[derive(Debug, Clone, Copy)]
@@ -133,5 +213,79 @@ pub(crate) mod test_support {
     pub fn fixture(rel: &str) -> Option<Vec<u8>> {
         let path = fixtures_dir().join(rel);
         Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_requests_and_its_adapter() {
+        let text = r#"
+[[sources]]
+name = "listing"
+kind = "arxiv"
+mode = "listing"
+categories = ["cs.DC", "cs.DB", "cs.DC"]
+
+[[sources]]
+name = "api"
+kind = "arxiv"
+categories = ["cs.DC"]
+
+[[sources]]
+name = "trending"
+kind = "github_trending"
+language = "Rust"
+since = "weekly"
+
+[[sources]]
+name = "azure"
+kind = "cloud"
+vendor = "azure"
+
+[[sources]]
+name = "blog"
+kind = "feed"
+url = "https://example.org/feed/"
+"#;
+        let cfg = crate::config::Config::parse(std::path::Path::new("sources.toml"), text)
+            .expect("a valid config");
+        let urls = |name: &str| -> Vec<String> {
+            let src = cfg.sources.iter().find(|s| s.name == name).expect(name);
+            request_urls(src).iter().map(|u| u.to_string()).collect()
+        };
+        assert_eq!(
+            urls("listing"),
+            [
+                "https://rss.arxiv.org/rss/cs.DC",
+                "https://rss.arxiv.org/rss/cs.DB"
+            ]
+        );
+        assert!(
+            urls("api").is_empty(),
+            "the API pages are the crawl's to ask for"
+        );
+        assert_eq!(
+            urls("trending"),
+            ["https://github.com/trending/rust?since=weekly"]
+        );
+        assert_eq!(
+            urls("azure"),
+            ["https://www.microsoft.com/releasecommunications/api/v2/azure/rss"]
+        );
+        assert_eq!(urls("blog"), ["https://example.org/feed/"]);
+        let adapters: Vec<Adapter> = cfg.sources.iter().map(|s| Adapter::of(&s.spec)).collect();
+        assert_eq!(
+            adapters,
+            [
+                Adapter::ArxivListing,
+                Adapter::ArxivApi,
+                Adapter::Trending(TrendingPeriod::Weekly),
+                Adapter::Cloud(Vendor::Azure),
+                Adapter::Feed,
+            ]
+        );
     }
 }

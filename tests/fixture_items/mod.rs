@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use horizon::config::TrendingPeriod;
 use horizon::model::{Item, Vendor};
-use horizon::sources::{arxiv, cloud, feed, trending, ParseContext};
+use horizon::sources::ParseContext;
 use jiff::Timestamp;
 
 /// The fixtures folder: `$HORIZON_FIXTURES`, else `../shared/fixtures`.
@@ -27,15 +27,8 @@ pub fn fixtures() -> PathBuf {
     dir
 }
 
-/// How one fixture is parsed.
-#[derive(Clone, Copy, Debug)]
-pub enum Adapter {
-    Cloud(Vendor),
-    Feed,
-    ArxivApi,
-    ArxivListing,
-    Trending(TrendingPeriod),
-}
+/// How one fixture is parsed: the library's own dispatch.
+pub use horizon::sources::Adapter;
 
 /// One recorded payload: file, adapter, the `sources.toml` source it stands
 /// for, and its capture time (used as the crawl's `now`).
@@ -185,14 +178,9 @@ pub fn parse(dir: &Path, f: &Fixture) -> Vec<Item> {
         url: "https://fixtures.invalid/",
         now: captured(f),
     };
-    let parsed = match f.adapter {
-        Adapter::Cloud(v) => cloud::parse(v, &bytes, &ctx),
-        Adapter::Feed => feed::parse(&bytes, &ctx),
-        Adapter::ArxivApi => arxiv::parse_api(&bytes, &ctx).map(|p| p.items),
-        Adapter::ArxivListing => arxiv::parse_listing(&bytes, &ctx),
-        Adapter::Trending(p) => trending::parse(&bytes, &ctx, p),
-    };
-    parsed.unwrap_or_else(|e| panic!("{}: {e}", f.file))
+    f.adapter
+        .parse(&bytes, &ctx)
+        .unwrap_or_else(|e| panic!("{}: {e}", f.file))
 }
 
 /// The capture time of a fixture.
