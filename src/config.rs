@@ -439,29 +439,9 @@ pub enum ArxivMode {
     Listing,
 }
 
-/// The period of a GitHub trending page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TrendingPeriod {
-    /// Stars today.
-    #[default]
-    Daily,
-    /// Stars this week.
-    Weekly,
-    /// Stars this month.
-    Monthly,
-}
-
-impl TrendingPeriod {
-    /// The value of GitHub's `since` parameter.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TrendingPeriod::Daily => "daily",
-            TrendingPeriod::Weekly => "weekly",
-            TrendingPeriod::Monthly => "monthly",
-        }
-    }
-}
+/// The period of a GitHub trending page (defined with the model, where
+/// repositories carry it).
+pub use crate::model::TrendingPeriod;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -284,8 +284,8 @@ pub enum CrawlError {
     #[error(transparent)]
     Catalog(#[from] crate::absorb::CatalogError),
     /// The HTTP client could not be built.
-    #[error("HTTP client: {0}")]
-    Client(String),
+    #[error("HTTP client")]
+    Client(#[source] crate::fetch::FetchError),
     /// A phase run on the blocking pool stopped without an answer (a bug).
     #[error("the crawl's tagging step failed ({0}); please report it")]
     Aborted(String),
@@ -497,8 +497,8 @@ fn plan(
 
 /// The polite fetcher for this crawl, with `--record`'s hook and `--replay`'s rewrite.
 fn build_fetcher(cfg: &Config, opts: &CrawlOptions) -> Result<Arc<Fetcher>, CrawlError> {
-    let mut fetcher = Fetcher::new(FetchSettings::from_settings(&cfg.settings))
-        .map_err(|e| CrawlError::Client(e.to_string()))?;
+    let mut fetcher =
+        Fetcher::new(FetchSettings::from_settings(&cfg.settings)).map_err(CrawlError::Client)?;
     if let Some(hook) = opts.hook.clone() {
         fetcher = fetcher.with_hook(hook);
     }

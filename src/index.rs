@@ -863,7 +863,7 @@ mod tests {
 
         let sighting = |d: &str| TrendSighting {
             date: d.into(),
-            period: "daily".into(),
+            period: crate::model::TrendingPeriod::Daily,
             stars_period: Some(5),
         };
         let mut a = Item::new("github:a/b", Kind::Repo, "s", "a/b", "u");

@@ -357,13 +357,37 @@ impl_name_traits!(Vendor, "vendor");
 impl_name_traits!(Stage, "stage");
 impl_name_traits!(Relation, "relation");
 
+/// The period of a GitHub trending page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendingPeriod {
+    /// Stars today.
+    #[default]
+    Daily,
+    /// Stars this week.
+    Weekly,
+    /// Stars this month.
+    Monthly,
+}
+
+impl TrendingPeriod {
+    /// The value of GitHub's `since` parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrendingPeriod::Daily => "daily",
+            TrendingPeriod::Weekly => "weekly",
+            TrendingPeriod::Monthly => "monthly",
+        }
+    }
+}
+
 /// One appearance of a repository on a trending page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrendSighting {
     /// The day it was seen (UTC), `YYYY-MM-DD`.
     pub date: String,
-    /// `daily`, `weekly` or `monthly`.
-    pub period: String,
+    /// The page's period.
+    pub period: TrendingPeriod,
     /// Stars gained in that period, as the page said.
     pub stars_period: Option<u64>,
 }
@@ -438,9 +462,9 @@ pub struct Item {
     /// Stars gained in the trending period (repositories).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stars_period: Option<u64>,
-    /// The trending period: `daily`, `weekly` or `monthly` (repositories).
+    /// The trending period (repositories).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<String>,
+    pub period: Option<TrendingPeriod>,
     /// Forks (repositories).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forks: Option<u64>,

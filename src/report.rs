@@ -52,7 +52,7 @@ use tantivy::{Searcher, Term};
 use crate::absorb::{self, AbsorbError, Flag, Level, Rule};
 use crate::config::Config;
 use crate::index::{HorizonIndex, IndexError};
-use crate::model::{Item, Kind, Stage, Vendor};
+use crate::model::{Item, Kind, Stage, TrendingPeriod, Vendor};
 use crate::search::date_range;
 use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
@@ -424,7 +424,7 @@ pub struct ReportItem {
     pub stars_period: Option<u64>,
     /// The trending period (`daily`, `weekly`, `monthly`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub trending_period: Option<String>,
+    pub trending_period: Option<TrendingPeriod>,
     /// Repository language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
@@ -1034,7 +1034,7 @@ fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
         products: item.products.iter().map(|p| clean_line(p)).collect(),
         stars: item.stars,
         stars_period: item.stars_period,
-        trending_period: item.period.as_ref().map(|p| clean_line(p)),
+        trending_period: item.period,
         language: item.language.as_ref().map(|l| clean_line(l)),
     }
 }

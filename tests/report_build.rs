@@ -80,7 +80,7 @@ fn repo(id: &str, date: &str, gained: u64, stars: u64, topics: &[&str]) -> Item 
     i.source = "trending".into();
     i.stars_period = Some(gained);
     i.stars = Some(stars);
-    i.period = Some("weekly".into());
+    i.period = Some(horizon::config::TrendingPeriod::Weekly);
     i.language = Some("Rust".into());
     i
 }

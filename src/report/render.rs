@@ -13,7 +13,7 @@ use url::Url;
 
 use super::{Direction, Motion, Report, ReportFlag, ReportItem, Section};
 use crate::absorb::{day, join_and};
-use crate::model::{Kind, Vendor};
+use crate::model::{Kind, TrendingPeriod, Vendor};
 use crate::text::clean_line;
 
 /// Characters with a meaning in Markdown (CommonMark, GitHub and chat
@@ -84,12 +84,12 @@ pub(super) fn thousands(n: u64) -> String {
 }
 
 /// "this week", "today"… for a trending period.
-fn trending_words(period: Option<&str>) -> &'static str {
+fn trending_words(period: Option<TrendingPeriod>) -> &'static str {
     match period {
-        Some("daily") => "today",
-        Some("weekly") => "this week",
-        Some("monthly") => "this month",
-        _ => "in the period",
+        Some(TrendingPeriod::Daily) => "today",
+        Some(TrendingPeriod::Weekly) => "this week",
+        Some(TrendingPeriod::Monthly) => "this month",
+        None => "in the period",
     }
 }
 
@@ -155,7 +155,7 @@ fn item_meta(item: &ReportItem) -> Vec<String> {
                 meta.push(format!(
                     "★ +{} {}{total}",
                     thousands(gained),
-                    trending_words(item.trending_period.as_deref())
+                    trending_words(item.trending_period)
                 ));
             } else if let Some(total) = item.stars {
                 meta.push(format!("★ {}", thousands(total)));

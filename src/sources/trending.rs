@@ -230,13 +230,13 @@ fn parse_row(
         .captures(&row_text)
         .and_then(|c| c.get(1))
         .and_then(|m| parse_count(m.as_str()));
-    item.period = Some(period.as_str().to_string());
+    item.period = Some(period);
     if let Some(lang) = &item.language {
         item.categories = vec![lang.clone()];
     }
     item.trend_history = vec![TrendSighting {
         date: date.to_string(),
-        period: period.as_str().to_string(),
+        period,
         stars_period: item.stars_period,
     }];
     Some(item)
@@ -318,7 +318,7 @@ mod tests {
                 assert!(it.published.is_none());
                 // Logged-in captures carry star-list menu text in `<p>`s; it is not a description.
                 assert!(!it.summary.contains("{{"), "{name}: {}", it.summary);
-                assert_eq!(it.period.as_deref(), Some(period.as_str()));
+                assert_eq!(it.period, Some(period));
                 assert_eq!(it.trend_history.len(), 1);
                 // Dated by the page's own request-id: the capture day in the file name.
                 let captured = &name[name.len() - "2026-05-07.html".len()..name.len() - 5];
@@ -369,7 +369,7 @@ mod tests {
         assert_eq!(warp.stars, Some(55_730));
         assert_eq!(warp.forks, Some(4_088));
         assert_eq!(warp.stars_period, Some(15_633));
-        assert_eq!(warp.period.as_deref(), Some("weekly"));
+        assert_eq!(warp.period, Some(TrendingPeriod::Weekly));
     }
 
     #[test]
