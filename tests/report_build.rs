@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 
 use horizon::config::Config;
@@ -87,19 +89,7 @@ fn repo(id: &str, date: &str, gained: u64, stars: u64, topics: &[&str]) -> Item 
 
 /// The items indexed as a crawl would: cloud notes classified first.
 fn index(items: &[Item]) -> (tempfile::TempDir, HorizonIndex) {
-    let dir = tempfile::tempdir().unwrap();
-    let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
-    let classifier =
-        horizon::absorb::Classifier::new(horizon::absorb::Catalog::for_config(&config()).unwrap());
-    let mut items = items.to_vec();
-    classifier.classify_all(&mut items);
-    let mut w = idx.writer(20_000_000).unwrap();
-    for i in &items {
-        w.add_document(idx.doc_of(i)).unwrap();
-    }
-    w.commit().unwrap();
-    drop(w);
-    (dir, idx)
+    common::index_of(&config(), items)
 }
 
 fn state() -> CrawlState {

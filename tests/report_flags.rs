@@ -4,15 +4,16 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
+use common::index_of as index;
 use horizon::absorb::{
-    compute_flags, compute_flags_at, Catalog, Classifier, EventKind, Flag, FlagsReport, Level,
-    OfferingStage, Origin,
+    compute_flags, compute_flags_at, EventKind, Flag, FlagsReport, Level, OfferingStage, Origin,
 };
 use horizon::config::Config;
-use horizon::index::HorizonIndex;
 use horizon::model::{Item, Kind, Stage, Vendor};
 use jiff::Timestamp;
 
@@ -63,20 +64,6 @@ fn note(id: &str, vendor: Vendor, stage: Stage, date: &str, title: &str, product
     i.summary = title.to_string();
     i.products = vec![product.to_string()];
     i
-}
-
-fn index(cfg: &Config, items: &[Item]) -> (tempfile::TempDir, HorizonIndex) {
-    let dir = tempfile::tempdir().unwrap();
-    let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
-    let mut items = items.to_vec();
-    Classifier::new(Catalog::for_config(cfg).unwrap()).classify_all(&mut items);
-    let mut w = idx.writer(20_000_000).unwrap();
-    for i in &items {
-        w.add_document(idx.doc_of(i)).unwrap();
-    }
-    w.commit().unwrap();
-    drop(w);
-    (dir, idx)
 }
 
 fn flag<'a>(r: &'a FlagsReport, system: &str) -> &'a Flag {

@@ -91,13 +91,6 @@ impl Zipf {
     }
 }
 
-/// The fixtures folder: `$HORIZON_FIXTURES`, else `<manifest>/../shared/fixtures`.
-pub fn fixtures_dir() -> PathBuf {
-    std::env::var_os("HORIZON_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"))
-}
-
 /// Every file of one fixtures subfolder, sorted.
 pub fn fixture_files(sub: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join(sub))
@@ -324,4 +317,15 @@ pub fn topic_words() -> anyhow::Result<TopicWords> {
         systems,
         sources,
     })
+}
+
+// One file, included by every helper module that needs it (a bench
+// crate includes several of them).
+#[allow(clippy::duplicate_mod)]
+#[path = "../../tests/common/fixtures.rs"]
+mod fixtures_path;
+
+/// The fixtures folder (the tests' one definition), or a panic saying why.
+pub fn fixtures_dir() -> PathBuf {
+    fixtures_path::fixtures()
 }

@@ -74,21 +74,6 @@ pub fn labels() -> Vec<LabelledNote> {
     toml::from_str::<LabelFile>(&text).unwrap().notes
 }
 
-/// The fixtures folder, or a panic saying why (callers are `#[ignore]`d
-/// tests that CI runs with the fixtures, or benchmarks).
-pub fn fixtures_dir() -> PathBuf {
-    let dir = std::env::var_os("HORIZON_FIXTURES")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"));
-    assert!(
-        dir.is_dir(),
-        "the recorded fixtures are not at {} (set HORIZON_FIXTURES): the labelled notes come from them",
-        dir.display()
-    );
-    dir
-}
-
 /// Every cloud note of the three recorded changelogs, parsed by the adapters.
 pub fn fixture_notes(dir: &Path) -> Vec<Item> {
     let mut out = Vec::new();
@@ -354,4 +339,15 @@ pub fn citation_precision(
         }
     }
     (good, cited)
+}
+
+// One file, included by every helper module that needs it (a bench
+// crate includes several of them).
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/fixtures.rs"]
+mod fixtures_path;
+
+/// The fixtures folder, or a panic saying why.
+pub fn fixtures_dir() -> PathBuf {
+    fixtures_path::fixtures()
 }

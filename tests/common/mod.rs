@@ -14,27 +14,13 @@ use assert_cmd::Command;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// The shared fixtures folder: `$HORIZON_FIXTURES`, else
-/// `<CARGO_MANIFEST_DIR>/../shared/fixtures`.
-///
-/// Panics with the reason when it is missing. Every test that calls it is
-/// marked `#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]`, so
-/// a plain `cargo test` on a fresh clone reports it as ignored, and
-/// `cargo test -- --include-ignored` (CI) runs it — and fails loudly, never
-/// passes, when the folder is missing.
-pub fn fixtures() -> PathBuf {
-    let dir = match std::env::var_os("HORIZON_FIXTURES") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"),
-    };
-    assert!(
-        dir.is_dir(),
-        "fixtures folder {} not found (set HORIZON_FIXTURES to the shared fixtures folder): \
-         this test needs the recorded payloads",
-        dir.display()
-    );
-    dir
-}
+// One file, included by every helper module that needs it (a bench
+// crate includes several of them).
+#[allow(clippy::duplicate_mod)]
+#[path = "fixtures.rs"]
+mod fixtures_dir;
+#[allow(unused_imports)]
+pub use fixtures_dir::fixtures;
 
 /// The files of the given fixture subfolders, sorted by path.
 pub fn fixture_files(root: &Path, subdirs: &[&str]) -> Vec<PathBuf> {
@@ -196,4 +182,24 @@ pub fn json_one(text: &str) -> serde_json::Value {
         "expected one JSON line on stdout, got:\n{text}"
     );
     serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// An index in a temporary folder holding `items`, classified with the
+/// config's offering catalog as the crawl would, in one commit.
+pub fn index_of(
+    cfg: &horizon::config::Config,
+    items: &[horizon::model::Item],
+) -> (tempfile::TempDir, horizon::index::HorizonIndex) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let idx = horizon::index::HorizonIndex::open_or_create(dir.path()).expect("index");
+    let catalog = horizon::absorb::Catalog::for_config(cfg).expect("catalog");
+    let mut items = items.to_vec();
+    horizon::absorb::Classifier::new(catalog).classify_all(&mut items);
+    let mut w = idx.writer(20_000_000).expect("writer");
+    for i in &items {
+        w.add_document(idx.doc_of(i)).expect("add");
+    }
+    w.commit().expect("commit");
+    drop(w);
+    (dir, idx)
 }

@@ -5,27 +5,20 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use horizon::config::TrendingPeriod;
 use horizon::model::{Item, Vendor};
 use horizon::sources::ParseContext;
 use jiff::Timestamp;
 
-/// The fixtures folder: `$HORIZON_FIXTURES`, else `../shared/fixtures`.
-/// Missing: a panic with the reason (the callers are `#[ignore = "needs …"]`).
-pub fn fixtures() -> PathBuf {
-    let dir = std::env::var_os("HORIZON_FIXTURES")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"));
-    assert!(
-        dir.is_dir(),
-        "recorded fixtures not found at {} (set HORIZON_FIXTURES): this test needs them",
-        dir.display()
-    );
-    dir
-}
+// One file, included by every helper module that needs it (a bench
+// crate includes several of them).
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/fixtures.rs"]
+mod fixtures_dir;
+#[allow(unused_imports)]
+pub use fixtures_dir::fixtures;
 
 /// How one fixture is parsed: the library's own dispatch.
 pub use horizon::sources::Adapter;
