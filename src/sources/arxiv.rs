@@ -472,11 +472,11 @@ mod tests {
     use crate::sources::test_support::{fixture, fixture_files};
 
     fn ctx() -> ParseContext<'static> {
-        ParseContext {
-            source: "arxiv-test",
-            url: "https://export.arxiv.org/api/query",
-            now: "2026-11-26T00:00:00Z".parse().unwrap(),
-        }
+        crate::sources::test_support::ctx(
+            "arxiv-test",
+            "https://export.arxiv.org/api/query",
+            "2026-11-26T00:00:00Z",
+        )
     }
 
     fn api(name: &str) -> Option<Result<ApiPage, ParseError>> {

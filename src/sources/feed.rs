@@ -247,11 +247,11 @@ mod tests {
     use crate::sources::test_support::{fixture, fixture_files};
 
     fn ctx() -> ParseContext<'static> {
-        ParseContext {
-            source: "test",
-            url: "https://example.org/feed.xml",
-            now: "2026-11-26T00:00:00Z".parse().unwrap(),
-        }
+        crate::sources::test_support::ctx(
+            "test",
+            "https://example.org/feed.xml",
+            "2026-11-26T00:00:00Z",
+        )
     }
 
     /// Every recorded blog and cloud feed yields items with titles, stable ids and dates.

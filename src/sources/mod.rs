@@ -174,6 +174,15 @@ pub(crate) mod test_support {
 
     use std::path::PathBuf;
 
+    /// A parse context for a unit test: source name, URL and crawl time.
+    pub fn ctx(source: &'static str, url: &'static str, now: &str) -> super::ParseContext<'static> {
+        super::ParseContext {
+            source,
+            url,
+            now: now.parse().expect("an RFC 3339 time"),
+        }
+    }
+
     /// The fixtures folder: `$HORIZON_FIXTURES`, else `../shared/fixtures`
     /// next to the repository. Panics with the reason when it is missing:
     /// the tests that call this are `#[ignore = "needs ../shared/fixtures …"]`,

@@ -249,11 +249,11 @@ mod tests {
     use crate::sources::test_support::{fixture, fixture_files};
 
     fn ctx() -> ParseContext<'static> {
-        ParseContext {
-            source: "trending-test",
-            url: "https://github.com/trending",
-            now: "2026-05-07T23:30:00Z".parse().unwrap(),
-        }
+        crate::sources::test_support::ctx(
+            "trending-test",
+            "https://github.com/trending",
+            "2026-05-07T23:30:00Z",
+        )
     }
 
     fn page(name: &str, period: TrendingPeriod) -> Option<Vec<Item>> {

@@ -264,11 +264,11 @@ pub(crate) mod test_util {
     use super::*;
 
     pub fn ctx() -> ParseContext<'static> {
-        ParseContext {
-            source: "cloud-test",
-            url: "https://example.org/changelog.xml",
-            now: "2026-11-26T00:00:00Z".parse().unwrap(),
-        }
+        crate::sources::test_support::ctx(
+            "cloud-test",
+            "https://example.org/changelog.xml",
+            "2026-11-26T00:00:00Z",
+        )
     }
 
     /// The invariants every cloud parse keeps.
