@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
+use tantivy::aggregation::agg_result::{
+    AggregationResult, AggregationResults, BucketEntries, BucketResult,
+};
 use tantivy::aggregation::{AggregationCollector, Key};
 use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
@@ -218,6 +220,16 @@ pub const QUERY_FIELDS: &[&str] = &[
 struct VersionFile {
     schema_version: u32,
     created_by: String,
+}
+
+/// The documents of one aggregation bucket and their counts per value of a
+/// second field ([`HorizonIndex::counts_by_pair`], [`HorizonIndex::counts_by_ranges`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubCounts {
+    /// Documents in the bucket.
+    pub documents: u64,
+    /// Among them, documents per value of the second field, sorted by name.
+    pub by: BTreeMap<String, u64>,
 }
 
 /// Counts of what the index holds ([`HorizonIndex::stats`]).
@@ -483,22 +495,8 @@ impl HorizonIndex {
         document_for(&self.fields, item)
     }
 
-    /// Run a JSON aggregation request and return its JSON result.
-    pub fn aggregate(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        request: serde_json::Value,
-    ) -> Result<serde_json::Value, IndexError> {
-        let res = self.aggregate_typed(searcher, query, request)?;
-        serde_json::to_value(res).map_err(|e| IndexError::Corrupt {
-            path: self.dir.clone(),
-            message: e.to_string(),
-        })
-    }
-
     /// Run a JSON aggregation request and return tantivy's typed result.
-    fn aggregate_typed(
+    fn aggregate(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
@@ -526,22 +524,127 @@ impl HorizonIndex {
         field: &str,
     ) -> Result<BTreeMap<String, u64>, IndexError> {
         let request = serde_json::json!({ "by": { "terms": { "field": field, "size": 65000 } } });
-        let mut res = self.aggregate_typed(searcher, query, request)?;
-        let Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) =
+        let mut res = self.aggregate(searcher, query, request)?;
+        self.term_counts(res.0.remove("by"), field)
+    }
+
+    /// Per value of `field`: its document count and, among those documents,
+    /// the counts per value of `sub_field` (sorted by name).
+    pub fn counts_by_pair(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        field: &str,
+        sub_field: &str,
+    ) -> Result<BTreeMap<String, SubCounts>, IndexError> {
+        let request = serde_json::json!({
+            "by": {
+                "terms": { "field": field, "size": 65000 },
+                "aggs": { "sub": { "terms": { "field": sub_field, "size": 65000 } } }
+            }
+        });
+        let mut res = self.aggregate(searcher, query, request)?;
+        let mut out = BTreeMap::new();
+        for b in self.term_buckets(res.0.remove("by"), field)? {
+            if let Key::Str(k) = b.key {
+                let mut sub = b.sub_aggregation;
+                let counts = self.term_counts(sub.0.remove("sub"), sub_field)?;
+                out.insert(
+                    k,
+                    SubCounts {
+                        documents: b.doc_count,
+                        by: counts,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Per date range `[since, until)` of `date_field`: its document count
+    /// and the counts per value of `sub_field` among them, in `ranges` order.
+    pub fn counts_by_ranges(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        date_field: &str,
+        ranges: &[(Timestamp, Timestamp)],
+        sub_field: &str,
+    ) -> Result<Vec<SubCounts>, IndexError> {
+        let ns = |t: Timestamp| t.as_second() as f64 * 1e9;
+        let keyed: Vec<serde_json::Value> = ranges
+            .iter()
+            .enumerate()
+            .map(|(i, (a, b))| serde_json::json!({ "key": format!("r{i}"), "from": ns(*a), "to": ns(*b) }))
+            .collect();
+        let request = serde_json::json!({
+            "by": {
+                "range": { "field": date_field, "ranges": keyed, "keyed": true },
+                "aggs": { "sub": { "terms": { "field": sub_field, "size": 65000 } } }
+            }
+        });
+        let mut res = self.aggregate(searcher, query, request)?;
+        let Some(AggregationResult::BucketResult(BucketResult::Range { buckets })) =
             res.0.remove("by")
         else {
-            return Err(IndexError::Corrupt {
-                path: self.dir.clone(),
-                message: format!("the terms aggregation over {field:?} gave no term buckets"),
-            });
+            return Err(self.shape_error(date_field, "range buckets"));
         };
+        let mut by_key: BTreeMap<String, SubCounts> = BTreeMap::new();
+        let entries: Vec<(String, tantivy::aggregation::agg_result::RangeBucketEntry)> =
+            match buckets {
+                BucketEntries::HashMap(map) => map.into_iter().collect(),
+                BucketEntries::Vec(v) => v.into_iter().map(|b| (b.key.to_string(), b)).collect(),
+            };
+        for (key, b) in entries {
+            let mut sub = b.sub_aggregation;
+            let counts = self.term_counts(sub.0.remove("sub"), sub_field)?;
+            by_key.insert(
+                key,
+                SubCounts {
+                    documents: b.doc_count,
+                    by: counts,
+                },
+            );
+        }
+        Ok((0..ranges.len())
+            .map(|i| by_key.remove(&format!("r{i}")).unwrap_or_default())
+            .collect())
+    }
+
+    /// The buckets of a terms aggregation's typed result.
+    fn term_buckets(
+        &self,
+        res: Option<AggregationResult>,
+        field: &str,
+    ) -> Result<Vec<tantivy::aggregation::agg_result::BucketEntry>, IndexError> {
+        match res {
+            Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => {
+                Ok(buckets)
+            }
+            _ => Err(self.shape_error(field, "term buckets")),
+        }
+    }
+
+    /// A terms aggregation's counts per string value.
+    fn term_counts(
+        &self,
+        res: Option<AggregationResult>,
+        field: &str,
+    ) -> Result<BTreeMap<String, u64>, IndexError> {
         let mut out = BTreeMap::new();
-        for b in buckets {
+        for b in self.term_buckets(res, field)? {
             if let Key::Str(k) = b.key {
                 out.insert(k, b.doc_count);
             }
         }
         Ok(out)
+    }
+
+    fn shape_error(&self, field: &str, wanted: &str) -> IndexError {
+        IndexError::Corrupt {
+            path: self.dir.clone(),
+            message: format!("the aggregation over {field:?} gave no {wanted}"),
+        }
     }
 
     /// What `horizon stats` shows of the index: documents, size, and counts

@@ -765,45 +765,11 @@ fn topic_kind_counts(
     searcher: &Searcher,
     query: &dyn Query,
 ) -> Result<BTreeMap<String, BTreeMap<String, u64>>, ReportError> {
-    let res = idx.aggregate(
-        searcher,
-        query,
-        serde_json::json!({
-            "topics": {
-                "terms": { "field": "topic", "size": 65000 },
-                "aggs": { "kinds": { "terms": { "field": "kind", "size": 64 } } }
-            }
-        }),
-    )?;
     let mut out = BTreeMap::new();
-    for b in res
-        .pointer("/topics/buckets")
-        .and_then(|b| b.as_array())
-        .into_iter()
-        .flatten()
-    {
-        let (Some(topic), Some(n)) = (
-            b.get("key").and_then(|k| k.as_str()),
-            b.get("doc_count").and_then(|n| n.as_u64()),
-        ) else {
-            continue;
-        };
-        let mut kinds = BTreeMap::new();
-        kinds.insert(String::new(), n);
-        for kb in b
-            .pointer("/kinds/buckets")
-            .and_then(|b| b.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if let (Some(k), Some(n)) = (
-                kb.get("key").and_then(|k| k.as_str()),
-                kb.get("doc_count").and_then(|n| n.as_u64()),
-            ) {
-                kinds.insert(k.to_string(), n);
-            }
-        }
-        out.insert(topic.to_string(), kinds);
+    for (topic, counted) in idx.counts_by_pair(searcher, query, "topic", "kind")? {
+        let mut kinds = counted.by;
+        kinds.insert(String::new(), counted.documents);
+        out.insert(topic, kinds);
     }
     Ok(out)
 }
@@ -1075,48 +1041,23 @@ fn activity(
             label,
         });
     }
-    let ns = |t: Timestamp| t.as_second() as f64 * 1e9;
-    let ranges: Vec<serde_json::Value> = buckets
-        .iter()
-        .enumerate()
-        .map(|(i, b)| serde_json::json!({ "key": format!("b{i}"), "from": ns(b.since), "to": ns(b.until) }))
-        .collect();
     let first = buckets.first().map(|b| b.since).unwrap_or(period.since);
     let f = idx.fields();
     let query = date_range(f.date, Some(first), Some(period.until));
-    let res = idx.aggregate(
-        searcher,
-        &*query,
-        serde_json::json!({
-            "periods": {
-                "range": { "field": "date", "ranges": ranges, "keyed": true },
-                "aggs": { "topics": { "terms": { "field": "topic", "size": 65000 } } }
-            }
-        }),
-    )?;
+    let ranges: Vec<(Timestamp, Timestamp)> = buckets.iter().map(|b| (b.since, b.until)).collect();
+    let counted = idx.counts_by_ranges(searcher, &*query, "date", &ranges, "topic")?;
     let mut totals = vec![0; buckets.len()];
     let mut per_topic: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for (i, total) in totals.iter_mut().enumerate() {
-        let Some(b) = res.pointer(&format!("/periods/buckets/b{i}")) else {
-            continue;
-        };
-        *total = b.get("doc_count").and_then(|n| n.as_u64()).unwrap_or(0);
-        for tb in b
-            .pointer("/topics/buckets")
-            .and_then(|b| b.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if let (Some(k), Some(n)) = (
-                tb.get("key").and_then(|k| k.as_str()),
-                tb.get("doc_count").and_then(|n| n.as_u64()),
-            ) {
-                let counts = per_topic
-                    .entry(k.to_string())
-                    .or_insert_with(|| vec![0; ACTIVITY_PERIODS]);
-                if let Some(c) = counts.get_mut(i) {
-                    *c = n;
-                }
+    for (i, bucket) in counted.into_iter().enumerate() {
+        if let Some(t) = totals.get_mut(i) {
+            *t = bucket.documents;
+        }
+        for (k, n) in bucket.by {
+            let counts = per_topic
+                .entry(k)
+                .or_insert_with(|| vec![0; ACTIVITY_PERIODS]);
+            if let Some(c) = counts.get_mut(i) {
+                *c = n;
             }
         }
     }
