@@ -652,13 +652,24 @@ fn bench_scale(corpus: &Corpus, sizes: &[usize], quick: bool) -> Result<(Recent,
     }
     // Every size is built first and the runs then go round the sizes, so a
     // slow spell of the machine falls on all sizes alike instead of on one.
+    // `HORIZON_SCALE_DIR=DIR` keeps the indexes in DIR/<size> and reuses
+    // them on the next run, so a profile can be repeated without the build.
+    let keep = std::env::var_os("HORIZON_SCALE_DIR").map(PathBuf::from);
     let mut open = Vec::new();
     for &n in &sizes {
         let tmp = tempfile::Builder::new()
             .prefix("horizon-bench-scale-")
             .tempdir()?;
-        let dir = tmp.path().join("horizon");
-        let build_s = scale::build(&dir, n, &pool, recent, &period, HEAP, BATCH)?;
+        let dir = match &keep {
+            Some(base) => base.join(human(n)),
+            None => tmp.path().join("horizon"),
+        };
+        let build_s = if keep.is_some() && HorizonIndex::exists(&dir) {
+            eprintln!("  {}: reusing {}", human(n), dir.display());
+            0.0
+        } else {
+            scale::build(&dir, n, &pool, recent, &period, HEAP, BATCH)?
+        };
         let mut m = scale::open(&dir, &period)?;
         m.row.build_s = build_s;
         m.row.history = n - recent.docs();

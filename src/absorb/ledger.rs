@@ -9,16 +9,16 @@
 //! retirement. Catalog entries and notes dated on or after `as_of` do not
 //! exist yet, so the ledger is the same for the same index and date.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, DocSet, TantivyDocument, Term, TERMINATED};
 
 use super::catalog::{Catalog, Offering, OfferingRelation, OfferingStage, Origin};
 use super::AbsorbError;
@@ -214,38 +214,44 @@ pub fn read_notes(
 }
 
 /// The earliest note of every launch key among the documents `query` matches.
+///
+/// Each segment keeps the earliest document per key *ordinal* (a fast-field
+/// read per document) and turns only those ordinals into strings, so the
+/// dictionary is read once per key and segment, not once per note.
 fn first_launches(idx: &HorizonIndex, query: &dyn Query) -> Result<Vec<CloudNote>, AbsorbError> {
     let searcher = idx.searcher()?;
-    let mut addrs: Vec<DocAddress> = searcher
-        .search(query, &DocSetCollector)?
-        .into_iter()
-        .collect();
-    addrs.sort();
+    let weight = query.weight(EnableScoring::disabled_from_searcher(&searcher))?;
     let io = |e: std::io::Error| tantivy::TantivyError::from(e);
     let mut first: BTreeMap<String, (i64, DocAddress)> = BTreeMap::new();
-    let mut columns = None;
-    let mut segment = u32::MAX;
     let mut key = String::new();
-    for addr in addrs {
-        if addr.segment_ord != segment {
-            segment = addr.segment_ord;
-            let ff = searcher.segment_reader(segment).fast_fields();
-            columns = ff.str("launch_key")?.map(|keys| (keys, ff.date("date")));
-        }
-        let Some((keys, dates)) = &columns else {
+    for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let ff = reader.fast_fields();
+        let Some(keys) = ff.str("launch_key")? else {
             continue;
         };
-        let dates = dates.as_ref().map_err(|e| e.clone())?;
-        let day = dates
-            .first(addr.doc_id)
-            .map_or(i64::MAX, |d| d.into_timestamp_secs());
-        for ord in keys.term_ords(addr.doc_id) {
+        let dates = ff.date("date")?;
+        let mut by_ord: HashMap<u64, (i64, DocId)> = HashMap::new();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if !reader.is_deleted(doc) {
+                let day = dates
+                    .first(doc)
+                    .map_or(i64::MAX, |d| d.into_timestamp_secs());
+                for ord in keys.term_ords(doc) {
+                    let slot = by_ord.entry(ord).or_insert((day, doc));
+                    *slot = (*slot).min((day, doc));
+                }
+            }
+            doc = scorer.advance();
+        }
+        let segment_ord = u32::try_from(segment_ord).unwrap_or(u32::MAX);
+        for (ord, (day, doc)) in by_ord {
             key.clear();
             keys.ord_to_str(ord, &mut key).map_err(io)?;
-            let slot = first.entry(key.clone()).or_insert((day, addr));
-            if (day, addr) < *slot {
-                *slot = (day, addr);
-            }
+            let found = (day, DocAddress::new(segment_ord, doc));
+            let slot = first.entry(key.clone()).or_insert(found);
+            *slot = (*slot).min(found);
         }
     }
     let mut wanted: Vec<DocAddress> = first.into_values().map(|(_, a)| a).collect();

@@ -15,7 +15,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
-use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    BooleanQuery, ConstScorer, EmptyScorer, EnableScoring, Explanation, Occur, Query, Scorer,
+    Weight,
+};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// Documents matching a query, per segment, found once.
@@ -109,6 +112,39 @@ impl DocSet for DocList {
 /// The sum of the scores of the clauses that match, moved by seeking.
 #[derive(Debug)]
 pub struct SeekUnion(pub Vec<Box<dyn Query>>);
+
+impl SeekUnion {
+    /// The union of `queries`, with every nested union of optional clauses
+    /// (what a query parser makes of a phrase over several default fields)
+    /// spliced in as clauses of its own. A nested union would be a
+    /// [`BooleanQuery`], whose scorer refills a window of documents from
+    /// every clause on each seek (walking phrase positions through the
+    /// whole window); spliced in, each clause is only ever sought. The sum
+    /// is the same but for the order of the additions.
+    pub fn flat(queries: Vec<Box<dyn Query>>) -> SeekUnion {
+        let mut clauses = Vec::with_capacity(queries.len());
+        for q in queries {
+            splice(q, &mut clauses);
+        }
+        SeekUnion(clauses)
+    }
+}
+
+/// Pushes `query`, or the clauses of `query` when it is a union of optional
+/// clauses that any one of them satisfies.
+fn splice(query: Box<dyn Query>, into: &mut Vec<Box<dyn Query>>) {
+    match query.downcast_ref::<BooleanQuery>() {
+        Some(b)
+            if b.get_minimum_number_should_match() <= 1
+                && b.clauses().iter().all(|(o, _)| *o == Occur::Should) =>
+        {
+            for (_, q) in b.clauses() {
+                splice(q.box_clone(), into);
+            }
+        }
+        _ => into.push(query),
+    }
+}
 
 impl Clone for SeekUnion {
     fn clone(&self) -> SeekUnion {
@@ -319,5 +355,46 @@ mod tests {
         key(&mut b);
         // The required part scores 1 per document in both; the sums are equal bit for bit.
         assert_eq!(a, b);
+    }
+
+    /// A phrase over two default fields is a union of two phrase queries:
+    /// `flat` splices both in, and the sums match tantivy's nested union.
+    #[test]
+    fn flat_splices_nested_unions() {
+        let mut schema = Schema::builder();
+        let title = schema.add_text_field("title", TEXT);
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 0..600u64 {
+            let (t, b) = match i % 4 {
+                0 => ("stream processing", "kafka"),
+                1 => ("kafka", "stream processing at scale"),
+                2 => ("stream processing", "stream processing"),
+                _ => ("other", "processing stream"),
+            };
+            w.add_document(doc!(title => t, body => b)).unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let parser = QueryParser::for_index(&index, vec![title, body]);
+        let phrase = || parser.parse_query("\"stream processing\"").unwrap();
+        let kafka = || parser.parse_query("kafka").unwrap();
+        let flat = SeekUnion::flat(vec![phrase(), kafka()]);
+        assert_eq!(flat.0.len(), 4, "{flat:?}");
+        let nested = BooleanQuery::new(vec![(Occur::Should, phrase()), (Occur::Should, kafka())]);
+        let top = TopDocs::with_limit(1000).order_by_score();
+        let key = |mut v: Vec<(Score, tantivy::DocAddress)>| {
+            v.sort_by_key(|(_, d)| (d.segment_ord, d.doc_id));
+            v
+        };
+        let a = key(searcher.search(&nested, &top).unwrap());
+        let b = key(searcher.search(&flat, &top).unwrap());
+        assert_eq!(a.len(), 450);
+        assert_eq!(a.len(), b.len());
+        for ((sa, da), (sb, db)) in a.iter().zip(&b) {
+            assert_eq!(da, db);
+            assert!((sa - sb).abs() <= 1e-5 * sa.abs(), "{sa} vs {sb}");
+        }
     }
 }

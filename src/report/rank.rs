@@ -160,7 +160,7 @@ impl<'a> Ranker<'a> {
         if let Some(q) = topic.query.as_deref().filter(|q| !q.trim().is_empty()) {
             clauses.extend(crate::search::parse_query(self.idx.index(), q).ok());
         }
-        (!clauses.is_empty()).then(|| Box::new(SeekUnion(clauses)) as Box<dyn Query>)
+        (!clauses.is_empty()).then(|| Box::new(SeekUnion::flat(clauses)) as Box<dyn Query>)
     }
 
     /// The best `n` documents of `kind` among `filter`, ranked, with their `why`.
@@ -252,9 +252,10 @@ impl<'a> Ranker<'a> {
             .parse_query(&format!("\"{}\"", name.replace(['"', '\\'], " ")))
         {
             Ok(named) => {
+                let named: Box<dyn Query> = Box::new(SeekUnion::flat(vec![named]));
                 let query = BooleanQuery::new(vec![
-                    (Occur::Must, named),
                     (Occur::Must, self.in_period()),
+                    (Occur::Must, named),
                     (Occur::MustNot, source_term(f.source, &item.source)),
                 ]);
                 self.idx.counts_by(self.searcher, &query, "source")?.len()
