@@ -379,7 +379,7 @@ fn ingest_baseline(dump: &Path, dir: &Path) -> Result<IngestResult> {
 /// flags (90 days to the corpus end), next to the raw aggregations a report
 /// needs at least: documents per topic and per kind in the week.
 fn report_stage(dir: &Path) -> Result<IngestResult> {
-    use horizon::report::{build_report, last_complete_week, render_markdown};
+    use horizon::report::{build_report, last_complete_week, Format};
     let cfg =
         horizon::config::Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml"))?;
     let idx = HorizonIndex::open(dir)?;
@@ -394,7 +394,7 @@ fn report_stage(dir: &Path) -> Result<IngestResult> {
         let report = build_report(&idx, &cfg, &state, period.clone(), end)?;
         rep.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let md = render_markdown(&report);
+        let md = Format::Markdown.render(&report)?;
         ren.push(t.elapsed().as_secs_f64());
         r.report_bytes = md.len();
         let t = Instant::now();

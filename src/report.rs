@@ -2,8 +2,8 @@
 //! index, and its three renderings.
 //!
 //! This module owns the [`Report`] structure and [`build_report`]; the
-//! renderers live in `report/render.rs` ([`render_markdown`],
-//! [`render_html`]) and [`render_json`] here. A report covers a [`Period`]
+//! renderers live in `report/render/`, one file per [`Format`], each a
+//! [`Renderer`]. A report covers a [`Period`]
 //! (an ISO week by default, or any `[since, until)` range) and holds:
 //!
 //! 1. headline counts: documents filed in the period by kind, new and changed
@@ -57,7 +57,7 @@ use crate::search::date_range;
 use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
-pub use render::{render_html, render_markdown};
+pub use render::{Format, RenderError, Renderer};
 
 /// Periods in the activity series (the current one last).
 pub const ACTIVITY_PERIODS: usize = 12;
@@ -1185,15 +1185,6 @@ fn health(cfg: &Config, state: &CrawlState) -> Vec<HealthRow> {
         rows.push(row(status, detail));
     }
     rows
-}
-
-/// The report as pretty JSON (ends with a newline).
-pub fn render_json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
-        serde_json::json!({ "error": format!("report could not be serialized: {e}") }).to_string()
-    });
-    s.push('\n');
-    s
 }
 
 #[cfg(test)]

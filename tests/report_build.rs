@@ -11,9 +11,7 @@ use std::path::Path;
 use horizon::config::Config;
 use horizon::index::HorizonIndex;
 use horizon::model::{Item, Kind, Stage, Vendor};
-use horizon::report::{
-    build_report, iso_week, render_html, render_json, render_markdown, Change, Direction, Report,
-};
+use horizon::report::{build_report, iso_week, Change, Direction, Format, Report};
 use horizon::state::{CrawlState, SourceHealth};
 use jiff::Timestamp;
 
@@ -408,7 +406,7 @@ fn flags_are_marked_against_the_previous_week() {
         moved.event.product,
         "Azure Managed Streaming for Apache Kafka"
     );
-    let md = render_markdown(&r);
+    let md = Format::Markdown.render(&r).unwrap();
     assert!(md.contains("**What moved this week**"), "{md}");
     assert!(
         md.contains("Azure · Azure Managed Streaming for Apache Kafka → GA (launch, new) · Kafka"),
@@ -475,7 +473,7 @@ fn hostile_feed_text_never_reaches_the_html_live() {
     );
     ok.url = "https://ok.example/a?b=\"c\"&d=<e>".into();
     let r = report(&[evil, evil_cloud, ok]);
-    let html = render_html(&r);
+    let html = Format::Html.render(&r).unwrap();
     let lower = html.to_lowercase();
     assert!(!lower.contains("<script"), "{html}");
     assert!(!lower.contains("<img"), "{html}");
@@ -509,7 +507,7 @@ fn hostile_feed_text_never_reaches_the_html_live() {
         "no external resources"
     );
 
-    let md = render_markdown(&r);
+    let md = Format::Markdown.render(&r).unwrap();
     assert!(
         md.match_indices("](javascript:")
             .all(|(i, _)| md[..i].ends_with('\\')),
@@ -521,7 +519,7 @@ fn hostile_feed_text_never_reaches_the_html_live() {
     );
     assert!(md.contains(r"\<script\>alert(1)\</script\>"), "{md}");
     assert!(md.contains(r"\*bold\* \[x\](javascript:alert(3))"), "{md}");
-    let json = render_json(&r);
+    let json = Format::Json.render(&r).unwrap();
     assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
 }
 
@@ -529,12 +527,12 @@ fn hostile_feed_text_never_reaches_the_html_live() {
 fn empty_week_says_nothing_new() {
     let r = report(&[]);
     assert!(r.is_empty());
-    let md = render_markdown(&r);
+    let md = Format::Markdown.render(&r).unwrap();
     assert!(md.contains("Nothing new in this period"), "{md}");
     assert!(md.contains("0 documents filed in the period"), "{md}");
-    let html = render_html(&r);
+    let html = Format::Html.render(&r).unwrap();
     assert!(html.contains("Nothing new in this period"), "{html}");
-    let json: serde_json::Value = serde_json::from_str(&render_json(&r)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&Format::Json.render(&r).unwrap()).unwrap();
     assert_eq!(json["headline"]["documents"], 0);
     assert_eq!(json["topics"].as_array().map(Vec::len), Some(0));
 }
@@ -546,9 +544,18 @@ fn same_index_and_period_render_identically() {
     reversed.reverse();
     let a = report(&items);
     let b = report(&reversed);
-    assert_eq!(render_markdown(&a), render_markdown(&b));
-    assert_eq!(render_html(&a), render_html(&b));
-    assert_eq!(render_json(&a), render_json(&b));
+    assert_eq!(
+        Format::Markdown.render(&a).unwrap(),
+        Format::Markdown.render(&b).unwrap()
+    );
+    assert_eq!(
+        Format::Html.render(&a).unwrap(),
+        Format::Html.render(&b).unwrap()
+    );
+    assert_eq!(
+        Format::Json.render(&a).unwrap(),
+        Format::Json.render(&b).unwrap()
+    );
     // A later `now` does not change a finished week.
     let (_dir, idx) = index(&items);
     let later = build_report(
@@ -559,6 +566,9 @@ fn same_index_and_period_render_identically() {
         ts("2027-06-01T00:00:00Z"),
     )
     .unwrap();
-    assert_eq!(render_json(&a), render_json(&later));
+    assert_eq!(
+        Format::Json.render(&a).unwrap(),
+        Format::Json.render(&later).unwrap()
+    );
     assert!(!a.in_progress);
 }

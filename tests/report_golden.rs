@@ -16,9 +16,7 @@ use horizon::absorb::{Catalog, Classifier};
 use horizon::config::Config;
 use horizon::index::{merge, HorizonIndex};
 use horizon::model::Item;
-use horizon::report::{
-    build_report, iso_week, render_html, render_json, render_markdown, Period, Report,
-};
+use horizon::report::{build_report, iso_week, Format, Period, Report};
 use horizon::state::{CrawlState, SourceHealth};
 use horizon::topics::Tagger;
 use jiff::Timestamp;
@@ -138,9 +136,9 @@ fn golden_week_report() {
         r.headline.documents > 0,
         "the chosen week holds fixture data"
     );
-    check_golden("report_2025-W44.md", &render_markdown(&r));
-    check_golden("report_2025-W44.html", &render_html(&r));
-    check_golden("report_2025-W44.json", &render_json(&r));
+    check_golden("report_2025-W44.md", &Format::Markdown.render(&r).unwrap());
+    check_golden("report_2025-W44.html", &Format::Html.render(&r).unwrap());
+    check_golden("report_2025-W44.json", &Format::Json.render(&r).unwrap());
 }
 
 /// A custom period covering the spring 2026 research and trending fixtures.
@@ -153,7 +151,10 @@ fn golden_custom_period_report() {
     let period = Period::between(ts("2026-04-01T00:00:00Z"), ts("2026-05-11T00:00:00Z")).unwrap();
     let r = build_report(&idx, &cfg, &state(&cfg), period, ts("2026-05-11T00:00:00Z")).unwrap();
     assert!(r.headline.documents > 0);
-    check_golden("report_2026-04-01_2026-05-10.md", &render_markdown(&r));
+    check_golden(
+        "report_2026-04-01_2026-05-10.md",
+        &Format::Markdown.render(&r).unwrap(),
+    );
 }
 
 /// Rebuilding the index from the same fixtures gives the same bytes.
@@ -163,8 +164,14 @@ fn fixture_report_is_reproducible() {
     let dir = fixtures();
     let a = week_report(&dir);
     let b = week_report(&dir);
-    assert_eq!(render_json(&a), render_json(&b));
-    assert_eq!(render_html(&a), render_html(&b));
+    assert_eq!(
+        Format::Json.render(&a).unwrap(),
+        Format::Json.render(&b).unwrap()
+    );
+    assert_eq!(
+        Format::Html.render(&a).unwrap(),
+        Format::Html.render(&b).unwrap()
+    );
 }
 
 /// A week with no fixture data renders "Nothing new", not an error.
@@ -183,7 +190,10 @@ fn fixture_empty_week() {
     )
     .unwrap();
     assert!(r.is_empty());
-    assert!(render_markdown(&r).contains("Nothing new in this period"));
+    assert!(Format::Markdown
+        .render(&r)
+        .unwrap()
+        .contains("Nothing new in this period"));
 }
 
 /// The flags over every cloud fixture (Azure Sep 2025 – Aug 2026, Google

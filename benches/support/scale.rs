@@ -21,7 +21,7 @@ use std::time::Instant;
 use anyhow::{ensure, Context, Result};
 use horizon::index::HorizonIndex;
 use horizon::model::{Item, Kind};
-use horizon::report::{build_report, last_complete_week, render_markdown, Period};
+use horizon::report::{build_report, last_complete_week, Format, Period};
 use horizon::topics::Tagger;
 use jiff::Timestamp;
 use tantivy::collector::Count;
@@ -285,7 +285,7 @@ impl Measured {
         let t = Instant::now();
         let report = build_report(&self.idx, &self.cfg, &self.state, period.clone(), end)?;
         let t_md = Instant::now();
-        let md = render_markdown(&report);
+        let md = Format::Markdown.render(&report)?;
         let rendered = t_md.elapsed().as_secs_f64();
         let total = t.elapsed().as_secs_f64();
         let t = Instant::now();

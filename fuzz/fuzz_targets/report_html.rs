@@ -15,9 +15,8 @@
 use horizon::absorb::{Evidence, Flag, Level, Rule, Trend};
 use horizon::model::{Kind, Stage, Vendor};
 use horizon::report::{
-    render_html, render_markdown, Activity, Bucket, Change, ClearedFlag, Direction, FlagsSection,
-    Headline, HealthRow, KindCount, Motion, Period, Report, ReportFlag, ReportItem, Section,
-    Series, TopicSection,
+    Activity, Bucket, Change, ClearedFlag, Direction, FlagsSection, Format, Headline, HealthRow,
+    KindCount, Motion, Period, Report, ReportFlag, ReportItem, Section, Series, TopicSection,
 };
 use horizon::text::{clean_line, is_unsafe_char};
 use jiff::Timestamp;
@@ -264,8 +263,12 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
 
-    let html = render_html(&report(&texts));
-    let reference = render_html(&report(&harmless));
+    let html = Format::Html
+        .render(&report(&texts))
+        .expect("the HTML renders");
+    let reference = Format::Html
+        .render(&report(&harmless))
+        .expect("the HTML renders");
     let doc = Html::parse_document(&html);
     let ref_doc = Html::parse_document(&reference);
 
@@ -312,7 +315,9 @@ fuzz_target!(|data: &[u8]| {
         "control or bidi character in HTML:\n{html:?}"
     );
 
-    let md = render_markdown(&report(&texts));
+    let md = Format::Markdown
+        .render(&report(&texts))
+        .expect("the Markdown renders");
     assert!(!unescaped(&md, "<script"), "raw <script in Markdown:\n{md}");
     assert!(
         !unescaped(&md, "](javascript:"),

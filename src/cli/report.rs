@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use horizon::config::Config;
 use horizon::exit;
+use horizon::report::Format;
 use horizon::state::CrawlState;
 use horizon::text::terminal_safe;
 use jiff::Timestamp;
@@ -43,11 +44,9 @@ pub(super) async fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failu
     if args.deliver {
         return deliver_report(cli, args, &cfg, &dir, &report).await;
     }
-    let text = match args.format {
-        ReportFormat::Markdown => horizon::report::render_markdown(&report),
-        ReportFormat::Html => horizon::report::render_html(&report),
-        ReportFormat::Json => horizon::report::render_json(&report),
-    };
+    let text = format(args.format)
+        .render(&report)
+        .map_err(Failure::fatal)?;
     match &args.out {
         Some(path) => {
             horizon::state::write_atomic(path, text.as_bytes())
@@ -81,14 +80,14 @@ pub(super) async fn deliver_report(
     dir: &Path,
     report: &horizon::report::Report,
 ) -> Result<u8, Failure> {
-    let markdown = horizon::report::render_markdown(report);
-    let html = horizon::report::render_html(report);
+    let markdown = Format::Markdown.render(report).map_err(Failure::fatal)?;
+    let html = Format::Html.render(report).map_err(Failure::fatal)?;
     let saved = match &args.out {
         Some(path) => {
-            let text = match args.format {
-                ReportFormat::Markdown => markdown.clone(),
-                ReportFormat::Html => html.clone(),
-                ReportFormat::Json => horizon::report::render_json(report),
+            let text = match format(args.format) {
+                Format::Markdown => markdown.clone(),
+                Format::Html => html.clone(),
+                other => other.render(report).map_err(Failure::fatal)?,
             };
             vec![(path.clone(), text)]
         }
@@ -98,9 +97,10 @@ pub(super) async fn deliver_report(
                 .with_context(|| format!("cannot create {}", reports.display()))
                 .map_err(Failure::fatal)?;
             let stem = file_stem(&report.period.label);
+            let file = |f: Format| reports.join(format!("{stem}.{}", f.extension()));
             vec![
-                (reports.join(format!("{stem}.md")), markdown.clone()),
-                (reports.join(format!("{stem}.html")), html.clone()),
+                (file(Format::Markdown), markdown.clone()),
+                (file(Format::Html), html.clone()),
             ]
         }
     };
@@ -154,6 +154,15 @@ pub(super) async fn deliver_report(
         kept.join(" and ")
     );
     Ok(exit::PARTIAL)
+}
+
+/// The library's report format for the `--format` value.
+fn format(f: ReportFormat) -> Format {
+    match f {
+        ReportFormat::Markdown => Format::Markdown,
+        ReportFormat::Html => Format::Html,
+        ReportFormat::Json => Format::Json,
+    }
 }
 
 /// A period label as a file name: `2026-W48`, `2026-11-01_2026-11-30`.

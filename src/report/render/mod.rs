@@ -1,0 +1,77 @@
+//! The report's renderings behind one interface, one file per format (in the
+//! manner of lychee's `formatters/`): [`Format`] names an output format and
+//! hands out its [`Renderer`]; `markdown.rs`, `html.rs` (askama templates in
+//! the crate's `templates/`) and `json.rs` each own one; `words.rs` holds the
+//! phrasing the Markdown and HTML share.
+//!
+//! Markdown and HTML show the same things in the same order: headline,
+//! absorption flags, per-topic sections, topics in motion with the 12-period
+//! activity, source health. Every piece of text that came from a feed is
+//! escaped for the target format, links are only made for `http`/`https`
+//! URLs, and nothing depends on the time of rendering, so the same report
+//! renders to the same bytes. The mail's plain-text part and the chat
+//! messages are the Markdown rendering (`deliver` adapts it to each dialect).
+
+mod html;
+mod json;
+mod markdown;
+mod words;
+
+pub(super) use words::thousands;
+
+use html::Html;
+use json::Json;
+use markdown::Markdown;
+
+use super::Report;
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The HTML templates failed.
+    #[error("rendering the HTML report")]
+    Html(#[source] askama::Error),
+    /// The report could not be serialized.
+    #[error("serializing the report as JSON")]
+    Json(#[source] serde_json::Error),
+}
+
+/// One way of turning a [`Report`] into text.
+pub trait Renderer {
+    /// The whole report in this format.
+    fn render(&self, report: &Report) -> Result<String, RenderError>;
+    /// The file extension of this format, without the dot.
+    fn extension(&self) -> &'static str;
+}
+
+/// The report's output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// For chat, email and GitHub.
+    Markdown,
+    /// One self-contained, printable file.
+    Html,
+    /// Everything, for machines.
+    Json,
+}
+
+impl Format {
+    /// The renderer of this format.
+    pub fn renderer(self) -> &'static dyn Renderer {
+        match self {
+            Format::Markdown => &Markdown,
+            Format::Html => &Html,
+            Format::Json => &Json,
+        }
+    }
+
+    /// The report in this format.
+    pub fn render(self, report: &Report) -> Result<String, RenderError> {
+        self.renderer().render(report)
+    }
+
+    /// The file extension of this format, without the dot (`md`, `html`, `json`).
+    pub fn extension(self) -> &'static str {
+        self.renderer().extension()
+    }
+}
