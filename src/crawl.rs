@@ -88,8 +88,19 @@ pub struct SourceReport {
 }
 
 /// How a crawl went, as a whole.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CrawlStatus {
     /// Every source that was tried succeeded.
     Ok,
@@ -104,18 +115,7 @@ pub enum CrawlStatus {
 impl CrawlStatus {
     /// The word for it (the serde spelling).
     pub fn as_str(self) -> &'static str {
-        match self {
-            CrawlStatus::Ok => "ok",
-            CrawlStatus::Partial => "partial",
-            CrawlStatus::Failed => "failed",
-            CrawlStatus::Interrupted => "interrupted",
-        }
-    }
-}
-
-impl std::fmt::Display for CrawlStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -973,6 +973,12 @@ async fn run_arxiv_api(
 mod tests {
     use super::*;
     use crate::state::SourceHealth;
+
+    /// Guards the crawl summary's status word against the JSON `status`.
+    #[test]
+    fn status_words_are_the_serde_spellings() {
+        crate::model::spelling::serializes_as_named::<CrawlStatus>();
+    }
 
     #[test]
     fn failing_sources_back_off_exponentially() {
