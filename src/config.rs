@@ -1138,7 +1138,7 @@ kind = "cloud"
                 "no {kind} source"
             );
         }
-        for v in Vendor::ALL {
+        for &v in Vendor::ALL {
             assert!(
                 c.sources
                     .iter()

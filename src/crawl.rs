@@ -88,8 +88,19 @@ pub struct SourceReport {
 }
 
 /// How a crawl went, as a whole.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CrawlStatus {
     /// Every source that was tried succeeded.
     Ok,
@@ -104,18 +115,7 @@ pub enum CrawlStatus {
 impl CrawlStatus {
     /// The word for it (the serde spelling).
     pub fn as_str(self) -> &'static str {
-        match self {
-            CrawlStatus::Ok => "ok",
-            CrawlStatus::Partial => "partial",
-            CrawlStatus::Failed => "failed",
-            CrawlStatus::Interrupted => "interrupted",
-        }
-    }
-}
-
-impl std::fmt::Display for CrawlStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -286,9 +286,10 @@ pub enum CrawlError {
     /// The HTTP client could not be built.
     #[error("HTTP client")]
     Client(#[source] crate::fetch::FetchError),
-    /// A phase run on the blocking pool stopped without an answer (a bug).
-    #[error("the crawl's tagging step failed ({0}); please report it")]
-    Aborted(String),
+    /// A phase run on the blocking pool stopped without an answer (a bug);
+    /// the task's panic is the source.
+    #[error("the crawl's tagging step failed; please report it")]
+    Aborted(#[source] tokio::task::JoinError),
     /// tantivy failed while writing.
     #[error("writing the index")]
     Write(#[from] tantivy::TantivyError),
@@ -605,7 +606,7 @@ async fn enrich(
     };
     tokio::task::spawn_blocking(job)
         .await
-        .map_err(|e| CrawlError::Aborted(e.to_string()))?
+        .map_err(CrawlError::Aborted)?
 }
 
 /// What the upsert did for one source.
@@ -881,7 +882,7 @@ async fn off_thread<T: Send + 'static>(
 ) -> Result<T, sources::ParseError> {
     match tokio::task::spawn_blocking(job).await {
         Ok(result) => result,
-        Err(e) => Err(sources::ParseError::Aborted(e.to_string())),
+        Err(e) => Err(sources::ParseError::Aborted(Arc::new(e))),
     }
 }
 
@@ -973,6 +974,33 @@ async fn run_arxiv_api(
 mod tests {
     use super::*;
     use crate::state::SourceHealth;
+
+    /// Guards that a parser's panic is reported under its source with the
+    /// panic's words, and kept as the error's source.
+    #[tokio::test]
+    async fn a_panicking_parser_is_a_parse_error_that_keeps_the_panic() {
+        let err = off_thread(|| -> Result<(), sources::ParseError> { panic!("boom") })
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("the parser failed on this body (task ")
+                && text.contains("boom")
+                && text.ends_with("); please report it with the source's URL"),
+            "{text}"
+        );
+        let source = std::error::Error::source(&err).map(|e| e.to_string());
+        assert!(
+            source.as_deref().is_some_and(|s| s.contains("boom")),
+            "{source:?}"
+        );
+    }
+
+    /// Guards the crawl summary's status word against the JSON `status`.
+    #[test]
+    fn status_words_are_the_serde_spellings() {
+        crate::model::spelling::serializes_as_named::<CrawlStatus>();
+    }
 
     #[test]
     fn failing_sources_back_off_exponentially() {

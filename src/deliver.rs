@@ -47,8 +47,19 @@ use crate::text::terminal_safe;
 use crate::{DEFAULT_MATTERMOST_MAX_CHARS, DEFAULT_SLACK_MAX_CHARS, DEFAULT_TEAMS_MAX_BYTES};
 
 /// Which chat service a webhook belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum WebhookKind {
     /// Slack incoming webhook.
     Slack,
@@ -61,11 +72,7 @@ pub enum WebhookKind {
 impl WebhookKind {
     /// The name used in `sources.toml` and in the delivery lines.
     pub fn as_str(self) -> &'static str {
-        match self {
-            WebhookKind::Slack => "slack",
-            WebhookKind::Teams => "teams",
-            WebhookKind::Mattermost => "mattermost",
-        }
+        self.into()
     }
 
     /// The service's name in prose.
@@ -130,12 +137,6 @@ impl WebhookKind {
                 .map_or(0, |t| t.chars().count()),
             WebhookKind::Teams => payload.to_string().len(),
         }
-    }
-}
-
-impl fmt::Display for WebhookKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -833,6 +834,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    /// Guards the delivery lines' service names against `sources.toml`'s spellings.
+    #[test]
+    fn webhook_kinds_are_named_as_in_the_config() {
+        crate::model::spelling::deserializes_from_name::<WebhookKind>();
+        assert_eq!(WebhookKind::Mattermost.to_string(), "mattermost");
+    }
 
     const REPORT: &str = "# horizon report — 2026-W48\n\n\
         3 documents filed in the period.\n\n\

@@ -157,7 +157,12 @@ pub struct Fetched {
 }
 
 /// Why a request failed, after any retries.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// A variant made from a reqwest error keeps it as its source and shows its
+/// innermost message (`Connection reset by peer (os error 104)`), the words
+/// the crawl summary prints; the error is shared (`Arc`) so that a host found
+/// down can fail every later request with it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
     /// A non-success status.
     #[error("HTTP {status}{}", reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default())]
@@ -173,9 +178,9 @@ pub enum FetchError {
     /// Connecting took longer than allowed (`connect_timeout`).
     #[error("connect timed out after {}", crate::duration::ConfigDuration(*.0))]
     ConnectTimeout(Duration),
-    /// Could not connect.
-    #[error("connection failed: {0}")]
-    Connect(String),
+    /// Could not connect, or the request could not be sent.
+    #[error("connection failed: {}", innermost(.0))]
+    Connect(#[source] Arc<reqwest::Error>),
     /// The host name did not resolve (no DNS, no network, or no such host).
     #[error("cannot resolve host {host} ({cause})")]
     Dns {
@@ -183,12 +188,18 @@ pub enum FetchError {
         host: String,
         /// What the resolver said.
         cause: String,
+        /// The request's error, the resolver's inside.
+        #[source]
+        source: Arc<reqwest::Error>,
     },
     /// Nothing listens at the host's port.
     #[error("connection refused by {host}")]
     Refused {
         /// `host:port`.
         host: String,
+        /// The request's error, the refusal inside.
+        #[source]
+        source: Arc<reqwest::Error>,
     },
     /// No route to the host's network.
     #[error("network unreachable for {host} ({cause})")]
@@ -197,26 +208,54 @@ pub enum FetchError {
         host: String,
         /// What the OS said.
         cause: String,
+        /// The request's error, the OS's inside.
+        #[source]
+        source: Arc<reqwest::Error>,
     },
     /// The connection broke while reading the body.
-    #[error("connection broken while reading the body: {0}")]
-    Body(String),
+    #[error("connection broken while reading the body: {}", innermost(.0))]
+    Body(#[source] Arc<reqwest::Error>),
     /// The decoded body is larger than allowed.
     #[error("response body exceeds the cap of {0} bytes after decompression")]
     TooLarge(u64),
-    /// Redirect limit, loop or scheme.
-    #[error("redirect refused: {0}")]
-    Redirect(String),
+    /// Redirect limit or loop, or a scheme the client will not follow.
+    #[error("redirect refused: {}", innermost(.0))]
+    Redirect(#[source] Arc<reqwest::Error>),
+    /// A redirect whose `Location` the client could not request (`file:///etc/passwd`).
+    #[error("redirect refused: {status} to {location:?} not followed (only http and https)")]
+    RedirectNotFollowed {
+        /// The redirect's status code.
+        status: u16,
+        /// Its `Location` header.
+        location: String,
+    },
     /// The server asked to wait longer than we are willing to.
     #[error("server asked to retry after {0}s, more than the {1}s allowed")]
     RetryAfterTooLong(u64, u64),
     /// The URL is not http/https.
     #[error("unsupported URL scheme {0:?} (only http and https)")]
     Scheme(String),
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client")]
+    Build(#[source] Arc<reqwest::Error>),
+    /// The fetcher was shut down while a request waited for its turn.
+    #[error("fetcher closed")]
+    Closed(#[source] Arc<tokio::sync::AcquireError>),
     /// Anything else reqwest reports.
-    #[error("{0}")]
-    Other(String),
+    #[error("{}", innermost(.0))]
+    Other(#[source] Arc<reqwest::Error>),
 }
+
+/// Errors compare by variant and displayed text: the errors some variants
+/// keep as their source have no equality of their own.
+impl PartialEq for FetchError {
+    fn eq(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+            && self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for FetchError {}
 
 impl FetchError {
     fn is_retryable(&self) -> bool {
@@ -301,7 +340,7 @@ impl HostGate {
             .permits
             .acquire()
             .await
-            .map_err(|_| FetchError::Other("fetcher closed".into()))?;
+            .map_err(|e| FetchError::Closed(Arc::new(e)))?;
         // Queued behind a request that found the host dead: do not send.
         if let Some(error) = self.down() {
             return Err(error);
@@ -480,7 +519,7 @@ impl Fetcher {
             .brotli(true)
             .deflate(true)
             .build()
-            .map_err(|e| FetchError::Other(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| FetchError::Build(Arc::new(e)))?;
         Ok(Fetcher {
             client,
             global: Semaphore::new(settings.concurrency.max(1)),
@@ -611,8 +650,9 @@ impl Fetcher {
             Ok(permit) => permit,
             Err(error) => return Attempt::failed(error),
         };
-        let Ok(_global) = self.global.acquire().await else {
-            return Attempt::failed(FetchError::Other("fetcher closed".into()));
+        let _global = match self.global.acquire().await {
+            Ok(permit) => permit,
+            Err(e) => return Attempt::failed(FetchError::Closed(Arc::new(e))),
         };
         gate.started_now().await;
         let t0 = Instant::now();
@@ -629,7 +669,7 @@ impl Fetcher {
             Ok(r) => r,
             Err(e) => {
                 debug!(url = %url, error = %root_cause(&e), ms = t0.elapsed().as_millis() as u64, "request failed");
-                return Attempt::failed(self.classify(&e, url));
+                return Attempt::failed(self.classify(e, url));
             }
         };
         self.answer(url, resp, validators, t0).await
@@ -683,10 +723,10 @@ impl Fetcher {
             // reqwest can request (e.g. `file:///etc/passwd`).
             let location = header("location").unwrap_or_default();
             return Attempt::Failed {
-                error: FetchError::Redirect(format!(
-                    "{} to {location:?} not followed (only http and https)",
-                    status.as_u16()
-                )),
+                error: FetchError::RedirectNotFollowed {
+                    status: status.as_u16(),
+                    location,
+                },
                 retry_after: None,
             };
         }
@@ -731,7 +771,7 @@ impl Fetcher {
     async fn read_capped(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
         let cap = self.settings.max_body_bytes;
         let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify_body(&e))? {
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify_body(e))? {
             if body.len() as u64 + chunk.len() as u64 > cap {
                 return Err(FetchError::TooLarge(cap));
             }
@@ -740,8 +780,9 @@ impl Fetcher {
         Ok(body)
     }
 
-    fn classify(&self, e: &reqwest::Error, url: &Url) -> FetchError {
-        if let Some(network) = classify_network(e, url) {
+    fn classify(&self, e: reqwest::Error, url: &Url) -> FetchError {
+        let e = Arc::new(e);
+        if let Some(network) = classify_network(&e, url) {
             return network;
         }
         if e.is_timeout() && e.is_connect() {
@@ -749,24 +790,24 @@ impl Fetcher {
         } else if e.is_timeout() {
             FetchError::Timeout(self.settings.timeout)
         } else if e.is_redirect() {
-            FetchError::Redirect(root_cause(e))
+            FetchError::Redirect(e)
         } else if e.is_connect() {
-            FetchError::Connect(root_cause(e))
+            FetchError::Connect(e)
         } else if e.is_body() || e.is_decode() {
-            FetchError::Body(root_cause(e))
+            FetchError::Body(e)
         } else if e.is_request() {
             // Errors while sending (e.g. the peer reset the connection before answering).
-            FetchError::Connect(root_cause(e))
+            FetchError::Connect(e)
         } else {
-            FetchError::Other(root_cause(e))
+            FetchError::Other(e)
         }
     }
 
-    fn classify_body(&self, e: &reqwest::Error) -> FetchError {
+    fn classify_body(&self, e: reqwest::Error) -> FetchError {
         if e.is_timeout() {
             FetchError::Timeout(self.settings.timeout)
         } else {
-            FetchError::Body(root_cause(e))
+            FetchError::Body(Arc::new(e))
         }
     }
 }
@@ -774,14 +815,15 @@ impl Fetcher {
 /// DNS failures, refusals and unreachable networks, found anywhere in the
 /// error chain (reqwest wraps hyper-util's `ConnectError("dns error", …)`,
 /// which wraps the resolver's or the socket's `io::Error`).
-fn classify_network(e: &(dyn std::error::Error + 'static), url: &Url) -> Option<FetchError> {
+fn classify_network(e: &Arc<reqwest::Error>, url: &Url) -> Option<FetchError> {
     use std::io::ErrorKind;
+    let source = Arc::clone(e);
     let host = url.host_str().unwrap_or("").to_string();
     let host_port = match url.port_or_known_default() {
         Some(p) => format!("{host}:{p}"),
         None => host.clone(),
     };
-    let mut cur = Some(e);
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(&**e);
     while let Some(err) = cur {
         if err.to_string().starts_with("dns error") {
             let cause = root_cause(err);
@@ -789,17 +831,25 @@ fn classify_network(e: &(dyn std::error::Error + 'static), url: &Url) -> Option<
                 .strip_prefix("failed to lookup address information: ")
                 .unwrap_or(&cause)
                 .to_string();
-            return Some(FetchError::Dns { host, cause });
+            return Some(FetchError::Dns {
+                host,
+                cause,
+                source,
+            });
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             match io.kind() {
                 ErrorKind::ConnectionRefused => {
-                    return Some(FetchError::Refused { host: host_port })
+                    return Some(FetchError::Refused {
+                        host: host_port,
+                        source,
+                    })
                 }
                 ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable => {
                     return Some(FetchError::Unreachable {
                         host: host_port,
                         cause: io.to_string(),
+                        source,
                     })
                 }
                 _ => {}
@@ -808,6 +858,11 @@ fn classify_network(e: &(dyn std::error::Error + 'static), url: &Url) -> Option<
         cur = err.source();
     }
     None
+}
+
+/// The innermost message of a reqwest error (for the variants' text).
+fn innermost(e: &reqwest::Error) -> String {
+    root_cause(e)
 }
 
 /// The innermost message of an error chain (reqwest wraps hyper wraps io).
@@ -908,6 +963,33 @@ mod tests {
             policy.next_delay(1, status(503), Some(ra), Duration::from_secs(85)),
             Err(status(503))
         );
+    }
+
+    /// Guards that a failed request keeps the client's error, and the OS's
+    /// inside it, as its source while showing the words the summary prints.
+    #[tokio::test]
+    async fn a_refused_connection_keeps_its_cause() {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = free.local_addr().unwrap().port();
+        drop(free);
+        let mut settings = FetchSettings::from_settings(&Settings::default());
+        settings.retries = 0;
+        let fetcher = Fetcher::new(settings).unwrap();
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/feed.xml")).unwrap();
+        let fail = fetcher.get(&url, None).await.unwrap_err();
+        assert_eq!(
+            fail.to_string(),
+            format!("connection refused by 127.0.0.1:{port}")
+        );
+        let causes: Vec<String> =
+            std::iter::successors(std::error::Error::source(&fail.error), |e| e.source())
+                .map(|e| e.to_string())
+                .collect();
+        assert!(
+            causes.iter().any(|c| c.to_lowercase().contains("refused")),
+            "{causes:?}"
+        );
+        assert_eq!(fail.error.clone(), fail.error, "equal by variant and text");
     }
 
     #[test]

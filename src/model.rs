@@ -5,16 +5,41 @@
 //! flat struct for all kinds means search, report and export never need to know
 //! which adapter produced a document.
 
-use std::fmt;
-use std::str::FromStr;
-
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use strum::{VariantArray, VariantNames};
+
+/// The `FromStr` error of a closed vocabulary (`Kind`, `Vendor`, `Stage`,
+/// `Relation`): the word, and the words it could have been.
+fn unknown<T: VariantNames>(what: &str, word: &str) -> String {
+    format!(
+        "unknown {what} {word:?} (expected one of: {})",
+        T::VARIANTS.join(", ")
+    )
+}
 
 /// What kind of thing a document is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[strum(parse_err_ty = String, parse_err_fn = Kind::unknown)]
 pub enum Kind {
     /// A research paper (arXiv).
     Paper,
@@ -28,22 +53,39 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in display order.
-    pub const ALL: [Kind; 4] = [Kind::Paper, Kind::Article, Kind::Repo, Kind::Cloud];
+    pub const ALL: &'static [Kind] = <Kind as VariantArray>::VARIANTS;
 
     /// The name used in the index, on the command line and in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Paper => "paper",
-            Kind::Article => "article",
-            Kind::Repo => "repo",
-            Kind::Cloud => "cloud",
-        }
+        self.into()
+    }
+
+    fn unknown(word: &str) -> String {
+        unknown::<Kind>("kind", word)
     }
 }
 
 /// A cloud vendor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[strum(parse_err_ty = String, parse_err_fn = Vendor::unknown)]
 pub enum Vendor {
     /// Amazon Web Services.
     Aws,
@@ -55,15 +97,15 @@ pub enum Vendor {
 
 impl Vendor {
     /// Every vendor, in display order.
-    pub const ALL: [Vendor; 3] = [Vendor::Aws, Vendor::Azure, Vendor::Gcp];
+    pub const ALL: &'static [Vendor] = <Vendor as VariantArray>::VARIANTS;
 
     /// The name used in the index, on the command line and in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Aws => "aws",
-            Vendor::Azure => "azure",
-            Vendor::Gcp => "gcp",
-        }
+        self.into()
+    }
+
+    fn unknown(word: &str) -> String {
+        unknown::<Vendor>("vendor", word)
     }
 
     /// The name a person reads in a report.
@@ -77,8 +119,26 @@ impl Vendor {
 }
 
 /// The launch stage of a cloud note: one vocabulary across vendors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[strum(parse_err_ty = String, parse_err_fn = Stage::unknown)]
 pub enum Stage {
     /// A new service or product.
     New,
@@ -98,27 +158,15 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, in display order.
-    pub const ALL: [Stage; 7] = [
-        Stage::New,
-        Stage::Preview,
-        Stage::Ga,
-        Stage::Region,
-        Stage::Update,
-        Stage::Price,
-        Stage::Deprecation,
-    ];
+    pub const ALL: &'static [Stage] = <Stage as VariantArray>::VARIANTS;
 
     /// The name used in the index, on the command line and in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::New => "new",
-            Stage::Preview => "preview",
-            Stage::Ga => "ga",
-            Stage::Region => "region",
-            Stage::Update => "update",
-            Stage::Price => "price",
-            Stage::Deprecation => "deprecation",
-        }
+        self.into()
+    }
+
+    fn unknown(word: &str) -> String {
+        unknown::<Stage>("stage", word)
     }
 
     /// Whether this stage launches something (new service, preview or GA).
@@ -128,8 +176,23 @@ impl Stage {
 }
 
 /// How an offering relates to the system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum OfferingRelation {
     /// The vendor runs the system itself (Amazon MSK runs Apache Kafka).
     Managed,
@@ -142,11 +205,7 @@ pub enum OfferingRelation {
 impl OfferingRelation {
     /// The name used in the catalog and in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            OfferingRelation::Managed => "managed",
-            OfferingRelation::Compatible => "compatible",
-            OfferingRelation::Alternative => "alternative",
-        }
+        self.into()
     }
 
     /// Whether an offering of this relation absorbs the system (managed or compatible).
@@ -159,8 +218,23 @@ impl OfferingRelation {
 }
 
 /// Where an offering is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum OfferingStage {
     /// Public preview or beta.
     Preview,
@@ -175,12 +249,7 @@ pub enum OfferingStage {
 impl OfferingStage {
     /// The name used in the catalog and in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            OfferingStage::Preview => "preview",
-            OfferingStage::Ga => "ga",
-            OfferingStage::Retiring => "retiring",
-            OfferingStage::Retired => "retired",
-        }
+        self.into()
     }
 
     /// The name a person reads in a matrix cell.
@@ -191,12 +260,6 @@ impl OfferingStage {
             OfferingStage::Retiring => "retiring",
             OfferingStage::Retired => "retired",
         }
-    }
-}
-
-impl fmt::Display for OfferingStage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -213,8 +276,26 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 /// How a cloud note concerns a system the team runs, or its own product.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[strum(parse_err_ty = String, parse_err_fn = Relation::unknown)]
 pub enum Relation {
     /// A new offering, or the offering's own stage change (preview → GA) or retirement.
     Launch,
@@ -228,21 +309,15 @@ pub enum Relation {
 
 impl Relation {
     /// Every relation, in display order.
-    pub const ALL: [Relation; 4] = [
-        Relation::Launch,
-        Relation::Feature,
-        Relation::Region,
-        Relation::Mention,
-    ];
+    pub const ALL: &'static [Relation] = <Relation as VariantArray>::VARIANTS;
 
     /// The name used in the index, on the command line and in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Relation::Launch => "launch",
-            Relation::Feature => "feature",
-            Relation::Region => "region",
-            Relation::Mention => "mention",
-        }
+        self.into()
+    }
+
+    fn unknown(word: &str) -> String {
+        unknown::<Relation>("relation", word)
     }
 }
 
@@ -322,44 +397,23 @@ impl SystemLink {
     }
 }
 
-macro_rules! impl_name_traits {
-    ($ty:ident, $what:literal) => {
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let wanted = s.trim().to_ascii_lowercase();
-                $ty::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == wanted)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = $ty::ALL.iter().map(|v| v.as_str()).collect();
-                        format!(
-                            "unknown {} {:?} (expected one of: {})",
-                            $what,
-                            s,
-                            names.join(", ")
-                        )
-                    })
-            }
-        }
-    };
-}
-
-impl_name_traits!(Kind, "kind");
-impl_name_traits!(Vendor, "vendor");
-impl_name_traits!(Stage, "stage");
-impl_name_traits!(Relation, "relation");
-
 /// The period of a GitHub trending page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TrendingPeriod {
     /// Stars today.
     #[default]
@@ -373,11 +427,7 @@ pub enum TrendingPeriod {
 impl TrendingPeriod {
     /// The value of GitHub's `since` parameter.
     pub fn as_str(self) -> &'static str {
-        match self {
-            TrendingPeriod::Daily => "daily",
-            TrendingPeriod::Weekly => "weekly",
-            TrendingPeriod::Monthly => "monthly",
-        }
+        self.into()
     }
 }
 
@@ -536,20 +586,111 @@ impl Item {
     }
 }
 
+/// Test helpers holding an enum's serde spelling to its strum name.
+#[cfg(test)]
+pub(crate) mod spelling {
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use strum::VariantArray;
+
+    /// Every variant serializes to its name (`as_str`, `Display`).
+    pub(crate) fn serializes_as_named<T>()
+    where
+        T: VariantArray + Serialize + Copy + Into<&'static str> + std::fmt::Display,
+    {
+        for &v in T::VARIANTS {
+            let name: &'static str = v.into();
+            assert_eq!(serde_json::to_value(v).ok(), Some(name.into()), "{name}");
+            assert_eq!(v.to_string(), name);
+        }
+    }
+
+    /// Every variant's name deserializes to it.
+    pub(crate) fn deserializes_from_name<T>()
+    where
+        T: VariantArray
+            + DeserializeOwned
+            + Copy
+            + Into<&'static str>
+            + PartialEq
+            + std::fmt::Debug,
+    {
+        for &v in T::VARIANTS {
+            let name: &'static str = v.into();
+            let back: Option<T> = serde_json::from_value(name.into()).ok();
+            assert_eq!(back, Some(v), "{name}");
+        }
+    }
+
+    /// Both.
+    pub(crate) fn agree<T>()
+    where
+        T: VariantArray
+            + Serialize
+            + DeserializeOwned
+            + Copy
+            + Into<&'static str>
+            + PartialEq
+            + std::fmt::Debug
+            + std::fmt::Display,
+    {
+        serializes_as_named::<T>();
+        deserializes_from_name::<T>();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_round_trip() {
-        for k in Kind::ALL {
+        for &k in Kind::ALL {
             assert_eq!(k.as_str().parse::<Kind>(), Ok(k));
         }
-        for s in Stage::ALL {
+        for &s in Stage::ALL {
             assert_eq!(s.as_str().parse::<Stage>(), Ok(s));
         }
+        for &r in Relation::ALL {
+            assert_eq!(r.as_str().parse::<Relation>(), Ok(r));
+        }
         assert_eq!("GCP".parse::<Vendor>(), Ok(Vendor::Gcp));
-        let err = "papers".parse::<Kind>().unwrap_err();
-        assert!(err.contains("paper, article, repo, cloud"), "{err}");
+    }
+
+    /// Guards the words users see when a name is refused.
+    #[test]
+    fn unknown_names_list_the_vocabulary() {
+        assert_eq!(
+            "papers".parse::<Kind>(),
+            Err(r#"unknown kind "papers" (expected one of: paper, article, repo, cloud)"#.into())
+        );
+        assert_eq!(
+            "ibm".parse::<Vendor>(),
+            Err(r#"unknown vendor "ibm" (expected one of: aws, azure, gcp)"#.into())
+        );
+        assert_eq!(
+            "beta".parse::<Stage>(),
+            Err(r#"unknown stage "beta" (expected one of: new, preview, ga, region, update, price, deprecation)"#.into())
+        );
+        assert_eq!(
+            "x".parse::<Relation>(),
+            Err(
+                r#"unknown relation "x" (expected one of: launch, feature, region, mention)"#
+                    .into()
+            )
+        );
+    }
+
+    /// Guards serde's spellings (JSON, the index, the catalog) against the
+    /// names `as_str`, `Display` and the command line use.
+    #[test]
+    fn serde_spells_every_variant_as_its_name() {
+        spelling::agree::<Kind>();
+        spelling::agree::<Vendor>();
+        spelling::agree::<Stage>();
+        spelling::agree::<Relation>();
+        spelling::agree::<OfferingRelation>();
+        spelling::agree::<OfferingStage>();
+        spelling::agree::<TrendingPeriod>();
     }
 }

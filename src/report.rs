@@ -242,8 +242,19 @@ pub struct KindCount {
 }
 
 /// How a flag compares with the flags at the period's start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Change {
     /// Was `none`.
     New,
@@ -256,11 +267,7 @@ pub enum Change {
 impl Change {
     /// The name used in JSON and reports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Change::New => "new",
-            Change::Changed => "changed",
-            Change::Unchanged => "unchanged",
-        }
+        self.into()
     }
 }
 
@@ -683,7 +690,8 @@ fn flags_section(
                 Change::Unchanged
             };
             let changed_vendors = Vendor::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|v| prev.is_some() && cells(Some(f), *v) != cells(prev, *v))
                 .collect();
             ReportFlag {
@@ -806,7 +814,7 @@ fn sections_for(
     let mut firsts = Vec::new();
     let mut rest = Vec::new();
     let relevance = ranker.relevance(topic);
-    for kind in Kind::ALL {
+    for &kind in Kind::ALL {
         let total = counts.get(kind.as_str()).copied().unwrap_or(0);
         if total == 0 {
             continue;
@@ -1190,6 +1198,12 @@ fn health(cfg: &Config, state: &CrawlState) -> Vec<HealthRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Guards the Markdown/HTML words against the JSON spellings.
+    #[test]
+    fn change_words_are_the_serde_spellings() {
+        crate::model::spelling::serializes_as_named::<Change>();
+    }
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap_or(Timestamp::UNIX_EPOCH)

@@ -155,54 +155,47 @@ pub const SILENT_AFTER_RUNS: u32 = 14;
 
 /// A source's condition, as `horizon sources` and the report show it; the
 /// serde spellings are the words of `horizon sources --json`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum HealthStatus {
     /// No run yet.
-    #[serde(rename = "new")]
     New,
     /// The last run succeeded and nothing looks wrong.
-    #[serde(rename = "ok")]
     Ok,
     /// The last run failed, fewer than `failing_after` times in a row.
-    #[serde(rename = "error")]
     Error,
     /// `failing_after` or more failed runs in a row.
-    #[serde(rename = "failing")]
     Failing,
     /// The last run returned no items where earlier ones had several.
     #[serde(rename = "changed?")]
+    #[strum(serialize = "changed?")]
     LayoutChanged,
     /// Nothing new for [`SILENT_AFTER_RUNS`] runs.
-    #[serde(rename = "silent")]
     Silent,
     /// `enabled = false` in the config.
-    #[serde(rename = "disabled")]
     Disabled,
 }
 
 impl HealthStatus {
     /// The word shown for it (the serde spelling).
     pub fn as_str(self) -> &'static str {
-        match self {
-            HealthStatus::New => "new",
-            HealthStatus::Ok => "ok",
-            HealthStatus::Error => "error",
-            HealthStatus::Failing => "failing",
-            HealthStatus::LayoutChanged => "changed?",
-            HealthStatus::Silent => "silent",
-            HealthStatus::Disabled => "disabled",
-        }
+        self.into()
     }
 
     /// Whether the report lists the source under "needs attention".
     pub fn needs_attention(self) -> bool {
         !matches!(self, HealthStatus::Ok | HealthStatus::Disabled)
-    }
-}
-
-impl std::fmt::Display for HealthStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -388,6 +381,13 @@ impl CrawlLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Guards the words of `horizon sources --json` against `as_str` and `Display`.
+    #[test]
+    fn health_words_are_the_serde_spellings() {
+        crate::model::spelling::serializes_as_named::<HealthStatus>();
+        assert_eq!(HealthStatus::LayoutChanged.as_str(), "changed?");
+    }
 
     #[test]
     fn a_failed_atomic_write_leaves_the_old_file_and_no_temporary() {

@@ -60,8 +60,8 @@ pub enum TagError {
     #[error("tagging index")]
     Tantivy(#[from] tantivy::TantivyError),
     /// The phrase automaton could not be built.
-    #[error("topic phrases: {0}")]
-    Phrases(String),
+    #[error("topic phrases")]
+    Phrases(#[source] aho_corasick::BuildError),
 }
 
 struct CompiledTopic {
@@ -121,7 +121,7 @@ impl PhraseSet {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            Some(AhoCorasick::new(&patterns).map_err(|e| TagError::Phrases(e.to_string()))?)
+            Some(AhoCorasick::new(&patterns).map_err(TagError::Phrases)?)
         };
         Ok(PhraseSet { phrases, automaton })
     }

@@ -47,8 +47,22 @@ pub struct LandscapeOffering {
 }
 
 /// What a launch note did to the landscape.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     /// A new offering (or one whose earlier stage is unknown).
     Launch,
@@ -61,11 +75,7 @@ pub enum EventKind {
 impl EventKind {
     /// The name used in JSON and in reports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Launch => "launch",
-            EventKind::StageChange => "stage_change",
-            EventKind::Retirement => "retirement",
-        }
+        self.into()
     }
 }
 

@@ -34,7 +34,6 @@ pub mod ledger;
 mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -81,8 +80,22 @@ pub enum AbsorbError {
 }
 
 /// How far the clouds have gone towards offering a system as a managed service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Level {
     /// No offering and no launch-grade note.
     None,
@@ -97,24 +110,27 @@ pub enum Level {
 impl Level {
     /// The name used in JSON and in reports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Level::None => "none",
-            Level::Watch => "watch",
-            Level::Absorbing => "absorbing",
-            Level::Absorbed => "absorbed",
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 /// Evidence notes now against the window before.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Trend {
     /// More notes than in the previous window (and at least [`TREND_MIN_MENTIONS`]).
     Rising,
@@ -138,11 +154,7 @@ impl Trend {
 
     /// The name used in JSON and in reports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Trend::Rising => "rising",
-            Trend::Steady => "steady",
-            Trend::Falling => "falling",
-        }
+        self.into()
     }
 
     /// An arrow for compact human views.
@@ -152,12 +164,6 @@ impl Trend {
             Trend::Steady => "→",
             Trend::Falling => "↓",
         }
-    }
-}
-
-impl fmt::Display for Trend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -680,6 +686,15 @@ pub fn join_and(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Guards the report's and `flags`' words against the JSON spellings.
+    #[test]
+    fn level_trend_and_event_words_are_the_serde_spellings() {
+        crate::model::spelling::serializes_as_named::<Level>();
+        crate::model::spelling::serializes_as_named::<Trend>();
+        crate::model::spelling::serializes_as_named::<EventKind>();
+        assert_eq!(EventKind::StageChange.as_str(), "stage_change");
+    }
 
     #[test]
     fn trend_thresholds() {

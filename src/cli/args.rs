@@ -317,23 +317,23 @@ pub struct SearchArgs {
 /// A parser for one of the model's closed vocabularies, so `--help`, errors
 /// and shell completions list its names (the library itself knows nothing of
 /// clap, and a foreign trait cannot be implemented for its types here).
-fn vocabulary<T>(names: impl IntoIterator<Item = &'static str>) -> impl TypedValueParser<Value = T>
+fn vocabulary<T>() -> impl TypedValueParser<Value = T>
 where
-    T: FromStr<Err = String> + Clone + Send + Sync + 'static,
+    T: strum::VariantNames + FromStr<Err = String> + Clone + Send + Sync + 'static,
 {
-    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
+    PossibleValuesParser::new(T::VARIANTS.iter().copied()).try_map(|s| s.parse::<T>())
 }
 
 fn kinds() -> impl TypedValueParser<Value = Kind> {
-    vocabulary(Kind::ALL.map(Kind::as_str))
+    vocabulary()
 }
 
 fn vendors() -> impl TypedValueParser<Value = Vendor> {
-    vocabulary(Vendor::ALL.map(Vendor::as_str))
+    vocabulary()
 }
 
 fn stages() -> impl TypedValueParser<Value = Stage> {
-    vocabulary(Stage::ALL.map(Stage::as_str))
+    vocabulary()
 }
 
 #[cfg(test)]

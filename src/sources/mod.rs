@@ -106,7 +106,7 @@ pub struct ParseContext<'a> {
 
 /// Why a response body could not be turned into items. The crawl reports it
 /// under the source's name and goes on with the other sources.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ParseError {
     /// The body is empty.
     #[error("the response body is empty")]
@@ -128,9 +128,21 @@ pub enum ParseError {
     LayoutChanged(String),
     /// The parser stopped without an answer (it panicked on this body): a
     /// bug in horizon, reported under the source like any other parse failure.
+    /// The message is the panic's, which stays the source.
     #[error("the parser failed on this body ({0}); please report it with the source's URL")]
-    Aborted(String),
+    Aborted(#[source] std::sync::Arc<tokio::task::JoinError>),
 }
+
+/// Errors compare by variant and displayed text: the panic an `Aborted`
+/// keeps has no equality of its own.
+impl PartialEq for ParseError {
+    fn eq(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+            && self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for ParseError {}
 
 /// A short description of what an unexpected body looks like, for error messages:
 /// the HTML `<title>` if there is one, else the first bytes.

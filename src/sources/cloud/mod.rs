@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn dispatch_reports_bad_bodies() {
         let ctx = test_util::ctx();
-        for v in Vendor::ALL {
+        for &v in Vendor::ALL {
             assert_eq!(parse(v, b"", &ctx).unwrap_err(), ParseError::Empty);
             assert!(parse(v, b"<!DOCTYPE html><html><title>Oops</title></html>", &ctx).is_err());
             assert!(parse(v, b"<rss><channel><item><title>x", &ctx).is_err());
