@@ -288,8 +288,14 @@ pub enum CrawlError {
     Client(#[source] crate::fetch::FetchError),
     /// A phase run on the blocking pool stopped without an answer (a bug);
     /// the task's panic is the source.
-    #[error("the crawl's tagging step failed; please report it")]
-    Aborted(#[source] tokio::task::JoinError),
+    #[error("the crawl's {phase} step failed; please report it")]
+    Aborted {
+        /// The phase: "tagging" or "upsert".
+        phase: &'static str,
+        /// The task's panic.
+        #[source]
+        source: tokio::task::JoinError,
+    },
     /// tantivy failed while writing.
     #[error("writing the index")]
     Write(#[from] tantivy::TantivyError),
@@ -377,7 +383,7 @@ pub async fn crawl(
     // Before the lock file: never write among a folder of the user's own files.
     HorizonIndex::check_folder(index_dir)?;
     let _lock = CrawlLock::acquire(index_dir)?;
-    let idx = HorizonIndex::open_or_create(index_dir)?;
+    let idx = Arc::new(HorizonIndex::open_or_create(index_dir)?);
     let mut state = CrawlState::load(index_dir)?;
     let searcher = idx.searcher()?;
 
@@ -406,13 +412,16 @@ pub async fn crawl(
     let mut fetched = fetch_all(&plan.runnable, inputs, opts.interrupt, opts.on_source_done).await;
     let items = merge_runs(&mut fetched.runs, started);
     let items = enrich(items, classifier, tagger).await?;
-    let upserts = upsert(
-        &idx,
-        &searcher,
-        items,
-        started,
-        cfg.settings.writer_heap_bytes,
-    )?;
+    let upserts = {
+        let (idx, heap) = (idx.clone(), cfg.settings.writer_heap_bytes);
+        // The merge lookups and the commit are blocking I/O: off the async threads.
+        tokio::task::spawn_blocking(move || upsert(&idx, &searcher, items, started, heap))
+            .await
+            .map_err(|source| CrawlError::Aborted {
+                phase: "upsert",
+                source,
+            })??
+    };
 
     // State only after the commit.
     let finished = Timestamp::now();
@@ -606,7 +615,10 @@ async fn enrich(
     };
     tokio::task::spawn_blocking(job)
         .await
-        .map_err(CrawlError::Aborted)?
+        .map_err(|source| CrawlError::Aborted {
+            phase: "tagging",
+            source,
+        })?
 }
 
 /// What the upsert did for one source.
