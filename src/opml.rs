@@ -415,6 +415,64 @@ mod tests {
         );
     }
 
+    /// The export's exact bytes: layout, escaping, one outline per URL, trending as `link`.
+    #[test]
+    fn export_bytes() {
+        let cfg = Config::parse(
+            Path::new("s.toml"),
+            r#"[[sources]]
+name = "R&D <\"blog\">"
+kind = "feed"
+url = "https://example.org/feed?a=1&b=2"
+
+[[sources]]
+name = "papers"
+kind = "arxiv"
+mode = "listing"
+categories = ["cs.DC", "cs.LG"]
+
+[[sources]]
+name = "api"
+kind = "arxiv"
+categories = ["cs.DB"]
+
+[[sources]]
+name = "rust-trending"
+kind = "github_trending"
+language = "rust"
+
+[[sources]]
+name = "gcp"
+kind = "cloud"
+vendor = "gcp"
+url = "https://example.org/gcp.xml"
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            export(&cfg),
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head>
+    <title>horizon sources</title>
+  </head>
+  <body>
+    <outline type="rss" text="R&amp;D &lt;&quot;blog&quot;&gt;" title="R&amp;D &lt;&quot;blog&quot;&gt;" xmlUrl="https://example.org/feed?a=1&amp;b=2" category="feed"/>
+    <outline type="rss" text="papers (1)" title="papers (1)" xmlUrl="https://rss.arxiv.org/rss/cs.DC" category="arxiv"/>
+    <outline type="rss" text="papers (2)" title="papers (2)" xmlUrl="https://rss.arxiv.org/rss/cs.LG" category="arxiv"/>
+    <outline type="link" text="rust-trending" title="rust-trending" url="https://github.com/trending/rust?since=daily" category="github_trending"/>
+    <outline type="rss" text="gcp" title="gcp" xmlUrl="https://example.org/gcp.xml" category="cloud"/>
+  </body>
+</opml>
+"#
+        );
+        let empty = Config::parse(Path::new("s.toml"), "").unwrap();
+        assert_eq!(
+            export(&empty),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>horizon sources</title>\n  </head>\n  <body>\n  </body>\n</opml>\n"
+        );
+    }
+
     #[test]
     fn slugs() {
         assert_eq!(slug("Netflix TechBlog - Medium"), "netflix-techblog");
