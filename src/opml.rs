@@ -4,10 +4,14 @@
 //! Import edits `sources.toml` with `toml_edit`, so comments, ordering and
 //! formatting of everything already there are kept; new sources are appended
 //! as `[[sources]]` tables. Feeds whose URL is already configured are skipped.
+//! Import reads the OPML with roxmltree; export writes it with quick-xml's
+//! `Writer`, which does the escaping.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
 use toml_edit::{value, ArrayOfTables, DocumentMut, Item as TomlItem, Table};
 
 use crate::config::Config;
@@ -280,10 +284,28 @@ fn normalize_url(u: &str) -> String {
     u.trim().trim_end_matches('/').to_ascii_lowercase()
 }
 
-/// Every configured source with a URL, as OPML 2.0.
+/// Every configured source with a URL, as OPML 2.0, indented by two spaces
+/// with one outline per URL. Written with quick-xml's `Writer`, which
+/// escapes the attribute values.
 pub fn export(cfg: &Config) -> String {
-    let esc = |s: &str| html_escape::encode_double_quoted_attribute(s).to_string();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>horizon sources</title>\n  </head>\n  <body>\n");
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    write_opml(&mut writer, cfg).expect("writing to a Vec<u8> cannot fail");
+    let mut out = writer.into_inner();
+    out.push(b'\n');
+    // Every byte written came from a `&str`, so this never replaces anything.
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn write_opml(w: &mut Writer<Vec<u8>>, cfg: &Config) -> std::io::Result<()> {
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.write_event(Event::Start(
+        BytesStart::new("opml").with_attributes([("version", "2.0")]),
+    ))?;
+    w.write_event(Event::Start(BytesStart::new("head")))?;
+    w.create_element("title")
+        .write_text_content(BytesText::new("horizon sources"))?;
+    w.write_event(Event::End(BytesEnd::new("head")))?;
+    w.write_event(Event::Start(BytesStart::new("body")))?;
     for s in &cfg.sources {
         let urls = request_urls(s);
         for (i, u) in urls.iter().enumerate() {
@@ -299,16 +321,19 @@ pub fn export(cfg: &Config) -> String {
             } else {
                 ("rss", "xmlUrl")
             };
-            out.push_str(&format!(
-                "    <outline type=\"{kind}\" text=\"{t}\" title=\"{t}\" {attr}=\"{u}\" category=\"{k}\"/>\n",
-                t = esc(&title),
-                u = esc(u.as_str()),
-                k = esc(s.kind().as_str()),
-            ));
+            w.create_element("outline")
+                .with_attributes([
+                    ("type", kind),
+                    ("text", &title),
+                    ("title", &title),
+                    (attr, u.as_str()),
+                    ("category", s.kind().as_str()),
+                ])
+                .write_empty()?;
         }
     }
-    out.push_str("  </body>\n</opml>\n");
-    out
+    w.write_event(Event::End(BytesEnd::new("body")))?;
+    w.write_event(Event::End(BytesEnd::new("opml")))
 }
 
 #[cfg(test)]
@@ -413,6 +438,84 @@ mod tests {
             out.contains(r#"type="link""#) && !out.contains("xmlUrl"),
             "{out}"
         );
+    }
+
+    /// The export's exact bytes: layout, escaping, one outline per URL, trending as `link`.
+    #[test]
+    fn export_bytes() {
+        let cfg = Config::parse(
+            Path::new("s.toml"),
+            r#"[[sources]]
+name = "R&D <\"blog\">"
+kind = "feed"
+url = "https://example.org/feed?a=1&b=2"
+
+[[sources]]
+name = "papers"
+kind = "arxiv"
+mode = "listing"
+categories = ["cs.DC", "cs.LG"]
+
+[[sources]]
+name = "api"
+kind = "arxiv"
+categories = ["cs.DB"]
+
+[[sources]]
+name = "rust-trending"
+kind = "github_trending"
+language = "rust"
+
+[[sources]]
+name = "gcp"
+kind = "cloud"
+vendor = "gcp"
+url = "https://example.org/gcp.xml"
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            export(&cfg),
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head>
+    <title>horizon sources</title>
+  </head>
+  <body>
+    <outline type="rss" text="R&amp;D &lt;&quot;blog&quot;&gt;" title="R&amp;D &lt;&quot;blog&quot;&gt;" xmlUrl="https://example.org/feed?a=1&amp;b=2" category="feed"/>
+    <outline type="rss" text="papers (1)" title="papers (1)" xmlUrl="https://rss.arxiv.org/rss/cs.DC" category="arxiv"/>
+    <outline type="rss" text="papers (2)" title="papers (2)" xmlUrl="https://rss.arxiv.org/rss/cs.LG" category="arxiv"/>
+    <outline type="link" text="rust-trending" title="rust-trending" url="https://github.com/trending/rust?since=daily" category="github_trending"/>
+    <outline type="rss" text="gcp" title="gcp" xmlUrl="https://example.org/gcp.xml" category="cloud"/>
+  </body>
+</opml>
+"#
+        );
+        let empty = Config::parse(Path::new("s.toml"), "").unwrap();
+        assert_eq!(
+            export(&empty),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>horizon sources</title>\n  </head>\n  <body>\n  </body>\n</opml>\n"
+        );
+    }
+
+    /// Whatever a name or URL holds comes back unchanged through `parse`
+    /// (quick-xml writes `'` as `&apos;`, which the old `format!` left as is).
+    #[test]
+    fn export_escapes_round_trip() {
+        let cfg = Config::parse(
+            Path::new("s.toml"),
+            "[[sources]]\nname = \"O'Reilly & <Co> \\\"radar\\\"\"\nkind = \"feed\"\nurl = \"https://example.org/o'reilly/feed?x=<1>&y=\\\"2\\\"\"\n",
+        )
+        .unwrap();
+        let out = export(&cfg);
+        assert!(
+            out.contains(r#"title="O&apos;Reilly &amp; &lt;Co&gt; &quot;radar&quot;""#),
+            "{out}"
+        );
+        let feeds = parse(Path::new("e.opml"), &out).unwrap();
+        assert_eq!(feeds.len(), 1);
+        assert_eq!(feeds[0].title, cfg.sources[0].name);
+        assert_eq!(feeds[0].xml_url, request_urls(&cfg.sources[0])[0].as_str());
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! bodies stay bytes, dates are lenient and no id is ever random). feed-rs
 //! drops elements outside the Atom/RSS vocabularies, so the few arXiv
 //! extensions horizon needs (`opensearch:totalResults`,
-//! `arxiv:primary_category`, `arxiv:announce_type`) are read with small
-//! regexes over the raw text, matched back to entries by their arXiv id.
+//! `arxiv:primary_category`, `arxiv:announce_type`) are read by a second,
+//! namespace-aware pass of quick-xml's reader over the same bytes
+//! (`read_extensions`), matched back to entries by their arXiv id.
 //!
 //! One paper is one document whichever endpoint it came from and whatever its
 //! version: ids are `arxiv:<id without version>` (see [`normalize_id`]), the
@@ -19,7 +20,13 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use feed_rs::model::{Entry, Text};
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+use quick_xml::XmlVersion;
 use regex::Regex;
+use tracing::warn;
 use url::Url;
 
 use super::feed::{entry_link, parse_feed, MAX_SUMMARY_CHARS};
@@ -207,24 +214,6 @@ pub fn normalize_id(raw: &str) -> Option<(String, Option<u32>)> {
     split_id(raw).map(|(bare, v)| (format!("arxiv:{bare}"), v))
 }
 
-static TOTAL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<(?:[\w.-]+:)?totalResults\b[^>]*>\s*(\d+)\s*<").expect("constant regex")
-});
-static ENTRY_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<entry\b.*?</entry>").expect("constant regex"));
-static ITEM_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<item\b.*?</item>").expect("constant regex"));
-static ATOM_ID_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<id>\s*([^<]+?)\s*</id>").expect("constant regex"));
-static GUID_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<guid\b[^>]*>\s*([^<]+?)\s*</guid>").expect("constant regex"));
-static PRIMARY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<(?:[\w.-]+:)?primary_category\b[^>]*?\bterm\s*=\s*["']([^"']+)["']"#)
-        .expect("constant regex")
-});
-static ANNOUNCE_EL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<(?:[\w.-]+:)?announce_type\b[^>]*>\s*([^<]+?)\s*<").expect("constant regex")
-});
 static ANNOUNCE_TEXT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*arXiv:(\S+)\s+Announce Type:\s*([\w-]+)").expect("constant regex")
 });
@@ -234,24 +223,244 @@ static ABSTRACT_RE: LazyLock<Regex> =
 static TITLE_SUFFIX_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*\(arXiv:[^)]*\)\s*$").expect("constant regex"));
 
-/// For each `<block>` in `text` (entries or items), the bare arXiv id found by
-/// `key` mapped to the first capture of `value`. Used for extension elements
-/// feed-rs does not expose.
-fn extension_map(text: &str, block: &Regex, key: &Regex, value: &Regex) -> HashMap<String, String> {
-    let mut map = HashMap::new();
-    for b in block.find_iter(text) {
-        let b = b.as_str();
-        let Some(k) = key.captures(b).and_then(|c| c.get(1)) else {
-            continue;
-        };
-        let Some((bare, _)) = split_id(k.as_str()) else {
-            continue;
-        };
-        if let Some(v) = value.captures(b).and_then(|c| c.get(1)) {
-            map.entry(bare).or_insert_with(|| clean_line(v.as_str()));
+/// The Atom namespace (the API's `<entry>` and `<id>`).
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+/// arXiv's extension namespace (`arxiv:primary_category`, `arxiv:announce_type`).
+const ARXIV_NS: &str = "http://arxiv.org/schemas/atom";
+/// OpenSearch 1.1 (what arXiv sends) and the OpenSearch 1.0 RSS extension,
+/// both of which define `totalResults`.
+const OPENSEARCH_NS: [&str; 2] = [
+    "http://a9.com/-/spec/opensearch/1.1/",
+    "http://a9.com/-/spec/opensearchrss/1.0/",
+];
+
+/// Which endpoint a document came from, i.e. which elements the extension
+/// pass looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    /// Atom `<entry>`s keyed by `<id>`, with `arxiv:primary_category/@term`,
+    /// and the feed's `opensearch:totalResults`.
+    Api,
+    /// RSS `<item>`s keyed by `<guid>`, with `arxiv:announce_type`.
+    Listing,
+}
+
+/// The arXiv elements feed-rs drops, read by [`read_extensions`].
+#[derive(Debug, Default)]
+struct Extensions {
+    /// `opensearch:totalResults` (API only).
+    total_results: Option<u64>,
+    /// Per bare arXiv id: the primary category of an API entry or the
+    /// announce type of a listing item (first non-empty one of each entry).
+    by_id: HashMap<String, String>,
+}
+
+/// One pass of quick-xml's namespace-aware reader over the document for the
+/// elements feed-rs drops, matched back to entries by arXiv id. It runs after
+/// feed-rs accepted the document, with the same tokenizer, and stops at the
+/// end of the root element as feed-rs does. Should it still meet an XML error,
+/// what was read before it is kept and the error is logged under the source:
+/// the feed-rs items are good, only these extras are missing.
+fn read_extensions(bytes: &[u8], endpoint: Endpoint, ctx: &ParseContext<'_>) -> Extensions {
+    let text = String::from_utf8_lossy(bytes);
+    let mut reader = NsReader::from_str(&text);
+    reader.config_mut().allow_dangling_amp = true;
+    let mut pass = ExtensionPass::new(endpoint);
+    loop {
+        match reader.read_resolved_event() {
+            Ok((ns, Event::Start(e))) => pass.open(bound(&ns), &e, false),
+            Ok((ns, Event::Empty(e))) => pass.open(bound(&ns), &e, true),
+            Ok((_, Event::End(_))) => {
+                if pass.close() {
+                    break;
+                }
+            }
+            Ok((_, Event::Text(t))) => pass.text(&t.xml10_content()),
+            Ok((_, Event::CData(t))) => pass.text(&t.xml10_content()),
+            Ok((_, Event::GeneralRef(r))) => pass.text(&resolve_ref(&r)),
+            Ok((_, Event::Eof)) => break,
+            Ok(_) => {}
+            Err(e) => {
+                warn!(
+                    source = ctx.source,
+                    url = ctx.url,
+                    "arXiv extension elements not read past an XML error: {e}"
+                );
+                break;
+            }
         }
     }
-    map
+    pass.out
+}
+
+fn bound<'a>(ns: &'a ResolveResult<'_>) -> Option<&'a str> {
+    match ns {
+        ResolveResult::Bound(n) => Some(n.as_ref()),
+        _ => None,
+    }
+}
+
+/// The text of an entity or character reference: the five XML entities and
+/// character references resolved, anything else kept as written.
+fn resolve_ref(r: &BytesRef<'_>) -> String {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        return c.to_string();
+    }
+    match resolve_predefined_entity(r) {
+        Some(s) => s.to_string(),
+        None => format!("&{};", &**r),
+    }
+}
+
+/// Which text an open element's content goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The entry's id (`<id>` or `<guid>`).
+    Key,
+    /// `arxiv:announce_type`.
+    Value,
+    /// `opensearch:totalResults`.
+    Total,
+}
+
+/// The open `<entry>`/`<item>`: its depth and what it has given so far.
+#[derive(Debug)]
+struct Block {
+    depth: usize,
+    key: Option<String>,
+    value: Option<String>,
+}
+
+/// The state of [`read_extensions`]: open elements are counted, not named,
+/// since only an entry's direct children matter.
+#[derive(Debug)]
+struct ExtensionPass {
+    endpoint: Endpoint,
+    out: Extensions,
+    /// Elements open, the root being 1.
+    depth: usize,
+    block: Option<Block>,
+    /// The element whose text is collected, with its depth.
+    capture: Option<(Target, usize)>,
+    text: String,
+}
+
+impl ExtensionPass {
+    fn new(endpoint: Endpoint) -> Self {
+        ExtensionPass {
+            endpoint,
+            out: Extensions::default(),
+            depth: 0,
+            block: None,
+            capture: None,
+            text: String::new(),
+        }
+    }
+
+    /// A start tag (`empty` for `<x/>`), in namespace `ns`.
+    fn open(&mut self, ns: Option<&str>, e: &BytesStart<'_>, empty: bool) {
+        let depth = self.depth + 1;
+        if !empty {
+            self.depth = depth;
+        }
+        let local = e.local_name();
+        let local = local.as_ref();
+        let api = self.endpoint == Endpoint::Api;
+        let Some(block) = &mut self.block else {
+            if (api && local == "entry" && ns == Some(ATOM_NS)) || (!api && local == "item") {
+                if !empty {
+                    self.block = Some(Block {
+                        depth,
+                        key: None,
+                        value: None,
+                    });
+                }
+            } else if api
+                && local == "totalResults"
+                && ns.is_some_and(|n| OPENSEARCH_NS.contains(&n))
+                && self.out.total_results.is_none()
+            {
+                self.start_capture(Target::Total, depth, empty);
+            }
+            return;
+        };
+        if depth != block.depth + 1 {
+            return;
+        }
+        // RSS elements have no namespace; `<rss xmlns="…">` is read all the same.
+        let is_key = if api {
+            local == "id" && ns == Some(ATOM_NS)
+        } else {
+            local == "guid"
+        };
+        if is_key && block.key.is_none() {
+            self.start_capture(Target::Key, depth, empty);
+        } else if ns == Some(ARXIV_NS) && block.value.is_none() {
+            if api && local == "primary_category" {
+                block.value = e
+                    .try_get_attribute("term")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
+                    .map(|v| clean_line(&v))
+                    .filter(|v| !v.is_empty());
+            } else if !api && local == "announce_type" {
+                self.start_capture(Target::Value, depth, empty);
+            }
+        }
+    }
+
+    fn start_capture(&mut self, target: Target, depth: usize, empty: bool) {
+        if !empty {
+            self.capture = Some((target, depth));
+            self.text.clear();
+        }
+    }
+
+    /// Text directly inside the element being captured.
+    fn text(&mut self, t: &str) {
+        if self.capture.is_some_and(|(_, d)| d == self.depth) {
+            self.text.push_str(t);
+        }
+    }
+
+    /// An end tag; true when it closes the root element.
+    fn close(&mut self) -> bool {
+        let depth = self.depth;
+        self.depth = depth.saturating_sub(1);
+        if let Some((target, d)) = self.capture {
+            if d == depth {
+                self.capture = None;
+                self.finish_capture(target);
+            }
+        }
+        if self.block.as_ref().is_some_and(|b| b.depth == depth) {
+            if let Some(Block {
+                key: Some(key),
+                value: Some(value),
+                ..
+            }) = self.block.take()
+            {
+                if let Some((bare, _)) = split_id(&key) {
+                    self.out.by_id.entry(bare).or_insert(value);
+                }
+            }
+        }
+        depth <= 1
+    }
+
+    fn finish_capture(&mut self, target: Target) {
+        let text = clean_line(&self.text);
+        if text.is_empty() {
+            return;
+        }
+        match (target, &mut self.block) {
+            (Target::Total, _) => self.out.total_results = text.parse::<u64>().ok(),
+            (Target::Key, Some(b)) => b.key = Some(text),
+            (Target::Value, Some(b)) => b.value = Some(text),
+            _ => {}
+        }
+    }
 }
 
 /// Plain text of a feed text construct: HTML is stripped only when the feed
@@ -306,20 +515,15 @@ pub fn parse_api(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<ApiPage, ParseE
             .unwrap_or_else(|| err.id.clone());
         return Err(ParseError::ArxivApi(message));
     }
-    let text = String::from_utf8_lossy(bytes);
-    let total_results = TOTAL_RE
-        .captures(&text)
-        .and_then(|c| c.get(1))
-        .and_then(|m| m.as_str().parse::<u64>().ok());
-    let primaries = extension_map(&text, &ENTRY_RE, &ATOM_ID_RE, &PRIMARY_RE);
+    let ext = read_extensions(bytes, Endpoint::Api, ctx);
     let items = feed
         .entries
         .iter()
-        .filter_map(|e| api_entry_to_item(e, ctx, &primaries))
+        .filter_map(|e| api_entry_to_item(e, ctx, &ext.by_id))
         .collect();
     Ok(ApiPage {
         items,
-        total_results,
+        total_results: ext.total_results,
     })
 }
 
@@ -392,8 +596,7 @@ fn categories(entry: &Entry) -> Vec<String> {
 /// not say which category is primary, so `primary_category` is left empty.
 pub fn parse_listing(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
     let feed = parse_feed(bytes, ctx)?;
-    let text = String::from_utf8_lossy(bytes);
-    let announce = extension_map(&text, &ITEM_RE, &GUID_RE, &ANNOUNCE_EL_RE);
+    let announce = read_extensions(bytes, Endpoint::Listing, ctx).by_id;
     Ok(feed
         .entries
         .iter()
@@ -851,6 +1054,103 @@ Abstract: Text.</description></item></channel></rss>"#;
         assert_eq!(items[0].version, Some(3));
         assert_eq!(items[0].announce_type.as_deref(), Some("replace-cross"));
         assert_eq!(items[0].summary, "Text.");
+    }
+
+    /// One API entry with `primary` as its primary-category element, in a
+    /// feed whose `<feed>` start tag carries `feed_attrs`, followed by `tail`.
+    fn api_doc(feed_attrs: &str, total: &str, primary: &str, tail: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" {feed_attrs}>
+<id>https://arxiv.org/api/x</id><title>q</title><updated>2026-04-12T00:00:00Z</updated>
+{total}
+<entry><id>http://arxiv.org/abs/2604.00001v2</id><title>A&nbsp;paper</title>
+<source><id>http://arxiv.org/abs/2604.99999v1</id></source>
+<updated>2026-04-10T00:00:00Z</updated><summary>S.</summary><author><name>A</name></author>
+<category term="cs.LG"/><category term="cs.DC"/>{primary}</entry>
+</feed>{tail}"#
+        )
+    }
+
+    fn primary_and_total(doc: &str) -> (Option<String>, Option<u64>) {
+        let page = parse_api(doc.as_bytes(), &ctx()).unwrap();
+        assert_eq!(page.items.len(), 1, "{doc}");
+        assert_eq!(page.items[0].id, "arxiv:2604.00001");
+        (page.items[0].primary_category.clone(), page.total_results)
+    }
+
+    /// The extension elements are found by namespace, whatever the prefix.
+    #[test]
+    fn api_extensions_by_namespace_not_prefix() {
+        let os = r#"xmlns:os="http://a9.com/-/spec/opensearch/1.1/" xmlns:ax="http://arxiv.org/schemas/atom""#;
+        let doc = api_doc(
+            os,
+            "<os:totalResults> 42 </os:totalResults>",
+            r#"<ax:primary_category term="cs.DC" scheme="http://arxiv.org/schemas/atom"/>"#,
+            "",
+        );
+        assert_eq!(primary_and_total(&doc), (Some("cs.DC".into()), Some(42)));
+        // Declared on the element itself, as the 2016 API did.
+        let doc = api_doc(
+            "",
+            r#"<opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">7</opensearch:totalResults>"#,
+            r#"<arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="cs.D&#67;"></arxiv:primary_category>"#,
+            "",
+        );
+        assert_eq!(primary_and_total(&doc), (Some("cs.DC".into()), Some(7)));
+        // The right local names in other namespaces are not arXiv's: the
+        // primary category falls back to the first category.
+        let other =
+            r#"xmlns:opensearch="http://example.org/os" xmlns:arxiv="http://example.org/arxiv""#;
+        let doc = api_doc(
+            other,
+            "<opensearch:totalResults>9</opensearch:totalResults>",
+            r#"<arxiv:primary_category term="cs.DC"/>"#,
+            "",
+        );
+        assert_eq!(primary_and_total(&doc), (Some("cs.LG".into()), None));
+    }
+
+    /// What feed-rs reads (an unknown entity, junk after the root element),
+    /// the extension pass reads too.
+    #[test]
+    fn api_extensions_as_lenient_as_feed_rs() {
+        let ns = r#"xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom""#;
+        let doc = api_doc(
+            ns,
+            "<opensearch:totalResults>3</opensearch:totalResults>",
+            r#"<arxiv:primary_category term="cs.DC"/>"#,
+            "\n<junk>&bogus; <",
+        );
+        assert_eq!(primary_and_total(&doc), (Some("cs.DC".into()), Some(3)));
+    }
+
+    /// `arxiv:announce_type` is read as XML text: entities and CDATA included.
+    #[test]
+    fn listing_announce_type_as_xml_text() {
+        let rss = |announce: &str| {
+            format!(
+                r#"<rss xmlns:a="http://arxiv.org/schemas/atom" version="2.0"><channel><title>t</title>
+<item><title>T</title><link>https://arxiv.org/abs/2604.00001</link>
+<description>arXiv:2604.00001v1 Announce Type: new
+Abstract: Text.</description><guid isPermaLink="false">oai:arXiv.org:2604.00001v1</guid>{announce}</item></channel></rss>"#
+            )
+        };
+        for (el, want) in [
+            (
+                "<a:announce_type><![CDATA[replace]]></a:announce_type>",
+                "replace",
+            ),
+            (
+                "<a:announce_type>replace&#45;cross</a:announce_type>",
+                "replace-cross",
+            ),
+            ("<a:announce_type> </a:announce_type>", "new"),
+            ("", "new"),
+        ] {
+            let items = parse_listing(rss(el).as_bytes(), &ctx()).unwrap();
+            assert_eq!(items[0].announce_type.as_deref(), Some(want), "{el}");
+        }
     }
 
     #[test]
