@@ -1,29 +1,36 @@
 //! `sources.toml`: settings, topics and sources, parsed and validated.
 //!
-//! Parsing is strict (`deny_unknown_fields`), then [`Config::validate`] checks
-//! what serde cannot (duplicate names, URLs, kind-specific fields). Every
-//! error names the file, the line and column where there is one, and the key
-//! or the source/topic it concerns, and all problems are reported at once so
-//! a user fixes the file in one pass.
+//! The document is parsed once with its spans ([`toml::de::DeTable`]);
+//! serde reads it strictly (`deny_unknown_fields`), the `[[sources]]` tables
+//! through `config/source.rs`, where each kind is a type with exactly its keys. Then
+//! the checks serde cannot make (duplicate names, URLs, values a kind needs
+//! or bounds). Every error names the file, the line (and column where there
+//! is one), and the key or the source/topic it concerns, and all problems
+//! are reported at once so a user fixes the file in one pass.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
+use toml::de::DeTable;
 use toml::Spanned;
-use url::Url;
 
 use jiff::civil::Date;
 
 mod deliver;
+mod keys;
+mod source;
 
 use deliver::{build_deliver, RawDeliver};
 pub use deliver::{
     is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
     PERIOD_PLACEHOLDER,
 };
+use source::{build_source, read_sources};
+pub use source::{ArxivMode, Source, SourceKind, SourceSpec, TrendingPeriod};
 
 use crate::duration::ConfigDuration;
 use crate::model::{parse_date, OfferingRelation, OfferingStage, Vendor};
@@ -66,7 +73,7 @@ pub enum ConfigError {
 /// One validation problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// 1-based line of the table the problem is in.
+    /// 1-based line of the table the problem is in, or of its key.
     pub line: usize,
     /// What it concerns: `source "aws"`, `topic "databases"`, `[settings] timeout`…
     pub context: String,
@@ -123,8 +130,10 @@ struct RawConfig {
     report: ReportSettings,
     #[serde(default)]
     topics: Vec<Spanned<RawTopic>>,
-    #[serde(default)]
-    sources: Vec<Spanned<RawSource>>,
+    /// Taken out of the document before this is deserialized and read by
+    /// [`read_sources`]; declared so an unknown top-level key lists it.
+    #[serde(default, rename = "sources")]
+    _sources: IgnoredAny,
     #[serde(default)]
     offerings: Vec<Spanned<RawOffering>>,
 }
@@ -396,178 +405,6 @@ pub struct Topic {
     pub line: usize,
 }
 
-/// What a source is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    /// arXiv API or listing feed.
-    Arxiv,
-    /// Any RSS, Atom or JSON Feed.
-    Feed,
-    /// A GitHub trending page.
-    GithubTrending,
-    /// A cloud vendor changelog.
-    Cloud,
-}
-
-impl SourceKind {
-    /// The name used in `sources.toml`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Arxiv => "arxiv",
-            SourceKind::Feed => "feed",
-            SourceKind::GithubTrending => "github_trending",
-            SourceKind::Cloud => "cloud",
-        }
-    }
-}
-
-impl fmt::Display for SourceKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Which arXiv endpoint a source reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArxivMode {
-    /// The export API, queried with the topics' keywords.
-    #[default]
-    Api,
-    /// The daily category listing feeds.
-    Listing,
-}
-
-/// The period of a GitHub trending page (defined with the model, where
-/// repositories carry it).
-pub use crate::model::TrendingPeriod;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSource {
-    name: String,
-    kind: SourceKind,
-    #[serde(default)]
-    url: Option<String>,
-    #[serde(default = "yes")]
-    enabled: bool,
-    #[serde(default)]
-    categories: Vec<String>,
-    #[serde(default)]
-    mode: Option<ArxivMode>,
-    #[serde(default)]
-    topics: Vec<String>,
-    #[serde(default)]
-    max_results: Option<usize>,
-    #[serde(default)]
-    page_size: Option<usize>,
-    #[serde(default)]
-    language: Option<String>,
-    #[serde(default)]
-    since: Option<TrendingPeriod>,
-    #[serde(default)]
-    vendor: Option<Vendor>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// `[[sources]]`: one place to crawl.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
-    /// Unique name, shown in summaries and stored on each document.
-    pub name: String,
-    /// Overrides the built default URL (how tests point a source at 127.0.0.1).
-    pub url: Option<Url>,
-    /// Disabled sources are kept in the file but not crawled.
-    pub enabled: bool,
-    /// What it crawls, with exactly its kind's settings.
-    pub spec: SourceSpec,
-    /// Line of the `[[sources]]` table.
-    pub line: usize,
-}
-
-impl Source {
-    /// What kind of source (the `kind` key).
-    pub fn kind(&self) -> SourceKind {
-        self.spec.kind()
-    }
-}
-
-/// A source's kind with the settings that kind has, and no others: the
-/// crawl, OPML and the source adapters (`sources::Adapter`) match on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceSpec {
-    /// Any RSS, Atom or JSON Feed (`url` is required).
-    Feed,
-    /// The arXiv export API, queried with the topics' keywords.
-    ArxivApi {
-        /// Categories the query is limited to (each topic's own when empty).
-        categories: Vec<String>,
-        /// Topics whose keywords build the query (all topics when empty).
-        topics: Vec<String>,
-        /// Results fetched per crawl.
-        max_results: usize,
-        /// Results per page.
-        page_size: usize,
-    },
-    /// arXiv's daily listing feeds of some categories.
-    ArxivListing {
-        /// The categories listed (at least one).
-        categories: Vec<String>,
-    },
-    /// A GitHub trending page.
-    GithubTrending {
-        /// Language slug, e.g. `rust` (all languages when absent).
-        language: Option<String>,
-        /// Trending period.
-        since: TrendingPeriod,
-    },
-    /// A cloud vendor's changelog.
-    Cloud {
-        /// Whose changelog it is.
-        vendor: Vendor,
-    },
-}
-
-impl SourceSpec {
-    /// The `kind` key this spec was written with.
-    pub fn kind(&self) -> SourceKind {
-        match self {
-            SourceSpec::Feed => SourceKind::Feed,
-            SourceSpec::ArxivApi { .. } | SourceSpec::ArxivListing { .. } => SourceKind::Arxiv,
-            SourceSpec::GithubTrending { .. } => SourceKind::GithubTrending,
-            SourceSpec::Cloud { .. } => SourceKind::Cloud,
-        }
-    }
-
-    /// The spec of a validated raw table (`None` only for a cloud source
-    /// without a vendor, which validation has reported).
-    fn of(s: RawSource) -> Option<SourceSpec> {
-        Some(match s.kind {
-            SourceKind::Feed => SourceSpec::Feed,
-            SourceKind::Arxiv => match s.mode.unwrap_or_default() {
-                ArxivMode::Api => SourceSpec::ArxivApi {
-                    categories: s.categories,
-                    topics: s.topics,
-                    max_results: s.max_results.unwrap_or(DEFAULT_ARXIV_MAX_RESULTS),
-                    page_size: s.page_size.unwrap_or(DEFAULT_ARXIV_PAGE_SIZE),
-                },
-                ArxivMode::Listing => SourceSpec::ArxivListing {
-                    categories: s.categories,
-                },
-            },
-            SourceKind::GithubTrending => SourceSpec::GithubTrending {
-                language: s.language.map(|l| l.trim().to_ascii_lowercase()),
-                since: s.since.unwrap_or_default(),
-            },
-            SourceKind::Cloud => SourceSpec::Cloud { vendor: s.vendor? },
-        })
-    }
-}
-
 impl Config {
     /// Read, parse and validate a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -581,15 +418,25 @@ impl Config {
     /// Parse and validate config text; `path` is used in messages and to
     /// resolve a relative `[settings] index`.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        let parse_error = |span: Option<Range<usize>>, message: &str| {
+            let (line, column) = span.map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: with_suggestion(e.message().trim()),
+                message: with_suggestion(message.trim()),
             }
-        })?;
+        };
+        let toml_error = |e: toml::de::Error| parse_error(e.span(), e.message());
+        let mut doc = DeTable::parse(text).map_err(toml_error)?;
+        let source_tables = doc.get_mut().remove("sources");
+        let raw = RawConfig::deserialize(toml::de::Deserializer::from(doc)).map_err(toml_error)?;
+        let source_tables = match source_tables {
+            Some(value) => {
+                read_sources(value, text).map_err(|e| parse_error(e.span, &e.message))?
+            }
+            None => Vec::new(),
+        };
         let mut problems = Vec::new();
         let (settings_line, settings) = match raw.settings {
             Some(s) => (line_col(text, s.span().start).0, s.into_inner()),
@@ -618,11 +465,9 @@ impl Config {
 
         let mut sources = Vec::new();
         let mut source_names = BTreeSet::new();
-        for spanned in raw.sources {
-            let line = line_col(text, spanned.span().start).0;
-            let s = spanned.into_inner();
+        for table in source_tables {
             if let Some(source) =
-                build_source(s, line, &topic_names, &mut source_names, &mut problems)
+                build_source(table, &topic_names, &mut source_names, &mut problems)
             {
                 sources.push(source);
             }
@@ -795,132 +640,6 @@ fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Pr
                 t.systems.join(", ")
             ));
         }
-    }
-}
-
-fn build_source(
-    s: RawSource,
-    line: usize,
-    topic_names: &BTreeSet<String>,
-    names: &mut BTreeSet<String>,
-    problems: &mut Vec<Problem>,
-) -> Option<Source> {
-    let name = s.name.trim().to_string();
-    let ctx = format!("source {name:?}");
-    let start = problems.len();
-    let mut bad = |message: String| {
-        problems.push(Problem {
-            line,
-            context: ctx.clone(),
-            message,
-        })
-    };
-    if name.is_empty() {
-        bad("name must not be empty".into());
-    } else if !names.insert(name.clone()) {
-        bad("duplicate source name (each source needs its own name)".into());
-    }
-    let url = source_url(s.url.as_deref(), &mut bad);
-    check_kind_keys(&s, &mut bad);
-    check_kind_values(&s, url.is_some(), &mut bad);
-    for t in &s.topics {
-        if !topic_names.contains(t) {
-            bad(format!(
-                "topics names {t:?}, which is not a [[topics]] name"
-            ));
-        }
-    }
-    if problems.len() > start {
-        return None;
-    }
-    let enabled = s.enabled;
-    Some(Source {
-        name,
-        url,
-        enabled,
-        spec: SourceSpec::of(s)?,
-        line,
-    })
-}
-
-/// A source's `url` override: http or https with a host.
-fn source_url(raw: Option<&str>, bad: &mut impl FnMut(String)) -> Option<Url> {
-    let u = raw?;
-    match Url::parse(u.trim()) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
-        Ok(url) => {
-            bad(format!(
-                "url {u:?} must be http or https with a host (got scheme {:?})",
-                url.scheme()
-            ));
-            None
-        }
-        Err(e) => {
-            bad(format!("url {u:?} is not a valid URL: {e}"));
-            None
-        }
-    }
-}
-
-/// Keys set that another kind's sources take.
-fn check_kind_keys(s: &RawSource, bad: &mut impl FnMut(String)) {
-    let allowed: &[&str] = match s.kind {
-        SourceKind::Arxiv => &["categories", "mode", "topics", "max_results", "page_size"],
-        SourceKind::Feed => &[],
-        SourceKind::GithubTrending => &["language", "since"],
-        SourceKind::Cloud => &["vendor"],
-    };
-    let present = [
-        ("categories", !s.categories.is_empty()),
-        ("mode", s.mode.is_some()),
-        ("topics", !s.topics.is_empty()),
-        ("max_results", s.max_results.is_some()),
-        ("page_size", s.page_size.is_some()),
-        ("language", s.language.is_some()),
-        ("since", s.since.is_some()),
-        ("vendor", s.vendor.is_some()),
-    ];
-    for (key, is_set) in present {
-        if is_set && !allowed.contains(&key) {
-            bad(format!(
-                "key `{key}` does not apply to kind = \"{}\"",
-                s.kind
-            ));
-        }
-    }
-}
-
-/// The values each kind needs or bounds.
-fn check_kind_values(s: &RawSource, has_url: bool, bad: &mut impl FnMut(String)) {
-    match s.kind {
-        SourceKind::Feed if !has_url && s.url.is_none() => {
-            bad("kind = \"feed\" needs a `url`".into());
-        }
-        SourceKind::Cloud if s.vendor.is_none() => {
-            bad("kind = \"cloud\" needs `vendor = \"aws\"`, `\"azure\"` or `\"gcp\"`".into());
-        }
-        SourceKind::Arxiv => {
-            let mode = s.mode.unwrap_or_default();
-            if mode == ArxivMode::Listing && s.categories.is_empty() {
-                bad("an arXiv listing source needs `categories` (e.g. [\"cs.DC\"])".into());
-            }
-            if s.page_size == Some(0) || s.max_results == Some(0) {
-                bad("page_size and max_results must be at least 1".into());
-            }
-            if s.page_size.is_some_and(|p| p > 2000) {
-                bad("page_size may be at most 2000 (arXiv's limit per request)".into());
-            }
-        }
-        SourceKind::GithubTrending => {
-            if let Some(lang) = &s.language {
-                if lang.trim().is_empty() || lang.contains(['/', '?', '#', ' ']) {
-                    bad(format!(
-                        "language {lang:?} must be a GitHub language slug such as \"rust\" or \"c++\""
-                    ));
-                }
-            }
-        }
-        _ => {}
     }
 }
 
@@ -1111,9 +830,9 @@ kind = "cloud"
         )
         .unwrap_err()
         .to_string();
-        assert!(
-            err.contains("`vendor` does not apply to kind = \"feed\""),
-            "{err}"
+        assert_eq!(
+            err,
+            "test.toml:5: source \"a\": key `vendor` does not apply to kind = \"feed\""
         );
     }
 

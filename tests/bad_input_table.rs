@@ -56,7 +56,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown key in a source (`urll`)",
             format!("{FEED}urll = \"http://127.0.0.1:9/x\"\n"),
-            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `name`, `kind`, `url`, `enabled`, `categories`, `mode`, `topics`, `max_results`, `page_size`, `language`, `since`, `vendor`; did you mean `url`?",
+            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `kind`, `name`, `url`, `enabled`; did you mean `url`?",
         ),
         c(
             "unknown key in [settings]",
@@ -136,7 +136,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "key that does not apply to the kind",
             "[[sources]]\nname = \"blog\"\nkind = \"feed\"\nurl = \"http://127.0.0.1:9/f\"\nvendor = \"aws\"\n",
-            "horizon: sources.toml:1: source \"blog\": key `vendor` does not apply to kind = \"feed\"",
+            "horizon: sources.toml:5: source \"blog\": key `vendor` does not apply to kind = \"feed\"",
         ),
         c(
             "arXiv interval below 3 s",
@@ -222,6 +222,21 @@ fn config_cases() -> Vec<ConfigCase> {
             "two problems at once (both listed, then a count)",
             format!("[[sources]]\nname = \"blog\"\nkind = \"feed\"\nurl = \"ftp://x/\"\n{FEED}"),
             "horizon: sources.toml:1: source \"blog\": url \"ftp://x/\" must be http or https with a host (got scheme \"ftp\")",
+        ),
+        c(
+            "unknown key in an arXiv source (its kind's keys listed)",
+            "[[sources]]\nname = \"papers\"\nkind = \"arxiv\"\npage_sise = 50\n",
+            "horizon: sources.toml:4:1: unknown field `page_sise`, expected one of `kind`, `name`, `url`, `enabled`, `mode`, `categories`, `topics`, `max_results`, `page_size`; did you mean `page_size`?",
+        ),
+        c(
+            "API key on an arXiv listing source",
+            "[[sources]]\nname = \"papers\"\nkind = \"arxiv\"\nmode = \"listing\"\ncategories = [\"cs.DC\"]\nmax_results = 50\n",
+            "horizon: sources.toml:6: source \"papers\": key `max_results` does not apply to mode = \"listing\"",
+        ),
+        c(
+            "kind that is not a string",
+            "[[sources]]\nname = \"blog\"\nkind = 3\nurl = \"http://127.0.0.1:9/f\"\n",
+            "horizon: sources.toml:3:8: invalid type: integer `3`, expected a string",
         ),
     ]
 }
