@@ -33,7 +33,7 @@ use source::{build_source, read_sources};
 pub use source::{ArxivMode, Source, SourceKind, SourceSpec, TrendingPeriod};
 
 use crate::duration::ConfigDuration;
-use crate::model::{parse_date, OfferingRelation, OfferingStage, Vendor};
+use crate::model::{parse_date, Offering, OfferingRelation, OfferingStage, Origin, Vendor};
 use crate::*;
 
 /// Everything that can go wrong loading the configuration.
@@ -114,7 +114,7 @@ pub struct Config {
     /// `[[sources]]`, in file order.
     pub sources: Vec<Source>,
     /// `[[offerings]]`: additions and corrections to the offering catalog.
-    pub offerings: Vec<OfferingEntry>,
+    pub offerings: Vec<Offering>,
     /// `[report.deliver]`: where `horizon report --deliver` sends the report.
     pub deliver: DeliverSettings,
 }
@@ -162,43 +162,7 @@ struct RawOffering {
     when_named: bool,
 }
 
-/// `[[offerings]]`: one vendor offering of one system, added to the built-in
-/// catalog or replacing its entry for the same system, vendor and product.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OfferingEntry {
-    /// The system (a catalog name or alias, or a new system).
-    pub system: String,
-    /// The vendor.
-    pub vendor: Vendor,
-    /// The vendor's product name.
-    pub product: String,
-    /// Other spellings of the product.
-    pub names: Vec<String>,
-    /// Relation to the system.
-    pub relation: OfferingRelation,
-    /// Current stage.
-    pub stage: OfferingStage,
-    /// Preview announced.
-    pub preview: Option<Date>,
-    /// Generally available.
-    pub ga: Option<Date>,
-    /// Retirement announced.
-    pub retiring: Option<Date>,
-    /// Retired.
-    pub retires: Option<Date>,
-    /// The page that shows it.
-    pub url: String,
-    /// A broad platform whose notes concern the system only when they name it.
-    pub when_named: bool,
-    /// Line of the `[[offerings]]` table.
-    pub line: usize,
-}
-
-fn build_offering(
-    o: RawOffering,
-    line: usize,
-    problems: &mut Vec<Problem>,
-) -> Option<OfferingEntry> {
+fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> Option<Offering> {
     let ctx = format!("offering {:?} of {:?}", o.product, o.system);
     let mut ok = true;
     let mut date = |key: &str, v: &Option<String>| -> Option<Date> {
@@ -236,7 +200,7 @@ fn build_offering(
             });
         }
     }
-    ok.then_some(OfferingEntry {
+    ok.then_some(Offering {
         system: o.system,
         vendor: o.vendor,
         product: o.product,
@@ -248,8 +212,10 @@ fn build_offering(
         retiring,
         retires,
         url: o.url,
+        dates_url: String::new(),
         when_named: o.when_named,
-        line,
+        origin: Origin::Config,
+        line: Some(line),
     })
 }
 

@@ -587,6 +587,56 @@ impl Item {
 }
 
 /// Test helpers holding an enum's serde spelling to its strum name.
+/// Where a landscape entry comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The built-in catalog.
+    Catalog,
+    /// A launch note the crawl saw.
+    Crawl,
+    /// An `[[offerings]]` entry in `sources.toml`.
+    Config,
+}
+
+/// One vendor offering of one system.
+/// Built by the catalog (`absorb::catalog`, with its methods there) and by
+/// the config's `[[offerings]]` tables, so it lives with the shared types.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Offering {
+    /// The system, by its catalog name.
+    pub system: String,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The vendor's product name.
+    pub product: String,
+    /// Other spellings of the product in changelogs.
+    pub names: Vec<String>,
+    /// Relation to the system.
+    pub relation: OfferingRelation,
+    /// The stage as of the catalog's `checked` date.
+    pub stage: OfferingStage,
+    /// Public preview announced.
+    pub preview: Option<Date>,
+    /// Generally available.
+    pub ga: Option<Date>,
+    /// Retirement announced.
+    pub retiring: Option<Date>,
+    /// Retired.
+    pub retires: Option<Date>,
+    /// The page that shows the offering (and its dates, if it does).
+    pub url: String,
+    /// A second page for the dates, when they are shown elsewhere.
+    pub dates_url: String,
+    /// A broad platform (Vertex AI, Amazon EMR): its notes concern this
+    /// system only when they name it.
+    pub when_named: bool,
+    /// Where the entry comes from.
+    pub origin: Origin,
+    /// `sources.toml` line of a config entry.
+    pub line: Option<usize>,
+}
+
 #[cfg(test)]
 pub(crate) mod spelling {
     use serde::de::DeserializeOwned;
