@@ -71,11 +71,26 @@ pub fn check_feed(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<CheckedFeed, P
         Err(_) if looks_like_html(bytes) => {
             Err(ParseError::HtmlInsteadOfFeed(describe_body(bytes)))
         }
-        Err(ParseFeedError::XmlReader(x)) => Err(ParseError::Malformed(x.to_string())),
-        Err(ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot)) => {
-            Err(ParseError::NotAFeed(no_feed_root(fixed.root.as_deref())))
+        Err(e @ ParseFeedError::XmlReader(_)) => {
+            let message = match &e {
+                ParseFeedError::XmlReader(x) => x.to_string(),
+                other => other.to_string(),
+            };
+            Err(ParseError::Malformed {
+                message,
+                cause: std::sync::Arc::new(e),
+            })
         }
-        Err(other) => Err(ParseError::NotAFeed(other.to_string())),
+        Err(e @ ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot)) => {
+            Err(ParseError::NotAFeed {
+                message: no_feed_root(fixed.root.as_deref()),
+                cause: Some(std::sync::Arc::new(e)),
+            })
+        }
+        Err(other) => Err(ParseError::NotAFeed {
+            message: other.to_string(),
+            cause: Some(std::sync::Arc::new(other)),
+        }),
     }
 }
 
@@ -331,7 +346,10 @@ mod tests {
         assert_eq!(parse(b"  \n", &ctx()).unwrap_err(), ParseError::Empty);
         let err = parse(b"<rss><channel><item><title>x</ti", &ctx()).unwrap_err();
         assert!(
-            matches!(err, ParseError::Malformed(_) | ParseError::NotAFeed(_)),
+            matches!(
+                err,
+                ParseError::Malformed { .. } | ParseError::NotAFeed { .. }
+            ),
             "{err}"
         );
     }

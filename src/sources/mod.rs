@@ -115,11 +115,23 @@ pub enum ParseError {
     #[error("expected a feed but got an HTML page{0}")]
     HtmlInsteadOfFeed(String),
     /// The body is not a feed the parser understands.
-    #[error("not a valid RSS, Atom or JSON feed: {0}")]
-    NotAFeed(String),
+    #[error("not a valid RSS, Atom or JSON feed: {message}")]
+    NotAFeed {
+        /// What is wrong, in words.
+        message: String,
+        /// feed-rs's error, when it said so.
+        #[source]
+        cause: Option<std::sync::Arc<feed_rs::parser::ParseFeedError>>,
+    },
     /// The XML is malformed.
-    #[error("malformed XML: {0}")]
-    Malformed(String),
+    #[error("malformed XML: {message}")]
+    Malformed {
+        /// The XML reader's message.
+        message: String,
+        /// feed-rs's error.
+        #[source]
+        cause: std::sync::Arc<feed_rs::parser::ParseFeedError>,
+    },
     /// The arXiv API answered with an error entry.
     #[error("arXiv API error: {0}")]
     ArxivApi(String),
