@@ -18,6 +18,8 @@ mod markdown;
 mod words;
 
 pub(super) use words::thousands;
+pub use html::{page_with_chrome, stylesheet, Chrome, NavLink};
+pub use words::safe_url;
 
 use html::Html;
 use json::Json;
