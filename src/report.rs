@@ -36,7 +36,7 @@
 
 mod docsets;
 mod rank;
-mod render;
+pub(crate) mod render;
 
 use std::collections::BTreeMap;
 

@@ -12,7 +12,7 @@
 //! renders to the same bytes. The mail's plain-text part and the chat
 //! messages are the Markdown rendering (`deliver` adapts it to each dialect).
 
-mod html;
+pub(crate) mod html;
 mod json;
 mod markdown;
 mod words;
