@@ -548,7 +548,9 @@ pub struct Snippets {
 
 impl std::fmt::Debug for Snippets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Snippets").field("query", &self.query).finish()
+        f.debug_struct("Snippets")
+            .field("query", &self.query)
+            .finish()
     }
 }
 

@@ -6,7 +6,9 @@ use horizon::exit;
 use horizon::serve::{Limits, ServeError};
 
 use super::args::ServeArgs;
-use super::{index_dir, interrupt_signal, load_config, open_index, warn_about_aliases, Cli, Failure};
+use super::{
+    index_dir, interrupt_signal, load_config, open_index, warn_about_aliases, Cli, Failure,
+};
 
 /// The token: the file's first line, else the environment variable.
 fn token(args: &ServeArgs) -> Result<Option<String>, Failure> {
@@ -48,7 +50,11 @@ pub(super) async fn cmd_serve(cli: &Cli, args: &ServeArgs) -> Result<u8, Failure
         eprintln!(
             "horizon: serving {} at http://{addr}/ (read-only{}); SIGINT or SIGTERM stops it",
             dir.display(),
-            if token.is_some() { ", token required" } else { "" }
+            if token.is_some() {
+                ", token required"
+            } else {
+                ""
+            }
         );
     }
     server.run(shutdown).await;

@@ -19,7 +19,7 @@ use crate::absorb::{AbsorbError, FlagsReport};
 use crate::report::{Report, ReportError};
 
 use super::engine::PageSpec;
-use super::params::{Pairs, Paging, ParamError, SearchParams};
+use super::params::{Paging, Pairs, ParamError, SearchParams};
 use super::problem::{blocking, search_problem, Problem};
 use super::App;
 
@@ -117,7 +117,8 @@ pub(super) fn report_of(app: &App, pairs: &Pairs, now: Timestamp) -> Result<Repo
         Some(w) => crate::report::iso_week(w).map_err(|e| param("week", e))?,
         None => crate::report::last_complete_week(now),
     };
-    let state = crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
+    let state =
+        crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
     crate::report::build_report(app.idx(), &app.cfg, &state, period, now).map_err(|e| match e {
         ReportError::Period(m) => param("week", m),
         other => Problem::internal(&other),
@@ -156,7 +157,8 @@ pub(super) async fn report(State(app): AppState, RawQuery(raw): RawQuery) -> Res
 
 pub(super) async fn sources(State(app): AppState) -> Response {
     let result = blocking(move || {
-        let state = crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
+        let state =
+            crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
         let rows = crate::sources::listing::rows(&app.cfg, &state);
         crate::sources::listing::to_json(&rows).map_err(|e| Problem::internal(&e))
     })

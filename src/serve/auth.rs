@@ -140,9 +140,15 @@ mod tests {
         let auth = Auth::new(TOKEN).unwrap_or_else(|e| panic!("{e}"));
         let mut h = HeaderMap::new();
         assert!(!auth.allows(&h));
-        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer 0123456789abcdef0123"));
+        h.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("Bearer 0123456789abcdef0123"),
+        );
         assert!(auth.allows(&h));
-        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer 0123456789abcdef012"));
+        h.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("Bearer 0123456789abcdef012"),
+        );
         assert!(!auth.allows(&h));
         let cookie = auth.set_cookie();
         assert!(!cookie.contains(TOKEN), "the cookie never holds the token");
@@ -162,7 +168,13 @@ mod tests {
     #[test]
     fn only_local_targets() {
         assert_eq!(local_target(Some("/search?q=x")), "/search?q=x");
-        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "evil", ""] {
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "evil",
+            "",
+        ] {
             assert_eq!(local_target(Some(bad)), "/", "{bad}");
         }
         assert_eq!(local_target(None), "/");

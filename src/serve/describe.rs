@@ -25,7 +25,12 @@ pub(super) fn item_page(i: &Item) -> ItemPage {
     fact("published", date(i.published));
     fact("updated", date(i.updated));
     fact("first seen", date(i.first_seen));
-    fact("vendor", i.vendor.map(|v| v.display_name().to_string()).unwrap_or_default());
+    fact(
+        "vendor",
+        i.vendor
+            .map(|v| v.display_name().to_string())
+            .unwrap_or_default(),
+    );
     fact("stage", i.stage.map(|s| s.to_string()).unwrap_or_default());
     fact("products", i.products.join(", "));
     fact(

@@ -186,15 +186,14 @@ fn collect(
 ) -> tantivy::Result<(Option<usize>, Addresses)> {
     let top = TopDocs::with_limit(req.limit.max(1)).and_offset(page.offset);
     Ok(match (req.sort, page.count) {
-        (SortBy::Relevance, false) => (None, scored(searcher.search(query, &top.order_by_score())?)),
+        (SortBy::Relevance, false) => {
+            (None, scored(searcher.search(query, &top.order_by_score())?))
+        }
         (SortBy::Relevance, true) => {
             let (n, hits) = searcher.search(query, &(Count, top.order_by_score()))?;
             (Some(n), scored(hits))
         }
-        (SortBy::Date, false) => (
-            None,
-            dated(searcher.search(query, &by_date(top))?),
-        ),
+        (SortBy::Date, false) => (None, dated(searcher.search(query, &by_date(top))?)),
         (SortBy::Date, true) => {
             let (n, hits) = searcher.search(query, &(Count, by_date(top)))?;
             (Some(n), dated(hits))

@@ -68,7 +68,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
 /// Wrap `router` in the middleware every route gets (see the module doc).
 pub fn with_middleware(router: Router, auth: Option<Auth>, limits: &Limits) -> Router {
     router
-        .layer(middleware::from_fn_with_state(auth.map(Arc::new), authenticate))
+        .layer(middleware::from_fn_with_state(
+            auth.map(Arc::new),
+            authenticate,
+        ))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(middleware::from_fn_with_state(
             limits.request_timeout,
@@ -92,7 +95,11 @@ async fn authenticate(State(auth): State<Option<Arc<Auth>>>, req: Request, next:
         return next.run(req).await;
     }
     if path.starts_with("/api/") {
-        let mut res = super::api::error_response(StatusCode::UNAUTHORIZED, "a token is needed: send `Authorization: Bearer <token>`", None);
+        let mut res = super::api::error_response(
+            StatusCode::UNAUTHORIZED,
+            "a token is needed: send `Authorization: Bearer <token>`",
+            None,
+        );
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"horizon\""),
@@ -104,9 +111,10 @@ async fn authenticate(State(auth): State<Option<Arc<Auth>>>, req: Request, next:
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    let login = url::form_urlencoded::Serializer::new(String::from("/login?"))
+    let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("next", target)
         .finish();
+    let login = format!("/login?{query}");
     Redirect::to(&login).into_response()
 }
 
@@ -190,7 +198,11 @@ impl std::fmt::Debug for Server {
 
 impl Server {
     /// Listen on `addr` (port 0: any free port, see [`Server::local_addr`]).
-    pub async fn bind(addr: SocketAddr, router: Router, limits: Limits) -> Result<Server, ServeError> {
+    pub async fn bind(
+        addr: SocketAddr,
+        router: Router,
+        limits: Limits,
+    ) -> Result<Server, ServeError> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -243,13 +255,13 @@ impl Server {
                 },
             };
             let router = router.clone();
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(Peer(peer));
-                let mut router = router.clone();
-                async move {
-                    tower_service::Service::call(&mut router, req.map(Body::new)).await
-                }
-            });
+            let service = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(Peer(peer));
+                    let mut router = router.clone();
+                    async move { tower_service::Service::call(&mut router, req.map(Body::new)).await }
+                },
+            );
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             let mut stop = stop_rx.clone();
             tokio::spawn(async move {

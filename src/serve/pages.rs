@@ -17,7 +17,7 @@ use crate::search::{Hit, SortBy};
 
 use super::auth::{local_target, Auth};
 use super::engine::PageSpec;
-use super::params::{Pairs, Paging, ParamError, SearchParams, DEFAULT_PAGE_SIZE};
+use super::params::{Paging, Pairs, ParamError, SearchParams, DEFAULT_PAGE_SIZE};
 use super::problem::{blocking, search_problem, Problem};
 use super::views::*;
 use super::App;
@@ -30,7 +30,11 @@ fn render(status: StatusCode, page: &impl Template) -> Response {
         Ok(html) => (status, [(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         Err(e) => {
             let _ = Problem::internal(&e);
-            (StatusCode::INTERNAL_SERVER_ERROR, "the page failed to render\n").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page failed to render\n",
+            )
+                .into_response()
         }
     }
 }
@@ -114,7 +118,12 @@ fn search_page(app: &App, pairs: &Pairs) -> Result<(StatusCode, SearchPage), Pro
     };
     match app.engine.search(&params.request, spec) {
         Ok(found) => {
-            page.results = Some(results(pairs, &params, found.total.unwrap_or(0), &found.hits));
+            page.results = Some(results(
+                pairs,
+                &params,
+                found.total.unwrap_or(0),
+                &found.hits,
+            ));
             Ok((StatusCode::OK, page))
         }
         Err(e) => match search_problem(&params.request.query, e) {
@@ -149,7 +158,10 @@ fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
         q: pairs.one("q").unwrap_or("").to_string(),
         since: pairs.one("since").unwrap_or("").to_string(),
         until: pairs.one("until").unwrap_or("").to_string(),
-        kinds: choices(Kind::ALL.iter().map(|k| (k.as_str(), k.as_str())), &chosen("kind")),
+        kinds: choices(
+            Kind::ALL.iter().map(|k| (k.as_str(), k.as_str())),
+            &chosen("kind"),
+        ),
         topics: choices(
             app.cfg
                 .topics
@@ -159,14 +171,20 @@ fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
             &chosen("topic"),
         ),
         sources: choices(
-            app.cfg.sources.iter().map(|s| (s.name.as_str(), s.name.as_str())),
+            app.cfg
+                .sources
+                .iter()
+                .map(|s| (s.name.as_str(), s.name.as_str())),
             &chosen("source"),
         ),
         vendors: choices(
             Vendor::ALL.iter().map(|v| (v.as_str(), v.display_name())),
             &chosen("vendor"),
         ),
-        stages: choices(Stage::ALL.iter().map(|s| (s.as_str(), s.as_str())), &chosen("stage")),
+        stages: choices(
+            Stage::ALL.iter().map(|s| (s.as_str(), s.as_str())),
+            &chosen("stage"),
+        ),
         sorts: [("relevance", "best match"), ("date", "newest")]
             .into_iter()
             .map(|(value, label)| Choice {
@@ -187,7 +205,10 @@ fn results(pairs: &Pairs, params: &SearchParams, total: usize, hits: &[Hit]) -> 
     let last = params.offset + hits.len();
     let summary = match (total, hits.len()) {
         (0, _) => "No matches.".to_string(),
-        (_, 0) => format!("{} results; this page is past the last one.", thousands(total)),
+        (_, 0) => format!(
+            "{} results; this page is past the last one.",
+            thousands(total)
+        ),
         _ => format!(
             "{} result{}, {}–{} shown.",
             thousands(total),
@@ -253,9 +274,10 @@ fn hit_view(h: &Hit) -> HitView {
 
 /// This server's page of the document `id`.
 pub(super) fn item_href(id: &str) -> String {
-    url::form_urlencoded::Serializer::new(String::from("/item?"))
+    let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("id", id)
-        .finish()
+        .finish();
+    format!("/item?{query}")
 }
 
 pub(super) async fn item(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
@@ -307,7 +329,12 @@ pub(super) async fn report(State(app): AppState, RawQuery(raw): RawQuery) -> Res
     })
     .await;
     match result {
-        Ok(html) => (StatusCode::OK, [(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Ok(html) => (
+            StatusCode::OK,
+            [(CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
         Err(p) => problem_page(p, "/report"),
     }
 }
@@ -322,11 +349,17 @@ fn week_label(t: Timestamp) -> String {
 fn week_pager(period: &crate::report::Period, now: Timestamp) -> Vec<crate::report::NavLink> {
     let href = |label: &str| format!("/report?week={label}");
     let mut out = Vec::new();
-    if let Ok(prev) = period.since.checked_sub(jiff::SignedDuration::from_hours(7 * 24)) {
+    if let Ok(prev) = period
+        .since
+        .checked_sub(jiff::SignedDuration::from_hours(7 * 24))
+    {
         let label = week_label(prev);
         out.push(pager_link(format!("← {label}"), href(&label), "prev"));
     }
-    if let Ok(next) = period.since.checked_add(jiff::SignedDuration::from_hours(7 * 24)) {
+    if let Ok(next) = period
+        .since
+        .checked_add(jiff::SignedDuration::from_hours(7 * 24))
+    {
         if next <= now {
             let label = week_label(next);
             out.push(pager_link(format!("{label} →"), href(&label), "next"));
@@ -337,7 +370,8 @@ fn week_pager(period: &crate::report::Period, now: Timestamp) -> Vec<crate::repo
 
 pub(super) async fn sources(State(app): AppState) -> Response {
     let result = blocking(move || {
-        let state = crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
+        let state =
+            crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
         Ok(super::describe::sources_page(&app.cfg, &state))
     })
     .await;

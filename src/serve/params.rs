@@ -181,10 +181,7 @@ impl SearchParams {
         let until = pairs.when("until", now)?;
         if let (Some(s), Some(u)) = (since, until) {
             if s >= u {
-                return Err(bad(
-                    "since",
-                    "must be before until: nothing could match",
-                ));
+                return Err(bad("since", "must be before until: nothing could match"));
             }
         }
         let request = SearchRequest {
@@ -194,7 +191,11 @@ impl SearchParams {
             sources: names(pairs, "source", cfg)?,
             vendors: pairs.parsed::<Vendor>("vendor")?,
             stages: pairs.parsed::<Stage>("stage")?,
-            languages: pairs.all("language")?.into_iter().map(str::to_string).collect(),
+            languages: pairs
+                .all("language")?
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             since,
             until,
             sort,
@@ -247,14 +248,19 @@ mod tests {
     }
 
     fn parse(q: &str, paging: Paging) -> Result<SearchParams, ParamError> {
-        let now: Timestamp = "2026-11-10T00:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+        let now: Timestamp = "2026-11-10T00:00:00Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
         SearchParams::parse(&Pairs::parse(Some(q)), &cfg(), paging, 20, now)
     }
 
     #[test]
     fn repeated_filters_and_bounds() {
-        let p = parse("q=kafka&kind=paper&kind=repo&topic=streaming&since=7d&sort=date&limit=5000&page=2", Paging::Page)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let p = parse(
+            "q=kafka&kind=paper&kind=repo&topic=streaming&since=7d&sort=date&limit=5000&page=2",
+            Paging::Page,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.request.kinds, vec![Kind::Paper, Kind::Repo]);
         assert_eq!(p.request.limit, MAX_PAGE_SIZE);
         assert_eq!(p.offset, MAX_PAGE_SIZE);

@@ -350,7 +350,10 @@ mod tests {
     #[test]
     fn pointer_marks_the_word_at_the_position() {
         let p = pointer("kafka titel:flink", 6);
-        assert_eq!(p.iter().find(|s| s.mark).map(|s| s.text.as_str()), Some("titel:flink"));
+        assert_eq!(
+            p.iter().find(|s| s.mark).map(|s| s.text.as_str()),
+            Some("titel:flink")
+        );
         let p = pointer("kafka AND", 9);
         assert!(p.iter().any(|s| s.mark && s.text.contains("here")));
         assert_eq!(thousands(1234567), "1,234,567");

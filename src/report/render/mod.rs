@@ -17,9 +17,9 @@ mod json;
 mod markdown;
 mod words;
 
-pub(super) use words::thousands;
 pub use html::{page_with_chrome, stylesheet, Chrome, NavLink};
 pub use words::safe_url;
+pub(super) use words::thousands;
 
 use html::Html;
 use json::Json;
