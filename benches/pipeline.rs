@@ -581,7 +581,8 @@ fn parent(args: &Args) -> Result<()> {
         eprintln!("  report stage {:.1}s", t.elapsed().as_secs_f64());
 
         let rounds = if args.quick { 2 } else { 30 };
-        let engine = horizon::serve::SearchEngine::new(std::sync::Arc::new(HorizonIndex::open(&hdir)?))?;
+        let engine =
+            horizon::serve::SearchEngine::new(std::sync::Arc::new(HorizonIndex::open(&hdir)?))?;
         let (search_rows, search_all) = bench_search(&idx, &engine, rounds)?;
         drop(engine);
         eprintln!("  search done");
@@ -1154,7 +1155,10 @@ fn render(
     }
     if let Some(last) = results.last() {
         let _ = writeln!(s, "\nPer query at {} documents (p50 ms):\n", human(last.n));
-        let _ = writeln!(s, "| query | horizon | serve | raw | horizon ratio | serve ratio |");
+        let _ = writeln!(
+            s,
+            "| query | horizon | serve | raw | horizon ratio | serve ratio |"
+        );
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
         for (l, h, b, e) in &last.search {
             let _ = writeln!(
@@ -1392,12 +1396,8 @@ async fn load(
     texts: &[String],
     secs: f64,
 ) -> Result<HttpRow> {
-    let server = horizon::serve::Server::bind(
-        "127.0.0.1:0".parse()?,
-        router,
-        limits.clone(),
-    )
-    .await?;
+    let server =
+        horizon::serve::Server::bind("127.0.0.1:0".parse()?, router, limits.clone()).await?;
     let base = format!("http://{}/api/search", server.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(server.run(async {

@@ -526,7 +526,7 @@ pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, Searc
     let mut hits = Vec::with_capacity(addrs.len());
     for (score, addr) in addrs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let item = idx.item_of(&doc)?;
+        let item = hit_item(idx, &doc)?;
         hits.push(snippets.hit(&searcher, item, score)?);
     }
     Ok(hits)
@@ -534,6 +534,62 @@ pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, Searc
 
 /// Characters of a snippet.
 const SNIPPET_CHARS: usize = 180;
+
+/// The fields of a stored item a hit shows (JSON, text and the pages): read
+/// instead of the whole item, so the fields no hit shows (topic evidence,
+/// system links, trend history…) are skipped while parsing.
+#[derive(serde::Deserialize)]
+struct HitFields {
+    id: String,
+    kind: Kind,
+    source: String,
+    #[serde(default)]
+    vendor: Option<Vendor>,
+    title: String,
+    #[serde(default)]
+    summary: String,
+    url: String,
+    #[serde(default)]
+    authors: Vec<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    published: Option<Timestamp>,
+    #[serde(default)]
+    updated: Option<Timestamp>,
+    #[serde(default)]
+    first_seen: Option<Timestamp>,
+    #[serde(default)]
+    products: Vec<String>,
+    #[serde(default)]
+    stage: Option<Stage>,
+    #[serde(default)]
+    stars: Option<u64>,
+    #[serde(default)]
+    stars_period: Option<u64>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// The item of a hit from its stored document: the fields a hit shows
+/// ([`Hit::record`], the pages), the others left empty.
+pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, IndexError> {
+    let f: HitFields = idx.stored_as(doc)?;
+    let mut item = Item::new(f.id, f.kind, f.source, f.title, f.url);
+    item.vendor = f.vendor;
+    item.summary = f.summary;
+    item.authors = f.authors;
+    item.topics = f.topics;
+    item.published = f.published;
+    item.updated = f.updated;
+    item.first_seen = f.first_seen;
+    item.products = f.products;
+    item.stage = f.stage;
+    item.stars = f.stars;
+    item.stars_period = f.stars_period;
+    item.language = f.language;
+    Ok(item)
+}
 
 /// The snippet generators of one query over one searcher: the summary's, and
 /// the title's for items without a summary, made on first use. Both depend on
@@ -543,6 +599,9 @@ pub struct Snippets {
     query: Box<dyn Query>,
     title_field: tantivy::schema::Field,
     summary: SnippetGenerator,
+    /// Whether a summary term of the query occurs in the index: without
+    /// one, every summary snippet is empty, and the text is not tokenized.
+    summary_terms: bool,
     title: std::sync::OnceLock<SnippetGenerator>,
 }
 
@@ -563,10 +622,21 @@ impl Snippets {
     ) -> tantivy::Result<Snippets> {
         let mut summary = SnippetGenerator::create(searcher, &*query, fields.summary)?;
         summary.set_max_num_chars(SNIPPET_CHARS);
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == fields.summary {
+                terms.push(term.clone());
+            }
+        });
+        let mut summary_terms = false;
+        for t in &terms {
+            summary_terms |= searcher.doc_freq(t)? > 0;
+        }
         Ok(Snippets {
             query,
             title_field: fields.title,
             summary,
+            summary_terms,
             title: std::sync::OnceLock::new(),
         })
     }
@@ -584,7 +654,11 @@ impl Snippets {
         item: Item,
         score: Option<f32>,
     ) -> tantivy::Result<Hit> {
-        let mut snip = self.summary.snippet(&item.summary);
+        let mut snip = if self.summary_terms {
+            self.summary.snippet(&item.summary)
+        } else {
+            tantivy::snippet::Snippet::empty()
+        };
         if item.summary.is_empty() {
             let title = match self.title.get() {
                 Some(g) => g,

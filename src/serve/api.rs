@@ -59,14 +59,13 @@ fn param(name: &str, message: impl Into<String>) -> Problem {
 pub(super) async fn search(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
     let result = blocking(move || {
-        let mut params = SearchParams::parse(
+        let params = SearchParams::parse(
             &pairs,
             &app.cfg,
             Paging::Offset,
             crate::DEFAULT_SEARCH_LIMIT,
             Timestamp::now(),
         )?;
-        params.request.synonyms = app.synonyms.clone();
         let count = matches!(pairs.one("count"), Some("1" | "true" | "yes"));
         let spec = PageSpec {
             offset: params.offset,

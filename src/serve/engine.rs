@@ -61,6 +61,7 @@ pub struct SearchEngine {
     idx: Arc<HorizonIndex>,
     reader: IndexReader,
     parser: QueryParser,
+    synonyms: Vec<Vec<String>>,
     prepared: Mutex<Prepared>,
 }
 
@@ -88,8 +89,17 @@ impl SearchEngine {
             parser: query_parser(idx.index()),
             idx,
             reader,
+            synonyms: Vec::new(),
             prepared: Mutex::new(Prepared::default()),
         })
+    }
+
+    /// Expand queries with these groups of system names (see
+    /// [`crate::search::synonym_groups`]) when a request brings none, once
+    /// per query text and generation instead of on every request.
+    pub fn with_synonyms(mut self, groups: Vec<Vec<String>>) -> SearchEngine {
+        self.synonyms = groups;
+        self
     }
 
     /// The index.
@@ -110,18 +120,46 @@ impl SearchEngine {
         })
     }
 
-    /// The parsed query and snippet generators of `text` for `searcher`.
-    fn prepare(&self, searcher: &Searcher, text: &str) -> Result<Arc<Snippets>, SearchError> {
+    /// The parsed query and snippet generators of `req`'s query for
+    /// `searcher`, its system names expanded.
+    fn prepare(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+    ) -> Result<Arc<Snippets>, SearchError> {
         let generation = searcher.generation().generation_id();
+        // The request's own groups are part of the key; the engine's are fixed.
+        let key = if req.synonyms.is_empty() {
+            req.query.clone()
+        } else {
+            format!("{}\u{0}{:?}", req.query, req.synonyms)
+        };
         {
             let cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
             if cache.generation == generation {
-                if let Some(p) = cache.queries.get(text) {
+                if let Some(p) = cache.queries.get(&key) {
                     return Ok(Arc::clone(p));
                 }
             }
         }
-        let query = parse_with(&self.parser, text)?;
+        let groups = if req.synonyms.is_empty() {
+            &self.synonyms
+        } else {
+            &req.synonyms
+        };
+        let text = expand_synonyms(&req.query, groups);
+        let query = match parse_with(&self.parser, &text) {
+            Ok(q) => q,
+            // Point into the query as typed, not as the synonyms expanded it.
+            Err(e) if text != req.query => {
+                let typed = parse_with(&self.parser, &req.query).err();
+                return Err(SearchError::Query(typed.unwrap_or(QueryError {
+                    position: None,
+                    message: e.message,
+                })));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let snippets = Arc::new(Snippets::new(searcher, self.idx.fields(), query)?);
         let mut cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
         if cache.generation != generation {
@@ -131,27 +169,14 @@ impl SearchEngine {
         if cache.queries.len() >= PREPARED_CAPACITY {
             cache.queries.clear();
         }
-        cache
-            .queries
-            .insert(text.to_string(), Arc::clone(&snippets));
+        cache.queries.insert(key, Arc::clone(&snippets));
         Ok(snippets)
     }
 
     /// One page of `req`'s results: `req.limit` hits after `page.offset`.
     pub fn search(&self, req: &SearchRequest, page: PageSpec) -> Result<ResultPage, SearchError> {
         let searcher = self.reader.searcher();
-        let expanded = expand_synonyms(&req.query, &req.synonyms);
-        let snippets = match self.prepare(&searcher, &expanded) {
-            // Point into the query as typed, not as the synonyms expanded it.
-            Err(SearchError::Query(e)) if expanded != req.query => {
-                let typed = parse_with(&self.parser, &req.query).err();
-                return Err(SearchError::Query(typed.unwrap_or(QueryError {
-                    position: None,
-                    message: e.message,
-                })));
-            }
-            other => other?,
-        };
+        let snippets = self.prepare(&searcher, req)?;
         let filtered: Option<Box<dyn Query>> = filter_query(&self.idx, req).map(|filters| {
             Box::new(BooleanQuery::new(vec![
                 (Occur::Must, snippets.query().box_clone()),
@@ -163,7 +188,7 @@ impl SearchEngine {
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let item = self.idx.item_of(&doc)?;
+            let item = crate::search::hit_item(&self.idx, &doc)?;
             hits.push(snippets.hit(&searcher, item, score)?);
         }
         Ok(ResultPage { hits, total })

@@ -74,7 +74,6 @@ pub enum ServeError {
 pub struct App {
     engine: SearchEngine,
     cfg: Config,
-    synonyms: Vec<Vec<String>>,
     auth: Option<Auth>,
     stylesheet: String,
 }
@@ -88,12 +87,12 @@ impl std::fmt::Debug for App {
 impl App {
     /// The server's state over an open index and its config.
     pub fn new(idx: HorizonIndex, cfg: Config, auth: Option<Auth>) -> Result<App, ServeError> {
-        let engine = SearchEngine::new(Arc::new(idx))?;
+        let engine =
+            SearchEngine::new(Arc::new(idx))?.with_synonyms(crate::search::synonym_groups(&cfg));
         let mut stylesheet = crate::report::stylesheet()?;
         stylesheet.push('\n');
         stylesheet.push_str(SITE_CSS);
         Ok(App {
-            synonyms: crate::search::synonym_groups(&cfg),
             engine,
             cfg,
             auth,

@@ -111,7 +111,6 @@ fn search_page(app: &App, pairs: &Pairs) -> Result<(StatusCode, SearchPage), Pro
     if fresh {
         params.request.sort = SortBy::Date;
     }
-    params.request.synonyms = app.synonyms.clone();
     let spec = PageSpec {
         offset: params.offset,
         count: true,

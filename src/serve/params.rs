@@ -128,10 +128,6 @@ pub struct SearchParams {
     pub request: SearchRequest,
     /// Hits skipped.
     pub offset: usize,
-    /// The raw `since` and `until`, to fill the form again.
-    pub since: String,
-    /// See `since`.
-    pub until: String,
 }
 
 impl SearchParams {
@@ -202,12 +198,7 @@ impl SearchParams {
             limit,
             synonyms: Vec::new(),
         };
-        Ok(SearchParams {
-            request,
-            offset,
-            since: pairs.one("since").unwrap_or("").to_string(),
-            until: pairs.one("until").unwrap_or("").to_string(),
-        })
+        Ok(SearchParams { request, offset })
     }
 }
 
