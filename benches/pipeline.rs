@@ -470,6 +470,9 @@ fn run_child(extra: &[String]) -> Result<(IngestResult, u64)> {
 
 // ───────────────────────────── parent ─────────────────────────────
 
+/// A query's label and p50/p95/p99 of horizon::search::search, raw and the serve engine.
+type SearchRow = (String, [Duration; 3], [Duration; 3], [Duration; 3]);
+
 struct SizeResult {
     n: usize,
     horizon: IngestResult,
@@ -482,7 +485,7 @@ struct SizeResult {
     dump_bytes: u64,
     index_bytes: u64,
     /// Per query: horizon::search::search, raw, serve engine.
-    search: Vec<(String, [Duration; 3], [Duration; 3], [Duration; 3])>,
+    search: Vec<SearchRow>,
     search_all: ([Duration; 3], [Duration; 3], [Duration; 3]),
     http: [HttpRow; 2],
     cli: Vec<(String, Duration, Duration)>,
@@ -888,7 +891,7 @@ fn bench_search(
     engine: &horizon::serve::SearchEngine,
     rounds: usize,
 ) -> Result<(
-    Vec<(String, [Duration; 3], [Duration; 3], [Duration; 3])>,
+    Vec<SearchRow>,
     ([Duration; 3], [Duration; 3], [Duration; 3]),
 )> {
     let qs = queries();

@@ -59,7 +59,7 @@ impl Segment {
     fn new(text: &str, mark: bool) -> Segment {
         Segment {
             space_before: text.starts_with(char::is_whitespace),
-            space_after: text.len() > 0
+            space_after: !text.is_empty()
                 && text.ends_with(char::is_whitespace)
                 && !text.trim().is_empty(),
             text: text.to_string(),
@@ -102,7 +102,8 @@ pub(super) fn pointer(query: &str, position: usize) -> Vec<Segment> {
     let end = query[start..]
         .find(char::is_whitespace)
         .map_or(query.len(), |n| start + n.max(1).min(query.len() - start));
-    let mut out = segments(query, &[start..end]);
+    let word = start..end;
+    let mut out = segments(query, std::slice::from_ref(&word));
     if start >= query.len() {
         out.push(Segment::new(" ⟵ here", true));
     }
@@ -114,7 +115,7 @@ pub(super) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
