@@ -9,7 +9,8 @@
 //!
 //! The middleware, outermost first: the access log (one `tracing` line per
 //! request at `info`, target `horizon::access`), security headers on every
-//! response, the request timeout (503), the body limit, authentication.
+//! response, the request timeout (503), the body limit, authentication
+//! (without a token, only requests to a loopback `Host` are answered).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -86,8 +87,37 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/login" | "/healthz" | super::STYLESHEET_PATH)
 }
 
+/// Whether a `Host` header names this machine's loopback (`localhost`,
+/// `127.0.0.1`, `[::1]`, any port). Without a token the server answers only
+/// those: a web page elsewhere cannot reach it by pointing a name of its
+/// own at 127.0.0.1 (DNS rebinding).
+fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(n, _)| n)
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 async fn authenticate(State(auth): State<Option<Arc<Auth>>>, req: Request, next: Next) -> Response {
     let Some(auth) = auth else {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()))
+            .unwrap_or("");
+        if !is_loopback_host(host) {
+            return (
+                StatusCode::MISDIRECTED_REQUEST,
+                "without a token this server answers requests to localhost only; start it with a token to serve other names\n",
+            )
+                .into_response();
+        }
         return next.run(req).await;
     };
     let path = req.uri().path();
@@ -287,6 +317,36 @@ impl Server {
                 "some requests were still open {} s after the shutdown signal",
                 limits.shutdown_grace.as_secs()
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Guards against DNS rebinding of a token-less server.
+    #[test]
+    fn only_loopback_hosts_without_a_token() {
+        for ok in [
+            "localhost",
+            "localhost:8080",
+            "127.0.0.1:80",
+            "127.3.2.1",
+            "[::1]:8080",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:8080",
+            "10.0.0.1:8080",
+            "",
+            "localhost.evil.example",
+            "[::2]:80",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
         }
     }
 }
