@@ -686,3 +686,29 @@ async fn the_binary_serves_leaves_the_crawl_lock_free_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_requests_and_slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fx = fixture();
+    let limits = Limits {
+        request_timeout: Duration::from_nanos(1),
+        header_timeout: Duration::from_millis(500),
+        ..Limits::default()
+    };
+    let s = start(&fx, None, limits).await;
+    // Index work that outlasts the request timeout: 503, headers still set.
+    let (status, h, body) = get(&s.url("/api/report")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_headers("503", &h);
+    // A client that never finishes its headers is disconnected.
+    let mut conn = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection was still open after 10 s");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(!text.contains("200 OK"), "{text}");
+}
