@@ -23,6 +23,7 @@ pub mod opml;
 pub mod replay;
 pub mod report;
 pub mod search;
+pub mod serve;
 pub mod sources;
 pub mod state;
 pub mod text;
@@ -95,6 +96,12 @@ pub const DEFAULT_MATTERMOST_MAX_CHARS: usize = 16_383;
 pub const DEFAULT_TEAMS_MAX_BYTES: usize = 27_000;
 /// Subject of the report mail; `{period}` becomes the period's label.
 pub const DEFAULT_MAIL_SUBJECT: &str = "horizon report {period}";
+/// Where `horizon serve` listens unless `--bind` says otherwise: loopback only.
+pub const DEFAULT_SERVE_BIND: &str = "127.0.0.1:8080";
+/// The environment variable `horizon serve` reads its token from (or `--token-file`).
+pub const SERVE_TOKEN_ENV: &str = "HORIZON_SERVE_TOKEN";
+/// Time one request to `horizon serve` may take, in seconds.
+pub const DEFAULT_SERVE_TIMEOUT_SECS: u64 = 30;
 /// Folder of the index where `report --deliver` saves the report without `--out`.
 pub const DEFAULT_REPORTS_DIR: &str = "reports";
 

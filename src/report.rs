@@ -36,7 +36,7 @@
 
 mod docsets;
 mod rank;
-mod render;
+pub(crate) mod render;
 
 use std::collections::BTreeMap;
 
@@ -57,7 +57,9 @@ use crate::search::date_range;
 use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
-pub use render::{Format, RenderError, Renderer};
+pub use render::{
+    page_with_chrome, safe_url, stylesheet, Chrome, Format, NavLink, RenderError, Renderer,
+};
 
 /// Periods in the activity series (the current one last).
 pub const ACTIVITY_PERIODS: usize = 12;

@@ -17,6 +17,7 @@ mod man;
 mod reindex;
 mod report;
 mod search;
+mod serve;
 mod sources;
 mod stats;
 
@@ -81,6 +82,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Flags(args) => flags::cmd_flags(&cli, args),
         Command::Report(args) => report::cmd_report(&cli, args).await,
         Command::Demo(args) => demo::cmd_demo(&cli, args).await,
+        Command::Serve(args) => serve::cmd_serve(&cli, args).await,
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };

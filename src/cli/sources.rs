@@ -6,23 +6,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use horizon::config::Config;
 use horizon::exit;
-use horizon::state::{CrawlState, HealthStatus, SourceHealth};
+use horizon::state::{CrawlState, HealthStatus};
 use horizon::text::terminal_safe;
-use serde::Serialize;
 
 use super::args::*;
 use super::{index_dir, io_fail, load_config, Cli, Failure};
-
-/// One line of `horizon sources` (one object of its `--json` array).
-#[derive(Serialize)]
-struct SourceRow<'a> {
-    name: &'a str,
-    kind: &'static str,
-    enabled: bool,
-    urls: Vec<String>,
-    status: HealthStatus,
-    health: SourceHealth,
-}
 
 pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
@@ -30,36 +18,12 @@ pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
     let state = CrawlState::load(&dir)
         .context("reading crawl state")
         .map_err(Failure::fatal)?;
-    let fail_after = cfg.settings.failing_after;
-    let rows: Vec<SourceRow> = cfg
-        .sources
-        .iter()
-        .map(|s| {
-            let health = state.sources.get(&s.name).cloned().unwrap_or_default();
-            SourceRow {
-                name: &s.name,
-                kind: s.kind().as_str(),
-                enabled: s.enabled,
-                urls: horizon::sources::request_urls(s)
-                    .iter()
-                    .map(|u| u.to_string())
-                    .collect(),
-                status: if s.enabled {
-                    health.status(fail_after)
-                } else {
-                    HealthStatus::Disabled
-                },
-                health,
-            }
-        })
-        .collect();
+    let rows = horizon::sources::listing::rows(&cfg, &state);
     let mut out = std::io::stdout().lock();
     if json {
-        // Through a `Value`, whose objects keep their keys in name order: the
-        // order this output has always had.
-        let value =
-            serde_json::to_value(&rows).map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
-        writeln!(out, "{value}").map_err(io_fail)?;
+        let text = horizon::sources::listing::to_json(&rows)
+            .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+        out.write_all(text.as_bytes()).map_err(io_fail)?;
         return Ok(exit::OK);
     }
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4);

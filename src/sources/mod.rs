@@ -15,6 +15,7 @@
 pub mod arxiv;
 pub mod cloud;
 pub mod feed;
+pub mod listing;
 pub mod trending;
 
 use jiff::Timestamp;

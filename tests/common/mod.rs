@@ -22,6 +22,8 @@ mod fixtures_dir;
 #[allow(unused_imports)]
 pub use fixtures_dir::fixtures;
 
+pub mod payloads;
+
 /// The files of the given fixture subfolders, sorted by path.
 pub fn fixture_files(root: &Path, subdirs: &[&str]) -> Vec<PathBuf> {
     let mut files = Vec::new();
