@@ -116,7 +116,11 @@ fn warn_about_aliases(cli: &Cli, cfg: &Config) {
     let Ok(catalog) = horizon::absorb::Catalog::for_config(cfg) else {
         return;
     };
-    for w in horizon::absorb::catalog::check_config(cfg, &catalog) {
+    let robots = horizon::robots::config_warnings(cfg);
+    for w in horizon::absorb::catalog::check_config(cfg, &catalog)
+        .into_iter()
+        .chain(robots)
+    {
         eprintln!(
             "horizon: warning: {}:{}: {}",
             cfg.path.display(),

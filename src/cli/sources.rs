@@ -22,6 +22,9 @@ struct SourceRow<'a> {
     urls: Vec<String>,
     status: HealthStatus,
     health: SourceHealth,
+    /// Hosts of this source whose robots.txt the config ignores.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    robots_ignored: Vec<String>,
 }
 
 pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
@@ -31,19 +34,25 @@ pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
         .context("reading crawl state")
         .map_err(Failure::fatal)?;
     let fail_after = cfg.settings.failing_after;
+    let ignored = horizon::robots::ignored_hosts(&cfg.settings);
     let rows: Vec<SourceRow> = cfg
         .sources
         .iter()
         .map(|s| {
             let health = state.sources.get(&s.name).cloned().unwrap_or_default();
+            let urls = horizon::sources::request_urls(s);
+            let mut robots_ignored: Vec<String> = urls
+                .iter()
+                .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
+                .filter(|h| ignored.contains(h))
+                .collect();
+            robots_ignored.dedup();
             SourceRow {
                 name: &s.name,
                 kind: s.kind().as_str(),
                 enabled: s.enabled,
-                urls: horizon::sources::request_urls(s)
-                    .iter()
-                    .map(|u| u.to_string())
-                    .collect(),
+                urls: urls.iter().map(|u| u.to_string()).collect(),
+                robots_ignored,
                 status: if s.enabled {
                     health.status(fail_after)
                 } else {
@@ -75,7 +84,17 @@ pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
             .last_success
             .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "never".into());
-        let detail = terminal_safe(&row.health.describe(row.status));
+        let mut detail = row.health.describe(row.status);
+        if !row.robots_ignored.is_empty() {
+            if !detail.is_empty() {
+                detail.push_str("; ");
+            }
+            detail.push_str(&format!(
+                "robots.txt ignored for {} (opt-out in [settings.hosts])",
+                row.robots_ignored.join(", ")
+            ));
+        }
+        let detail = terminal_safe(&detail);
         let status = match row.status {
             HealthStatus::Failing => "FAILING",
             other => other.as_str(),
