@@ -797,7 +797,8 @@ pub fn backoff_until(h: &crate::state::SourceHealth, failing_after: u32) -> Opti
     h.last_attempt.and_then(|t| t.checked_add(wait).ok())
 }
 
-fn choose_sources<'a>(cfg: &'a Config, only: &[String]) -> Result<Vec<&'a Source>, CrawlError> {
+/// The sources named with `--source` (all enabled ones when none is named).
+pub(crate) fn choose_sources<'a>(cfg: &'a Config, only: &[String]) -> Result<Vec<&'a Source>, CrawlError> {
     if only.is_empty() {
         return Ok(cfg.sources.iter().filter(|s| s.enabled).collect());
     }

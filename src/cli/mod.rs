@@ -72,6 +72,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
                 kind,
                 dry_run,
             }) => sources::cmd_sources_import(&cli, file, *kind, *dry_run),
+            Some(SourcesAction::Check {
+                sources: only,
+                json,
+                replay,
+            }) => sources::cmd_sources_check(&cli, only, *json, replay.as_deref()).await,
             Some(SourcesAction::Export { out }) => {
                 sources::cmd_sources_export(&cli, out.as_deref())
             }
