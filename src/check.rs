@@ -167,13 +167,15 @@ async fn read_answer(check: &mut SourceCheck, src: &Source, url: &Url, f: Fetche
         check.notes.push(format!("redirected to {}", f.url));
     }
     if check.etag.is_none() && check.last_modified.is_none() {
-        check
-            .notes
-            .push("offers no validators (ETag, Last-Modified): every crawl downloads it whole".into());
+        check.notes.push(
+            "offers no validators (ETag, Last-Modified): every crawl downloads it whole".into(),
+        );
     }
     let body = f.body.clone();
     if body.starts_with(b"\xef\xbb\xbf") {
-        check.notes.push("starts with a UTF-8 byte order mark".into());
+        check
+            .notes
+            .push("starts with a UTF-8 byte order mark".into());
     }
     check.detected = Some(detect(&body));
     let (adapter, name, final_url) = (Adapter::of(&src.spec), src.name.clone(), f.url.to_string());
@@ -248,8 +250,14 @@ mod tests {
     #[test]
     fn detects_formats() {
         assert_eq!(detect(b"\xef\xbb\xbf<?xml version=\"1.0\"?><rss>"), "rss");
-        assert_eq!(detect(b"<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"), "atom");
-        assert_eq!(detect(br#"{"version": "https://jsonfeed.org/version/1.1"}"#), "json_feed");
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+            "atom"
+        );
+        assert_eq!(
+            detect(br#"{"version": "https://jsonfeed.org/version/1.1"}"#),
+            "json_feed"
+        );
         assert_eq!(detect(b"<!DOCTYPE html><html>"), "html");
         assert_eq!(detect(b"  "), "empty");
     }

@@ -591,11 +591,11 @@ fn validate_settings(s: &Settings, line: usize, problems: &mut Vec<Problem>) {
                 "must be at least 1",
             );
         }
-        if h.user_agent.as_deref().is_some_and(|ua| ua.trim().is_empty()) {
-            bad(
-                &format!("hosts.\"{host}\".user_agent"),
-                "must not be empty",
-            );
+        if h.user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.trim().is_empty())
+        {
+            bad(&format!("hosts.\"{host}\".user_agent"), "must not be empty");
         }
         if host.eq_ignore_ascii_case(ARXIV_API_HOST) {
             if let Some(ConfigDuration(d)) = h.interval {

@@ -798,7 +798,10 @@ pub fn backoff_until(h: &crate::state::SourceHealth, failing_after: u32) -> Opti
 }
 
 /// The sources named with `--source` (all enabled ones when none is named).
-pub(crate) fn choose_sources<'a>(cfg: &'a Config, only: &[String]) -> Result<Vec<&'a Source>, CrawlError> {
+pub(crate) fn choose_sources<'a>(
+    cfg: &'a Config,
+    only: &[String],
+) -> Result<Vec<&'a Source>, CrawlError> {
     if only.is_empty() {
         return Ok(cfg.sources.iter().filter(|s| s.enabled).collect());
     }

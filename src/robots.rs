@@ -127,7 +127,9 @@ impl Verdict {
 /// The rules of one origin for this crawl.
 #[derive(Clone)]
 enum Rules {
-    AllowAll { status: u16 },
+    AllowAll {
+        status: u16,
+    },
     Text {
         text: Arc<str>,
         robot: Option<Arc<texting_robots::Robot>>,
@@ -218,7 +220,9 @@ fn exemption(host: &str) -> Option<String> {
             .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback());
-    loopback.then(|| format!("{host} is a loopback address (set robots = \"obey\" to read its robots.txt)"))
+    loopback.then(|| {
+        format!("{host} is a loopback address (set robots = \"obey\" to read its robots.txt)")
+    })
 }
 
 impl Robots {

@@ -190,7 +190,9 @@ pub enum SourcesAction {
         dry_run: bool,
     },
     /// Fetch each source once (politely, robots.txt included) and report what came back.
-    #[command(after_help = "Examples:\n  horizon sources check\n  horizon sources check --source cncf-blog --json\n  horizon sources check --replay recording/")]
+    #[command(
+        after_help = "Examples:\n  horizon sources check\n  horizon sources check --source cncf-blog --json\n  horizon sources check --replay recording/"
+    )]
     Check {
         /// Only this source (repeatable).
         #[arg(long = "source", value_name = "NAME")]

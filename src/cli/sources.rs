@@ -242,7 +242,13 @@ pub(super) async fn cmd_sources_check(
 /// One source's check as a few lines of text.
 fn write_check(out: &mut impl Write, c: &horizon::check::SourceCheck) -> std::io::Result<()> {
     let verdict = if c.ok() { "ok" } else { "FAILED" };
-    writeln!(out, "{verdict:<6} {} ({})  {}", c.name, c.kind, terminal_safe(&c.url))?;
+    writeln!(
+        out,
+        "{verdict:<6} {} ({})  {}",
+        c.name,
+        c.kind,
+        terminal_safe(&c.url)
+    )?;
     let mut facts = Vec::new();
     if let Some(s) = c.status {
         facts.push(format!("HTTP {s}"));
@@ -259,16 +265,26 @@ fn write_check(out: &mut impl Write, c: &horizon::check::SourceCheck) -> std::io
     if !facts.is_empty() {
         writeln!(out, "       {}", facts.join(", "))?;
     }
-    writeln!(out, "       robots: {}", terminal_safe(&c.robots.describe()))?;
+    writeln!(
+        out,
+        "       robots: {}",
+        terminal_safe(&c.robots.describe())
+    )?;
     let validators: Vec<String> = [
         c.etag.as_ref().map(|e| format!("ETag {e}")),
-        c.last_modified.as_ref().map(|l| format!("Last-Modified {l}")),
+        c.last_modified
+            .as_ref()
+            .map(|l| format!("Last-Modified {l}")),
     ]
     .into_iter()
     .flatten()
     .collect();
     if !validators.is_empty() {
-        writeln!(out, "       validators: {}", terminal_safe(&validators.join(", ")))?;
+        writeln!(
+            out,
+            "       validators: {}",
+            terminal_safe(&validators.join(", "))
+        )?;
     }
     for note in &c.notes {
         writeln!(out, "       note: {}", terminal_safe(note))?;
