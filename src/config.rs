@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::de::DeTable;
 use toml::Spanned;
 
@@ -285,6 +285,21 @@ pub struct HostSettings {
     pub concurrency: Option<usize>,
     /// Minimum time between two requests to this host.
     pub interval: Option<ConfigDuration>,
+    /// `"ignore"`: do not read or obey this host's robots.txt (the explicit
+    /// opt-out); `"obey"`: read it even for a loopback address.
+    pub robots: Option<RobotsPolicy>,
+    /// A User-Agent for this host only (for hosts that refuse non-browser clients).
+    pub user_agent: Option<String>,
+}
+
+/// `[settings.hosts."…"] robots`: whether a host's robots.txt is obeyed.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RobotsPolicy {
+    /// Read and obey it (the default, except for loopback addresses).
+    Obey,
+    /// The user's explicit opt-out: never read it for this host.
+    Ignore,
 }
 
 /// `[absorption]`: thresholds of the cloud-absorption rule.
@@ -541,6 +556,12 @@ fn validate_settings(s: &Settings, line: usize, problems: &mut Vec<Problem>) {
                 &format!("hosts.\"{host}\".concurrency"),
                 "must be at least 1",
             );
+        }
+        if h.user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.trim().is_empty())
+        {
+            bad(&format!("hosts.\"{host}\".user_agent"), "must not be empty");
         }
         if host.eq_ignore_ascii_case(ARXIV_API_HOST) {
             if let Some(ConfigDuration(d)) = h.interval {

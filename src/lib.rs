@@ -10,6 +10,7 @@
 //! loader, the command-line help and the README.
 
 pub mod absorb;
+pub mod check;
 pub mod config;
 pub mod crawl;
 pub mod deliver;
@@ -22,6 +23,7 @@ pub mod model;
 pub mod opml;
 pub mod replay;
 pub mod report;
+pub mod robots;
 pub mod search;
 pub mod serve;
 pub mod sources;
@@ -37,6 +39,11 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (+https://github.com/horizon-infra/horizon)"
 );
+/// The `Accept` header sent with every request: feeds first, then JSON, then
+/// HTML (some servers answer 406 to a request without one).
+pub const DEFAULT_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5";
+/// How long a host's robots.txt is used before it is asked for again (RFC 9309 §2.4: at most 24 hours).
+pub const ROBOTS_MAX_AGE_SECS: i64 = 24 * 60 * 60;
 /// Where the configuration is read from.
 pub const DEFAULT_CONFIG_PATH: &str = "sources.toml";
 /// Where the index lives unless `--index` or `[settings] index` says otherwise.

@@ -416,7 +416,7 @@ impl Corpus {
         Payload {
             adapter: Adapter::Trending(TrendingPeriod::Daily),
             source: self.source("github_trending", rng),
-            url: "https://github.com/trending?since=daily".into(),
+            url: "https://github.com/trending".into(),
             now,
             bytes: s.into_bytes(),
             docs: n,

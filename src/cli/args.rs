@@ -205,6 +205,21 @@ pub enum SourcesAction {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Fetch each source once (politely, robots.txt included) and report what came back.
+    #[command(
+        after_help = "Examples:\n  horizon sources check\n  horizon sources check --source cncf-blog --json\n  horizon sources check --replay recording/"
+    )]
+    Check {
+        /// Only this source (repeatable).
+        #[arg(long = "source", value_name = "NAME")]
+        sources: Vec<String>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Serve the responses from a recording (`crawl --record DIR`) instead of the network.
+        #[arg(long, value_name = "DIR")]
+        replay: Option<PathBuf>,
+    },
     /// Write every source with a URL as OPML.
     #[command(after_help = "Example:\n  horizon sources export --out horizon.opml")]
     Export {

@@ -73,6 +73,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
                 kind,
                 dry_run,
             }) => sources::cmd_sources_import(&cli, file, *kind, *dry_run),
+            Some(SourcesAction::Check {
+                sources: only,
+                json,
+                replay,
+            }) => sources::cmd_sources_check(&cli, only, *json, replay.as_deref()).await,
             Some(SourcesAction::Export { out }) => {
                 sources::cmd_sources_export(&cli, out.as_deref())
             }
@@ -118,7 +123,11 @@ fn warn_about_aliases(cli: &Cli, cfg: &Config) {
     let Ok(catalog) = horizon::absorb::Catalog::for_config(cfg) else {
         return;
     };
-    for w in horizon::absorb::catalog::check_config(cfg, &catalog) {
+    let robots = horizon::robots::config_warnings(cfg);
+    for w in horizon::absorb::catalog::check_config(cfg, &catalog)
+        .into_iter()
+        .chain(robots)
+    {
         eprintln!(
             "horizon: warning: {}:{}: {}",
             cfg.path.display(),

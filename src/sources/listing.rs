@@ -24,23 +24,32 @@ pub struct SourceRow<'a> {
     pub status: HealthStatus,
     /// What the crawls remember of it.
     pub health: SourceHealth,
+    /// Hosts of this source whose robots.txt the config ignores.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub robots_ignored: Vec<String>,
 }
 
 /// Every source of `cfg` with its health in `state`, config order.
 pub fn rows<'a>(cfg: &'a Config, state: &CrawlState) -> Vec<SourceRow<'a>> {
     let fail_after = cfg.settings.failing_after;
+    let ignored = crate::robots::ignored_hosts(&cfg.settings);
     cfg.sources
         .iter()
         .map(|s| {
             let health = state.sources.get(&s.name).cloned().unwrap_or_default();
+            let urls = super::request_urls(s);
+            let mut robots_ignored: Vec<String> = urls
+                .iter()
+                .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
+                .filter(|h| ignored.contains(h))
+                .collect();
+            robots_ignored.dedup();
             SourceRow {
                 name: &s.name,
                 kind: s.kind().as_str(),
                 enabled: s.enabled,
-                urls: super::request_urls(s)
-                    .iter()
-                    .map(|u| u.to_string())
-                    .collect(),
+                urls: urls.iter().map(|u| u.to_string()).collect(),
+                robots_ignored,
                 status: if s.enabled {
                     health.status(fail_after)
                 } else {
