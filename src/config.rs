@@ -331,6 +331,9 @@ pub struct AbsorptionSettings {
     pub absorbed_min_ga_vendors: usize,
     /// Vendors with a preview needed for `absorbing` (one GA vendor always suffices).
     pub absorbing_min_preview_vendors: usize,
+    /// The vendors whose offerings count for the levels; the notes of the
+    /// others are crawled, searched and reported, but never raise a level.
+    pub vendors: Vec<Vendor>,
 }
 
 impl Default for AbsorptionSettings {
@@ -341,6 +344,7 @@ impl Default for AbsorptionSettings {
             )),
             absorbed_min_ga_vendors: DEFAULT_ABSORBED_MIN_GA_VENDORS,
             absorbing_min_preview_vendors: DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS,
+            vendors: DEFAULT_ABSORPTION_VENDORS.to_vec(),
         }
     }
 }
@@ -491,6 +495,13 @@ impl Config {
                 line: 1,
                 context: "[absorption] absorbing_min_preview_vendors".into(),
                 message: "must be at least 1".into(),
+            });
+        }
+        if raw.absorption.vendors.is_empty() {
+            problems.push(Problem {
+                line: 1,
+                context: "[absorption] vendors".into(),
+                message: "must name at least one vendor (the default is [\"aws\", \"azure\", \"gcp\"])".into(),
             });
         }
         let mut report = raw.report;
@@ -861,7 +872,11 @@ kind = "cloud"
             assert!(
                 c.sources
                     .iter()
-                    .any(|s| s.spec == SourceSpec::Cloud { vendor: v }),
+                    .any(|s| s.spec
+                        == SourceSpec::Cloud {
+                            vendor: v,
+                            product: None
+                        }),
                 "no {v} changelog"
             );
         }

@@ -93,6 +93,16 @@ pub enum Vendor {
     Azure,
     /// Google Cloud.
     Gcp,
+    /// Oracle Cloud Infrastructure.
+    Oci,
+    /// Cloudflare.
+    Cloudflare,
+    /// DigitalOcean.
+    #[serde(rename = "digitalocean")]
+    #[strum(serialize = "digitalocean")]
+    DigitalOcean,
+    /// GitHub (its changelog: a platform the team builds on, like a cloud).
+    Github,
 }
 
 impl Vendor {
@@ -114,6 +124,24 @@ impl Vendor {
             Vendor::Aws => "AWS",
             Vendor::Azure => "Azure",
             Vendor::Gcp => "Google Cloud",
+            Vendor::Oci => "Oracle Cloud",
+            Vendor::Cloudflare => "Cloudflare",
+            Vendor::DigitalOcean => "DigitalOcean",
+            Vendor::Github => "GitHub",
+        }
+    }
+
+    /// The words a product's name starts with when the vendor names it
+    /// ("Amazon MSK", "Azure Firewall", "OCI Database"), most common first.
+    pub fn brands(self) -> &'static [&'static str] {
+        match self {
+            Vendor::Aws => &["AWS", "Amazon"],
+            Vendor::Azure => &["Azure", "Microsoft"],
+            Vendor::Gcp => &["Google"],
+            Vendor::Oci => &["OCI", "Oracle"],
+            Vendor::Cloudflare => &["Cloudflare"],
+            Vendor::DigitalOcean => &["DigitalOcean"],
+            Vendor::Github => &["GitHub"],
         }
     }
 }
@@ -655,6 +683,10 @@ mod tests {
             assert_eq!(r.as_str().parse::<Relation>(), Ok(r));
         }
         assert_eq!("GCP".parse::<Vendor>(), Ok(Vendor::Gcp));
+        for &v in Vendor::ALL {
+            assert_eq!(v.as_str().parse::<Vendor>(), Ok(v));
+        }
+        assert_eq!(Vendor::DigitalOcean.as_str(), "digitalocean");
     }
 
     /// Guards the words users see when a name is refused.
@@ -666,7 +698,7 @@ mod tests {
         );
         assert_eq!(
             "ibm".parse::<Vendor>(),
-            Err(r#"unknown vendor "ibm" (expected one of: aws, azure, gcp)"#.into())
+            Err(r#"unknown vendor "ibm" (expected one of: aws, azure, gcp, oci, cloudflare, digitalocean, github)"#.into())
         );
         assert_eq!(
             "beta".parse::<Stage>(),

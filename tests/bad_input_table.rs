@@ -126,7 +126,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "cloud source without a vendor",
             "[[sources]]\nname = \"gcp\"\nkind = \"cloud\"\n",
-            "horizon: sources.toml:1: source \"gcp\": kind = \"cloud\" needs `vendor = \"aws\"`, `\"azure\"` or `\"gcp\"`",
+            "horizon: sources.toml:1: source \"gcp\": kind = \"cloud\" needs `vendor = \"aws\"`, `\"azure\"`, `\"gcp\"`, `\"oci\"`, `\"cloudflare\"`, `\"digitalocean\"` or `\"github\"`",
         ),
         c(
             "unknown vendor",
