@@ -131,7 +131,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown vendor",
             "[[sources]]\nname = \"oci\"\nkind = \"cloud\"\nvendor = \"oracle\"\n",
-            "horizon: sources.toml:4:10: unknown variant `oracle`, expected one of `aws`, `azure`, `gcp`",
+            "horizon: sources.toml:4:10: unknown variant `oracle`, expected one of `aws`, `azure`, `gcp`, `oci`, `cloudflare`, `digitalocean`, `github`",
         ),
         c(
             "key that does not apply to the kind",
