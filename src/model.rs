@@ -515,6 +515,11 @@ pub struct Item {
     /// When the item was last updated, if the source says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<Timestamp>,
+    /// The first publication date of an item the source edited later and
+    /// that is filed (`published`) under its latest update: an Azure update
+    /// whose retirement date moved. `None` for an item never edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_published: Option<Timestamp>,
     /// When horizon first saw it (set by the index).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<Timestamp>,
@@ -589,6 +594,7 @@ impl Item {
             evidence: Vec::new(),
             published: None,
             updated: None,
+            first_published: None,
             first_seen: None,
             last_seen: None,
             products: Vec::new(),
