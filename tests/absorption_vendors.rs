@@ -112,5 +112,8 @@ fn an_empty_vendor_list_is_refused() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("[absorption] vendors: must name at least one vendor"), "{err}");
+    assert!(
+        err.contains("[absorption] vendors: must name at least one vendor"),
+        "{err}"
+    );
 }

@@ -37,13 +37,34 @@ fn both(adapter: Adapter<'_>, fixture: &str) -> (Vec<Item>, Vec<Item>) {
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn feeds_and_cloud_changelogs_with_a_bom_parse() {
     let cases = [
-        (Adapter::Feed, "blog-feeds/aws-blog_wordpress-rss2_2026-09-24.xml"),
-        (Adapter::Feed, "blog-feeds/google-ads-developer-blog_blogger-feedburner-atom_2016-06.xml"),
-        (Adapter::Feed, "arxiv-rss/arxiv-rss_cs.LG_2026-04-27_trimmed.xml"),
-        (Adapter::Cloud(Vendor::Aws), "cloud-aws/aws-whats-new_rss2_2016-07-21.xml"),
-        (Adapter::Cloud(Vendor::Azure), "cloud-azure/azure-updates_rss2_2026-08-05_edited.xml"),
-        (Adapter::Cloud(Vendor::Gcp), "cloud-gcp/gcp-release-notes_all-products_2025-11-05.xml"),
-        (Adapter::Cloud(Vendor::Github), "blog-feeds/aws-blog_wordpress-rss2_2026-09-24.xml"),
+        (
+            Adapter::Feed,
+            "blog-feeds/aws-blog_wordpress-rss2_2026-09-24.xml",
+        ),
+        (
+            Adapter::Feed,
+            "blog-feeds/google-ads-developer-blog_blogger-feedburner-atom_2016-06.xml",
+        ),
+        (
+            Adapter::Feed,
+            "arxiv-rss/arxiv-rss_cs.LG_2026-04-27_trimmed.xml",
+        ),
+        (
+            Adapter::Cloud(Vendor::Aws),
+            "cloud-aws/aws-whats-new_rss2_2016-07-21.xml",
+        ),
+        (
+            Adapter::Cloud(Vendor::Azure),
+            "cloud-azure/azure-updates_rss2_2026-08-05_edited.xml",
+        ),
+        (
+            Adapter::Cloud(Vendor::Gcp),
+            "cloud-gcp/gcp-release-notes_all-products_2025-11-05.xml",
+        ),
+        (
+            Adapter::Cloud(Vendor::Github),
+            "blog-feeds/aws-blog_wordpress-rss2_2026-09-24.xml",
+        ),
         (
             Adapter::CloudProduct(Vendor::Gcp, "BigQuery"),
             "cloud-gcp/gcp-release-notes_all-products_2025-11-05.xml",

@@ -127,12 +127,21 @@ mod tests {
                 "1",
                 &["Release", "copilot"],
             ),
-            item("GitHub Actions: larger runners in public preview", "2", &["Improvement"]),
+            item(
+                "GitHub Actions: larger runners in public preview",
+                "2",
+                &["Improvement"],
+            ),
             item("Sunsetting the legacy dashboard", "3", &[]),
             item("Some old API", "4", &["Retired"]),
         ]
         .concat());
-        for vendor in [Vendor::Github, Vendor::Cloudflare, Vendor::Oci, Vendor::DigitalOcean] {
+        for vendor in [
+            Vendor::Github,
+            Vendor::Cloudflare,
+            Vendor::Oci,
+            Vendor::DigitalOcean,
+        ] {
             let items = parse(vendor, &body, &ctx()).unwrap();
             check_items(vendor, &items);
             assert_eq!(items.len(), 4);
@@ -143,8 +152,14 @@ mod tests {
             .map(|i| (i.products.as_slice(), i.stage))
             .collect();
         assert_eq!(got[0], (&["copilot".to_string()][..], Some(Stage::Ga)));
-        assert_eq!(got[1], (&["GitHub Actions".to_string()][..], Some(Stage::Preview)));
-        assert_eq!(got[2], (&["GitHub".to_string()][..], Some(Stage::Deprecation)));
+        assert_eq!(
+            got[1],
+            (&["GitHub Actions".to_string()][..], Some(Stage::Preview))
+        );
+        assert_eq!(
+            got[2],
+            (&["GitHub".to_string()][..], Some(Stage::Deprecation))
+        );
         assert_eq!(got[3].1, Some(Stage::Deprecation));
         assert_eq!(
             items[0].published.map(|t| t.to_string()).as_deref(),
@@ -155,9 +170,13 @@ mod tests {
     #[test]
     fn the_product_key_names_every_item() {
         let body = rss(&item("Faster cold starts", "9", &["Workers"]));
-        let items =
-            super::super::parse_product(Vendor::Cloudflare, Some("Cloudflare Workers"), &body, &ctx())
-                .unwrap();
+        let items = super::super::parse_product(
+            Vendor::Cloudflare,
+            Some("Cloudflare Workers"),
+            &body,
+            &ctx(),
+        )
+        .unwrap();
         assert_eq!(items[0].products, ["Cloudflare Workers"]);
         assert_eq!(items[0].vendor, Some(Vendor::Cloudflare));
         assert!(items[0].id.starts_with("cloudflare:"));

@@ -378,11 +378,16 @@ mod tests {
             .collect();
         assert_eq!(edited.len(), 1);
         let it = edited[0];
-        assert!(it.title.starts_with("Retirement: Azure VMware Solution AV36"));
+        assert!(it
+            .title
+            .starts_with("Retirement: Azure VMware Solution AV36"));
         let day = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
         assert_eq!(day(it.published).as_deref(), Some("2026-06-22T16:30:01Z"));
         assert_eq!(day(it.date()).as_deref(), Some("2026-06-22T16:30:01Z"));
-        assert_eq!(day(it.first_published).as_deref(), Some("2025-09-27T00:30:39Z"));
+        assert_eq!(
+            day(it.first_published).as_deref(),
+            Some("2025-09-27T00:30:39Z")
+        );
         assert_eq!(it.updated, it.published);
         // Items never edited keep their one date.
         assert!(items
@@ -403,7 +408,10 @@ mod tests {
         for (n, it) in items.iter().enumerate() {
             let id = it.url.rsplit('=').next().unwrap();
             let new_link = if n % 2 == 0 {
-                format!("https://azure.microsoft.com/en-us/updates/v2/{}", id.len() + n)
+                format!(
+                    "https://azure.microsoft.com/en-us/updates/v2/{}",
+                    id.len() + n
+                )
             } else {
                 format!("https://azure.microsoft.com/updates?id={id}&amp;utm_source=rss")
             };
@@ -428,7 +436,10 @@ mod tests {
         assert_eq!(by_link.len(), items.len());
         assert!(by_link.iter().zip(&items).all(|(a, b)| a.id != b.id));
         assert_eq!(
-            azure_id("", Some("https://azure.microsoft.com/updates?id=1&utm_source=x")),
+            azure_id(
+                "",
+                Some("https://azure.microsoft.com/updates?id=1&utm_source=x")
+            ),
             azure_id("", Some("https://azure.microsoft.com/updates?id=1"))
         );
     }
@@ -449,9 +460,15 @@ mod tests {
             );
         assert!(tagged.matches("Operating System").count() >= 5);
         let items = parse(tagged.as_bytes(), &ctx()).unwrap();
-        assert!(items.iter().any(|i| i.categories.contains(&"Operating System".to_string())));
+        assert!(items
+            .iter()
+            .any(|i| i.categories.contains(&"Operating System".to_string())));
         for (a, b) in items.iter().zip(&before) {
-            assert!(!a.products.iter().any(|p| p == "Operating System"), "{}", a.title);
+            assert!(
+                !a.products.iter().any(|p| p == "Operating System"),
+                "{}",
+                a.title
+            );
             assert_eq!(a.products, b.products, "{}", a.title);
         }
     }

@@ -361,7 +361,9 @@ mod tests {
             let close = entry.find("]]>").unwrap();
             let heading = format!("{H2}{product}</h2>");
             let Some(section) = entry[open..close].split(H2).find_map(|s| {
-                format!("{H2}{s}").strip_prefix(&heading).map(str::to_string)
+                format!("{H2}{s}")
+                    .strip_prefix(&heading)
+                    .map(str::to_string)
             }) else {
                 continue;
             };
@@ -401,10 +403,13 @@ mod tests {
         // Without the key the notes are filed under "Google Cloud".
         let unnamed = parse(feed.as_bytes(), &ctx()).unwrap();
         assert!(unnamed.iter().all(|i| i.products == [UNKNOWN_PRODUCT]));
-        assert!(unnamed[0].title.starts_with("Google Cloud: You can use the MATCH_RECOGNIZE"));
+        assert!(unnamed[0]
+            .title
+            .starts_with("Google Cloud: You can use the MATCH_RECOGNIZE"));
         // The dispatch used by a source with `product = "BigQuery"`.
-        let via = super::super::parse_product(Vendor::Gcp, Some("BigQuery"), feed.as_bytes(), &ctx())
-            .unwrap();
+        let via =
+            super::super::parse_product(Vendor::Gcp, Some("BigQuery"), feed.as_bytes(), &ctx())
+                .unwrap();
         assert_eq!(via, items);
     }
 
