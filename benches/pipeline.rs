@@ -759,7 +759,7 @@ fn dump_jsonl(idx: &HorizonIndex, path: &Path) -> Result<usize> {
 fn bench_parse(secs: f64) -> Result<Vec<(String, usize, usize, f64)>> {
     use corpus::{Adapter, Payload};
     let now: Timestamp = "2026-11-23T00:00:00Z".parse()?;
-    let sets: [(&str, &str, Adapter, &[&str]); 7] = [
+    let sets: [(&str, &str, Adapter<'static>, &[&str]); 7] = [
         ("feed (blog-feeds)", "blog-feeds", Adapter::Feed, &[]),
         (
             "arXiv API",

@@ -312,6 +312,9 @@ pub struct AbsorptionSettings {
     pub absorbed_min_ga_vendors: usize,
     /// Vendors with a preview needed for `absorbing` (one GA vendor always suffices).
     pub absorbing_min_preview_vendors: usize,
+    /// The vendors whose offerings count for the levels; the notes of the
+    /// others are crawled, searched and reported, but never raise a level.
+    pub vendors: Vec<Vendor>,
 }
 
 impl Default for AbsorptionSettings {
@@ -322,6 +325,7 @@ impl Default for AbsorptionSettings {
             )),
             absorbed_min_ga_vendors: DEFAULT_ABSORBED_MIN_GA_VENDORS,
             absorbing_min_preview_vendors: DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS,
+            vendors: DEFAULT_ABSORPTION_VENDORS.to_vec(),
         }
     }
 }
@@ -472,6 +476,15 @@ impl Config {
                 line: 1,
                 context: "[absorption] absorbing_min_preview_vendors".into(),
                 message: "must be at least 1".into(),
+            });
+        }
+        if raw.absorption.vendors.is_empty() {
+            problems.push(Problem {
+                line: 1,
+                context: "[absorption] vendors".into(),
+                message:
+                    "must name at least one vendor (the default is [\"aws\", \"azure\", \"gcp\"])"
+                        .into(),
             });
         }
         let mut report = raw.report;
@@ -846,9 +859,11 @@ kind = "cloud"
         }
         for &v in Vendor::ALL {
             assert!(
-                c.sources
-                    .iter()
-                    .any(|s| s.spec == SourceSpec::Cloud { vendor: v }),
+                c.sources.iter().any(|s| s.spec
+                    == SourceSpec::Cloud {
+                        vendor: v,
+                        product: None
+                    }),
                 "no {v} changelog"
             );
         }
@@ -856,6 +871,39 @@ kind = "cloud"
             .sources
             .iter()
             .all(|s| s.url.as_ref().is_none_or(|u| u.scheme() == "https")));
+    }
+
+    // Guards the defaults of #16: at least 40 sources, each with the
+    // provenance of its URL on a comment line just above its table.
+    #[test]
+    fn every_checked_in_source_says_where_its_url_was_seen() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let c = Config::parse(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.sources.len() >= 40, "{} sources", c.sources.len());
+        let lines: Vec<&str> = text.lines().collect();
+        for s in &c.sources {
+            let above = lines[..s.line - 1]
+                .iter()
+                .rev()
+                .take_while(|l| l.starts_with('#'))
+                .any(|l| l.starts_with("# provenance: "));
+            assert!(above, "source {:?} has no `# provenance:` comment", s.name);
+        }
+        let product = |name: &str| {
+            c.sources
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.spec.clone())
+        };
+        assert_eq!(
+            product("gcp-bigquery"),
+            Some(SourceSpec::Cloud {
+                vendor: Vendor::Gcp,
+                product: Some("BigQuery".into())
+            })
+        );
+        assert_eq!(c.absorption.vendors, crate::DEFAULT_ABSORPTION_VENDORS);
     }
 
     #[test]

@@ -899,7 +899,6 @@ async fn run_source(
         };
         run_arxiv_api(src, pages, net, validators, known, now, &mut run).await;
     } else {
-        let adapter = Adapter::of(&src.spec);
         for url in sources::request_urls(src) {
             let key = url.to_string();
             match net.get(&url, validators.get(&key)).await {
@@ -907,15 +906,19 @@ async fn run_source(
                     if run.record_response(&key, &f) {
                         continue;
                     }
-                    let (name, body, url_text) =
-                        (src.name.clone(), f.body.clone(), f.url.to_string());
+                    let (name, body, url_text, spec) = (
+                        src.name.clone(),
+                        f.body.clone(),
+                        f.url.to_string(),
+                        src.spec.clone(),
+                    );
                     let parsed = off_thread(move || {
                         let ctx = ParseContext {
                             source: &name,
                             url: &url_text,
                             now,
                         };
-                        adapter.parse(&body, &ctx)
+                        Adapter::of(&spec).parse(&body, &ctx)
                     })
                     .await;
                     match parsed {

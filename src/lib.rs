@@ -88,6 +88,10 @@ pub const DEFAULT_ABSORPTION_WINDOW_DAYS: i64 = 90;
 pub const DEFAULT_ABSORBED_MIN_GA_VENDORS: usize = 2;
 /// Vendors with a preview for `absorbing` (one GA vendor is always enough).
 pub const DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS: usize = 1;
+/// `[absorption] vendors`: the vendors whose offerings count for the
+/// absorption levels (other vendors' notes are crawled and searchable).
+pub const DEFAULT_ABSORPTION_VENDORS: &[model::Vendor] =
+    &[model::Vendor::Aws, model::Vendor::Azure, model::Vendor::Gcp];
 /// Items listed per topic and section in the weekly report.
 pub const DEFAULT_REPORT_ITEMS_PER_SECTION: usize = 5;
 

@@ -93,6 +93,16 @@ pub enum Vendor {
     Azure,
     /// Google Cloud.
     Gcp,
+    /// Oracle Cloud Infrastructure.
+    Oci,
+    /// Cloudflare.
+    Cloudflare,
+    /// DigitalOcean.
+    #[serde(rename = "digitalocean")]
+    #[strum(serialize = "digitalocean")]
+    DigitalOcean,
+    /// GitHub (its changelog: a platform the team builds on, like a cloud).
+    Github,
 }
 
 impl Vendor {
@@ -114,6 +124,24 @@ impl Vendor {
             Vendor::Aws => "AWS",
             Vendor::Azure => "Azure",
             Vendor::Gcp => "Google Cloud",
+            Vendor::Oci => "Oracle Cloud",
+            Vendor::Cloudflare => "Cloudflare",
+            Vendor::DigitalOcean => "DigitalOcean",
+            Vendor::Github => "GitHub",
+        }
+    }
+
+    /// The words a product's name starts with when the vendor names it
+    /// ("Amazon MSK", "Azure Firewall", "OCI Database"), most common first.
+    pub fn brands(self) -> &'static [&'static str] {
+        match self {
+            Vendor::Aws => &["AWS", "Amazon"],
+            Vendor::Azure => &["Azure", "Microsoft"],
+            Vendor::Gcp => &["Google"],
+            Vendor::Oci => &["OCI", "Oracle"],
+            Vendor::Cloudflare => &["Cloudflare"],
+            Vendor::DigitalOcean => &["DigitalOcean"],
+            Vendor::Github => &["GitHub"],
         }
     }
 }
@@ -487,6 +515,11 @@ pub struct Item {
     /// When the item was last updated, if the source says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<Timestamp>,
+    /// The first publication date of an item the source edited later and
+    /// that is filed (`published`) under its latest update: an Azure update
+    /// whose retirement date moved. `None` for an item never edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_published: Option<Timestamp>,
     /// When horizon first saw it (set by the index).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<Timestamp>,
@@ -561,6 +594,7 @@ impl Item {
             evidence: Vec::new(),
             published: None,
             updated: None,
+            first_published: None,
             first_seen: None,
             last_seen: None,
             products: Vec::new(),
@@ -705,6 +739,10 @@ mod tests {
             assert_eq!(r.as_str().parse::<Relation>(), Ok(r));
         }
         assert_eq!("GCP".parse::<Vendor>(), Ok(Vendor::Gcp));
+        for &v in Vendor::ALL {
+            assert_eq!(v.as_str().parse::<Vendor>(), Ok(v));
+        }
+        assert_eq!(Vendor::DigitalOcean.as_str(), "digitalocean");
     }
 
     /// Guards the words users see when a name is refused.
@@ -716,7 +754,7 @@ mod tests {
         );
         assert_eq!(
             "ibm".parse::<Vendor>(),
-            Err(r#"unknown vendor "ibm" (expected one of: aws, azure, gcp)"#.into())
+            Err(r#"unknown vendor "ibm" (expected one of: aws, azure, gcp, oci, cloudflare, digitalocean, github)"#.into())
         );
         assert_eq!(
             "beta".parse::<Stage>(),

@@ -989,11 +989,7 @@ fn absorption_lines(flags: &FlagsSection, period: &Period) -> Vec<String> {
 /// "AWS Amazon MSK" reads as a stutter: the vendor is named only when the
 /// product's name does not already start with one of its brands.
 fn vendor_product(vendor: Vendor, product: &str) -> String {
-    let brands: &[&str] = match vendor {
-        Vendor::Aws => &["AWS", "Amazon"],
-        Vendor::Azure => &["Azure", "Microsoft"],
-        Vendor::Gcp => &["Google"],
-    };
+    let brands = vendor.brands();
     let branded = brands.iter().any(|b| {
         product
             .strip_prefix(b)

@@ -28,7 +28,7 @@ pub use horizon::sources::Adapter;
 #[derive(Debug, Clone)]
 pub struct Payload {
     /// Adapter to use.
-    pub adapter: Adapter,
+    pub adapter: Adapter<'static>,
     /// Source name (from sources.toml).
     pub source: String,
     /// URL it came from.

@@ -26,7 +26,7 @@ use crate::model::{Item, Vendor};
 
 /// Which parser reads a source's responses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Adapter {
+pub enum Adapter<'a> {
     /// RSS, Atom or JSON Feed ([`feed::parse`]).
     Feed,
     /// One page of the arXiv API ([`arxiv::parse_api`]).
@@ -37,17 +37,27 @@ pub enum Adapter {
     Trending(TrendingPeriod),
     /// A cloud vendor's changelog ([`cloud::parse`]).
     Cloud(Vendor),
+    /// A cloud vendor's feed of one product, whose notes name none
+    /// ([`cloud::parse_product`]).
+    CloudProduct(Vendor, &'a str),
 }
 
-impl Adapter {
+impl<'a> Adapter<'a> {
     /// The adapter of a source's spec.
-    pub fn of(spec: &SourceSpec) -> Adapter {
+    pub fn of(spec: &'a SourceSpec) -> Adapter<'a> {
         match spec {
             SourceSpec::Feed => Adapter::Feed,
             SourceSpec::ArxivApi { .. } => Adapter::ArxivApi,
             SourceSpec::ArxivListing { .. } => Adapter::ArxivListing,
             SourceSpec::GithubTrending { since, .. } => Adapter::Trending(*since),
-            SourceSpec::Cloud { vendor } => Adapter::Cloud(*vendor),
+            SourceSpec::Cloud {
+                vendor,
+                product: None,
+            } => Adapter::Cloud(*vendor),
+            SourceSpec::Cloud {
+                vendor,
+                product: Some(p),
+            } => Adapter::CloudProduct(*vendor, p),
         }
     }
 
@@ -59,6 +69,9 @@ impl Adapter {
             Adapter::ArxivListing => arxiv::parse_listing(body, ctx),
             Adapter::Trending(period) => trending::parse(body, ctx, period),
             Adapter::Cloud(vendor) => cloud::parse(vendor, body, ctx),
+            Adapter::CloudProduct(vendor, product) => {
+                cloud::parse_product(vendor, Some(product), body, ctx)
+            }
         }
     }
 }
@@ -69,7 +82,7 @@ impl Adapter {
 pub fn request_urls(src: &Source) -> Vec<Url> {
     match &src.spec {
         SourceSpec::Feed => src.url.iter().cloned().collect(),
-        SourceSpec::Cloud { vendor } => {
+        SourceSpec::Cloud { vendor, .. } => {
             vec![src
                 .url
                 .clone()
