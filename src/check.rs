@@ -178,14 +178,14 @@ async fn read_answer(check: &mut SourceCheck, src: &Source, url: &Url, f: Fetche
             .push("starts with a UTF-8 byte order mark".into());
     }
     check.detected = Some(detect(&body));
-    let (adapter, name, final_url) = (Adapter::of(&src.spec), src.name.clone(), f.url.to_string());
+    let (spec, name, final_url) = (src.spec.clone(), src.name.clone(), f.url.to_string());
     let parsed = tokio::task::spawn_blocking(move || {
         let ctx = ParseContext {
             source: &name,
             url: &final_url,
             now,
         };
-        adapter.parse(&body, &ctx)
+        Adapter::of(&spec).parse(&body, &ctx)
     })
     .await;
     let items = match parsed {

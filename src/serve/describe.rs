@@ -94,13 +94,13 @@ pub(super) fn landscape_page(r: &FlagsReport) -> LandscapePage {
     let mut details = Vec::new();
     for (n, f) in r.active().enumerate() {
         let anchor = format!("row-{n}");
-        let vendors: Vec<VendorDetail> = Vendor::ALL
+        let vendors: Vec<VendorDetail> = crate::DEFAULT_ABSORPTION_VENDORS
             .iter()
             .map(|v| vendor_detail(f, *v, &anchor))
             .filter(|d| !d.offerings.is_empty() || !d.evidence.is_empty())
             .collect();
         let cells = if f.system.is_some() {
-            Vendor::ALL
+            crate::DEFAULT_ABSORPTION_VENDORS
                 .iter()
                 .map(|v| CellView {
                     text: matrix_cell(&f.offerings, *v),
