@@ -88,6 +88,16 @@ pub enum Verdict {
         /// The deciding line, e.g. `Disallow: /*since=*`.
         rule: String,
     },
+    /// The host could not be reached at all (its name does not resolve, it
+    /// refuses connections, its network is unreachable): no request reached
+    /// a server, so fetching the URL asks nothing of anyone and fails with
+    /// the same network error, which is what the source then reports.
+    HostDown {
+        /// The robots.txt asked for.
+        robots_url: String,
+        /// Why it could not be reached.
+        cause: String,
+    },
     /// robots.txt could not be read and no copy is kept: complete disallow.
     Unreachable {
         /// The robots.txt.
@@ -117,6 +127,9 @@ impl Verdict {
             Verdict::Blocked { robots_url, rule } => {
                 format!("blocked by robots.txt (rule \"{rule}\" of {robots_url})")
             }
+            Verdict::HostDown { robots_url, cause } => {
+                format!("{robots_url} not reached: {cause}")
+            }
             Verdict::Unreachable { robots_url, cause } => format!(
                 "blocked: robots.txt could not be read ({robots_url}: {cause}), which RFC 9309 treats as disallowing the whole host until it can be"
             ),
@@ -135,6 +148,7 @@ enum Rules {
         robot: Option<Arc<texting_robots::Robot>>,
     },
     Unreachable(String),
+    HostDown(String),
 }
 
 /// The crawl's robots.txt checker: one fetch per origin, shared by all sources.
@@ -279,6 +293,7 @@ impl Robots {
         match rules {
             Rules::AllowAll { status } => Verdict::NoRobots { robots_url, status },
             Rules::Unreachable(cause) => Verdict::Unreachable { robots_url, cause },
+            Rules::HostDown(cause) => Verdict::HostDown { robots_url, cause },
             Rules::Text { text, robot } => {
                 if robot.is_none_or(|r| r.allowed(url.as_str())) {
                     return Verdict::Allowed { robots_url };
@@ -343,6 +358,7 @@ impl Robots {
                 }
                 _ => match kept {
                     Some(k) => rules_of(k),
+                    None if no_server_reached(&fail.error) => Rules::HostDown(fail.to_string()),
                     None => Rules::Unreachable(fail.to_string()),
                 },
             },
@@ -468,6 +484,16 @@ fn product_token(agent: &str) -> &str {
         .find(|c: char| !(c.is_ascii_alphabetic() || c == '-' || c == '_'))
         .unwrap_or(agent.len());
     agent.get(..end).unwrap_or(agent)
+}
+
+/// Whether no server saw the request: the name did not resolve, the
+/// connection was refused, or the network was unreachable (not a timeout,
+/// which a slow server may have caused).
+fn no_server_reached(e: &FetchError) -> bool {
+    matches!(
+        e,
+        FetchError::Dns { .. } | FetchError::Refused { .. } | FetchError::Unreachable { .. }
+    )
 }
 
 #[cfg(test)]

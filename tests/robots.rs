@@ -390,3 +390,24 @@ fn sources_check_against_a_replay_recording() {
         "https://feeds.example.org/robots.txt"
     );
 }
+
+/// Guards the offline first run: when a host cannot be reached at all (here
+/// a refused connection), its source reports that network error, not a
+/// robots.txt block, so the crawl's "likely cause" line can say "offline".
+#[test]
+fn an_unreachable_host_fails_with_its_network_error() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let feeds = [("gone", format!("http://127.0.0.1:{port}/feed.xml"))];
+    let cfg = write_config(dir.path(), "robots = \"obey\"", &feeds);
+    let report = crawl_json(&cfg, &dir.path().join("idx"));
+    let error = source(&report, "gone")["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(error.contains("refused"), "{report}");
+    assert!(!error.contains("robots.txt"), "{report}");
+}
