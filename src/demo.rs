@@ -356,8 +356,8 @@ fn trending_source() -> DemoSource {
             rows,
             "\n<article class=\"Box-row\">\n  <h2 class=\"h3 lh-condensed\">\n    <a href=\"/{owner}/{name}\" data-view-component=\"true\" class=\"Link\">\n      <span data-view-component=\"true\" class=\"text-normal\">\n        {owner} /\n</span>\n      {name}</a>  </h2>\n\n    <p class=\"col-9 color-fg-muted my-1 tmp-pr-4\">\n      {}\n    </p>\n\n  <div class=\"f6 color-fg-muted mt-2\">\n      <span class=\"tmp-mr-3 d-inline-block ml-0 tmp-ml-0\">\n  <span class=\"repo-language-color\" style=\"background-color: #dea584\"></span>\n  <span itemprop=\"programmingLanguage\">Rust</span>\n</span>\n      <a href=\"/{owner}/{name}/stargazers\" class=\"tmp-mr-3 Link Link--muted d-inline-block\">\n        {}</a>\n      <a href=\"/{owner}/{name}/forks\" class=\"tmp-mr-3 Link Link--muted d-inline-block\">\n        {}</a>\n      <span data-view-component=\"true\" class=\"d-inline-block float-sm-right\">\n        {gained} stars today\n</span>  </div>\n</article>",
             xml(desc),
-            thousands(stars),
-            thousands(forks)
+            crate::text::thousands(stars),
+            crate::text::thousands(forks)
         );
     }
     let body = format!(
@@ -371,19 +371,6 @@ fn trending_source() -> DemoSource {
             body,
         }],
     }
-}
-
-/// `12345` → `12,345`, as GitHub prints counts.
-fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// AWS What's New: RSS 2.0 on one line, a hex guid, entity-escaped HTML and

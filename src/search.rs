@@ -710,6 +710,24 @@ pub fn synonym_groups(cfg: &crate::config::Config) -> Vec<Vec<String>> {
     groups
 }
 
+/// The one line under a hit's title, in parts: kind, source, date (or
+/// "undated"), vendor (named by `vendor`), stage, stars gained, topics. The
+/// CLI and `horizon serve` join them with " · ".
+pub fn hit_meta(i: &Item, vendor: impl Fn(Vendor) -> String) -> Vec<String> {
+    let date = i
+        .date()
+        .map(|d| d.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "undated".into());
+    let mut meta = vec![i.kind.to_string(), i.source.clone(), date];
+    meta.extend(i.vendor.map(vendor));
+    meta.extend(i.stage.map(|s| s.to_string()));
+    meta.extend(i.stars_period.map(|s| format!("+{s}★")));
+    if !i.topics.is_empty() {
+        meta.push(format!("topics: {}", i.topics.join(", ")));
+    }
+    meta
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,23 +102,10 @@ fn print_hits(
     for (n, h) in hits.iter().enumerate() {
         let i = &h.item;
         let title = terminal_safe(&i.title);
-        let date = i
-            .date()
-            .map(|d| d.strftime("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "undated".into());
-        let mut meta = vec![i.kind.to_string(), terminal_safe(&i.source), date];
-        if let Some(v) = i.vendor {
-            meta.push(v.to_string());
-        }
-        if let Some(s) = i.stage {
-            meta.push(s.to_string());
-        }
-        if let Some(s) = i.stars_period {
-            meta.push(format!("+{s}★"));
-        }
-        if !i.topics.is_empty() {
-            meta.push(format!("topics: {}", i.topics.join(", ")));
-        }
+        let meta: Vec<String> = horizon::search::hit_meta(i, |v| v.to_string())
+            .iter()
+            .map(|part| terminal_safe(part))
+            .collect();
         if color {
             writeln!(out, "\x1b[1m{}. {}\x1b[0m", n + 1, title)?;
             writeln!(out, "   \x1b[2m{}\x1b[0m", meta.join(" · "))?;

@@ -243,25 +243,7 @@ fn results(pairs: &Pairs, params: &SearchParams, total: usize, hits: &[Hit]) -> 
 /// A hit as the page shows it.
 fn hit_view(h: &Hit) -> HitView {
     let i = &h.item;
-    let mut meta = vec![
-        i.kind.to_string(),
-        i.source.clone(),
-        i.date()
-            .map(|d| d.strftime("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "undated".into()),
-    ];
-    if let Some(v) = i.vendor {
-        meta.push(v.display_name().to_string());
-    }
-    if let Some(s) = i.stage {
-        meta.push(s.to_string());
-    }
-    if let Some(s) = i.stars_period {
-        meta.push(format!("+{s}★"));
-    }
-    if !i.topics.is_empty() {
-        meta.push(format!("topics: {}", i.topics.join(", ")));
-    }
+    let meta = crate::search::hit_meta(i, |v| v.display_name().to_string());
     HitView {
         href: item_href(&i.id),
         title: i.title.clone(),

@@ -110,17 +110,9 @@ pub(super) fn pointer(query: &str, position: usize) -> Vec<Segment> {
     out
 }
 
-/// "1,234".
+/// A count with thousands separators ([`crate::text::thousands`]).
 pub(super) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::thousands(u64::try_from(n).unwrap_or(u64::MAX))
 }
 
 /// An option of a `<select>`.
