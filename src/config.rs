@@ -162,6 +162,32 @@ struct RawOffering {
     when_named: bool,
 }
 
+/// `[absorption]`: the thresholds are at least 1 and some vendor counts.
+fn validate_absorption(a: &AbsorptionSettings, problems: &mut Vec<Problem>) {
+    if a.absorbed_min_ga_vendors == 0 {
+        problems.push(Problem {
+            line: 1,
+            context: "[absorption] absorbed_min_ga_vendors".into(),
+            message: "must be at least 1".into(),
+        });
+    }
+    if a.absorbing_min_preview_vendors == 0 {
+        problems.push(Problem {
+            line: 1,
+            context: "[absorption] absorbing_min_preview_vendors".into(),
+            message: "must be at least 1".into(),
+        });
+    }
+    if a.vendors.is_empty() {
+        problems.push(Problem {
+            line: 1,
+            context: "[absorption] vendors".into(),
+            message: "must name at least one vendor (the default is [\"aws\", \"azure\", \"gcp\"])"
+                .into(),
+        });
+    }
+}
+
 fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> Option<Offering> {
     let ctx = format!("offering {:?} of {:?}", o.product, o.system);
     let mut ok = true;
@@ -464,29 +490,7 @@ impl Config {
                 offerings.push(o);
             }
         }
-        if raw.absorption.absorbed_min_ga_vendors == 0 {
-            problems.push(Problem {
-                line: 1,
-                context: "[absorption] absorbed_min_ga_vendors".into(),
-                message: "must be at least 1".into(),
-            });
-        }
-        if raw.absorption.absorbing_min_preview_vendors == 0 {
-            problems.push(Problem {
-                line: 1,
-                context: "[absorption] absorbing_min_preview_vendors".into(),
-                message: "must be at least 1".into(),
-            });
-        }
-        if raw.absorption.vendors.is_empty() {
-            problems.push(Problem {
-                line: 1,
-                context: "[absorption] vendors".into(),
-                message:
-                    "must name at least one vendor (the default is [\"aws\", \"azure\", \"gcp\"])"
-                        .into(),
-            });
-        }
+        validate_absorption(&raw.absorption, &mut problems);
         let mut report = raw.report;
         let deliver = match report.deliver.take() {
             Some(d) => build_deliver(path, text, d, &mut problems),
