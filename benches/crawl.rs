@@ -9,6 +9,8 @@
 //! and the slowest host decides. A second, unchanged crawl must download no
 //! body (the server answers 304 to a matching If-None-Match).
 
+#[path = "../tests/integration/support/fixtures.rs"]
+mod fixtures;
 mod support;
 
 use std::collections::HashMap;

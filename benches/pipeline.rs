@@ -20,13 +20,19 @@
 //! Results are printed and written to BENCHMARKS.md (not in `--quick` mode
 //! unless `--write` is given).
 
-#[path = "../tests/absorb_eval/mod.rs"]
+// The tests' helpers, mounted side by side as in `tests/integration/support`
+// (each names the others as `super::…`).
+#[path = "../tests/integration/support/absorb_eval.rs"]
 mod absorb_eval;
-#[path = "../tests/rank_eval/mod.rs"]
+#[path = "../tests/integration/support/fixture_items.rs"]
+mod fixture_items;
+#[path = "../tests/integration/support/fixtures.rs"]
+mod fixtures;
+#[path = "../tests/integration/support/rank_eval.rs"]
 mod rank_eval;
 mod support;
-
-use rank_eval::topic_eval;
+#[path = "../tests/integration/support/topic_eval.rs"]
+mod topic_eval;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, Write};
