@@ -1,9 +1,10 @@
 //! The cloud-note classifier held to its labelled development set and to
-//! generated announcements in each vendor's format (see `tests/absorb_eval`).
+//! generated announcements in each vendor's format (see `support/absorb_eval.rs`).
 
 #![allow(clippy::unwrap_used)]
 
 use crate::support::absorb_eval::*;
+use crate::support::checked_in_config;
 use horizon::absorb::{Catalog, Classifier};
 use horizon::model::Relation;
 
@@ -32,7 +33,7 @@ fn classifier_meets_its_targets_on_the_dev_set_and_variations() {
     let catalog = Catalog::for_config(&cfg).unwrap();
     let systems = watched_systems(&cfg, &catalog);
     let classifier = Classifier::new(catalog.clone());
-    let notes = fixture_notes(&fixtures_dir());
+    let notes = fixture_notes(&crate::support::fixtures());
     let mut examples = devset_examples(&notes, &catalog);
     assert!(examples.len() >= 250, "{} labelled notes", examples.len());
     examples.extend(variations(&notes, &catalog));

@@ -47,10 +47,9 @@ async fn a_new_offering_in_each_vendors_format_is_an_event_with_its_link() {
     serve(&server, "/gcp.xml", gcp_feed(), "application/atom+xml").await;
     let dir = tempfile::tempdir().unwrap();
     let base = server.uri();
-    let config = write_config(
-        dir.path(),
-        &format!(
-            "{FAST_SETTINGS}
+    let config = TestConfig::loopback()
+        .toml(&format!(
+            "
 [[topics]]
 name = \"stream-processing\"
 keywords = [\"message queue\"]
@@ -74,8 +73,8 @@ kind = \"cloud\"
 vendor = \"gcp\"
 url = \"{base}/gcp.xml\"
 "
-        ),
-    );
+        ))
+        .write(dir.path());
     let index = dir.path().join("index");
     run_expect(horizon(&config, &index).args(["crawl", "--quiet"]), 0);
     let out = run_expect(

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::support::{horizon_in, repo_file, stderr, stdout, write_config};
 
 /// A source every otherwise-valid config below carries.
 const FEED: &str =
@@ -357,10 +357,7 @@ const QUERY_CASES: &[QueryCase] = &[
 
 /// `horizon --config sources.toml --index idx <args>` in `dir`, clean environment.
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("horizon")
-        .expect("the horizon binary is built")
-        .env_clear()
-        .current_dir(dir)
+    horizon_in(dir)
         .args(["--config", "sources.toml", "--index", "idx"])
         .args(args)
         .output()
@@ -370,14 +367,10 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
 /// Exit 2, nothing on stdout, no panic, no index created; returns stderr's first line.
 fn usage_error(dir: &Path, args: &[&str], what: &str) -> String {
     let out = run(dir, args);
-    let err = crate::support::stderr(&out);
+    let err = stderr(&out);
     assert!(!err.contains("panicked"), "{what}: panic\n{err}");
     assert_eq!(out.status.code(), Some(2), "{what}: exit status\n{err}");
-    assert!(
-        out.stdout.is_empty(),
-        "{what}: stdout: {}",
-        crate::support::stdout(&out)
-    );
+    assert!(out.stdout.is_empty(), "{what}: stdout: {}", stdout(&out));
     assert!(!dir.join("idx").exists(), "{what}: an index was created");
     err.lines().next().unwrap_or_default().to_string()
 }
@@ -389,7 +382,7 @@ fn malformed_configs_exit_2_with_the_exact_message() {
     let mut failures = Vec::new();
     for case in &cases {
         let tmp = tempfile::tempdir().expect("tempdir");
-        crate::support::write_config(tmp.path(), &case.text);
+        write_config(tmp.path(), &case.text);
         for args in [&["sources"][..], &["crawl"][..], &["report"][..]] {
             let first = usage_error(tmp.path(), args, case.what);
             if first != case.first_line {
@@ -409,7 +402,7 @@ fn malformed_configs_exit_2_with_the_exact_message() {
 fn invalid_queries_exit_2_with_the_exact_message() {
     assert!(QUERY_CASES.len() >= 10);
     let tmp = tempfile::tempdir().expect("tempdir");
-    crate::support::write_config(tmp.path(), FEED);
+    write_config(tmp.path(), FEED);
     let mut failures = Vec::new();
     for case in QUERY_CASES {
         let first = usage_error(tmp.path(), case.args, case.what);
@@ -427,14 +420,14 @@ fn invalid_queries_exit_2_with_the_exact_message() {
 fn two_problems_are_both_listed_with_a_count() {
     // Guards "report every problem at once": the whole stderr, not just line 1.
     let tmp = tempfile::tempdir().expect("tempdir");
-    crate::support::write_config(
+    write_config(
         tmp.path(),
         &format!("[[sources]]\nname = \"blog\"\nkind = \"feed\"\nurl = \"ftp://x/\"\n{FEED}"),
     );
     let out = run(tmp.path(), &["sources"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        crate::support::stderr(&out),
+        stderr(&out),
         "horizon: sources.toml:1: source \"blog\": url \"ftp://x/\" must be http or https with a host (got scheme \"ftp\")\n\
          sources.toml:5: source \"blog\": duplicate source name (each source needs its own name)\n\
          2 problems in sources.toml\n"
@@ -445,11 +438,11 @@ fn two_problems_are_both_listed_with_a_count() {
 fn positioned_query_errors_point_at_the_problem() {
     // Guards the caret line under an invalid query.
     let tmp = tempfile::tempdir().expect("tempdir");
-    crate::support::write_config(tmp.path(), FEED);
+    write_config(tmp.path(), FEED);
     let out = run(tmp.path(), &["search", "title:(kafka"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        crate::support::stderr(&out),
+        stderr(&out),
         "horizon: invalid query: at position 13: expected ')'\n  title:(kafka\n              ^\n"
     );
 }
@@ -474,10 +467,10 @@ fn unreadable_config_names_the_cause_once() {
 fn leading_and_points_at_the_operator() {
     // Guards the error position for a query starting with a boolean operator.
     let tmp = tempfile::tempdir().expect("tempdir");
-    crate::support::write_config(tmp.path(), FEED);
+    write_config(tmp.path(), FEED);
     let out = run(tmp.path(), &["search", "AND kafka"]);
     assert_eq!(out.status.code(), Some(2));
-    let err = crate::support::stderr(&out);
+    let err = stderr(&out);
     assert!(
         err.starts_with("horizon: invalid query: at position 1:"),
         "{err}"
@@ -534,8 +527,7 @@ fn reliability_table() {
         println!("{o}");
         return;
     }
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/RELIABILITY.md"))
-        .expect("RELIABILITY.md");
+    let doc = std::fs::read_to_string(repo_file("RELIABILITY.md")).expect("RELIABILITY.md");
     assert!(
         doc.contains(&o),
         "RELIABILITY.md's bad-input tables differ from the cases of this test: \

@@ -18,6 +18,19 @@ fn setup(text: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
     (tmp, config, index)
 }
 
+/// The recorded Hugging Face blog feed served as the source `hf`, and a
+/// config for it; returns (server, tempdir guard, config path, index path).
+async fn hf_setup() -> (MockServer, tempfile::TempDir, PathBuf, PathBuf) {
+    let file = fixture_file(&fixtures(), "blog-feeds", "huggingface-blog");
+    let server = MockServer::start().await;
+    serve(&server, "/hf.xml", read(&file), "application/rss+xml").await;
+    let text = TestConfig::loopback()
+        .feed("hf", &format!("{}/hf.xml", server.uri()))
+        .text();
+    let (tmp, config, index) = setup(&text);
+    (server, tmp, config, index)
+}
+
 /// Run `crawl` and `sources` on a broken config: both exit 2 with the same message.
 fn config_error(config: &Path, index: &Path) -> String {
     let out = run_expect(horizon(config, index).arg("crawl"), 2);
@@ -52,7 +65,10 @@ fn malformed_toml_names_file_and_line() {
 
 #[test]
 fn unknown_key_is_named_with_its_line() {
-    let text = format!("{FAST_SETTINGS}{VALID_SOURCE}urll = \"http://127.0.0.1:9/x\"\n");
+    let text = TestConfig::loopback()
+        .toml(VALID_SOURCE)
+        .toml("urll = \"http://127.0.0.1:9/x\"\n")
+        .text();
     let line = text
         .lines()
         .position(|l| l.starts_with("urll"))
@@ -69,7 +85,10 @@ fn unknown_key_is_named_with_its_line() {
 
 #[test]
 fn unknown_settings_key_is_named() {
-    let text = format!("{FAST_SETTINGS}per_host_intervall = \"1s\"\n{VALID_SOURCE}");
+    let text = TestConfig::loopback()
+        .set("per_host_intervall", "\"1s\"")
+        .toml(VALID_SOURCE)
+        .text();
     let (_tmp, config, index) = setup(&text);
     let err = config_error(&config, &index);
     assert!(err.contains("per_host_intervall"), "{err}");
@@ -77,11 +96,10 @@ fn unknown_settings_key_is_named() {
 
 #[test]
 fn duplicate_source_name_is_named() {
-    let text = format!(
-        "{FAST_SETTINGS}{}{}",
-        feed_source("twice-named", "http://127.0.0.1:9/a.xml"),
-        feed_source("twice-named", "http://127.0.0.1:9/b.xml")
-    );
+    let text = TestConfig::loopback()
+        .feed("twice-named", "http://127.0.0.1:9/a.xml")
+        .feed("twice-named", "http://127.0.0.1:9/b.xml")
+        .text();
     let (_tmp, config, index) = setup(&text);
     let err = config_error(&config, &index);
     assert!(err.contains("\"twice-named\""), "{err}");
@@ -90,7 +108,9 @@ fn duplicate_source_name_is_named() {
 
 #[test]
 fn unknown_kind_is_rejected() {
-    let text = format!("{FAST_SETTINGS}\n[[sources]]\nname = \"x\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/\"\n");
+    let text = TestConfig::loopback()
+        .toml("\n[[sources]]\nname = \"x\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/\"\n")
+        .text();
     let (_tmp, config, index) = setup(&text);
     let err = config_error(&config, &index);
     assert!(err.contains("rss"), "{err}");
@@ -110,14 +130,8 @@ fn missing_config_file_is_a_usage_error() {
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn failing_sources_are_named_and_the_rest_is_indexed() {
     let fx = fixtures();
-    let deepmind = fixture_files(&fx, &["blog-feeds"])
-        .into_iter()
-        .find(|f| source_name(f).starts_with("google-deepmind-blog"))
-        .expect("deepmind fixture");
-    let aws_blog = fixture_files(&fx, &["blog-feeds"])
-        .into_iter()
-        .find(|f| source_name(f).starts_with("aws-blog-wordpress"))
-        .expect("aws blog fixture");
+    let deepmind = fixture_file(&fx, "blog-feeds", "google-deepmind-blog");
+    let aws_blog = fixture_file(&fx, "blog-feeds", "aws-blog-wordpress");
     let server = MockServer::start().await;
     serve(
         &server,
@@ -148,7 +162,7 @@ async fn failing_sources_are_named_and_the_rest_is_indexed() {
     serve(&server, "/cut.xml", half, "application/rss+xml").await;
 
     let uri = server.uri();
-    let mut text = FAST_SETTINGS.to_string();
+    let mut cfg = TestConfig::loopback();
     for (name, route) in [
         ("deepmind", "deepmind.xml"),
         ("gone-404", "gone.xml"),
@@ -156,13 +170,13 @@ async fn failing_sources_are_named_and_the_rest_is_indexed() {
         ("cut-in-half", "cut.xml"),
         ("aws-blog", "aws.xml"),
     ] {
-        text.push_str(&feed_source(name, &format!("{uri}/{route}")));
+        cfg = cfg.feed(name, &format!("{uri}/{route}"));
     }
     let failing = ["gone-404", "html-page", "cut-in-half"];
     let healthy = ["deepmind", "aws-blog"];
 
     // Human summary: exit 1 (partial), each failing source named on stderr.
-    let (_tmp, config, index) = setup(&text);
+    let (_tmp, config, index) = setup(&cfg.text());
     let out = run_expect(horizon(&config, &index).arg("crawl"), 1);
     let err = stderr(&out);
     for name in failing {
@@ -239,18 +253,7 @@ async fn failing_sources_are_named_and_the_rest_is_indexed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn query_errors_and_missing_index() {
-    let fx = fixtures();
-    let file = fixture_files(&fx, &["blog-feeds"])
-        .into_iter()
-        .find(|f| source_name(f).starts_with("huggingface-blog"))
-        .expect("huggingface fixture");
-    let server = MockServer::start().await;
-    serve(&server, "/hf.xml", read(&file), "application/rss+xml").await;
-    let text = format!(
-        "{FAST_SETTINGS}{}",
-        feed_source("hf", &format!("{}/hf.xml", server.uri()))
-    );
-    let (_tmp, config, index) = setup(&text);
+    let (_server, _tmp, config, index) = hf_setup().await;
 
     // Search before any crawl: exit 3 and a hint to crawl.
     let out = run_expect(horizon(&config, &index).args(["search", "transformers"]), 3);
@@ -294,11 +297,10 @@ async fn query_errors_and_missing_index() {
 
 #[test]
 fn crawl_unknown_source_lists_known_names() {
-    let text = format!(
-        "{FAST_SETTINGS}{}{}",
-        feed_source("alpha-feed", "http://127.0.0.1:9/a.xml"),
-        feed_source("beta-feed", "http://127.0.0.1:9/b.xml")
-    );
+    let text = TestConfig::loopback()
+        .feed("alpha-feed", "http://127.0.0.1:9/a.xml")
+        .feed("beta-feed", "http://127.0.0.1:9/b.xml")
+        .text();
     let (_tmp, config, index) = setup(&text);
     let out = run_expect(
         horizon(&config, &index).args(["crawl", "--source", "nosuch"]),
@@ -318,18 +320,7 @@ fn crawl_unknown_source_lists_known_names() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn search_unknown_source_lists_known_names() {
-    let fx = fixtures();
-    let file = fixture_files(&fx, &["blog-feeds"])
-        .into_iter()
-        .find(|f| source_name(f).starts_with("huggingface-blog"))
-        .expect("huggingface fixture");
-    let server = MockServer::start().await;
-    serve(&server, "/hf.xml", read(&file), "application/rss+xml").await;
-    let text = format!(
-        "{FAST_SETTINGS}{}",
-        feed_source("hf", &format!("{}/hf.xml", server.uri()))
-    );
-    let (_tmp, config, index) = setup(&text);
+    let (_server, _tmp, config, index) = hf_setup().await;
     run_expect(horizon(&config, &index).arg("crawl"), 0);
     let out = run_expect(
         horizon(&config, &index).args(["search", "x", "--source", "nosuch"]),

@@ -1,13 +1,11 @@
 //! The checked-in `sources.toml` is itself a test input: it must load and
 //! list the real sources (lychee's `test_config_example`).
 
-use std::path::Path;
-
 use crate::support::*;
 
 #[test]
 fn checked_in_sources_toml_loads() {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+    let config = repo_file("sources.toml");
     assert!(
         config.is_file(),
         "{} is missing: the repository must ship an example config",

@@ -119,11 +119,11 @@ async fn crawl_then_search_blog_and_cloud_feeds() {
     let server = MockServer::start().await;
     let served = serve_fixtures(&server, &files).await;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut text = format!("{FAST_SETTINGS}{TOPICS}");
+    let mut cfg = TestConfig::loopback().toml(TOPICS);
     for (name, url, _) in &served {
-        text.push_str(&feed_source(name, url));
+        cfg = cfg.feed(name, url);
     }
-    let config = write_config(tmp.path(), &text);
+    let config = cfg.write(tmp.path());
     let index = tmp.path().join("index");
     let names: Vec<&str> = served.iter().map(|(n, _, _)| n.as_str()).collect();
 

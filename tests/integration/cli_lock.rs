@@ -13,10 +13,7 @@ use crate::support::*;
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 async fn second_concurrent_crawl_is_refused() {
     let fx = fixtures();
-    let file = fixture_files(&fx, &["blog-feeds"])
-        .into_iter()
-        .find(|f| source_name(f).starts_with("huggingface-blog"))
-        .expect("huggingface fixture");
+    let file = fixture_file(&fx, "blog-feeds", "huggingface-blog");
     let server = MockServer::start().await;
     // Slow enough that the first crawl still holds the lock when the second starts.
     Mock::given(method("GET"))
@@ -29,14 +26,12 @@ async fn second_concurrent_crawl_is_refused() {
         .mount(&server)
         .await;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let text = format!(
-        "{FAST_SETTINGS}{}",
-        feed_source("slow", &format!("{}/slow.xml", server.uri()))
-    );
-    let config = write_config(tmp.path(), &text);
+    let config = TestConfig::loopback()
+        .feed("slow", &format!("{}/slow.xml", server.uri()))
+        .write(tmp.path());
     let index = tmp.path().join("index");
 
-    let first = horizon_std(&config, &index)
+    let first = horizon(&config, &index)
         .args(["crawl", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -3,27 +3,24 @@
 //! query fields, system aliases, the index folder, help examples.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
-use crate::support::{run_expect, stderr, stdout};
-use assert_cmd::Command;
+use crate::support::{
+    checked_in_config, horizon_in, json_lines, repo_file, run_expect, stderr, stdout,
+};
 
 /// A demo folder (config + index) in a temp dir.
 fn demo() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let mut cmd = Command::cargo_bin("horizon").expect("binary");
-    cmd.env_clear().current_dir(tmp.path()).args(["demo", "d"]);
-    run_expect(&mut cmd, 0);
+    run_expect(horizon_in(tmp.path()).args(["demo", "d"]), 0);
     let config = tmp.path().join("d/sources.toml");
     (tmp, config)
 }
 
+/// `horizon --config <config>` (the index the config names), run in its folder.
 fn horizon(config: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("horizon").expect("binary");
-    cmd.env_clear()
-        .current_dir(config.parent().expect("folder"))
-        .arg("--config")
-        .arg(config);
+    let mut cmd = horizon_in(config.parent().expect("folder"));
+    cmd.arg("--config").arg(config);
     cmd
 }
 
@@ -45,10 +42,7 @@ fn a_closed_stdout_is_not_an_error() {
     ] {
         let (reader, writer) = std::io::pipe().expect("pipe");
         drop(reader); // closed before horizon writes: every write fails with EPIPE
-        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("horizon"))
-            .env_clear()
-            .arg("--config")
-            .arg(&config)
+        let out = horizon(&config)
             .args(args)
             .stdout(Stdio::from(writer))
             .stderr(Stdio::piped())
@@ -83,7 +77,7 @@ fn unknown_values_of_enumerated_fields_are_usage_errors() {
 fn system_aliases_expand_in_search() {
     let (_tmp, config) = demo();
     let out = run_expect(horizon(&config).args(["search", "postgres", "--json"]), 0);
-    let hits = crate::support::json_lines(&stdout(&out));
+    let hits = json_lines(&stdout(&out));
     assert!(hits.len() >= 3, "{hits:?}");
     assert!(hits.iter().all(|h| h["title"]
         .as_str()
@@ -97,7 +91,7 @@ fn system_aliases_expand_in_search() {
         0,
     ));
     assert!(text.contains("[PostgreSQL]"), "{text}");
-    let titled = crate::support::json_lines(&stdout(&run_expect(
+    let titled = json_lines(&stdout(&run_expect(
         horizon(&config).args(["search", "title:postgres", "--json"]),
         0,
     )));
@@ -158,12 +152,9 @@ fn search_exits_3_on_a_missing_or_empty_index() {
 // Regression (issue 13): `crawl --help` named a source (`arxiv-dc`) the checked-in config lacks.
 #[test]
 fn help_examples_name_sources_of_the_checked_in_config() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cfg = horizon::config::Config::load(&repo.join("sources.toml")).expect("config");
-    let help = stdout(&run_expect(
-        horizon(&repo.join("sources.toml")).args(["crawl", "--help"]),
-        0,
-    ));
+    let config = repo_file("sources.toml");
+    let cfg = checked_in_config();
+    let help = stdout(&run_expect(horizon(&config).args(["crawl", "--help"]), 0));
     for line in help
         .lines()
         .filter(|l| l.trim_start().starts_with("horizon crawl"))
@@ -176,15 +167,9 @@ fn help_examples_name_sources_of_the_checked_in_config() {
             );
         }
     }
-    let help = stdout(&run_expect(
-        horizon(&repo.join("sources.toml")).args(["--help"]),
-        0,
-    ));
+    let help = stdout(&run_expect(horizon(&config).args(["--help"]), 0));
     assert!(!help.contains('`'), "no raw backticks in --help:\n{help}");
-    let search = stdout(&run_expect(
-        horizon(&repo.join("sources.toml")).args(["search", "--help"]),
-        0,
-    ));
+    let search = stdout(&run_expect(horizon(&config).args(["search", "--help"]), 0));
     for field in ["id", "date", "published", "stars"] {
         assert!(search.contains(field), "{field}");
     }
@@ -194,9 +179,9 @@ fn help_examples_name_sources_of_the_checked_in_config() {
 // Regression (issue 13): completions offered file names for `search --kind`.
 #[test]
 fn completions_offer_allowed_values() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = repo_file("sources.toml");
     let bash = stdout(&run_expect(
-        horizon(&repo.join("sources.toml")).args(["completions", "bash"]),
+        horizon(&config).args(["completions", "bash"]),
         0,
     ));
     assert!(bash.contains("paper article repo cloud"), "kinds");
@@ -212,7 +197,7 @@ fn completions_offer_allowed_values() {
 #[test]
 fn man_pages_exist_for_every_referenced_subcommand() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+    let repo = repo_file("sources.toml");
     let page = stdout(&run_expect(horizon(&repo).arg("man"), 0));
     assert!(
         page.contains(".SH EXAMPLES\n.nf\n"),

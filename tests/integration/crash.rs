@@ -8,7 +8,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::support::fault_server::*;
+use crate::support::*;
 
 /// Kills in the SIGKILL test.
 const KILLS: usize = 20;
@@ -43,7 +43,7 @@ fn feed_server(fx: &std::path::Path) -> FaultServer {
 }
 
 fn feed_config(server: &FaultServer) -> TestConfig {
-    TestConfig::default()
+    TestConfig::faults()
         .set("max_body_bytes", "16777216")
         .feed("aws", &server.url("/aws.xml"))
         .feed("meta", &server.url("/meta.xml"))
@@ -55,10 +55,10 @@ fn feed_config(server: &FaultServer) -> TestConfig {
 /// Documents in the index at `p`, or `None` when no index was ever committed.
 fn committed_documents(p: &Paths) -> Option<u64> {
     let r = run(p, &["stats", "--json"]);
-    match r.code {
-        Some(0) => Some(documents(&r.json())),
-        Some(3) if r.stderr.contains("run `horizon crawl` first") => None,
-        other => panic!("stats after a kill: exit {other:?}\n{}", r.stderr),
+    match r.status.code() {
+        Some(0) => Some(documents(&json_one(&stdout(&r)))),
+        Some(3) if stderr(&r).contains("run `horizon crawl` first") => None,
+        other => panic!("stats after a kill: exit {other:?}\n{}", stderr(&r)),
     }
 }
 
@@ -97,7 +97,8 @@ fn sigkill_at_random_moments_never_leaves_a_partial_index() {
                 full_ms.clamp(5, 1500),
             )
         };
-        let mut child = horizon_std(&p, &["crawl", "--quiet"])
+        let mut child = p
+            .horizon(&["crawl", "--quiet"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -155,13 +156,14 @@ fn interrupt_mid_crawl(sig: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = Paths::new(
         dir.path(),
-        &TestConfig::default()
+        &TestConfig::faults()
             .set("timeout", "\"20s\"")
             .set("retries", "0")
             .feed("fast", &server.url("/fast.xml"))
             .feed("stuck", &server.url("/stuck.xml")),
     );
-    let mut child = horizon_std(&p, &["crawl", "--json"])
+    let mut child = p
+        .horizon(&["crawl", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -191,12 +193,7 @@ fn interrupt_mid_crawl(sig: &str) {
     };
     let (out, err) = drain(&mut child);
     assert_eq!(status.code(), Some(4), "SIG{sig}: {status}\n{err}");
-    let report = Run {
-        code: status.code(),
-        stdout: out,
-        stderr: err,
-    }
-    .json();
+    let report = json_one(&out);
     assert_eq!(report["status"], "interrupted", "{report}");
     assert_eq!(report["interrupted"], true, "{report}");
     let stuck = source(&report, "stuck");

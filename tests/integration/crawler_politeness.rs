@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::fault_server::*;
+use crate::support::*;
 
 /// A second crawl of unchanged feeds sends validators, gets only 304s and indexes nothing anew.
 #[test]
@@ -42,7 +42,7 @@ fn second_crawl_of_unchanged_feeds_is_all_304() {
         ),
     ]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = TestConfig::default()
+    let cfg = TestConfig::faults()
         .feed("etag", &server.url("/etag.xml"))
         .feed("last-modified", &server.url("/last-modified.xml"))
         .feed("both", &server.url("/both.xml"));
@@ -100,7 +100,7 @@ fn retry_after_seconds_is_honoured() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = Paths::new(
         dir.path(),
-        &TestConfig::default().feed("aws", &server.url("/feed.xml")),
+        &TestConfig::faults().feed("aws", &server.url("/feed.xml")),
     );
     let report = crawl(&p, 0);
     assert_eq!(num(source(&report, "aws"), "requests"), 2);
@@ -131,7 +131,7 @@ fn two_503s_then_200_is_indexed_after_three_requests() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = Paths::new(
         dir.path(),
-        &TestConfig::default().feed("aws", &server.url("/feed.xml")),
+        &TestConfig::faults().feed("aws", &server.url("/feed.xml")),
     );
     let report = crawl(&p, 0);
     let s = source(&report, "aws");
@@ -148,7 +148,7 @@ fn never_answering_server_times_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = Paths::new(
         dir.path(),
-        &TestConfig::default()
+        &TestConfig::faults()
             .set("timeout", "\"1s\"")
             .set("retries", "0")
             .feed("silent", &server.url("/feed.xml")),
@@ -177,7 +177,7 @@ fn per_host_interval_spaces_requests_to_one_host() {
     }
     let server = FaultServer::start(routes);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cfg = TestConfig::default().set("per_host_interval", "\"300ms\"");
+    let mut cfg = TestConfig::faults().set("per_host_interval", "\"300ms\"");
     for (i, n) in names.iter().enumerate() {
         // Four sources on 127.0.0.1, two on localhost (the same server, another host).
         let url = if i < 4 {
@@ -234,10 +234,10 @@ fn concurrent_crawls_one_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = Paths::new(
         dir.path(),
-        &TestConfig::default().feed("aws", &server.url("/feed.xml")),
+        &TestConfig::faults().feed("aws", &server.url("/feed.xml")),
     );
     let spawn = || {
-        horizon_std(&p, &["crawl", "--json"])
+        p.horizon(&["crawl", "--json"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -2,14 +2,7 @@
 //! generated recording of every source kind, crawls it through the replay
 //! server, and prints three commands — which must each work as printed.
 
-use crate::support::{run_expect, stderr, stdout};
-use assert_cmd::Command;
-
-fn horizon_in(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("horizon").expect("the horizon binary is built");
-    cmd.env_clear().current_dir(dir);
-    cmd
-}
+use crate::support::{horizon_in, run_expect, stderr, stdout};
 
 #[test]
 fn demo_crawls_offline_and_its_next_commands_run() {

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use crate::support::fault_server::*;
+use crate::support::*;
 use serde_json::Value;
 
 const FAULTY: &str = "faulty";
@@ -79,7 +79,7 @@ fn check(label: &str, fx: &std::path::Path, case: Case) -> Outcome {
     ]);
     let dir = tempfile::tempdir().expect("tempdir");
     let faulty_url = case.url.clone().unwrap_or_else(|| server.url("/faulty"));
-    let mut cfg = TestConfig::default()
+    let mut cfg = TestConfig::faults()
         .feed(HEALTHY, &server.url("/healthy.xml"))
         .feed(FAULTY, &faulty_url);
     for (k, v) in &case.settings {
@@ -224,7 +224,7 @@ fn connection_refused_fails_the_source() {
     let fx = fixtures();
     // Not retried: nothing listening will not start listening in a second.
     let mut case = Case::failing(Fault::Hang, &["connection refused by 127.0.0.1:"]);
-    case.url = Some(refused_url());
+    case.url = Some(format!("{}/feed.xml", refused_base()));
     let out = check("connection refused", &fx, case);
     assert_eq!(num(source(&out.report, FAULTY), "requests"), 1);
 }
@@ -417,12 +417,13 @@ fn iso_8859_1_feed_is_decoded() {
         &fx,
         Case::recovering(Fault::feed(body), 2),
     );
-    let r = run(&out.paths, &["search", "société", "--json"]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let hits = stdout(&run_expect(
+        &mut out.paths.horizon(&["search", "société", "--json"]),
+        0,
+    ));
     assert!(
-        r.stdout.contains("Café société: résumé of the launch"),
-        "é decoded from ISO-8859-1: {}",
-        r.stdout
+        hits.contains("Café société: résumé of the launch"),
+        "é decoded from ISO-8859-1: {hits}"
     );
 }
 
@@ -481,7 +482,7 @@ fn redirect_loop_fails_the_source() {
         ("/loop-b", Fault::redirect("/loop-a")),
     ]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = TestConfig::default()
+    let cfg = TestConfig::faults()
         .feed(HEALTHY, &server.url("/healthy.xml"))
         .feed(FAULTY, &server.url("/loop-a"));
     let paths = Paths::new(dir.path(), &cfg);
@@ -553,14 +554,14 @@ fn validators_of_an_unparseable_body_are_not_kept() {
         ),
     ]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = TestConfig::default()
+    let cfg = TestConfig::faults()
         .feed(HEALTHY, &server.url("/healthy.xml"))
         .feed(FAULTY, &server.url("/faulty"));
     let paths = Paths::new(dir.path(), &cfg);
     let first = crawl(&paths, 1);
     assert!(source(&first, FAULTY)["error"].is_string(), "{first}");
     let again = run(&paths, &["crawl", "--json"]);
-    let report = again.json();
+    let report = json_one(&stdout(&again));
     let f = source(&report, FAULTY);
     assert!(
         server.requests_to("/faulty")[1]
@@ -568,7 +569,7 @@ fn validators_of_an_unparseable_body_are_not_kept() {
             .is_none(),
         "the error page's ETag was sent back: {f}"
     );
-    assert_eq!(again.code, Some(1), "{f}");
+    assert_eq!(again.status.code(), Some(1), "{f}");
     assert!(f["error"].is_string(), "{f}");
 }
 
@@ -577,7 +578,7 @@ fn validators_of_an_unparseable_body_are_not_kept() {
 fn sub_second_timeout_is_reported_in_milliseconds() {
     let server = FaultServer::start(vec![("/faulty", Fault::Hang)]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = TestConfig::default()
+    let cfg = TestConfig::faults()
         .set("timeout", "\"500ms\"")
         .set("retries", "0")
         .feed(FAULTY, &server.url("/faulty"));

@@ -393,13 +393,13 @@ const REPAIRED: &[(&str, &str, u64)] = &[
 async fn repaired_feeds_crawl_over_loopback() {
     let server = MockServer::start().await;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut text = FAST_SETTINGS.to_string();
+    let mut cfg = TestConfig::loopback();
     for (name, body, _) in REPAIRED {
         let route = format!("/{name}.xml");
         serve(&server, &route, body.as_bytes().to_vec(), "application/xml").await;
-        text.push_str(&feed_source(name, &format!("{}{route}", server.uri())));
+        cfg = cfg.feed(name, &format!("{}{route}", server.uri()));
     }
-    let config = write_config(tmp.path(), &text);
+    let config = cfg.write(tmp.path());
     let index = tmp.path().join("index");
 
     // Exit 1: the CDF source fails, the others do not.
@@ -483,18 +483,18 @@ async fn feedparser_corpus_over_loopback() {
     files.extend(files_under(&root, &root.join("illformed")));
     let server = MockServer::start().await;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut text = FAST_SETTINGS.to_string();
+    let mut cfg = TestConfig::loopback();
     let mut top_of: BTreeMap<String, String> = BTreeMap::new();
     for rel in &files {
         let name = corpus_source_name(rel);
         let route = format!("/{name}");
         let body = std::fs::read(root.join(rel)).expect("corpus file");
         serve(&server, &route, body, "application/xml").await;
-        text.push_str(&feed_source(&name, &format!("{}{route}", server.uri())));
+        cfg = cfg.feed(&name, &format!("{}{route}", server.uri()));
         let top = folder_of(rel).split('/').next().unwrap_or("").to_string();
         top_of.insert(name, top);
     }
-    let config = write_config(tmp.path(), &text);
+    let config = cfg.write(tmp.path());
     let index = tmp.path().join("index");
 
     let t0 = Instant::now();

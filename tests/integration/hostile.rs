@@ -213,16 +213,17 @@ async fn hostile_feed_text_never_becomes_live() {
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let uri = server.uri();
-    let config = write_config(
-        tmp.path(),
-        &format!(
-            "{FAST_SETTINGS}\n[report]\nitems_per_section = 100\n\n\
-             [[topics]]\nname = \"hostile\"\nkeywords = [\"hostileprobe\"]\nsystems = [\"Hostileprobe\"]\n\
-             {}\n[[sources]]\nname = \"aws-whats-new\"\nkind = \"cloud\"\nvendor = \"aws\"\nurl = \"{uri}/whats-new.xml\"\n\
-             \n[[sources]]\nname = \"trending-rust\"\nkind = \"github_trending\"\nlanguage = \"rust\"\nsince = \"weekly\"\nurl = \"{uri}/trending\"\n",
-            feed_source("aws-blog", &format!("{uri}/blog.xml"))
-        ),
-    );
+    let config = TestConfig::loopback()
+        .toml(
+            "\n[report]\nitems_per_section = 100\n\n\
+             [[topics]]\nname = \"hostile\"\nkeywords = [\"hostileprobe\"]\nsystems = [\"Hostileprobe\"]\n",
+        )
+        .feed("aws-blog", &format!("{uri}/blog.xml"))
+        .toml(&format!(
+            "\n[[sources]]\nname = \"aws-whats-new\"\nkind = \"cloud\"\nvendor = \"aws\"\nurl = \"{uri}/whats-new.xml\"\n\
+             \n[[sources]]\nname = \"trending-rust\"\nkind = \"github_trending\"\nlanguage = \"rust\"\nsince = \"weekly\"\nurl = \"{uri}/trending\"\n"
+        ))
+        .write(tmp.path());
     let index = tmp.path().join("index");
 
     let crawl = run_ok(&config, &index, &["crawl"]);

@@ -7,7 +7,9 @@
 //! Only loopback and the reserved `.invalid` TLD (RFC 6761), which resolvers
 //! answer locally, are used: nothing leaves the machine.
 
-use crate::support::{horizon, json_one, run_expect, stderr, stdout, write_config};
+use crate::support::{
+    horizon, json_one, refused_base, run_expect, source, stderr, stdout, TestConfig,
+};
 
 /// Three topics so the arXiv API source sends three queries.
 const TOPICS: &str = r#"
@@ -28,51 +30,24 @@ arxiv_categories = ["cs.NI"]
 "#;
 
 /// Default retries (3) on purpose: none of these failures may use them.
-const SETTINGS: &str = r#"[settings]
-per_host_interval = "0ms"
-connect_timeout = "5s"
-"#;
-
-fn config(base: &str) -> String {
-    format!(
-        r#"{SETTINGS}{TOPICS}
-[[sources]]
-name = "papers"
-kind = "arxiv"
-url = "{base}/api/query"
-
-[[sources]]
-name = "blog-a"
-kind = "feed"
-url = "{base}/a.xml?utm_source=horizon"
-
-[[sources]]
-name = "blog-b"
-kind = "feed"
-url = "{base}/b.xml"
-"#
-    )
+fn settings() -> TestConfig {
+    TestConfig::defaults().set("connect_timeout", "\"5s\"")
 }
 
-/// A loopback port nothing listens on: bind, note the port, close.
-fn refused_base() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("local address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
-}
-
-fn source<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    report["sources"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["name"] == name))
-        .unwrap_or_else(|| panic!("{name} missing from {report}"))
+fn config(base: &str) -> TestConfig {
+    settings()
+        .toml(TOPICS)
+        .toml(&format!(
+            "\n[[sources]]\nname = \"papers\"\nkind = \"arxiv\"\nurl = \"{base}/api/query\"\n"
+        ))
+        .feed("blog-a", &format!("{base}/a.xml?utm_source=horizon"))
+        .feed("blog-b", &format!("{base}/b.xml"))
 }
 
 #[test]
 fn refused_connections_are_not_retried_and_summarised_per_source() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let cfg = write_config(tmp.path(), &config(&refused_base()));
+    let cfg = config(&refused_base()).write(tmp.path());
     let index = tmp.path().join("index");
 
     let out = run_expect(horizon(&cfg, &index).arg("crawl"), 1);
@@ -121,7 +96,7 @@ fn refused_connections_are_not_retried_and_summarised_per_source() {
 #[test]
 fn an_unresolvable_host_fails_its_other_requests_at_once() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let cfg = write_config(tmp.path(), &config("http://horizon-test.invalid"));
+    let cfg = config("http://horizon-test.invalid").write(tmp.path());
     let index = tmp.path().join("index");
 
     let out = run_expect(horizon(&cfg, &index).args(["crawl", "--json"]), 1);
@@ -155,13 +130,11 @@ fn a_server_error_is_not_blamed_on_the_network() {
     // One source refused (network), one answered 404 (a server): `failed`, no offline hint.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let server = rt.block_on(wiremock::MockServer::start());
-    let text = format!(
-        "{SETTINGS}{}{}",
-        crate::support::feed_source("gone", &format!("{}/gone.xml", server.uri())),
-        crate::support::feed_source("refused", &format!("{}/x.xml", refused_base())),
-    );
     let tmp = tempfile::tempdir().expect("temp dir");
-    let cfg = write_config(tmp.path(), &text);
+    let cfg = settings()
+        .feed("gone", &format!("{}/gone.xml", server.uri()))
+        .feed("refused", &format!("{}/x.xml", refused_base()))
+        .write(tmp.path());
     let out = run_expect(
         horizon(&cfg, &tmp.path().join("index")).args(["crawl", "--json"]),
         1,

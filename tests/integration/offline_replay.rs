@@ -10,7 +10,7 @@ mod offline_demo;
 
 use std::path::Path;
 
-use crate::support::horizon;
+use crate::support::{horizon, repo_file};
 use serde_json::Value;
 
 fn json_lines(out: &[u8]) -> Vec<Value> {
@@ -22,7 +22,7 @@ fn json_lines(out: &[u8]) -> Vec<Value> {
 fn offline_crawl_search_report_and_export() {
     let fixtures = crate::support::fixtures();
     let tmp = tempfile::tempdir().unwrap();
-    let repo_config = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+    let repo_config = repo_file("sources.toml");
     let config = offline_demo::build(&fixtures, &repo_config, tmp.path()).unwrap();
     let index = tmp.path().join("index");
     let recording = tmp.path().join("recording");
@@ -203,7 +203,7 @@ fn offline_crawl_search_report_and_export() {
 fn record_then_replay_round_trips_to_the_same_index() {
     let fixtures = crate::support::fixtures();
     let tmp = tempfile::tempdir().unwrap();
-    let repo_config = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+    let repo_config = repo_file("sources.toml");
     let config = offline_demo::build(&fixtures, &repo_config, tmp.path()).unwrap();
     let first = tmp.path().join("first");
     let second = tmp.path().join("second");
@@ -302,7 +302,7 @@ fn record_then_replay_round_trips_to_the_same_index() {
 #[test]
 fn offline_demo_without_fixtures_fails_clearly_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo_config = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+    let repo_config = repo_file("sources.toml");
     let out = tmp.path().join("demo");
     let err = offline_demo::build(&tmp.path().join("no-fixtures"), &repo_config, &out).unwrap_err();
     assert!(err.contains("does not exist"), "{err}");

@@ -7,13 +7,12 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::support::rank_eval::{evaluate, judged};
-use crate::support::topic_eval;
 
 #[test]
 fn the_set_is_graded_and_names_known_topics() {
     let judged = judged();
     assert!(judged.len() >= 150, "{} graded notes", judged.len());
-    let cfg = topic_eval::checked_in_config();
+    let cfg = crate::support::checked_in_config();
     for j in &judged {
         assert!(j.grade <= 2, "{}: grade {}", j.id, j.grade);
         assert!(
@@ -36,7 +35,7 @@ fn the_set_is_graded_and_names_known_topics() {
 #[test]
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn ranking_puts_what_matters_first() {
-    let dir = crate::support::fixtures::fixtures();
+    let dir = crate::support::fixtures();
     let eval = evaluate(&dir);
     assert!(
         eval.missing.is_empty(),

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::support::{horizon_std, stderr, stdout, write_config, FAST_SETTINGS};
+use crate::support::{horizon, stderr, stdout, TestConfig};
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -185,7 +185,10 @@ fn setup(deliver: &str) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
     let index = tmp.path().join("index");
     build_index(&index);
-    let config = write_config(tmp.path(), &format!("{FAST_SETTINGS}{TOPICS}{deliver}"));
+    let config = TestConfig::loopback()
+        .toml(TOPICS)
+        .toml(deliver)
+        .write(tmp.path());
     Setup {
         _tmp: tmp,
         config,
@@ -267,7 +270,7 @@ async fn delivers_each_payload_reports_the_5xx_and_keeps_the_report() {
     )
     .unwrap();
 
-    let mut cmd = horizon_std(&s.config, &s.index);
+    let mut cmd = horizon(&s.config, &s.index);
     cmd.args(["report", "--week", "2026-W48", "--deliver"])
         .env(
             "HORIZON_SLACK_WEBHOOK",
@@ -289,7 +292,7 @@ async fn delivers_each_payload_reports_the_5xx_and_keeps_the_report() {
     let html_path = s.index.join("reports/2026-W48.html");
     let md = std::fs::read_to_string(&md_path).unwrap();
     let html = std::fs::read_to_string(&html_path).unwrap();
-    let mut plain = horizon_std(&s.config, &s.index);
+    let mut plain = horizon(&s.config, &s.index);
     plain.args(["report", "--week", "2026-W48"]);
     assert_eq!(
         md,
@@ -430,7 +433,7 @@ async fn slack_gets_mrkdwn_and_out_is_where_the_report_is_kept() {
          url_env = \"HORIZON_SLACK_WEBHOOK\"\nlimit = 1500\n",
     );
     let out_file = s.config.parent().unwrap().join("weekly.html");
-    let mut cmd = horizon_std(&s.config, &s.index);
+    let mut cmd = horizon(&s.config, &s.index);
     cmd.args(["report", "--week", "2026-W48", "--deliver", "--quiet"])
         .args(["--format", "html", "--out"])
         .arg(&out_file)
@@ -473,7 +476,7 @@ async fn slack_gets_mrkdwn_and_out_is_where_the_report_is_kept() {
 #[test]
 fn deliver_without_destinations_is_a_usage_error() {
     let s = setup("");
-    let mut cmd = horizon_std(&s.config, &s.index);
+    let mut cmd = horizon(&s.config, &s.index);
     cmd.args(["report", "--week", "2026-W48", "--deliver"]);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -492,7 +495,7 @@ async fn a_missing_secret_fails_that_destination_only() {
         "\n[[report.deliver.webhooks]]\nname = \"a\"\nkind = \"mattermost\"\nurl_env = \"HORIZON_A\"\n\
          \n[[report.deliver.webhooks]]\nname = \"b\"\nkind = \"mattermost\"\nurl_env = \"HORIZON_B\"\n",
     );
-    let mut cmd = horizon_std(&s.config, &s.index);
+    let mut cmd = horizon(&s.config, &s.index);
     cmd.args(["report", "--week", "2026-W48", "--deliver"])
         .env("HORIZON_B", format!("{base}/hook/b"));
     let out = run(cmd).await;

@@ -24,10 +24,10 @@ fn ts(s: &str) -> Timestamp {
 }
 
 use crate::support::fixture_items::{self, REPORT_FIXTURES};
-use crate::support::fixtures::fixtures;
+use crate::support::{checked_in_config, fixtures};
 
 fn config() -> Config {
-    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml")).unwrap()
+    checked_in_config()
 }
 
 /// An index of every fixture, crawled in file order at its capture time.

@@ -35,9 +35,9 @@ fn api_page_with_ids(real: &str, prefix: u32) -> String {
     .into_owned()
 }
 
-fn arxiv_config(server: &MockServer, extra: &str) -> String {
-    format!(
-        "{FAST_SETTINGS}
+fn arxiv_config(server: &MockServer) -> TestConfig {
+    TestConfig::loopback().toml(&format!(
+        "
 [[topics]]
 name = \"testing\"
 keywords = [\"load testing\", \"testing\"]
@@ -49,9 +49,9 @@ kind = \"arxiv\"
 url = \"{}/api/query\"
 max_results = 100
 page_size = 10
-{extra}",
+",
         server.uri()
-    )
+    ))
 }
 
 fn crawl_json(config: &Path, index: &Path, code: i32) -> Value {
@@ -112,7 +112,7 @@ async fn arxiv_pager_stops_at_the_empty_page_then_at_nothing_new() {
         .await;
 
     let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), &arxiv_config(&server, ""));
+    let config = arxiv_config(&server).write(tmp.path());
     let index = tmp.path().join("index");
     let report = crawl_json(&config, &index, 0);
     let s = source(&report, "arxiv-api");
@@ -184,8 +184,9 @@ async fn arxiv_error_entry_fails_the_source_not_the_crawl() {
     )
     .await;
     let tmp = tempfile::tempdir().unwrap();
-    let extra = feed_source("blog", &format!("{}/blog.xml", server.uri()));
-    let config = write_config(tmp.path(), &arxiv_config(&server, &extra));
+    let config = arxiv_config(&server)
+        .feed("blog", &format!("{}/blog.xml", server.uri()))
+        .write(tmp.path());
     let index = tmp.path().join("index");
     let report = crawl_json(&config, &index, 1);
     let err = source(&report, "arxiv-api")["error"]
@@ -239,7 +240,7 @@ async fn one_document_per_paper_across_api_listing_and_versions() {
         "\n[[sources]]\nname = \"arxiv-listing\"\nkind = \"arxiv\"\nmode = \"listing\"\ncategories = [\"cs.LG\"]\nurl = \"{}/rss/\"\n",
         server.uri()
     );
-    let config = write_config(tmp.path(), &arxiv_config(&server, &extra));
+    let config = arxiv_config(&server).toml(&extra).write(tmp.path());
     let index = tmp.path().join("index");
     let report = crawl_json(&config, &index, 0);
     assert_eq!(source(&report, "arxiv-api")["items"], 10);
@@ -289,7 +290,7 @@ async fn trending_page_without_repositories_is_a_source_error() {
     serve(&server, "/trending/go", empty.into_bytes(), "text/html").await;
     let tmp = tempfile::tempdir().unwrap();
     let text = format!(
-        "{FAST_SETTINGS}
+        "
 [[sources]]
 name = \"trending-rust\"
 kind = \"github_trending\"
@@ -304,7 +305,7 @@ url = \"{u}/trending/go\"
 ",
         u = server.uri()
     );
-    let config = write_config(tmp.path(), &text);
+    let config = TestConfig::loopback().toml(&text).write(tmp.path());
     let index = tmp.path().join("index");
     let report = crawl_json(&config, &index, 1);
     let err = source(&report, "trending-go")["error"]

@@ -5,9 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::support::topic_eval::{
-    any_keyword_rule, checked_in_config, labels, score, tagged_items, tagger_topics,
-};
+use crate::support::checked_in_config;
+use crate::support::topic_eval::{any_keyword_rule, labels, score, tagged_items, tagger_topics};
 
 #[test]
 fn the_sample_is_big_enough_and_spans_every_kind() {

@@ -3,19 +3,22 @@
 //! reading the real notes of `../shared/fixtures/cloud-*`) and against
 //! generated variations: launch, feature and region announcements in each
 //! vendor's own format, built from the real notes' shapes. Shared by
-//! `tests/absorb_devset.rs` (which holds the figures to the targets) and
-//! `benches/pipeline.rs` (which prints them).
+//! `absorb_devset` (which holds the figures to the targets) and
+//! `benches/pipeline.rs` (which prints them; it mounts this file beside
+//! `fixtures.rs`, named here as `super::fixtures`).
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use horizon::absorb::{Catalog, Classifier};
 use horizon::config::Config;
 use horizon::model::{Item, Relation, Stage, Vendor};
 use horizon::sources::ParseContext;
 use serde::Deserialize;
+
+use super::fixtures::repo_toml;
 
 /// The three recorded changelogs and their capture times (PROVENANCE.md).
 pub const CLOUD_FIXTURES: &[(&str, Vendor, &str)] = &[
@@ -36,8 +39,10 @@ pub const CLOUD_FIXTURES: &[(&str, Vendor, &str)] = &[
     ),
 ];
 
-/// One labelled (system, relation) link.
+/// One labelled (system, relation) link. `stage` is for the people who
+/// label; the code reads the rest.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(dead_code)]
 pub struct LabelLink {
     pub system: String,
     pub relation: String,
@@ -45,8 +50,10 @@ pub struct LabelLink {
     pub stage: Option<String>,
 }
 
-/// One labelled note.
+/// One labelled note. `vendor` and `why` are for the people who label
+/// (required and optional columns of the file); the code reads the rest.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(dead_code)]
 pub struct LabelledNote {
     pub id: String,
     pub vendor: String,
@@ -62,16 +69,9 @@ struct LabelFile {
     notes: Vec<LabelledNote>,
 }
 
-/// The checked-in `sources.toml`.
-pub fn checked_in_config() -> Config {
-    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml")).unwrap()
-}
-
 /// The labelled development set.
 pub fn labels() -> Vec<LabelledNote> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/absorb_devset.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    toml::from_str::<LabelFile>(&text).unwrap().notes
+    repo_toml::<LabelFile>("tests/data/absorb_devset.toml").notes
 }
 
 /// Every cloud note of the three recorded changelogs, parsed by the adapters.
@@ -339,9 +339,4 @@ pub fn citation_precision(
         }
     }
     (good, cited)
-}
-
-/// The fixtures folder, or a panic saying why.
-pub fn fixtures_dir() -> PathBuf {
-    super::fixtures::fixtures()
 }

@@ -1,9 +1,9 @@
 //! The recorded real payloads of `../shared/fixtures`, parsed with the
 //! library's adapters at their capture times (PROVENANCE.md), as the crawl
-//! would: shared by the golden reports (`tests/report_golden.rs`), the
-//! tagging dev set (`tests/topic_devset.rs`) and the benchmarks.
+//! would: shared by the golden reports (`report_golden`), the tagging dev set
+//! (`topic_devset`) and the benchmarks.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 

@@ -1,9 +1,11 @@
 //! Measuring the report's ranking against the graded development set
 //! (`tests/data/rank_devset.toml`: real cloud notes of `../shared/fixtures`,
-//! graded by reading). Shared by `tests/rank_devset.rs` (which holds the
-//! figures to their targets) and `benches/pipeline.rs` (which prints them).
+//! graded by reading). Shared by `rank_devset` (which holds the figures to
+//! their targets) and `benches/pipeline.rs` (which prints them; it mounts
+//! this file beside `fixtures.rs` and `topic_eval.rs`, named here as
+//! `super::…`).
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -15,6 +17,7 @@ use horizon::report::{build_report, iso_week};
 use horizon::state::CrawlState;
 use serde::Deserialize;
 
+use super::fixtures::{checked_in_config, repo_toml};
 use super::topic_eval;
 
 /// How many of a section's items the figures look at.
@@ -22,8 +25,10 @@ pub const TOP: usize = 5;
 /// The share of the top three that is on the topic.
 pub const HEAD: usize = 3;
 
-/// One graded note.
+/// One graded note. `title` and `note` are for the people who grade
+/// (required and optional columns of the file); the code reads the rest.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(dead_code)]
 pub struct Judged {
     pub week: String,
     pub topic: String,
@@ -42,9 +47,7 @@ struct JudgedFile {
 
 /// The graded set.
 pub fn judged() -> Vec<Judged> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rank_devset.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    toml::from_str::<JudgedFile>(&text).unwrap().judged
+    repo_toml::<JudgedFile>("tests/data/rank_devset.toml").judged
 }
 
 /// Figures of one ordering over the pools.
@@ -147,7 +150,7 @@ fn dcg(grades: &[u8]) -> f64 {
 /// Build an index of the tagged fixture items, the report of every judged
 /// week, and each judged pool's two orderings.
 pub fn evaluate(fixtures: &Path) -> Eval {
-    let mut cfg: Config = topic_eval::checked_in_config();
+    let mut cfg: Config = checked_in_config();
     cfg.report.items_per_section = TOP;
     let items = topic_eval::tagged_items(fixtures, &cfg);
     let dir = tempfile::tempdir().unwrap();

@@ -1,9 +1,11 @@
 //! Measuring topic tagging against the labelled development sample
 //! (`tests/data/topic_devset.toml`: real items of `../shared/fixtures`,
-//! labelled by reading). Shared by `tests/topic_devset.rs` (which holds the
-//! figures to the targets) and `benches/pipeline.rs` (which prints them).
+//! labelled by reading). Shared by `topic_devset` (which holds the figures
+//! to the targets) and `benches/pipeline.rs` (which prints them; it mounts
+//! this file beside `fixtures.rs` and `fixture_items.rs`, named here as
+//! `super::…`).
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -15,9 +17,12 @@ use horizon::topics::{PhraseSet, Tagger};
 use serde::Deserialize;
 
 use super::fixture_items;
+use super::fixtures::repo_toml;
 
-/// One labelled item.
+/// One labelled item. `title` and `note` are for the people who label
+/// (required and optional columns of the file); the code reads the rest.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(dead_code)]
 pub struct Labelled {
     pub id: String,
     pub kind: String,
@@ -34,14 +39,7 @@ struct LabelFile {
 
 /// The labelled sample.
 pub fn labels() -> Vec<Labelled> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/topic_devset.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    toml::from_str::<LabelFile>(&text).unwrap().items
-}
-
-/// The checked-in `sources.toml`.
-pub fn checked_in_config() -> Config {
-    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml")).unwrap()
+    repo_toml::<LabelFile>("tests/data/topic_devset.toml").items
 }
 
 /// Every fixture item, classified and tagged as the crawl does, by id.
