@@ -2,8 +2,21 @@
 //! recorded payloads in the shared fixtures, parsed with the library's
 //! adapters and tagged with the checked-in `sources.toml` topics.
 //!
-//! The goldens live in `tests/golden/`; regenerate them with
-//! `UPDATE_GOLDEN=1 cargo test --test report_golden` and review the diff.
+//! The goldens are `insta` snapshots in `tests/golden/`, one per output:
+//! `report_2025-W44.html.snap` is a three-line header (`---`, `source: …`,
+//! `---`) followed by the rendered HTML byte for byte (`sed 1,3d
+//! tests/golden/report_2025-W44.html.snap > report.html` gives the page,
+//! e.g. for the README's screenshot). A mismatch fails the
+//! test with a line diff of the whole file. Outside CI insta also writes the
+//! new output beside the golden as `<name>.snap.new`; in CI (`CI=true`, or
+//! `INSTA_UPDATE=no` as `.ci/run` sets) it writes nothing.
+//!
+//! To accept a change on purpose, either review the pending files with
+//! `cargo insta review` (`cargo install cargo-insta`; `a` accepts, `r`
+//! rejects), or rewrite the goldens in place with
+//! `INSTA_UPDATE=always HORIZON_FIXTURES=../shared/fixtures cargo test --test integration report_golden -- --include-ignored`
+//! and read `git diff tests/golden`. Either way, say in the commit why the
+//! output changed.
 
 #![allow(clippy::unwrap_used)]
 
@@ -83,36 +96,25 @@ fn state(cfg: &Config) -> CrawlState {
     s
 }
 
+/// `actual` against the golden `tests/golden/<name>.snap`.
 fn check_golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        eprintln!("updated {}", path.display());
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
-            path.display()
-        )
+    // insta compares text with trailing white space trimmed, CRLF read as LF
+    // and (for old-format files) leading newlines dropped. Every golden
+    // starts with text, ends in exactly one newline and holds no CRLF: held
+    // to that here, the comparison is byte for byte.
+    let body = actual.strip_suffix('\n').unwrap_or_default();
+    assert!(
+        !body.is_empty() && body.trim() == body,
+        "{name}: the output must start with text and end in exactly one newline"
+    );
+    assert!(!actual.contains("\r\n"), "{name}: CRLF in the output");
+    insta::with_settings!({
+        snapshot_path => "../golden",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, actual);
     });
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} differs from the golden file at line {} (UPDATE_GOLDEN=1 regenerates it)\nexpected: {:?}\nactual:   {:?}",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
 }
 
 /// The report of week 2025-W44 (Oct 27 – Nov 2, 2025): Google Cloud release
