@@ -4,7 +4,7 @@
 //!
 //! The same table is the "bad configuration and queries" part of
 //! RELIABILITY.md; print it with
-//! `UPDATE_RELIABILITY=1 cargo test --test bad_input_table -- --nocapture reliability_table`.
+//! `UPDATE_RELIABILITY=1 cargo test --test integration reliability_table -- --nocapture`.
 //!
 //! Every command runs in a fresh tempdir with `--config sources.toml --index
 //! idx` (relative paths), so messages read exactly as in the table.
@@ -531,7 +531,7 @@ fn reliability_table() {
     assert!(
         doc.contains(&o),
         "RELIABILITY.md's bad-input tables differ from the cases of this test: \
-         run `UPDATE_RELIABILITY=1 cargo test --test bad_input_table reliability_table -- --nocapture` \
+         run `UPDATE_RELIABILITY=1 cargo test --test integration reliability_table -- --nocapture` \
          and paste the output there"
     );
 }

@@ -32,7 +32,7 @@
 //! pip download --no-deps --no-binary :all: feedparser==6.0.11 -d .
 //! tar xzf feedparser-6.0.11.tar.gz && cd ../..
 //! HORIZON_FEEDPARSER_CORPUS=target/feedparser-corpus/feedparser-6.0.11/tests \
-//!   cargo test --test feed_corpus -- --ignored --nocapture
+//!   cargo test --test integration feed_corpus -- --ignored --nocapture
 //! ```
 //!
 //! # Why `#[ignore]`
@@ -42,8 +42,8 @@
 //! so `cargo test` lists it as ignored with the reason. Whenever it does run
 //! (`--ignored` or `--include-ignored`) without the corpus, it fails with the
 //! reason and the commands above; it never returns early and passes. `.ci/run`
-//! runs it explicitly with `--ignored` after downloading the corpus, so CI
-//! checks it whether or not the main `cargo test` step includes ignored tests.
+//! downloads the corpus before its `cargo test -- --include-ignored`, so CI
+//! runs it.
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
