@@ -7,9 +7,12 @@
 //!   vs plain tantivy indexing the same documents with the same schema, heap
 //!   and commits. Both run in a child process so their peak RSS is their own.
 //! - parse: MB/s of each adapter over the real recorded fixtures.
-//! - search: p50/p95/p99 of `horizon::search::search` vs a raw tantivy
-//!   searcher running the same parsed queries; the CLI (process start to exit)
-//!   vs ripgrep over a JSON-lines dump of the same documents.
+//! - search: p50/p95/p99 of `horizon::search::search` and of the server's
+//!   warm `horizon::serve::SearchEngine` vs a raw tantivy searcher running the
+//!   same parsed queries; `/api/search` of `horizon serve` under 64
+//!   concurrent clients vs a raw tantivy searcher behind the same axum
+//!   router and middleware; the CLI (process start to exit) vs ripgrep over a
+//!   JSON-lines dump of the same documents.
 //! - report: `build_report` + `render_markdown` and `compute_flags` on the
 //!   ingest indexes (the week and the flag windows grow with the corpus) and
 //!   vs the raw week aggregations; then again on indexes of the same sizes
@@ -475,6 +478,9 @@ fn run_child(extra: &[String]) -> Result<(IngestResult, u64)> {
 
 // ───────────────────────────── parent ─────────────────────────────
 
+/// A query's label and p50/p95/p99 of horizon::search::search, raw and the serve engine.
+type SearchRow = (String, [Duration; 3], [Duration; 3], [Duration; 3]);
+
 struct SizeResult {
     n: usize,
     horizon: IngestResult,
@@ -486,8 +492,10 @@ struct SizeResult {
     dump_s: f64,
     dump_bytes: u64,
     index_bytes: u64,
-    search: Vec<(String, [Duration; 3], [Duration; 3])>,
-    search_all: ([Duration; 3], [Duration; 3]),
+    /// Per query: horizon::search::search, raw, serve engine.
+    search: Vec<SearchRow>,
+    search_all: ([Duration; 3], [Duration; 3], [Duration; 3]),
+    http: [HttpRow; 2],
     cli: Vec<(String, Duration, Duration)>,
 }
 
@@ -584,8 +592,13 @@ fn parent(args: &Args) -> Result<()> {
         eprintln!("  report stage {:.1}s", t.elapsed().as_secs_f64());
 
         let rounds = if args.quick { 2 } else { 30 };
-        let (search_rows, search_all) = bench_search(&idx, rounds)?;
+        let engine =
+            horizon::serve::SearchEngine::new(std::sync::Arc::new(HorizonIndex::open(&hdir)?))?;
+        let (search_rows, search_all) = bench_search(&idx, &engine, rounds)?;
+        drop(engine);
         eprintln!("  search done");
+        let http = bench_http(&hdir, if args.quick { 0.5 } else { 5.0 })?;
+        eprintln!("  http done");
         let cli = bench_cli(&hdir, &dump, rg.as_deref(), if args.quick { 1 } else { 5 })?;
         eprintln!("  cli done");
         results.push(SizeResult {
@@ -601,6 +614,7 @@ fn parent(args: &Args) -> Result<()> {
             index_bytes,
             search: search_rows,
             search_all,
+            http,
             cli,
         });
         drop(idx);
@@ -753,7 +767,7 @@ fn dump_jsonl(idx: &HorizonIndex, path: &Path) -> Result<usize> {
 fn bench_parse(secs: f64) -> Result<Vec<(String, usize, usize, f64)>> {
     use corpus::{Adapter, Payload};
     let now: Timestamp = "2026-11-23T00:00:00Z".parse()?;
-    let sets: [(&str, &str, Adapter, &[&str]); 7] = [
+    let sets: [(&str, &str, Adapter<'static>, &[&str]); 7] = [
         ("feed (blog-feeds)", "blog-feeds", Adapter::Feed, &[]),
         (
             "arXiv API",
@@ -877,14 +891,16 @@ fn queries() -> Vec<(String, SearchRequest)> {
     out
 }
 
-/// horizon's search vs the same parsed query on a raw searcher (TopDocs + stored docs).
+/// horizon's search and the server's warm engine vs the same parsed query
+/// on a raw searcher (TopDocs + stored docs).
 #[allow(clippy::type_complexity)]
 fn bench_search(
     idx: &HorizonIndex,
+    engine: &horizon::serve::SearchEngine,
     rounds: usize,
 ) -> Result<(
-    Vec<(String, [Duration; 3], [Duration; 3])>,
-    ([Duration; 3], [Duration; 3]),
+    Vec<SearchRow>,
+    ([Duration; 3], [Duration; 3], [Duration; 3]),
 )> {
     let qs = queries();
     let searcher = idx.searcher()?;
@@ -928,6 +944,8 @@ fn bench_search(
     };
     let mut hs: Vec<Vec<Duration>> = vec![Vec::new(); qs.len()];
     let mut rs: Vec<Vec<Duration>> = vec![Vec::new(); qs.len()];
+    let mut es: Vec<Vec<Duration>> = vec![Vec::new(); qs.len()];
+    let page = horizon::serve::engine::PageSpec::default();
     for round in 0..rounds + 2 {
         for i in 0..qs.len() {
             let t = Instant::now();
@@ -936,9 +954,13 @@ fn bench_search(
             let t = Instant::now();
             std::hint::black_box(raw(i)?);
             let rr = t.elapsed();
+            let t = Instant::now();
+            std::hint::black_box(engine.search(&qs[i].1, page)?);
+            let e = t.elapsed();
             if round >= 2 {
                 hs[i].push(h);
                 rs[i].push(rr);
+                es[i].push(e);
             }
         }
     }
@@ -953,12 +975,19 @@ fn bench_search(
     let mut rows = Vec::new();
     let mut all_h = Vec::new();
     let mut all_r = Vec::new();
+    let mut all_e = Vec::new();
     for (i, (label, _)) in qs.iter().enumerate() {
         all_h.extend(hs[i].iter().copied());
         all_r.extend(rs[i].iter().copied());
-        rows.push((label.clone(), pct(&mut hs[i]), pct(&mut rs[i])));
+        all_e.extend(es[i].iter().copied());
+        rows.push((
+            label.clone(),
+            pct(&mut hs[i]),
+            pct(&mut rs[i]),
+            pct(&mut es[i]),
+        ));
     }
-    Ok((rows, (pct(&mut all_h), pct(&mut all_r))))
+    Ok((rows, (pct(&mut all_h), pct(&mut all_r), pct(&mut all_e))))
 }
 
 /// Cold `horizon search` (process start to exit) vs `rg -c` over the dump.
@@ -1110,41 +1139,51 @@ fn render(
     }
 
     let _ = writeln!(s, "\n### Search (in-process, limit 10)\n");
-    let _ = writeln!(s, "horizon = `horizon::search::search` (parse, reader reload, collect, stored item JSON, snippets). Raw = the same parsed query + filters on a held `Searcher` with `TopDocs` and stored-document fetch. Each query 30 rounds (2 with `--quick`) after 2 warm-up rounds, alternating engines. Times in ms.\n");
+    let _ = writeln!(s, "horizon = `horizon::search::search` (parse, reader reload, collect, stored item JSON, snippets), what the CLI runs once. serve = `horizon::serve::SearchEngine::search`, what `horizon serve` runs per request: a self-reloading reader, the query parser built once, parsed queries and snippet generators kept per reader generation, then collect, stored item JSON, snippets. Raw = the same parsed query + filters on a held `Searcher` with `TopDocs` and stored-document fetch (no JSON, no snippets). Each query 30 rounds (2 with `--quick`) after 2 warm-up rounds, alternating engines. Times in ms.\n");
     let _ = writeln!(
         s,
-        "| docs | horizon p50 / p95 / p99 | raw p50 / p95 / p99 | **p50 ratio** (target ≤ 1.1) |"
+        "| docs | horizon p50 / p95 / p99 | serve p50 / p95 / p99 | raw p50 / p95 / p99 | horizon p50 ratio | **serve p50 ratio** (target ≤ 1.2) |"
     );
-    let _ = writeln!(s, "|---:|---|---|---:|");
+    let _ = writeln!(s, "|---:|---|---|---|---:|---:|");
     for r in results {
-        let (h, b) = &r.search_all;
+        let (h, b, e) = &r.search_all;
         let _ = writeln!(
             s,
-            "| {} | {} / {} / {} | {} / {} / {} | **{:.2}** |",
+            "| {} | {} / {} / {} | {} / {} / {} | {} / {} / {} | {:.2} | **{:.2}** |",
             human(r.n),
             support::ms(h[0]),
             support::ms(h[1]),
             support::ms(h[2]),
+            support::ms(e[0]),
+            support::ms(e[1]),
+            support::ms(e[2]),
             support::ms(b[0]),
             support::ms(b[1]),
             support::ms(b[2]),
-            h[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9)
+            h[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9),
+            e[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9)
         );
     }
     if let Some(last) = results.last() {
         let _ = writeln!(s, "\nPer query at {} documents (p50 ms):\n", human(last.n));
-        let _ = writeln!(s, "| query | horizon | raw | ratio |");
-        let _ = writeln!(s, "|---|---:|---:|---:|");
-        for (l, h, b) in &last.search {
+        let _ = writeln!(
+            s,
+            "| query | horizon | serve | raw | horizon ratio | serve ratio |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+        for (l, h, b, e) in &last.search {
             let _ = writeln!(
                 s,
-                "| {l} | {} | {} | {:.2} |",
+                "| {l} | {} | {} | {} | {:.2} | {:.2} |",
                 support::ms(h[0]),
+                support::ms(e[0]),
                 support::ms(b[0]),
-                h[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9)
+                h[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9),
+                e[0].as_secs_f64() / b[0].as_secs_f64().max(1e-9)
             );
         }
     }
+    render_http(&mut s, results);
     let tool = if have_rg {
         "rg -c -i -F"
     } else {
@@ -1248,6 +1287,221 @@ fn render_scale(s: &mut String, recent: Recent, rows: &[ScaleRow]) {
             r.flags_s / first.flags_s.max(1e-9),
             r.markdown_bytes as f64 / 1024.0,
             r.flags
+        );
+    }
+}
+
+// ───────────────────────────── HTTP ─────────────────────────────
+
+/// Concurrent clients of the HTTP benchmark.
+const HTTP_CLIENTS: usize = 64;
+
+/// One side of the HTTP benchmark.
+#[derive(Debug, Clone, Default)]
+struct HttpRow {
+    requests: usize,
+    errors: usize,
+    secs: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+impl HttpRow {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.secs.max(1e-9)
+    }
+}
+
+/// The baseline behind the same router: tantivy's own query parser (built
+/// once, same default fields and conjunction), `TopDocs`, the stored JSON
+/// lines written as they are.
+struct RawSearch {
+    reader: tantivy::IndexReader,
+    parser: tantivy::query::QueryParser,
+    item: tantivy::schema::Field,
+}
+
+async fn raw_api_search(
+    axum::extract::State(raw): axum::extract::State<std::sync::Arc<RawSearch>>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let text = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let out = tokio::task::spawn_blocking(move || -> Result<String> {
+        let query = raw.parser.parse_query(&text)?;
+        let searcher = raw.reader.searcher();
+        let mut out = String::new();
+        for (_, addr) in searcher.search(&query, &TopDocs::with_limit(10).order_by_score())? {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(s) = d.get_first(raw.item).and_then(|v| v.as_str()) {
+                out.push_str(s);
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    })
+    .await;
+    match out {
+        Ok(Ok(body)) => ([("content-type", "application/x-ndjson")], body).into_response(),
+        _ => axum::http::StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+/// `/api/search` of horizon's server and of the raw baseline, each under
+/// [`HTTP_CLIENTS`] concurrent keep-alive clients for `secs` seconds (after
+/// a warm-up of a fifth of that), the queries of [`queries`] in turn.
+fn bench_http(dir: &Path, secs: f64) -> Result<[HttpRow; 2]> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let limits = horizon::serve::Limits::default();
+        let cfg = horizon::config::Config::load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml"),
+        )?;
+        let app = horizon::serve::App::new(HorizonIndex::open(dir)?, cfg, None)?;
+        let horizon_router = horizon::serve::router(std::sync::Arc::new(app), &limits);
+        let idx = HorizonIndex::open(dir)?;
+        let mut parser = tantivy::query::QueryParser::for_index(
+            idx.index(),
+            ["title", "summary", "author", "category", "product"]
+                .iter()
+                .filter_map(|f| idx.index().schema().get_field(f).ok())
+                .collect(),
+        );
+        parser.set_conjunction_by_default();
+        let raw = RawSearch {
+            reader: idx.index().reader()?,
+            parser,
+            item: idx.fields().item,
+        };
+        let raw_router = horizon::serve::with_middleware(
+            axum::Router::new()
+                .route("/api/search", axum::routing::get(raw_api_search))
+                .with_state(std::sync::Arc::new(raw)),
+            None,
+            &limits,
+        );
+        let texts: Vec<String> = queries()
+            .into_iter()
+            .map(|(_, r)| r.query)
+            .filter(|q| !q.is_empty())
+            .collect();
+        let mut rows = Vec::new();
+        for router in [horizon_router, raw_router] {
+            rows.push(load(router, &limits, &texts, secs).await?);
+        }
+        let baseline = rows.pop().unwrap_or_default();
+        let horizon = rows.pop().unwrap_or_default();
+        Ok([horizon, baseline])
+    })
+}
+
+/// Serve `router` on a free loopback port and measure it.
+async fn load(
+    router: axum::Router,
+    limits: &horizon::serve::Limits,
+    texts: &[String],
+    secs: f64,
+) -> Result<HttpRow> {
+    let server =
+        horizon::serve::Server::bind("127.0.0.1:0".parse()?, router, limits.clone()).await?;
+    let base = format!("http://{}/api/search", server.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(HTTP_CLIENTS)
+        .build()?;
+    let urls: Vec<String> = texts
+        .iter()
+        .map(|q| {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", q)
+                .finish();
+            format!("{base}?{query}")
+        })
+        .collect();
+    let run = |secs: f64| {
+        let deadline = Instant::now() + Duration::from_secs_f64(secs);
+        let tasks: Vec<_> = (0..HTTP_CLIENTS)
+            .map(|c| {
+                let client = client.clone();
+                let urls = urls.clone();
+                tokio::spawn(async move {
+                    let (mut lat, mut errors) = (Vec::new(), 0usize);
+                    let mut i = c;
+                    while Instant::now() < deadline {
+                        let t = Instant::now();
+                        let ok = match client.get(&urls[i % urls.len()]).send().await {
+                            Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                            Err(_) => false,
+                        };
+                        if ok {
+                            lat.push(t.elapsed());
+                        } else {
+                            errors += 1;
+                        }
+                        i += 1;
+                    }
+                    (lat, errors)
+                })
+            })
+            .collect();
+        async move {
+            let t = Instant::now();
+            let mut all = Vec::new();
+            let mut errors = 0;
+            for task in tasks {
+                if let Ok((lat, e)) = task.await {
+                    all.extend(lat);
+                    errors += e;
+                }
+            }
+            (all, errors, t.elapsed().as_secs_f64())
+        }
+    };
+    run(secs / 5.0).await;
+    let (mut lat, errors, took) = run(secs).await;
+    lat.sort();
+    let _ = stop.send(());
+    let _ = running.await;
+    Ok(HttpRow {
+        requests: lat.len(),
+        errors,
+        secs: took,
+        p50: support::quantile(&lat, 0.5),
+        p99: support::quantile(&lat, 0.99),
+    })
+}
+
+fn render_http(s: &mut String, results: &[SizeResult]) {
+    let _ = writeln!(
+        s,
+        "\n### HTTP: `/api/search` under {HTTP_CLIENTS} concurrent clients\n"
+    );
+    let _ = writeln!(s, "horizon = `horizon serve`'s router (`/api/search?q=…`, limit 10: the serve engine, one JSON line per hit as `search --json` prints). Baseline = a raw tantivy searcher behind the same axum router, middleware and accept loop (tantivy's query parser built once, `TopDocs`, the stored JSON lines written as they are). {HTTP_CLIENTS} keep-alive clients (reqwest, same process) send the in-process queries' texts in turn for 5 s (0.5 s with `--quick`) after a warm-up of a fifth of that. Latency in ms.\n");
+    let _ = writeln!(s, "| docs | horizon req/s | p50 / p99 | baseline req/s | p50 / p99 | errors | **throughput ratio** (target ≥ 0.8) |");
+    let _ = writeln!(s, "|---:|---:|---|---:|---|---:|---:|");
+    for r in results {
+        let [h, b] = &r.http;
+        let _ = writeln!(
+            s,
+            "| {} | {:.0} | {} / {} | {:.0} | {} / {} | {} / {} | **{:.2}** |",
+            human(r.n),
+            h.rps(),
+            support::ms(h.p50),
+            support::ms(h.p99),
+            b.rps(),
+            support::ms(b.p50),
+            support::ms(b.p99),
+            h.errors,
+            b.errors,
+            h.rps() / b.rps().max(1e-9)
         );
     }
 }

@@ -62,7 +62,7 @@ fn demo_sources(topics: &[horizon::config::Topic]) -> Vec<(String, Vec<Response>
         (
             "[[sources]]\nname = \"trending-all-daily\"\nkind = \"github_trending\"\nsince = \"daily\"\n".to_string(),
             vec![(
-                "https://github.com/trending?since=daily".to_string(),
+                "https://github.com/trending".to_string(),
                 "github-trending/trending_all-languages_daily_2023-05-18.html",
                 html,
             )],

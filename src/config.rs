@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::de::DeTable;
 use toml::Spanned;
 
@@ -33,7 +33,7 @@ use source::{build_source, read_sources};
 pub use source::{ArxivMode, Source, SourceKind, SourceSpec, TrendingPeriod};
 
 use crate::duration::ConfigDuration;
-use crate::model::{parse_date, OfferingRelation, OfferingStage, Vendor};
+use crate::model::{parse_date, Offering, OfferingRelation, OfferingStage, Origin, Vendor};
 use crate::*;
 
 /// Everything that can go wrong loading the configuration.
@@ -114,7 +114,7 @@ pub struct Config {
     /// `[[sources]]`, in file order.
     pub sources: Vec<Source>,
     /// `[[offerings]]`: additions and corrections to the offering catalog.
-    pub offerings: Vec<OfferingEntry>,
+    pub offerings: Vec<Offering>,
     /// `[report.deliver]`: where `horizon report --deliver` sends the report.
     pub deliver: DeliverSettings,
 }
@@ -162,43 +162,7 @@ struct RawOffering {
     when_named: bool,
 }
 
-/// `[[offerings]]`: one vendor offering of one system, added to the built-in
-/// catalog or replacing its entry for the same system, vendor and product.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OfferingEntry {
-    /// The system (a catalog name or alias, or a new system).
-    pub system: String,
-    /// The vendor.
-    pub vendor: Vendor,
-    /// The vendor's product name.
-    pub product: String,
-    /// Other spellings of the product.
-    pub names: Vec<String>,
-    /// Relation to the system.
-    pub relation: OfferingRelation,
-    /// Current stage.
-    pub stage: OfferingStage,
-    /// Preview announced.
-    pub preview: Option<Date>,
-    /// Generally available.
-    pub ga: Option<Date>,
-    /// Retirement announced.
-    pub retiring: Option<Date>,
-    /// Retired.
-    pub retires: Option<Date>,
-    /// The page that shows it.
-    pub url: String,
-    /// A broad platform whose notes concern the system only when they name it.
-    pub when_named: bool,
-    /// Line of the `[[offerings]]` table.
-    pub line: usize,
-}
-
-fn build_offering(
-    o: RawOffering,
-    line: usize,
-    problems: &mut Vec<Problem>,
-) -> Option<OfferingEntry> {
+fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> Option<Offering> {
     let ctx = format!("offering {:?} of {:?}", o.product, o.system);
     let mut ok = true;
     let mut date = |key: &str, v: &Option<String>| -> Option<Date> {
@@ -236,7 +200,7 @@ fn build_offering(
             });
         }
     }
-    ok.then_some(OfferingEntry {
+    ok.then_some(Offering {
         system: o.system,
         vendor: o.vendor,
         product: o.product,
@@ -248,8 +212,10 @@ fn build_offering(
         retiring,
         retires,
         url: o.url,
+        dates_url: String::new(),
         when_named: o.when_named,
-        line,
+        origin: Origin::Config,
+        line: Some(line),
     })
 }
 
@@ -319,6 +285,21 @@ pub struct HostSettings {
     pub concurrency: Option<usize>,
     /// Minimum time between two requests to this host.
     pub interval: Option<ConfigDuration>,
+    /// `"ignore"`: do not read or obey this host's robots.txt (the explicit
+    /// opt-out); `"obey"`: read it even for a loopback address.
+    pub robots: Option<RobotsPolicy>,
+    /// A User-Agent for this host only (for hosts that refuse non-browser clients).
+    pub user_agent: Option<String>,
+}
+
+/// `[settings.hosts."…"] robots`: whether a host's robots.txt is obeyed.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RobotsPolicy {
+    /// Read and obey it (the default, except for loopback addresses).
+    Obey,
+    /// The user's explicit opt-out: never read it for this host.
+    Ignore,
 }
 
 /// `[absorption]`: thresholds of the cloud-absorption rule.
@@ -331,6 +312,9 @@ pub struct AbsorptionSettings {
     pub absorbed_min_ga_vendors: usize,
     /// Vendors with a preview needed for `absorbing` (one GA vendor always suffices).
     pub absorbing_min_preview_vendors: usize,
+    /// The vendors whose offerings count for the levels; the notes of the
+    /// others are crawled, searched and reported, but never raise a level.
+    pub vendors: Vec<Vendor>,
 }
 
 impl Default for AbsorptionSettings {
@@ -341,6 +325,7 @@ impl Default for AbsorptionSettings {
             )),
             absorbed_min_ga_vendors: DEFAULT_ABSORBED_MIN_GA_VENDORS,
             absorbing_min_preview_vendors: DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS,
+            vendors: DEFAULT_ABSORPTION_VENDORS.to_vec(),
         }
     }
 }
@@ -493,6 +478,15 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        if raw.absorption.vendors.is_empty() {
+            problems.push(Problem {
+                line: 1,
+                context: "[absorption] vendors".into(),
+                message:
+                    "must name at least one vendor (the default is [\"aws\", \"azure\", \"gcp\"])"
+                        .into(),
+            });
+        }
         let mut report = raw.report;
         let deliver = match report.deliver.take() {
             Some(d) => build_deliver(path, text, d, &mut problems),
@@ -575,6 +569,12 @@ fn validate_settings(s: &Settings, line: usize, problems: &mut Vec<Problem>) {
                 &format!("hosts.\"{host}\".concurrency"),
                 "must be at least 1",
             );
+        }
+        if h.user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.trim().is_empty())
+        {
+            bad(&format!("hosts.\"{host}\".user_agent"), "must not be empty");
         }
         if host.eq_ignore_ascii_case(ARXIV_API_HOST) {
             if let Some(ConfigDuration(d)) = h.interval {
@@ -859,9 +859,11 @@ kind = "cloud"
         }
         for &v in Vendor::ALL {
             assert!(
-                c.sources
-                    .iter()
-                    .any(|s| s.spec == SourceSpec::Cloud { vendor: v }),
+                c.sources.iter().any(|s| s.spec
+                    == SourceSpec::Cloud {
+                        vendor: v,
+                        product: None
+                    }),
                 "no {v} changelog"
             );
         }
@@ -869,6 +871,39 @@ kind = "cloud"
             .sources
             .iter()
             .all(|s| s.url.as_ref().is_none_or(|u| u.scheme() == "https")));
+    }
+
+    // Guards the defaults of #16: at least 40 sources, each with the
+    // provenance of its URL on a comment line just above its table.
+    #[test]
+    fn every_checked_in_source_says_where_its_url_was_seen() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let c = Config::parse(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.sources.len() >= 40, "{} sources", c.sources.len());
+        let lines: Vec<&str> = text.lines().collect();
+        for s in &c.sources {
+            let above = lines[..s.line - 1]
+                .iter()
+                .rev()
+                .take_while(|l| l.starts_with('#'))
+                .any(|l| l.starts_with("# provenance: "));
+            assert!(above, "source {:?} has no `# provenance:` comment", s.name);
+        }
+        let product = |name: &str| {
+            c.sources
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.spec.clone())
+        };
+        assert_eq!(
+            product("gcp-bigquery"),
+            Some(SourceSpec::Cloud {
+                vendor: Vendor::Gcp,
+                product: Some("BigQuery".into())
+            })
+        );
+        assert_eq!(c.absorption.vendors, crate::DEFAULT_ABSORPTION_VENDORS);
     }
 
     #[test]

@@ -337,9 +337,18 @@ impl SourceRun {
         false
     }
 
-    /// Count a request that failed after its retries (full detail for `-v`).
-    fn record_failure(&mut self, url: &Url, fail: &crate::fetch::FetchFailure) {
+    /// Count a request that failed after its retries (full detail for `-v`),
+    /// or that robots.txt disallowed (never sent).
+    fn record_failure(&mut self, url: &Url, fail: &RequestFailure) {
         self.all_not_modified = false;
+        let fail = match fail {
+            RequestFailure::Fetch(f) => f,
+            RequestFailure::Robots(message) => {
+                debug!(source = %self.report.name, url = %url, reason = %message, "not fetched");
+                self.failures.push(url, message.clone(), false);
+                return;
+            }
+        };
         self.report.requests += fail.attempts;
         debug!(source = %self.report.name, url = %url, error = %fail, "request failed");
         self.failures
@@ -389,6 +398,12 @@ pub async fn crawl(
 
     let plan = plan(cfg, &state, &chosen, &opts.only, started);
     let fetcher = build_fetcher(cfg, &opts)?;
+    let robots = Arc::new(crate::robots::Robots::new(
+        fetcher.clone(),
+        &cfg.settings,
+        state.robots.clone(),
+        started,
+    ));
     let validators = if opts.ignore_validators {
         BTreeMap::new()
     } else {
@@ -404,6 +419,7 @@ pub async fn crawl(
     };
     let inputs = FetchInputs {
         fetcher,
+        robots: robots.clone(),
         validators: Arc::new(validators),
         topics: Arc::new(cfg.topics.clone()),
         known,
@@ -444,6 +460,7 @@ pub async fn crawl(
         sources: sources.len(),
         failed,
     });
+    state.robots.extend(robots.fresh_records());
     state.save(index_dir)?;
     let documents = idx.count(&idx.searcher()?)?;
     info!(documents, failed, status = %status, "crawl finished");
@@ -521,6 +538,7 @@ fn build_fetcher(cfg: &Config, opts: &CrawlOptions) -> Result<Arc<Fetcher>, Craw
 /// What every source task shares.
 struct FetchInputs {
     fetcher: Arc<Fetcher>,
+    robots: Arc<crate::robots::Robots>,
     validators: Arc<BTreeMap<String, Validators>>,
     topics: Arc<Vec<crate::config::Topic>>,
     known: Arc<dyn Fn(&str) -> bool + Send + Sync>,
@@ -550,7 +568,10 @@ async fn fetch_all(
             run_source(
                 &src,
                 &inputs.topics,
-                &inputs.fetcher,
+                Net {
+                    fetcher: &inputs.fetcher,
+                    robots: &inputs.robots,
+                },
                 &inputs.validators,
                 &*inputs.known,
                 inputs.started,
@@ -776,7 +797,11 @@ pub fn backoff_until(h: &crate::state::SourceHealth, failing_after: u32) -> Opti
     h.last_attempt.and_then(|t| t.checked_add(wait).ok())
 }
 
-fn choose_sources<'a>(cfg: &'a Config, only: &[String]) -> Result<Vec<&'a Source>, CrawlError> {
+/// The sources named with `--source` (all enabled ones when none is named).
+pub(crate) fn choose_sources<'a>(
+    cfg: &'a Config,
+    only: &[String],
+) -> Result<Vec<&'a Source>, CrawlError> {
     if only.is_empty() {
         return Ok(cfg.sources.iter().filter(|s| s.enabled).collect());
     }
@@ -806,10 +831,43 @@ fn choose_sources<'a>(cfg: &'a Config, only: &[String]) -> Result<Vec<&'a Source
     Ok(out)
 }
 
+/// The fetcher and the robots.txt checker a source's requests go through.
+#[derive(Clone, Copy)]
+struct Net<'a> {
+    fetcher: &'a Fetcher,
+    robots: &'a crate::robots::Robots,
+}
+
+impl Net<'_> {
+    /// Ask robots.txt, then GET; a disallowed URL is not fetched.
+    async fn get(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, RequestFailure> {
+        let verdict = self.robots.check(url).await;
+        if !verdict.allows() {
+            return Err(RequestFailure::Robots(verdict.describe()));
+        }
+        self.fetcher
+            .get(url, validators)
+            .await
+            .map_err(RequestFailure::Fetch)
+    }
+}
+
+/// Why one request of a source was not answered.
+enum RequestFailure {
+    /// robots.txt disallows it (the message names the rule).
+    Robots(String),
+    /// The fetch failed.
+    Fetch(crate::fetch::FetchFailure),
+}
+
 async fn run_source(
     src: &Source,
     topics: &[crate::config::Topic],
-    fetcher: &Fetcher,
+    net: Net<'_>,
     validators: &BTreeMap<String, Validators>,
     known: &(dyn Fn(&str) -> bool + Send + Sync),
     now: Timestamp,
@@ -839,25 +897,28 @@ async fn run_source(
             max_results: *max_results,
             page_size: *page_size,
         };
-        run_arxiv_api(src, pages, fetcher, validators, known, now, &mut run).await;
+        run_arxiv_api(src, pages, net, validators, known, now, &mut run).await;
     } else {
-        let adapter = Adapter::of(&src.spec);
         for url in sources::request_urls(src) {
             let key = url.to_string();
-            match fetcher.get(&url, validators.get(&key)).await {
+            match net.get(&url, validators.get(&key)).await {
                 Ok(f) => {
                     if run.record_response(&key, &f) {
                         continue;
                     }
-                    let (name, body, url_text) =
-                        (src.name.clone(), f.body.clone(), f.url.to_string());
+                    let (name, body, url_text, spec) = (
+                        src.name.clone(),
+                        f.body.clone(),
+                        f.url.to_string(),
+                        src.spec.clone(),
+                    );
                     let parsed = off_thread(move || {
                         let ctx = ParseContext {
                             source: &name,
                             url: &url_text,
                             now,
                         };
-                        adapter.parse(&body, &ctx)
+                        Adapter::of(&spec).parse(&body, &ctx)
                     })
                     .await;
                     match parsed {
@@ -910,7 +971,7 @@ struct ApiPages {
 async fn run_arxiv_api(
     src: &Source,
     pages: ApiPages,
-    fetcher: &Fetcher,
+    net: Net<'_>,
     validators: &BTreeMap<String, Validators>,
     known: &(dyn Fn(&str) -> bool + Send + Sync),
     now: Timestamp,
@@ -928,7 +989,7 @@ async fn run_arxiv_api(
             let page = page_size.min(max_results - start);
             let url = sources::arxiv::api_url(src.url.as_ref(), &q, start, page);
             let key = url.to_string();
-            let f = match fetcher.get(&url, validators.get(&key)).await {
+            let f = match net.get(&url, validators.get(&key)).await {
                 Ok(f) => f,
                 Err(fail) => {
                     run.record_failure(&url, &fail);

@@ -323,7 +323,7 @@ fn blog_source(now: Timestamp) -> DemoSource {
 
 /// A GitHub trending page (2026 markup: `tmp-pr-4`, "N stars this week").
 fn trending_source() -> DemoSource {
-    let url = sources::trending::page_url(None, Some("rust"), TrendingPeriod::Weekly);
+    let url = sources::trending::page_url(None, Some("rust"), TrendingPeriod::Daily);
     let repos = [
         (
             "tokio-rs",
@@ -354,36 +354,23 @@ fn trending_source() -> DemoSource {
     for (owner, name, desc, stars, forks, gained) in repos {
         let _ = write!(
             rows,
-            "\n<article class=\"Box-row\">\n  <h2 class=\"h3 lh-condensed\">\n    <a href=\"/{owner}/{name}\" data-view-component=\"true\" class=\"Link\">\n      <span data-view-component=\"true\" class=\"text-normal\">\n        {owner} /\n</span>\n      {name}</a>  </h2>\n\n    <p class=\"col-9 color-fg-muted my-1 tmp-pr-4\">\n      {}\n    </p>\n\n  <div class=\"f6 color-fg-muted mt-2\">\n      <span class=\"tmp-mr-3 d-inline-block ml-0 tmp-ml-0\">\n  <span class=\"repo-language-color\" style=\"background-color: #dea584\"></span>\n  <span itemprop=\"programmingLanguage\">Rust</span>\n</span>\n      <a href=\"/{owner}/{name}/stargazers\" class=\"tmp-mr-3 Link Link--muted d-inline-block\">\n        {}</a>\n      <a href=\"/{owner}/{name}/forks\" class=\"tmp-mr-3 Link Link--muted d-inline-block\">\n        {}</a>\n      <span data-view-component=\"true\" class=\"d-inline-block float-sm-right\">\n        {gained} stars this week\n</span>  </div>\n</article>",
+            "\n<article class=\"Box-row\">\n  <h2 class=\"h3 lh-condensed\">\n    <a href=\"/{owner}/{name}\" data-view-component=\"true\" class=\"Link\">\n      <span data-view-component=\"true\" class=\"text-normal\">\n        {owner} /\n</span>\n      {name}</a>  </h2>\n\n    <p class=\"col-9 color-fg-muted my-1 tmp-pr-4\">\n      {}\n    </p>\n\n  <div class=\"f6 color-fg-muted mt-2\">\n      <span class=\"tmp-mr-3 d-inline-block ml-0 tmp-ml-0\">\n  <span class=\"repo-language-color\" style=\"background-color: #dea584\"></span>\n  <span itemprop=\"programmingLanguage\">Rust</span>\n</span>\n      <a href=\"/{owner}/{name}/stargazers\" class=\"tmp-mr-3 Link Link--muted d-inline-block\">\n        {}</a>\n      <a href=\"/{owner}/{name}/forks\" class=\"tmp-mr-3 Link Link--muted d-inline-block\">\n        {}</a>\n      <span data-view-component=\"true\" class=\"d-inline-block float-sm-right\">\n        {gained} stars today\n</span>  </div>\n</article>",
             xml(desc),
-            thousands(stars),
-            thousands(forks)
+            crate::text::thousands(stars),
+            crate::text::thousands(forks)
         );
     }
     let body = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\" data-color-mode=\"auto\">\n<head><meta charset=\"utf-8\"><title>Trending Rust repositories on GitHub this week · GitHub</title></head>\n<body>\n<div class=\"application-main\"><main>\n<div class=\"Box\">\n<div data-hpc>{rows}\n</div>\n</div>\n</main></div>\n</body>\n</html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\" data-color-mode=\"auto\">\n<head><meta charset=\"utf-8\"><title>Trending Rust repositories on GitHub today · GitHub</title></head>\n<body>\n<div class=\"application-main\"><main>\n<div class=\"Box\">\n<div data-hpc>{rows}\n</div>\n</div>\n</main></div>\n</body>\n</html>\n"
     );
     DemoSource {
-        table: "[[sources]]\nname = \"trending-rust-weekly\"\nkind = \"github_trending\"\nlanguage = \"rust\"\nsince = \"weekly\"\n".into(),
+        table: "[[sources]]\nname = \"trending-rust-daily\"\nkind = \"github_trending\"\nlanguage = \"rust\"\nsince = \"daily\"\n".into(),
         responses: vec![Response {
             url: url.to_string(),
             content_type: "text/html; charset=utf-8",
             body,
         }],
     }
-}
-
-/// `12345` → `12,345`, as GitHub prints counts.
-fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// AWS What's New: RSS 2.0 on one line, a hex guid, entity-escaped HTML and
@@ -543,7 +530,7 @@ mod tests {
             } else if url.contains("rss.arxiv.org") {
                 sources::arxiv::parse_listing(body, &ctx)
             } else if url.contains("github.com/trending") {
-                sources::trending::parse(body, &ctx, TrendingPeriod::Weekly)
+                sources::trending::parse(body, &ctx, TrendingPeriod::Daily)
             } else if url.contains("whats-new") {
                 sources::cloud::parse(crate::model::Vendor::Aws, body, &ctx)
             } else if url.contains("microsoft.com") {

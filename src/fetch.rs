@@ -85,6 +85,10 @@ pub struct FetchSettings {
     pub default_host: HostPolicy,
     /// Per-host overrides (lower-case host names).
     pub hosts: HashMap<String, HostPolicy>,
+    /// `Accept` header.
+    pub accept: String,
+    /// Per-host User-Agent overrides (lower-case host names).
+    pub user_agents: HashMap<String, String>,
 }
 
 impl FetchSettings {
@@ -95,6 +99,15 @@ impl FetchSettings {
             interval: s.per_host_interval.0,
         };
         let mut hosts = HashMap::new();
+        let user_agents = s
+            .hosts
+            .iter()
+            .filter_map(|(host, h)| {
+                h.user_agent
+                    .as_ref()
+                    .map(|ua| (host.to_ascii_lowercase(), ua.clone()))
+            })
+            .collect();
         hosts.insert(
             crate::ARXIV_API_HOST.to_string(),
             HostPolicy {
@@ -125,7 +138,17 @@ impl FetchSettings {
             concurrency: s.concurrency,
             default_host,
             hosts,
+            accept: crate::DEFAULT_ACCEPT.to_string(),
+            user_agents,
         }
+    }
+
+    /// The User-Agent sent to one host.
+    pub fn user_agent_for(&self, host: &str) -> &str {
+        self.user_agents
+            .get(&host.to_ascii_lowercase())
+            .map(String::as_str)
+            .unwrap_or(&self.user_agent)
     }
 
     /// The policy for one host.
@@ -171,6 +194,16 @@ pub enum FetchError {
         status: u16,
         /// Its reason phrase.
         reason: Option<String>,
+    },
+    /// 403 or 406: the server refused this client or what it accepts.
+    #[error("HTTP {status}{}: {host} refused the request; if it serves browsers only, give it its own user agent: [settings.hosts.\"{host}\"] user_agent = \"…\"", reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default())]
+    Rejected {
+        /// 403 or 406.
+        status: u16,
+        /// Its reason phrase.
+        reason: Option<String>,
+        /// The host that refused.
+        host: String,
     },
     /// The request or the body took longer than allowed (`timeout`).
     #[error("timed out after {}", crate::duration::ConfigDuration(*.0))]
@@ -313,6 +346,10 @@ struct HostGate {
     /// Set by the first request that found the host unresolvable or
     /// unreachable; every later request to the host fails with it at once.
     down: Mutex<Option<FetchError>>,
+    /// The User-Agent for this host.
+    user_agent: String,
+    /// The host's name (the original one when replaying).
+    host: String,
 }
 
 impl HostGate {
@@ -563,6 +600,8 @@ impl Fetcher {
                         next_start: Instant::now(),
                     }),
                     down: Mutex::new(None),
+                    user_agent: self.settings.user_agent_for(host).to_string(),
+                    host: host.to_string(),
                 })
             })
             .clone()
@@ -656,7 +695,11 @@ impl Fetcher {
         };
         gate.started_now().await;
         let t0 = Instant::now();
-        let mut req = self.client.get(url.clone());
+        let mut req = self
+            .client
+            .get(url.clone())
+            .header(reqwest::header::USER_AGENT, &gate.user_agent)
+            .header(reqwest::header::ACCEPT, &self.settings.accept);
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
                 req = req.header(reqwest::header::IF_NONE_MATCH, etag);
@@ -672,7 +715,7 @@ impl Fetcher {
                 return Attempt::failed(self.classify(e, url));
             }
         };
-        self.answer(url, resp, validators, t0).await
+        self.answer(url, &gate.host, resp, validators, t0).await
     }
 
     /// What one response means: a 304 (validators kept), a redirect not
@@ -681,6 +724,7 @@ impl Fetcher {
     async fn answer(
         &self,
         url: &Url,
+        host: &str,
         resp: reqwest::Response,
         validators: Option<&Validators>,
         t0: Instant,
@@ -733,6 +777,13 @@ impl Fetcher {
         if !status.is_success() {
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
             debug!(url = %url, status = status.as_u16(), ms = t0.elapsed().as_millis() as u64, "error status");
+            if matches!(status.as_u16(), 403 | 406) {
+                return Attempt::failed(FetchError::Rejected {
+                    status: status.as_u16(),
+                    reason: status.canonical_reason().map(str::to_string),
+                    host: host.to_string(),
+                });
+            }
             return Attempt::Failed {
                 error: FetchError::Status {
                     status: status.as_u16(),

@@ -881,6 +881,7 @@ pub fn merge(fresh: Item, old: Option<&Item>, now: Timestamp) -> (Item, Upsert) 
         vendor,
         published,
         updated,
+        first_published,
         stage,
         stars,
         stars_period,

@@ -10,6 +10,7 @@
 //! loader, the command-line help and the README.
 
 pub mod absorb;
+pub mod check;
 pub mod config;
 pub mod crawl;
 pub mod deliver;
@@ -22,7 +23,9 @@ pub mod model;
 pub mod opml;
 pub mod replay;
 pub mod report;
+pub mod robots;
 pub mod search;
+pub mod serve;
 pub mod sources;
 pub mod state;
 pub mod text;
@@ -36,6 +39,11 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (+https://github.com/horizon-infra/horizon)"
 );
+/// The `Accept` header sent with every request: feeds first, then JSON, then
+/// HTML (some servers answer 406 to a request without one).
+pub const DEFAULT_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5";
+/// How long a host's robots.txt is used before it is asked for again (RFC 9309 §2.4: at most 24 hours).
+pub const ROBOTS_MAX_AGE_SECS: i64 = 24 * 60 * 60;
 /// Where the configuration is read from.
 pub const DEFAULT_CONFIG_PATH: &str = "sources.toml";
 /// Where the index lives unless `--index` or `[settings] index` says otherwise.
@@ -80,6 +88,10 @@ pub const DEFAULT_ABSORPTION_WINDOW_DAYS: i64 = 90;
 pub const DEFAULT_ABSORBED_MIN_GA_VENDORS: usize = 2;
 /// Vendors with a preview for `absorbing` (one GA vendor is always enough).
 pub const DEFAULT_ABSORBING_MIN_PREVIEW_VENDORS: usize = 1;
+/// `[absorption] vendors`: the vendors whose offerings count for the
+/// absorption levels (other vendors' notes are crawled and searchable).
+pub const DEFAULT_ABSORPTION_VENDORS: &[model::Vendor] =
+    &[model::Vendor::Aws, model::Vendor::Azure, model::Vendor::Gcp];
 /// Items listed per topic and section in the weekly report.
 pub const DEFAULT_REPORT_ITEMS_PER_SECTION: usize = 5;
 
@@ -95,6 +107,12 @@ pub const DEFAULT_MATTERMOST_MAX_CHARS: usize = 16_383;
 pub const DEFAULT_TEAMS_MAX_BYTES: usize = 27_000;
 /// Subject of the report mail; `{period}` becomes the period's label.
 pub const DEFAULT_MAIL_SUBJECT: &str = "horizon report {period}";
+/// Where `horizon serve` listens unless `--bind` says otherwise: loopback only.
+pub const DEFAULT_SERVE_BIND: &str = "127.0.0.1:8080";
+/// The environment variable `horizon serve` reads its token from (or `--token-file`).
+pub const SERVE_TOKEN_ENV: &str = "HORIZON_SERVE_TOKEN";
+/// Time one request to `horizon serve` may take, in seconds.
+pub const DEFAULT_SERVE_TIMEOUT_SECS: u64 = 30;
 /// Folder of the index where `report --deliver` saves the report without `--out`.
 pub const DEFAULT_REPORTS_DIR: &str = "reports";
 

@@ -13,8 +13,11 @@ mod cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The server's access log is at `info`.
+    let serving = matches!(cli.command, cli::Command::Serve(_));
     let default_level = match (cli.quiet, cli.verbose) {
         (true, _) => "horizon=error",
+        (false, 0) if serving => "horizon=info",
         (false, 0) => "horizon=warn",
         (false, 1) => "horizon=debug",
         (false, _) => "horizon=trace,reqwest=debug",

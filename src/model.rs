@@ -93,6 +93,16 @@ pub enum Vendor {
     Azure,
     /// Google Cloud.
     Gcp,
+    /// Oracle Cloud Infrastructure.
+    Oci,
+    /// Cloudflare.
+    Cloudflare,
+    /// DigitalOcean.
+    #[serde(rename = "digitalocean")]
+    #[strum(serialize = "digitalocean")]
+    DigitalOcean,
+    /// GitHub (its changelog: a platform the team builds on, like a cloud).
+    Github,
 }
 
 impl Vendor {
@@ -114,6 +124,24 @@ impl Vendor {
             Vendor::Aws => "AWS",
             Vendor::Azure => "Azure",
             Vendor::Gcp => "Google Cloud",
+            Vendor::Oci => "Oracle Cloud",
+            Vendor::Cloudflare => "Cloudflare",
+            Vendor::DigitalOcean => "DigitalOcean",
+            Vendor::Github => "GitHub",
+        }
+    }
+
+    /// The words a product's name starts with when the vendor names it
+    /// ("Amazon MSK", "Azure Firewall", "OCI Database"), most common first.
+    pub fn brands(self) -> &'static [&'static str] {
+        match self {
+            Vendor::Aws => &["AWS", "Amazon"],
+            Vendor::Azure => &["Azure", "Microsoft"],
+            Vendor::Gcp => &["Google"],
+            Vendor::Oci => &["OCI", "Oracle"],
+            Vendor::Cloudflare => &["Cloudflare"],
+            Vendor::DigitalOcean => &["DigitalOcean"],
+            Vendor::Github => &["GitHub"],
         }
     }
 }
@@ -487,6 +515,11 @@ pub struct Item {
     /// When the item was last updated, if the source says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<Timestamp>,
+    /// The first publication date of an item the source edited later and
+    /// that is filed (`published`) under its latest update: an Azure update
+    /// whose retirement date moved. `None` for an item never edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_published: Option<Timestamp>,
     /// When horizon first saw it (set by the index).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<Timestamp>,
@@ -561,6 +594,7 @@ impl Item {
             evidence: Vec::new(),
             published: None,
             updated: None,
+            first_published: None,
             first_seen: None,
             last_seen: None,
             products: Vec::new(),
@@ -587,6 +621,56 @@ impl Item {
 }
 
 /// Test helpers holding an enum's serde spelling to its strum name.
+/// Where a landscape entry comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The built-in catalog.
+    Catalog,
+    /// A launch note the crawl saw.
+    Crawl,
+    /// An `[[offerings]]` entry in `sources.toml`.
+    Config,
+}
+
+/// One vendor offering of one system.
+/// Built by the catalog (`absorb::catalog`, with its methods there) and by
+/// the config's `[[offerings]]` tables, so it lives with the shared types.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Offering {
+    /// The system, by its catalog name.
+    pub system: String,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The vendor's product name.
+    pub product: String,
+    /// Other spellings of the product in changelogs.
+    pub names: Vec<String>,
+    /// Relation to the system.
+    pub relation: OfferingRelation,
+    /// The stage as of the catalog's `checked` date.
+    pub stage: OfferingStage,
+    /// Public preview announced.
+    pub preview: Option<Date>,
+    /// Generally available.
+    pub ga: Option<Date>,
+    /// Retirement announced.
+    pub retiring: Option<Date>,
+    /// Retired.
+    pub retires: Option<Date>,
+    /// The page that shows the offering (and its dates, if it does).
+    pub url: String,
+    /// A second page for the dates, when they are shown elsewhere.
+    pub dates_url: String,
+    /// A broad platform (Vertex AI, Amazon EMR): its notes concern this
+    /// system only when they name it.
+    pub when_named: bool,
+    /// Where the entry comes from.
+    pub origin: Origin,
+    /// `sources.toml` line of a config entry.
+    pub line: Option<usize>,
+}
+
 #[cfg(test)]
 pub(crate) mod spelling {
     use serde::de::DeserializeOwned;
@@ -655,6 +739,10 @@ mod tests {
             assert_eq!(r.as_str().parse::<Relation>(), Ok(r));
         }
         assert_eq!("GCP".parse::<Vendor>(), Ok(Vendor::Gcp));
+        for &v in Vendor::ALL {
+            assert_eq!(v.as_str().parse::<Vendor>(), Ok(v));
+        }
+        assert_eq!(Vendor::DigitalOcean.as_str(), "digitalocean");
     }
 
     /// Guards the words users see when a name is refused.
@@ -666,7 +754,7 @@ mod tests {
         );
         assert_eq!(
             "ibm".parse::<Vendor>(),
-            Err(r#"unknown vendor "ibm" (expected one of: aws, azure, gcp)"#.into())
+            Err(r#"unknown vendor "ibm" (expected one of: aws, azure, gcp, oci, cloudflare, digitalocean, github)"#.into())
         );
         assert_eq!(
             "beta".parse::<Stage>(),

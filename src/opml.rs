@@ -485,7 +485,7 @@ url = "https://example.org/gcp.xml"
     <outline type="rss" text="R&amp;D &lt;&quot;blog&quot;&gt;" title="R&amp;D &lt;&quot;blog&quot;&gt;" xmlUrl="https://example.org/feed?a=1&amp;b=2" category="feed"/>
     <outline type="rss" text="papers (1)" title="papers (1)" xmlUrl="https://rss.arxiv.org/rss/cs.DC" category="arxiv"/>
     <outline type="rss" text="papers (2)" title="papers (2)" xmlUrl="https://rss.arxiv.org/rss/cs.LG" category="arxiv"/>
-    <outline type="link" text="rust-trending" title="rust-trending" url="https://github.com/trending/rust?since=daily" category="github_trending"/>
+    <outline type="link" text="rust-trending" title="rust-trending" url="https://github.com/trending/rust" category="github_trending"/>
     <outline type="rss" text="gcp" title="gcp" xmlUrl="https://example.org/gcp.xml" category="cloud"/>
   </body>
 </opml>

@@ -36,7 +36,7 @@
 
 mod docsets;
 mod rank;
-mod render;
+pub(crate) mod render;
 
 use std::collections::BTreeMap;
 
@@ -57,7 +57,9 @@ use crate::search::date_range;
 use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
-pub use render::{Format, RenderError, Renderer};
+pub use render::{
+    page_with_chrome, safe_url, stylesheet, Chrome, Format, NavLink, RenderError, Renderer,
+};
 
 /// Periods in the activity series (the current one last).
 pub const ACTIVITY_PERIODS: usize = 12;
@@ -621,7 +623,7 @@ fn topic_sections(
     per_topic: &BTreeMap<String, BTreeMap<String, u64>>,
 ) -> Result<(Vec<TopicSection>, Vec<TopReads>), ReportError> {
     let mut topics = Vec::new();
-    let mut top_reads = Vec::new();
+    let mut candidates = Vec::new();
     let cap = cfg.report.items_per_section;
     for topic in &cfg.topics {
         let counts = per_topic.get(&topic.name).cloned().unwrap_or_default();
@@ -629,18 +631,54 @@ fn topic_sections(
         if docs == 0 {
             continue;
         }
-        let (sections, best) = sections_for(idx, ranker, topic, &counts, cap)?;
-        top_reads.push(TopReads {
-            topic: topic.name.clone(),
-            items: best,
-        });
+        let (sections, ranked) = sections_for(idx, ranker, topic, &counts, cap)?;
+        candidates.push((topic.name.clone(), ranked));
         topics.push(TopicSection {
             topic: topic.name.clone(),
             documents: docs,
             sections,
         });
     }
-    Ok((topics, top_reads))
+    Ok((topics, top_reads(candidates)))
+}
+
+/// Each topic's top reads from its ranked candidates: a document is a top
+/// read of one topic only, the one where it scores highest (the first such
+/// topic on a tie), so the summary does not show the same note twice.
+fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
+    let mut owner: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    for (t, (_, items)) in candidates.iter().enumerate() {
+        for item in items {
+            let slot = owner.entry(item.id.as_str()).or_insert((item.score, t));
+            if item.score > slot.0 {
+                *slot = (item.score, t);
+            }
+        }
+    }
+    let mut reads = Vec::new();
+    for (t, (topic, items)) in candidates.iter().enumerate() {
+        let mut best: Vec<ReportItem> = Vec::new();
+        for item in items {
+            if best.len() >= TOP_READS {
+                break;
+            }
+            let mine = owner.get(item.id.as_str()).is_some_and(|o| o.1 == t);
+            if mine
+                && !best
+                    .iter()
+                    .any(|b| b.title == item.title || b.url == item.url)
+            {
+                best.push(item.clone());
+            }
+        }
+        if !best.is_empty() {
+            reads.push(TopReads {
+                topic: topic.clone(),
+                items: best,
+            });
+        }
+    }
+    reads
 }
 
 impl Headline {
@@ -800,8 +838,8 @@ fn untagged_command(period: &Period) -> String {
     )
 }
 
-/// A topic's sections, each ranked, and its top reads: the best of each
-/// kind first, then the next best by score, [`TOP_READS`] in all.
+/// A topic's sections, each ranked, and its candidates for the top reads:
+/// the best of each kind first, then the others by score.
 fn sections_for(
     idx: &HorizonIndex,
     ranker: &rank::Ranker,
@@ -851,19 +889,8 @@ fn sections_for(
         |a: &ReportItem, b: &ReportItem| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id));
     firsts.sort_by(by_score);
     rest.sort_by(by_score);
-    let mut best: Vec<ReportItem> = Vec::new();
-    for item in firsts.into_iter().chain(rest) {
-        if best.len() >= TOP_READS {
-            break;
-        }
-        if !best
-            .iter()
-            .any(|b| b.title == item.title || b.url == item.url)
-        {
-            best.push(item);
-        }
-    }
-    Ok((sections, best))
+    firsts.extend(rest);
+    Ok((sections, firsts))
 }
 
 /// The absorption movement in one or two lines.
@@ -962,11 +989,7 @@ fn absorption_lines(flags: &FlagsSection, period: &Period) -> Vec<String> {
 /// "AWS Amazon MSK" reads as a stutter: the vendor is named only when the
 /// product's name does not already start with one of its brands.
 fn vendor_product(vendor: Vendor, product: &str) -> String {
-    let brands: &[&str] = match vendor {
-        Vendor::Aws => &["AWS", "Amazon"],
-        Vendor::Azure => &["Azure", "Microsoft"],
-        Vendor::Gcp => &["Google"],
-    };
+    let brands = vendor.brands();
     let branded = brands.iter().any(|b| {
         product
             .strip_prefix(b)

@@ -43,6 +43,30 @@ impl QueryError {
 
 /// Parse a user query against the horizon schema of `index`.
 pub fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, QueryError> {
+    parse_with(&query_parser(index), text)
+}
+
+/// The query parser of the horizon schema: the default fields, every word
+/// required unless `OR` says otherwise, titles weighing double. It depends
+/// only on the schema, so a long-lived reader builds it once.
+pub fn query_parser(index: &Index) -> QueryParser {
+    let schema = index.schema();
+    let field = |name: &str| schema.get_field(name).ok();
+    let defaults: Vec<_> = ["title", "summary", "author", "category", "product"]
+        .into_iter()
+        .filter_map(field)
+        .collect();
+    let mut parser = QueryParser::for_index(index, defaults);
+    parser.set_conjunction_by_default();
+    if let Some(title) = field("title") {
+        parser.set_field_boost(title, 2.0);
+    }
+    parser
+}
+
+/// Parse a user query with a parser from [`query_parser`]: the checks that
+/// give positioned errors first, then tantivy's parser.
+pub fn parse_with(parser: &QueryParser, text: &str) -> Result<Box<dyn Query>, QueryError> {
     if text.trim().is_empty() {
         return Ok(Box::new(AllQuery));
     }
@@ -58,17 +82,6 @@ pub fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, QueryErr
             position: Some(e.pos.min(text.len())),
             message: e.message.clone(),
         });
-    }
-    let schema = index.schema();
-    let field = |name: &str| schema.get_field(name).ok();
-    let defaults: Vec<_> = ["title", "summary", "author", "category", "product"]
-        .into_iter()
-        .filter_map(field)
-        .collect();
-    let mut parser = QueryParser::for_index(index, defaults);
-    parser.set_conjunction_by_default();
-    if let Some(title) = field("title") {
-        parser.set_field_boost(title, 2.0);
     }
     parser.parse_query(text).map_err(|e| explain(text, e))
 }
@@ -509,42 +522,210 @@ pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, Searc
             .map(|(_, a)| (None, a))
             .collect(),
     };
-    let f = idx.fields();
-    let mut summary_snippets = SnippetGenerator::create(&searcher, &*text_query, f.summary)?;
-    summary_snippets.set_max_num_chars(180);
-    // Only items without a summary need title snippets: built on first use.
-    let mut title_snippets: Option<SnippetGenerator> = None;
+    let snippets = Snippets::new(&searcher, idx.fields(), text_query)?;
     let mut hits = Vec::with_capacity(addrs.len());
     for (score, addr) in addrs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let item = idx.item_of(&doc)?;
-        let mut snip = summary_snippets.snippet(&item.summary);
-        if item.summary.is_empty() {
-            if title_snippets.is_none() {
-                let mut g = SnippetGenerator::create(&searcher, &*text_query, f.title)?;
-                g.set_max_num_chars(180);
-                title_snippets = Some(g);
+        let item = hit_item(idx, &doc)?;
+        hits.push(snippets.hit(&searcher, item, score)?);
+    }
+    Ok(hits)
+}
+
+/// Characters of a snippet.
+const SNIPPET_CHARS: usize = 180;
+
+/// The fields of a stored item a hit shows (JSON, text and the pages): read
+/// instead of the whole item, so the fields no hit shows (topic evidence,
+/// system links, trend history…) are skipped while parsing.
+#[derive(serde::Deserialize)]
+struct HitFields {
+    id: String,
+    kind: Kind,
+    source: String,
+    #[serde(default)]
+    vendor: Option<Vendor>,
+    title: String,
+    #[serde(default)]
+    summary: String,
+    url: String,
+    #[serde(default)]
+    authors: Vec<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    published: Option<Timestamp>,
+    #[serde(default)]
+    updated: Option<Timestamp>,
+    #[serde(default)]
+    first_seen: Option<Timestamp>,
+    #[serde(default)]
+    products: Vec<String>,
+    #[serde(default)]
+    stage: Option<Stage>,
+    #[serde(default)]
+    stars: Option<u64>,
+    #[serde(default)]
+    stars_period: Option<u64>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// The item of a hit from its stored document: the fields a hit shows
+/// ([`Hit::record`], the pages), the others left empty.
+pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, IndexError> {
+    let f: HitFields = idx.stored_as(doc)?;
+    let mut item = Item::new(f.id, f.kind, f.source, f.title, f.url);
+    item.vendor = f.vendor;
+    item.summary = f.summary;
+    item.authors = f.authors;
+    item.topics = f.topics;
+    item.published = f.published;
+    item.updated = f.updated;
+    item.first_seen = f.first_seen;
+    item.products = f.products;
+    item.stage = f.stage;
+    item.stars = f.stars;
+    item.stars_period = f.stars_period;
+    item.language = f.language;
+    Ok(item)
+}
+
+/// The snippet generators of one query over one searcher: the summary's, and
+/// the title's for items without a summary, made on first use. Both depend on
+/// the query's terms and their document frequencies, so they can be kept for
+/// as long as the searcher's generation.
+pub struct Snippets {
+    query: Box<dyn Query>,
+    title_field: tantivy::schema::Field,
+    summary: SnippetGenerator,
+    /// Whether a summary term of the query occurs in the index: without
+    /// one, every summary snippet is empty, and the text is not tokenized.
+    summary_terms: bool,
+    title: std::sync::OnceLock<SnippetGenerator>,
+}
+
+impl std::fmt::Debug for Snippets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snippets")
+            .field("query", &self.query)
+            .finish()
+    }
+}
+
+impl Snippets {
+    /// The generators of `query` (the text query, without filters).
+    pub fn new(
+        searcher: &tantivy::Searcher,
+        fields: crate::index::Fields,
+        query: Box<dyn Query>,
+    ) -> tantivy::Result<Snippets> {
+        let mut summary = SnippetGenerator::create(searcher, &*query, fields.summary)?;
+        summary.set_max_num_chars(SNIPPET_CHARS);
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == fields.summary {
+                terms.push(term.clone());
             }
-            if let Some(g) = &title_snippets {
-                let t = g.snippet(&item.title);
-                if !t.highlighted().is_empty() {
-                    snip = t;
+        });
+        let mut summary_terms = false;
+        for t in &terms {
+            summary_terms |= searcher.doc_freq(t)? > 0;
+        }
+        Ok(Snippets {
+            query,
+            title_field: fields.title,
+            summary,
+            summary_terms,
+            title: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The text query.
+    pub fn query(&self) -> &dyn Query {
+        &*self.query
+    }
+
+    /// A hit for `item`: the summary's best fragment, else the title's when
+    /// the item has no summary, else the start of the summary.
+    pub fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        item: Item,
+        score: Option<f32>,
+    ) -> tantivy::Result<Hit> {
+        let mut snip = if self.summary_terms {
+            self.summary.snippet(&item.summary)
+        } else {
+            tantivy::snippet::Snippet::empty()
+        };
+        if item.summary.is_empty() {
+            let title = match self.title.get() {
+                Some(g) => g,
+                None => {
+                    let mut g = SnippetGenerator::create(searcher, &*self.query, self.title_field)?;
+                    g.set_max_num_chars(SNIPPET_CHARS);
+                    self.title.get_or_init(|| g)
                 }
+            };
+            let t = title.snippet(&item.title);
+            if !t.highlighted().is_empty() {
+                snip = t;
             }
         }
         let (snippet, highlights) = if snip.fragment().is_empty() {
-            (crate::text::truncate_words(&item.summary, 180), Vec::new())
+            (
+                crate::text::truncate_words(&item.summary, SNIPPET_CHARS),
+                Vec::new(),
+            )
         } else {
             (snip.fragment().to_string(), snip.highlighted().to_vec())
         };
-        hits.push(Hit {
+        Ok(Hit {
             item,
             score,
             snippet,
             highlights,
-        });
+        })
     }
-    Ok(hits)
+}
+
+/// Each topic system with its other names — the offering catalog's names of
+/// the system and the topic's aliases — for [`expand_synonyms`].
+pub fn synonym_groups(cfg: &crate::config::Config) -> Vec<Vec<String>> {
+    let catalog = crate::absorb::Catalog::for_config(cfg).ok();
+    let mut groups = Vec::new();
+    for t in &cfg.topics {
+        for system in &t.systems {
+            let mut names = vec![system.clone()];
+            if let Some(sys) = catalog.as_ref().and_then(|c| c.system(system)) {
+                names.push(sys.name.clone());
+                names.extend(sys.names.iter().cloned());
+            }
+            names.extend(t.aliases.get(system).cloned().unwrap_or_default());
+            names.dedup();
+            groups.push(names);
+        }
+    }
+    groups
+}
+
+/// The one line under a hit's title, in parts: kind, source, date (or
+/// "undated"), vendor (named by `vendor`), stage, stars gained, topics. The
+/// CLI and `horizon serve` join them with " · ".
+pub fn hit_meta(i: &Item, vendor: impl Fn(Vendor) -> String) -> Vec<String> {
+    let date = i
+        .date()
+        .map(|d| d.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "undated".into());
+    let mut meta = vec![i.kind.to_string(), i.source.clone(), date];
+    meta.extend(i.vendor.map(vendor));
+    meta.extend(i.stage.map(|s| s.to_string()));
+    meta.extend(i.stars_period.map(|s| format!("+{s}★")));
+    if !i.topics.is_empty() {
+        meta.push(format!("topics: {}", i.topics.join(", ")));
+    }
+    meta
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct CrawlState {
     /// The last crawl.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_crawl: Option<CrawlRecord>,
+    /// robots.txt per origin (`https://host[:port]`), with its validators.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub robots: BTreeMap<String, crate::robots::RobotsRecord>,
 }
 
 /// A summary of one finished crawl.

@@ -28,7 +28,7 @@ pub use horizon::sources::Adapter;
 #[derive(Debug, Clone)]
 pub struct Payload {
     /// Adapter to use.
-    pub adapter: Adapter,
+    pub adapter: Adapter<'static>,
     /// Source name (from sources.toml).
     pub source: String,
     /// URL it came from.
@@ -416,7 +416,7 @@ impl Corpus {
         Payload {
             adapter: Adapter::Trending(TrendingPeriod::Daily),
             source: self.source("github_trending", rng),
-            url: "https://github.com/trending?since=daily".into(),
+            url: "https://github.com/trending".into(),
             now,
             bytes: s.into_bytes(),
             docs: n,

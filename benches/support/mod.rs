@@ -306,7 +306,7 @@ pub fn topic_words() -> anyhow::Result<TopicWords> {
     let mut sources: HashMap<&'static str, Vec<String>> = HashMap::new();
     for s in &cfg.sources {
         let key = match &s.spec {
-            horizon::config::SourceSpec::Cloud { vendor } => vendor.as_str(),
+            horizon::config::SourceSpec::Cloud { vendor, .. } => vendor.as_str(),
             spec => spec.kind().as_str(),
         };
         sources.entry(key).or_default().push(s.name.clone());

@@ -19,60 +19,12 @@ use std::sync::LazyLock;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, OfferingEntry};
+use crate::config::Config;
 use crate::model::Vendor;
-pub use crate::model::{parse_date, OfferingRelation, OfferingStage};
+pub use crate::model::{parse_date, Offering, OfferingRelation, OfferingStage, Origin};
 
 /// The built-in catalog's text.
 pub const CATALOG_TOML: &str = include_str!("catalog.toml");
-
-/// Where a landscape entry comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// The built-in catalog.
-    Catalog,
-    /// A launch note the crawl saw.
-    Crawl,
-    /// An `[[offerings]]` entry in `sources.toml`.
-    Config,
-}
-
-/// One vendor offering of one system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Offering {
-    /// The system, by its catalog name.
-    pub system: String,
-    /// The vendor.
-    pub vendor: Vendor,
-    /// The vendor's product name.
-    pub product: String,
-    /// Other spellings of the product in changelogs.
-    pub names: Vec<String>,
-    /// Relation to the system.
-    pub relation: OfferingRelation,
-    /// The stage as of the catalog's `checked` date.
-    pub stage: OfferingStage,
-    /// Public preview announced.
-    pub preview: Option<Date>,
-    /// Generally available.
-    pub ga: Option<Date>,
-    /// Retirement announced.
-    pub retiring: Option<Date>,
-    /// Retired.
-    pub retires: Option<Date>,
-    /// The page that shows the offering (and its dates, if it does).
-    pub url: String,
-    /// A second page for the dates, when they are shown elsewhere.
-    pub dates_url: String,
-    /// A broad platform (Vertex AI, Amazon EMR): its notes concern this
-    /// system only when they name it.
-    pub when_named: bool,
-    /// Where the entry comes from.
-    pub origin: Origin,
-    /// `sources.toml` line of a config entry.
-    pub line: Option<usize>,
-}
 
 impl Offering {
     /// Every name of the product: the product name first.
@@ -325,7 +277,7 @@ impl Catalog {
         Ok(cat)
     }
 
-    fn add_config_offering(&mut self, e: &OfferingEntry) -> Result<(), CatalogError> {
+    fn add_config_offering(&mut self, e: &Offering) -> Result<(), CatalogError> {
         let system = match self.system_index(&e.system) {
             Some(i) => self.systems[i].name.clone(),
             None => {
@@ -340,20 +292,8 @@ impl Catalog {
         };
         let offering = Offering {
             system: system.clone(),
-            vendor: e.vendor,
             product: e.product.trim().to_string(),
-            names: e.names.clone(),
-            relation: e.relation,
-            stage: e.stage,
-            preview: e.preview,
-            ga: e.ga,
-            retiring: e.retiring,
-            retires: e.retires,
-            url: e.url.clone(),
-            dates_url: String::new(),
-            when_named: e.when_named,
-            origin: Origin::Config,
-            line: Some(e.line),
+            ..e.clone()
         };
         match self
             .offerings

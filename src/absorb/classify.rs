@@ -596,11 +596,7 @@ impl Classifier {
         if named.is_empty() {
             return None;
         }
-        let brands: &[&str] = match vendor {
-            Vendor::Aws => &["Amazon", "AWS"],
-            Vendor::Azure => &["Azure", "Microsoft"],
-            Vendor::Gcp => &["Google"],
-        };
+        let brands = vendor.brands();
         let mut families: Vec<String> = item.products.clone();
         families.extend(products_in_title(stmt, brands));
         for fam in families {
@@ -666,7 +662,10 @@ struct Subject {
 /// The sentence that says what the note is about (see the module doc).
 pub fn statement(vendor: Vendor, item: &Item) -> String {
     match vendor {
-        Vendor::Aws => item.title.trim().to_string(),
+        // One announcement per item, its title the statement.
+        Vendor::Aws | Vendor::Oci | Vendor::Cloudflare | Vendor::DigitalOcean | Vendor::Github => {
+            item.title.trim().to_string()
+        }
         Vendor::Azure => AZURE_PREFIX_RE
             .replace(item.title.trim(), "")
             .trim()
@@ -706,11 +705,7 @@ fn first_sentence(text: &str) -> &str {
 
 /// Where the note's own product is named at the start of the statement.
 fn own_product_span(vendor: Vendor, item: &Item, stmt: &str) -> Option<Range<usize>> {
-    let brands: &[&str] = match vendor {
-        Vendor::Aws => &["Amazon", "AWS"],
-        Vendor::Azure => &["Azure", "Microsoft"],
-        Vendor::Gcp => &["Google"],
-    };
+    let brands = vendor.brands();
     let mut candidates: Vec<String> = item.products.clone();
     if vendor != Vendor::Gcp {
         candidates.extend(products_in_title(stmt, brands));

@@ -24,6 +24,10 @@
 //! level. A topic-area row is `watch` when a product in the topic's area
 //! launched in the window, never for feature notes.
 //!
+//! Only the vendors of `[absorption] vendors` (default AWS, Azure and Google
+//! Cloud) count: the notes of the others (Cloudflare, GitHub, …) are left
+//! out of the flags, and their offerings never raise a level.
+//!
 //! The output is deterministic for an index, a config and an `as_of` date:
 //! every list is sorted, and a catalog or crawled entry dated after `as_of`
 //! does not exist yet.
@@ -335,7 +339,11 @@ pub fn compute_flags_at(
     // Launch notes before `lowest` are read as the first of each launch, the
     // ones after it in full; for a later date the extra notes of the same
     // launches change nothing (a ledger entry only moves to a later stage).
-    let notes = ledger::read_notes(idx, lowest, *last)?;
+    let mut notes = ledger::read_notes(idx, lowest, *last)?;
+    let counted = &cfg.absorption.vendors;
+    let counts = |n: &CloudNote| n.vendor.is_some_and(|v| counted.contains(&v));
+    notes.window.retain(counts);
+    notes.launches.retain(counts);
     let rule = Rule {
         absorbed_min_ga_vendors: cfg.absorption.absorbed_min_ga_vendors,
         absorbing_min_preview_vendors: cfg.absorption.absorbing_min_preview_vendors,
@@ -363,7 +371,8 @@ pub fn compute_flags_at(
             .filter(|n| n.date().is_some_and(|d| d < as_of))
             .collect();
         let landscape = ledger::Ledger::build(&catalog, &launches, since, as_of);
-        let ctx = RowContext::new(&rule, window.as_secs() / 86_400, &recent, &previous);
+        let mut ctx = RowContext::new(&rule, window.as_secs() / 86_400, &recent, &previous);
+        ctx.vendors = counted;
         let mut flags = Vec::new();
         for topic in &cfg.topics {
             flags.push(area_flag(&ctx, &topic.name));
@@ -443,6 +452,8 @@ fn newest_first(mut c: Vec<Candidate<'_>>) -> Vec<Candidate<'_>> {
 /// row reads only its own notes.
 struct RowContext<'a> {
     rule: &'a Rule,
+    /// The vendors whose offerings count (`[absorption] vendors`).
+    vendors: &'a [Vendor],
     window_days: u64,
     recent: &'a [&'a CloudNote],
     previous: &'a [&'a CloudNote],
@@ -503,6 +514,7 @@ impl<'a> RowContext<'a> {
         }
         RowContext {
             rule,
+            vendors: crate::DEFAULT_ABSORPTION_VENDORS,
             window_days,
             recent,
             previous,
@@ -587,8 +599,14 @@ fn system_flag<'a>(
     }
     let offerings = landscape.offerings_of(system);
     let events = landscape.events_of(system);
+    // The offerings that count for the level: those of `[absorption] vendors`.
+    let counted: Vec<LandscapeOffering> = offerings
+        .iter()
+        .filter(|o| ctx.vendors.contains(&o.vendor))
+        .cloned()
+        .collect();
     let vendors_at = |stage: OfferingStage| -> Vec<Vendor> {
-        let set: BTreeSet<Vendor> = offerings
+        let set: BTreeSet<Vendor> = counted
             .iter()
             .filter(|o| o.relation.absorbs() && o.stage == stage)
             .map(|o| o.vendor)
@@ -601,7 +619,7 @@ fn system_flag<'a>(
         .named_at_launch
         .get(system)
         .map_or(&[], |v| v.as_slice());
-    let alternatives = offerings
+    let alternatives = counted
         .iter()
         .any(|o| o.relation == OfferingRelation::Alternative && o.stage <= OfferingStage::Ga);
     let level = if ga.len() >= ctx.rule.absorbed_min_ga_vendors {
@@ -613,7 +631,7 @@ fn system_flag<'a>(
     } else {
         Level::None
     };
-    let reason = render::reason(level, &offerings, named_at_launch, ctx.window_days);
+    let reason = render::reason(level, &counted, named_at_launch, ctx.window_days);
     let (mentions, previous_mentions) = (now.len(), before.len());
     let (evidence, more_evidence) = select_evidence(now, MAX_EVIDENCE);
     Flag {

@@ -82,6 +82,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
     )]
     Export(ExportArgs),
+    /// Serve the index as web pages and a JSON API (read-only): search, the landscape, weekly reports, sources.
+    #[command(
+        after_help = "Pages: /search, /landscape, /report?week=2026-W47, /sources. API (the same JSON as --json):\n/api/search?q=…&kind=…&since=30d&limit=…&offset=…, /api/flags, /api/report?week=…, /api/sources.\n\nListens on loopback unless --bind says otherwise; any other address needs a token\n(--token-file or HORIZON_SERVE_TOKEN), sent as `Authorization: Bearer <token>` or typed\ninto the sign-in page. Picks up each crawl's commit by itself; never takes the crawl lock.\n\nExamples:\n  horizon serve\n  HORIZON_SERVE_TOKEN=$(cat /etc/horizon/token) horizon serve --bind 0.0.0.0:8080"
+    )]
+    Serve(ServeArgs),
     /// Try horizon offline: write a recording of every source kind into DIR, crawl it, print what to try next.
     #[command(
         after_help = "Examples:\n  horizon demo                 # writes ./horizon-demo (sources.toml, recording/, index/)\n  horizon demo /tmp/try-horizon"
@@ -104,6 +109,17 @@ pub enum Command {
         #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
         dir: Option<PathBuf>,
     },
+}
+
+/// `horizon serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port). Anything but loopback needs a token.
+    #[arg(long, default_value = horizon::DEFAULT_SERVE_BIND, value_name = "ADDR:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// A file holding the access token (at least 16 characters) [default: $HORIZON_SERVE_TOKEN].
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 /// `horizon demo`.
@@ -188,6 +204,21 @@ pub enum SourcesAction {
         /// Show what would be added without changing the config.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Fetch each source once (politely, robots.txt included) and report what came back.
+    #[command(
+        after_help = "Examples:\n  horizon sources check\n  horizon sources check --source cncf-blog --json\n  horizon sources check --replay recording/"
+    )]
+    Check {
+        /// Only this source (repeatable).
+        #[arg(long = "source", value_name = "NAME")]
+        sources: Vec<String>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Serve the responses from a recording (`crawl --record DIR`) instead of the network.
+        #[arg(long, value_name = "DIR")]
+        replay: Option<PathBuf>,
     },
     /// Write every source with a URL as OPML.
     #[command(after_help = "Example:\n  horizon sources export --out horizon.opml")]

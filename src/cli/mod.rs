@@ -17,6 +17,7 @@ mod man;
 mod reindex;
 mod report;
 mod search;
+mod serve;
 mod sources;
 mod stats;
 
@@ -72,6 +73,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
                 kind,
                 dry_run,
             }) => sources::cmd_sources_import(&cli, file, *kind, *dry_run),
+            Some(SourcesAction::Check {
+                sources: only,
+                json,
+                replay,
+            }) => sources::cmd_sources_check(&cli, only, *json, replay.as_deref()).await,
             Some(SourcesAction::Export { out }) => {
                 sources::cmd_sources_export(&cli, out.as_deref())
             }
@@ -81,6 +87,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Flags(args) => flags::cmd_flags(&cli, args),
         Command::Report(args) => report::cmd_report(&cli, args).await,
         Command::Demo(args) => demo::cmd_demo(&cli, args).await,
+        Command::Serve(args) => serve::cmd_serve(&cli, args).await,
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };
@@ -116,7 +123,11 @@ fn warn_about_aliases(cli: &Cli, cfg: &Config) {
     let Ok(catalog) = horizon::absorb::Catalog::for_config(cfg) else {
         return;
     };
-    for w in horizon::absorb::catalog::check_config(cfg, &catalog) {
+    let robots = horizon::robots::config_warnings(cfg);
+    for w in horizon::absorb::catalog::check_config(cfg, &catalog)
+        .into_iter()
+        .chain(robots)
+    {
         eprintln!(
             "horizon: warning: {}:{}: {}",
             cfg.path.display(),

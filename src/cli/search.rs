@@ -3,7 +3,6 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
-use horizon::config::Config;
 use horizon::exit;
 use horizon::search::{search, SearchError, SearchRequest, SortBy};
 use horizon::text::terminal_safe;
@@ -14,26 +13,6 @@ use super::{
     check_names, index_dir, io_fail, open_index, optional_config, parse_when, use_color, Cli,
     Failure,
 };
-
-/// Each topic system with its other names — the offering catalog's names of
-/// the system and the topic's aliases — for [`horizon::search::expand_synonyms`].
-fn system_names(cfg: &Config) -> Vec<Vec<String>> {
-    let catalog = horizon::absorb::Catalog::for_config(cfg).ok();
-    let mut groups = Vec::new();
-    for t in &cfg.topics {
-        for system in &t.systems {
-            let mut names = vec![system.clone()];
-            if let Some(sys) = catalog.as_ref().and_then(|c| c.system(system)) {
-                names.push(sys.name.clone());
-                names.extend(sys.names.iter().cloned());
-            }
-            names.extend(t.aliases.get(system).cloned().unwrap_or_default());
-            names.dedup();
-            groups.push(names);
-        }
-    }
-    groups
-}
 
 pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     let cfg = optional_config(cli)?;
@@ -55,7 +34,10 @@ pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
             SortArg::Date => SortBy::Date,
         },
         limit: args.limit,
-        synonyms: cfg.as_ref().map(system_names).unwrap_or_default(),
+        synonyms: cfg
+            .as_ref()
+            .map(horizon::search::synonym_groups)
+            .unwrap_or_default(),
     };
     if let (Some(since), Some(until)) = (req.since, req.until) {
         if since >= until {
@@ -120,23 +102,10 @@ fn print_hits(
     for (n, h) in hits.iter().enumerate() {
         let i = &h.item;
         let title = terminal_safe(&i.title);
-        let date = i
-            .date()
-            .map(|d| d.strftime("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "undated".into());
-        let mut meta = vec![i.kind.to_string(), terminal_safe(&i.source), date];
-        if let Some(v) = i.vendor {
-            meta.push(v.to_string());
-        }
-        if let Some(s) = i.stage {
-            meta.push(s.to_string());
-        }
-        if let Some(s) = i.stars_period {
-            meta.push(format!("+{s}★"));
-        }
-        if !i.topics.is_empty() {
-            meta.push(format!("topics: {}", i.topics.join(", ")));
-        }
+        let meta: Vec<String> = horizon::search::hit_meta(i, |v| v.to_string())
+            .iter()
+            .map(|part| terminal_safe(part))
+            .collect();
         if color {
             writeln!(out, "\x1b[1m{}. {}\x1b[0m", n + 1, title)?;
             writeln!(out, "   \x1b[2m{}\x1b[0m", meta.join(" · "))?;

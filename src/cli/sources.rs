@@ -6,23 +6,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use horizon::config::Config;
 use horizon::exit;
-use horizon::state::{CrawlState, HealthStatus, SourceHealth};
+use horizon::state::{CrawlState, HealthStatus};
 use horizon::text::terminal_safe;
-use serde::Serialize;
 
 use super::args::*;
 use super::{index_dir, io_fail, load_config, Cli, Failure};
-
-/// One line of `horizon sources` (one object of its `--json` array).
-#[derive(Serialize)]
-struct SourceRow<'a> {
-    name: &'a str,
-    kind: &'static str,
-    enabled: bool,
-    urls: Vec<String>,
-    status: HealthStatus,
-    health: SourceHealth,
-}
 
 pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
     let cfg = load_config(cli)?;
@@ -30,36 +18,12 @@ pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
     let state = CrawlState::load(&dir)
         .context("reading crawl state")
         .map_err(Failure::fatal)?;
-    let fail_after = cfg.settings.failing_after;
-    let rows: Vec<SourceRow> = cfg
-        .sources
-        .iter()
-        .map(|s| {
-            let health = state.sources.get(&s.name).cloned().unwrap_or_default();
-            SourceRow {
-                name: &s.name,
-                kind: s.kind().as_str(),
-                enabled: s.enabled,
-                urls: horizon::sources::request_urls(s)
-                    .iter()
-                    .map(|u| u.to_string())
-                    .collect(),
-                status: if s.enabled {
-                    health.status(fail_after)
-                } else {
-                    HealthStatus::Disabled
-                },
-                health,
-            }
-        })
-        .collect();
+    let rows = horizon::sources::listing::rows(&cfg, &state);
     let mut out = std::io::stdout().lock();
     if json {
-        // Through a `Value`, whose objects keep their keys in name order: the
-        // order this output has always had.
-        let value =
-            serde_json::to_value(&rows).map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
-        writeln!(out, "{value}").map_err(io_fail)?;
+        let text = horizon::sources::listing::to_json(&rows)
+            .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+        out.write_all(text.as_bytes()).map_err(io_fail)?;
         return Ok(exit::OK);
     }
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4);
@@ -75,7 +39,17 @@ pub(super) fn cmd_sources(cli: &Cli, json: bool) -> Result<u8, Failure> {
             .last_success
             .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "never".into());
-        let detail = terminal_safe(&row.health.describe(row.status));
+        let mut detail = row.health.describe(row.status);
+        if !row.robots_ignored.is_empty() {
+            if !detail.is_empty() {
+                detail.push_str("; ");
+            }
+            detail.push_str(&format!(
+                "robots.txt ignored for {} (opt-out in [settings.hosts])",
+                row.robots_ignored.join(", ")
+            ));
+        }
+        let detail = terminal_safe(&detail);
         let status = match row.status {
             HealthStatus::Failing => "FAILING",
             other => other.as_str(),
@@ -176,4 +150,102 @@ pub(super) fn cmd_sources_export(cli: &Cli, out: Option<&Path>) -> Result<u8, Fa
             .map_err(io_fail)?,
     }
     Ok(exit::OK)
+}
+
+/// `horizon sources check`: exit 0 when every source answered and parsed,
+/// 1 (partial) otherwise.
+pub(super) async fn cmd_sources_check(
+    cli: &Cli,
+    only: &[String],
+    json: bool,
+    replay: Option<&Path>,
+) -> Result<u8, Failure> {
+    let cfg = load_config(cli)?;
+    super::warn_about_aliases(cli, &cfg);
+    let server = match replay {
+        Some(dir) => Some(
+            horizon::replay::ReplayServer::start(dir)
+                .await
+                .map_err(|e| Failure::usage(anyhow::Error::new(e).context("cannot replay")))?,
+        ),
+        None => None,
+    };
+    let rewrite = server.as_ref().map(|s| s.rewrite());
+    let checks = horizon::check::check_sources(&cfg, only, rewrite)
+        .await
+        .map_err(|e| Failure {
+            code: e.exit_code(),
+            error: anyhow::Error::new(e),
+        })?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let text =
+            serde_json::to_string(&checks).map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+        writeln!(out, "{text}").map_err(io_fail)?;
+    } else {
+        for c in &checks {
+            write_check(&mut out, c).map_err(io_fail)?;
+        }
+    }
+    Ok(if checks.iter().all(|c| c.ok()) {
+        exit::OK
+    } else {
+        exit::PARTIAL
+    })
+}
+
+/// One source's check as a few lines of text.
+fn write_check(out: &mut impl Write, c: &horizon::check::SourceCheck) -> std::io::Result<()> {
+    let verdict = if c.ok() { "ok" } else { "FAILED" };
+    writeln!(
+        out,
+        "{verdict:<6} {} ({})  {}",
+        c.name,
+        c.kind,
+        terminal_safe(&c.url)
+    )?;
+    let mut facts = Vec::new();
+    if let Some(s) = c.status {
+        facts.push(format!("HTTP {s}"));
+    }
+    if let Some(d) = c.detected {
+        facts.push(d.to_string());
+    }
+    if let Some(n) = c.items {
+        facts.push(format!("{n} items"));
+    }
+    if let Some(t) = c.newest {
+        facts.push(format!("newest {}", t.strftime("%Y-%m-%d")));
+    }
+    if !facts.is_empty() {
+        writeln!(out, "       {}", facts.join(", "))?;
+    }
+    writeln!(
+        out,
+        "       robots: {}",
+        terminal_safe(&c.robots.describe())
+    )?;
+    let validators: Vec<String> = [
+        c.etag.as_ref().map(|e| format!("ETag {e}")),
+        c.last_modified
+            .as_ref()
+            .map(|l| format!("Last-Modified {l}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !validators.is_empty() {
+        writeln!(
+            out,
+            "       validators: {}",
+            terminal_safe(&validators.join(", "))
+        )?;
+    }
+    for note in &c.notes {
+        writeln!(out, "       note: {}", terminal_safe(note))?;
+    }
+    if let Some(e) = &c.error {
+        writeln!(out, "       error: {}", terminal_safe(e))?;
+    }
+    Ok(())
 }

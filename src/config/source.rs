@@ -135,6 +135,10 @@ pub enum SourceSpec {
     Cloud {
         /// Whose changelog it is.
         vendor: Vendor,
+        /// The product every note is about, for a feed of one product whose
+        /// notes name none (a Google Cloud per-product feed, GKE's channel
+        /// feeds); `None` for a vendor-wide changelog.
+        product: Option<String>,
     },
 }
 
@@ -186,6 +190,8 @@ enum KindKeys {
     Cloud {
         #[serde(default)]
         vendor: Option<Vendor>,
+        #[serde(default)]
+        product: Option<String>,
     },
 }
 
@@ -503,14 +509,25 @@ impl KindKeys {
                 }
                 Some(SourceSpec::Feed)
             }
-            KindKeys::Cloud { vendor } => {
+            KindKeys::Cloud { vendor, product } => {
                 if vendor.is_none() {
-                    check.bad(
-                        "kind = \"cloud\" needs `vendor = \"aws\"`, `\"azure\"` or `\"gcp\"`"
+                    check.bad(format!("kind = \"cloud\" needs {}", vendor_choices()));
+                }
+                let product = product.map(|p| p.trim().to_string());
+                if product.as_deref() == Some("") {
+                    check.bad_key("product", "product must not be empty".into());
+                }
+                if product.is_some() && !has_url {
+                    check.bad_key(
+                        "product",
+                        "`product` names the one product of a per-product feed: give that feed's `url` too (the vendor's default changelog covers every product)"
                             .into(),
                     );
                 }
-                Some(SourceSpec::Cloud { vendor: vendor? })
+                Some(SourceSpec::Cloud {
+                    vendor: vendor?,
+                    product,
+                })
             }
             KindKeys::GithubTrending { language, since } => {
                 if let Some(lang) = language.as_deref().filter(|l| !is_language_slug(l)) {
@@ -528,6 +545,22 @@ impl KindKeys {
                 ArxivMode::Listing => keys.listing_spec(check),
             }),
         }
+    }
+}
+
+/// "`vendor = "aws"`, `"azure"`, … or `"github"`": every vendor, as written.
+fn vendor_choices() -> String {
+    let words: Vec<String> = Vendor::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match i {
+            0 => format!("`vendor = \"{v}\"`"),
+            _ => format!("`\"{v}\"`"),
+        })
+        .collect();
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => words.concat(),
     }
 }
 
@@ -674,6 +707,7 @@ vendor = "aws"
                 },
                 &SourceSpec::Cloud {
                     vendor: Vendor::Aws,
+                    product: None,
                 },
             ]
         );

@@ -15,6 +15,7 @@
 pub mod arxiv;
 pub mod cloud;
 pub mod feed;
+pub mod listing;
 pub mod trending;
 
 use jiff::Timestamp;
@@ -25,7 +26,7 @@ use crate::model::{Item, Vendor};
 
 /// Which parser reads a source's responses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Adapter {
+pub enum Adapter<'a> {
     /// RSS, Atom or JSON Feed ([`feed::parse`]).
     Feed,
     /// One page of the arXiv API ([`arxiv::parse_api`]).
@@ -36,17 +37,27 @@ pub enum Adapter {
     Trending(TrendingPeriod),
     /// A cloud vendor's changelog ([`cloud::parse`]).
     Cloud(Vendor),
+    /// A cloud vendor's feed of one product, whose notes name none
+    /// ([`cloud::parse_product`]).
+    CloudProduct(Vendor, &'a str),
 }
 
-impl Adapter {
+impl<'a> Adapter<'a> {
     /// The adapter of a source's spec.
-    pub fn of(spec: &SourceSpec) -> Adapter {
+    pub fn of(spec: &'a SourceSpec) -> Adapter<'a> {
         match spec {
             SourceSpec::Feed => Adapter::Feed,
             SourceSpec::ArxivApi { .. } => Adapter::ArxivApi,
             SourceSpec::ArxivListing { .. } => Adapter::ArxivListing,
             SourceSpec::GithubTrending { since, .. } => Adapter::Trending(*since),
-            SourceSpec::Cloud { vendor } => Adapter::Cloud(*vendor),
+            SourceSpec::Cloud {
+                vendor,
+                product: None,
+            } => Adapter::Cloud(*vendor),
+            SourceSpec::Cloud {
+                vendor,
+                product: Some(p),
+            } => Adapter::CloudProduct(*vendor, p),
         }
     }
 
@@ -58,6 +69,9 @@ impl Adapter {
             Adapter::ArxivListing => arxiv::parse_listing(body, ctx),
             Adapter::Trending(period) => trending::parse(body, ctx, period),
             Adapter::Cloud(vendor) => cloud::parse(vendor, body, ctx),
+            Adapter::CloudProduct(vendor, product) => {
+                cloud::parse_product(vendor, Some(product), body, ctx)
+            }
         }
     }
 }
@@ -68,7 +82,7 @@ impl Adapter {
 pub fn request_urls(src: &Source) -> Vec<Url> {
     match &src.spec {
         SourceSpec::Feed => src.url.iter().cloned().collect(),
-        SourceSpec::Cloud { vendor } => {
+        SourceSpec::Cloud { vendor, .. } => {
             vec![src
                 .url
                 .clone()
@@ -115,11 +129,23 @@ pub enum ParseError {
     #[error("expected a feed but got an HTML page{0}")]
     HtmlInsteadOfFeed(String),
     /// The body is not a feed the parser understands.
-    #[error("not a valid RSS, Atom or JSON feed: {0}")]
-    NotAFeed(String),
+    #[error("not a valid RSS, Atom or JSON feed: {message}")]
+    NotAFeed {
+        /// What is wrong, in words.
+        message: String,
+        /// feed-rs's error, when it said so.
+        #[source]
+        cause: Option<std::sync::Arc<feed_rs::parser::ParseFeedError>>,
+    },
     /// The XML is malformed.
-    #[error("malformed XML: {0}")]
-    Malformed(String),
+    #[error("malformed XML: {message}")]
+    Malformed {
+        /// The XML reader's message.
+        message: String,
+        /// feed-rs's error.
+        #[source]
+        cause: std::sync::Arc<feed_rs::parser::ParseFeedError>,
+    },
     /// The arXiv API answered with an error entry.
     #[error("arXiv API error: {0}")]
     ArxivApi(String),

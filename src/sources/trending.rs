@@ -28,8 +28,10 @@ use jiff::Timestamp;
 pub const DEFAULT_URL: &str = "https://github.com/trending";
 
 /// The trending page URL for a language and period:
-/// `https://github.com/trending[/<language>]?since=<period>`. With a `base`,
-/// its path is used as is and only the `since` parameter is set.
+/// `https://github.com/trending[/<language>][?since=<period>]`. The daily list
+/// is the page without `since` (GitHub's default, and the only form
+/// github.com/robots.txt allows: `Disallow: /*since=*`). With a `base`, its
+/// path is used as is and only the `since` parameter is set or removed.
 pub fn page_url(base: Option<&Url>, language: Option<&str>, period: TrendingPeriod) -> Url {
     let mut url = match base {
         Some(b) => b.clone(),
@@ -61,7 +63,12 @@ pub fn page_url(base: Option<&Url>, language: Option<&str>, period: TrendingPeri
         for (k, v) in &kept {
             q.append_pair(k, v);
         }
-        q.append_pair("since", period.as_str());
+        if period != TrendingPeriod::Daily {
+            q.append_pair("since", period.as_str());
+        }
+    }
+    if url.query() == Some("") {
+        url.set_query(None);
     }
     url
 }
@@ -264,7 +271,7 @@ mod tests {
     fn urls() {
         assert_eq!(
             page_url(None, None, TrendingPeriod::Daily).as_str(),
-            "https://github.com/trending?since=daily"
+            "https://github.com/trending"
         );
         assert_eq!(
             page_url(None, Some("Rust"), TrendingPeriod::Weekly).as_str(),
@@ -275,6 +282,11 @@ mod tests {
             "https://github.com/trending/c++?since=monthly"
         );
         let base = Url::parse("http://127.0.0.1:9/trending/swift?since=daily&x=1").unwrap();
+        // The daily list is asked for without `since` (robots.txt disallows `/*since=*`).
+        assert_eq!(
+            page_url(Some(&base), None, TrendingPeriod::Daily).as_str(),
+            "http://127.0.0.1:9/trending/swift?x=1"
+        );
         assert_eq!(
             page_url(Some(&base), Some("rust"), TrendingPeriod::Weekly).as_str(),
             "http://127.0.0.1:9/trending/swift?x=1&since=weekly"

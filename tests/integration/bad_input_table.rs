@@ -124,12 +124,12 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "cloud source without a vendor",
             "[[sources]]\nname = \"gcp\"\nkind = \"cloud\"\n",
-            "horizon: sources.toml:1: source \"gcp\": kind = \"cloud\" needs `vendor = \"aws\"`, `\"azure\"` or `\"gcp\"`",
+            "horizon: sources.toml:1: source \"gcp\": kind = \"cloud\" needs `vendor = \"aws\"`, `\"azure\"`, `\"gcp\"`, `\"oci\"`, `\"cloudflare\"`, `\"digitalocean\"` or `\"github\"`",
         ),
         c(
             "unknown vendor",
             "[[sources]]\nname = \"oci\"\nkind = \"cloud\"\nvendor = \"oracle\"\n",
-            "horizon: sources.toml:4:10: unknown variant `oracle`, expected one of `aws`, `azure`, `gcp`",
+            "horizon: sources.toml:4:10: unknown variant `oracle`, expected one of `aws`, `azure`, `gcp`, `oci`, `cloudflare`, `digitalocean`, `github`",
         ),
         c(
             "key that does not apply to the kind",

@@ -31,7 +31,9 @@ mod support;
 
 mod absorb_devset;
 mod absorb_launch_e2e;
+mod absorption_vendors;
 mod bad_input_table;
+mod bom_feeds;
 mod cli_bad_input;
 mod cli_config_example;
 mod cli_everyday;
@@ -52,5 +54,8 @@ mod report_build;
 mod report_deliver;
 mod report_flags;
 mod report_golden;
+mod robots;
+mod serve;
+mod serve_browser;
 mod sources_e2e;
 mod topic_devset;

@@ -82,7 +82,10 @@ fn the_catalog_gives_the_true_landscape_on_the_first_day() {
         assert!(f.offerings.iter().all(|o| o.source == Origin::Catalog));
         assert!(f.evidence.is_empty() && f.events.is_empty());
     }
-    assert_eq!(flag(&r, "Kafka").ga_vendors, Vendor::ALL);
+    assert_eq!(
+        flag(&r, "Kafka").ga_vendors,
+        horizon::DEFAULT_ABSORPTION_VENDORS
+    );
     assert_eq!(
         flag(&r, "Argo CD").level,
         Level::Absorbing,

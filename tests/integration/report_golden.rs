@@ -92,7 +92,7 @@ fn state(cfg: &Config) -> CrawlState {
     if let Some(h) = s.sources.get_mut("cncf-blog") {
         h.consecutive_nothing_new = 21;
     }
-    s.sources.remove("trending-go-weekly");
+    s.sources.remove("trending-go-daily");
     s
 }
 

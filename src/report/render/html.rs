@@ -34,7 +34,7 @@ pub struct Html;
 
 impl Renderer for Html {
     fn render(&self, report: &Report) -> Result<String, RenderError> {
-        Page::new(report).render().map_err(RenderError::Html)
+        Page::new(report, None).render().map_err(RenderError::Html)
     }
 
     fn extension(&self) -> &'static str {
@@ -66,11 +66,56 @@ impl askama::filters::Escaper for HtmlAttr {
     }
 }
 
+/// A link of the web server's navigation or pager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NavLink {
+    /// The words shown.
+    pub label: String,
+    /// The server's own path (`/report?week=2026-W47`).
+    pub href: String,
+    /// Whether it is the page shown (navigation).
+    pub current: bool,
+    /// `prev`, `next` or empty (pager).
+    pub rel: &'static str,
+}
+
+/// What a web page around the report adds (`horizon serve`): the stylesheet
+/// as a same-origin file instead of inline CSS, the site's navigation and
+/// a pager (previous and next week).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Chrome {
+    /// The stylesheet's path.
+    pub stylesheet: String,
+    /// The site's sections.
+    pub nav: Vec<NavLink>,
+    /// Previous and next.
+    pub pager: Vec<NavLink>,
+}
+
+/// The report as a page of the web server: the same templates and words as
+/// [`Html`], with `chrome` around them.
+pub fn page_with_chrome(report: &Report, chrome: &Chrome) -> Result<String, RenderError> {
+    Page::new(report, Some(chrome))
+        .render()
+        .map_err(RenderError::Html)
+}
+
+/// The report's stylesheet (`templates/style.css`) as text, for a server
+/// that links it instead of inlining it.
+pub fn stylesheet() -> Result<String, RenderError> {
+    #[derive(Template)]
+    #[template(source = r#"{% include "style.css" %}"#, ext = "txt")]
+    struct Css;
+    Css.render().map_err(RenderError::Html)
+}
+
 /// The report page: the report and the words the templates show.
 #[derive(Template)]
 #[template(path = "report.html")]
 struct Page<'a> {
     r: &'a Report,
+    /// Set on the web server.
+    chrome: Option<&'a Chrome>,
     /// "week" or "period".
     what: &'static str,
     dates: String,
@@ -134,7 +179,7 @@ struct Bar<'a> {
 }
 
 impl<'a> Page<'a> {
-    fn new(r: &'a Report) -> Page<'a> {
+    fn new(r: &'a Report, chrome: Option<&'a Chrome>) -> Page<'a> {
         let (systems, areas) = systems_and_areas(r);
         let moving = systems
             .iter()
@@ -151,6 +196,7 @@ impl<'a> Page<'a> {
         let label = |b: Option<&'a crate::report::Bucket>| b.map_or("", |b| b.label.as_str());
         Page {
             r,
+            chrome,
             what: what(r),
             dates: dates_line(r),
             headline: headline_text(r),

@@ -12,11 +12,13 @@
 //! renders to the same bytes. The mail's plain-text part and the chat
 //! messages are the Markdown rendering (`deliver` adapts it to each dialect).
 
-mod html;
+pub(crate) mod html;
 mod json;
 mod markdown;
 mod words;
 
+pub use html::{page_with_chrome, stylesheet, Chrome, NavLink};
+pub use words::safe_url;
 pub(super) use words::thousands;
 
 use html::Html;

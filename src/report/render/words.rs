@@ -39,18 +39,7 @@ fn kind_noun(kind: Kind, n: u64) -> String {
     }
 }
 
-/// "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::text::thousands;
 
 /// "this week", "today"… for a trending period.
 fn trending_words(period: Option<TrendingPeriod>) -> &'static str {

@@ -8,6 +8,13 @@
 //! ("Azure Firewall"); products are the specific ones, the areas are kept
 //! as categories and used only when an entry names no product.
 //!
+//! Ids come from `<guid>`, a stable numeric id (`azure:<hash(guid)>`): the
+//! `<link>` of the same update varies (`updates?id=568661`, slug paths). An
+//! update edited after publication (`<a10:updated>` later than `<pubDate>`,
+//! a retirement date moved) is filed under its latest update, its first
+//! date kept in `first_published`. Area tags ("Compute", "Operating
+//! System") are categories, never products.
+//!
 //! Some captures use the `a10:` prefix (`<a10:updated>`) without declaring it;
 //! [`declare_a10`] adds the declaration before parsing so a strict XML reader
 //! does not reject the whole feed.
@@ -72,6 +79,8 @@ const AREAS: &[&str] = &[
     "virtual desktop infrastructure",
     "blockchain",
     "open source",
+    "operating system",
+    "operating systems",
 ];
 
 /// The bytes with `xmlns:a10="http://www.w3.org/2005/Atom"` added to the root
@@ -163,27 +172,19 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
         let Some(mut item) = entry_to_item(entry, ctx, Kind::Cloud, "azure") else {
             continue;
         };
-        if let Some(link) = entry_link(entry) {
-            item.id = format!("azure:{}", stable_hash(&[&canonical_link(&link)]));
-        }
+        item.id = azure_id(entry.id.trim(), entry_link(entry).as_deref()).unwrap_or(item.id);
         let mut products = Vec::new();
-        let mut areas = Vec::new();
         for c in &item.categories {
             let l = c.to_ascii_lowercase();
-            if STATUS.contains(&l.as_str()) || GENERIC.contains(&l.as_str()) {
-                continue;
-            }
-            if AREAS.contains(&l.as_str()) {
-                push_unique(&mut areas, c);
-            } else {
+            if !(STATUS.contains(&l.as_str())
+                || GENERIC.contains(&l.as_str())
+                || AREAS.contains(&l.as_str()))
+            {
                 push_unique(&mut products, c);
             }
         }
         if products.is_empty() {
-            products = products_in_title(&item.title, &["Azure", "Microsoft"]);
-        }
-        if products.is_empty() {
-            products = areas;
+            products = products_in_title(&item.title, Vendor::Azure.brands());
         }
         if products.is_empty() {
             products.push("Azure".to_string());
@@ -192,14 +193,35 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
         item.products = products;
         item.vendor = Some(Vendor::Azure);
         mark_cut(&mut item.summary);
-        if item.published.is_none() {
-            item.published = item.updated;
-        }
+        file_under_latest_update(&mut item);
         if seen.insert(item.id.clone()) {
             items.push(item);
         }
     }
     Ok(items)
+}
+
+/// An update's id: its `<guid>` when it has one, else its canonical link;
+/// `None` when it has neither (the feed layer's id stays).
+fn azure_id(guid: &str, link: Option<&str>) -> Option<String> {
+    if !guid.is_empty() {
+        return Some(format!("azure:{}", stable_hash(&["guid", guid])));
+    }
+    link.map(|l| format!("azure:{}", stable_hash(&[&canonical_link(l)])))
+}
+
+/// Date an update by its latest change: when `<a10:updated>` is later than
+/// `<pubDate>`, `published` becomes the update and the first date moves to
+/// `first_published`; without a `<pubDate>` the update is the date.
+fn file_under_latest_update(item: &mut Item) {
+    match (item.published, item.updated) {
+        (Some(first), Some(latest)) if latest > first => {
+            item.first_published = Some(first);
+            item.published = Some(latest);
+        }
+        (None, latest) => item.published = latest,
+        _ => {}
+    }
 }
 
 /// The Azure updates feed cuts every `<description>` at 255 characters,
@@ -341,6 +363,114 @@ mod tests {
         );
         assert!(matches!(declare_a10(text.as_bytes()), Cow::Borrowed(_)));
         check_fixture(text.as_bytes());
+    }
+
+    // Guards the edited-item rule on the capture's one edited update
+    // (guid 503883: pubDate 2025-09-27, a10:updated 2026-06-22).
+    #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+    fn edited_updates_are_filed_under_their_latest_change() {
+        let bytes = fixture(FIXTURE).expect("the Azure fixture");
+        let items = parse(&bytes, &ctx()).unwrap();
+        let edited: Vec<&Item> = items
+            .iter()
+            .filter(|i| i.first_published.is_some())
+            .collect();
+        assert_eq!(edited.len(), 1);
+        let it = edited[0];
+        assert!(it
+            .title
+            .starts_with("Retirement: Azure VMware Solution AV36"));
+        let day = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
+        assert_eq!(day(it.published).as_deref(), Some("2026-06-22T16:30:01Z"));
+        assert_eq!(day(it.date()).as_deref(), Some("2026-06-22T16:30:01Z"));
+        assert_eq!(
+            day(it.first_published).as_deref(),
+            Some("2025-09-27T00:30:39Z")
+        );
+        assert_eq!(it.updated, it.published);
+        // Items never edited keep their one date.
+        assert!(items
+            .iter()
+            .filter(|i| i.first_published.is_none())
+            .all(|i| i.published == i.updated));
+    }
+
+    // Guards ids from `<guid>`: the same updates under the other link forms
+    // of the live feed (slug paths, a `?id=` with tracking) keep their ids.
+    #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+    fn ids_come_from_the_guid_whatever_the_link() {
+        let bytes = fixture(FIXTURE).expect("the Azure fixture");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let items = parse(&bytes, &ctx()).unwrap();
+        let mut varied = text.clone();
+        for (n, it) in items.iter().enumerate() {
+            let id = it.url.rsplit('=').next().unwrap();
+            let new_link = if n % 2 == 0 {
+                format!(
+                    "https://azure.microsoft.com/en-us/updates/v2/{}",
+                    id.len() + n
+                )
+            } else {
+                format!("https://azure.microsoft.com/updates?id={id}&amp;utm_source=rss")
+            };
+            varied = varied.replacen(
+                &format!("<link>{}</link>", it.url),
+                &format!("<link>{new_link}</link>"),
+                1,
+            );
+        }
+        assert!(varied.contains("/updates/v2/"));
+        let again = parse(varied.as_bytes(), &ctx()).unwrap();
+        assert_eq!(again.len(), items.len());
+        for (a, b) in items.iter().zip(&again) {
+            assert_eq!(a.id, b.id, "{}", a.title);
+            assert_ne!(a.url, b.url);
+        }
+        // Without a guid, the canonical link names the update.
+        let no_guid = regex::Regex::new(r"<guid[^>]*>\d+</guid>")
+            .unwrap()
+            .replace_all(&text, "");
+        let by_link = parse(no_guid.as_bytes(), &ctx()).unwrap();
+        assert_eq!(by_link.len(), items.len());
+        assert!(by_link.iter().zip(&items).all(|(a, b)| a.id != b.id));
+        assert_eq!(
+            azure_id(
+                "",
+                Some("https://azure.microsoft.com/updates?id=1&utm_source=x")
+            ),
+            azure_id("", Some("https://azure.microsoft.com/updates?id=1"))
+        );
+    }
+
+    // Guards area tags: "Operating System" (an Azure area) added to updates
+    // of the capture never becomes a product.
+    #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+    fn area_tags_never_become_products() {
+        let bytes = fixture(FIXTURE).expect("the Azure fixture");
+        let text = String::from_utf8(bytes).unwrap();
+        let before = parse(text.as_bytes(), &ctx()).unwrap();
+        let tagged = text
+            .replace("<category>Compute</category>", "<category>Operating System</category><category>Compute</category>")
+            .replace(
+                "<category>Launched</category><category>Feature</category>",
+                "<category>Launched</category><category>Operating System</category><category>Feature</category>",
+            );
+        assert!(tagged.matches("Operating System").count() >= 5);
+        let items = parse(tagged.as_bytes(), &ctx()).unwrap();
+        assert!(items
+            .iter()
+            .any(|i| i.categories.contains(&"Operating System".to_string())));
+        for (a, b) in items.iter().zip(&before) {
+            assert!(
+                !a.products.iter().any(|p| p == "Operating System"),
+                "{}",
+                a.title
+            );
+            assert_eq!(a.products, b.products, "{}", a.title);
+        }
     }
 
     #[test]

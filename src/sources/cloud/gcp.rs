@@ -11,6 +11,11 @@
 //! attributes (`id="cos-117-…"` version headings, `track-name="java"` library
 //! tracks) are sub-headings inside a note, not note types.
 //!
+//! A per-product feed (`bigquery-release-notes.xml`, GKE's channel feeds,
+//! security bulletins) has the same entries without the `<h2>`: its notes
+//! are about the product the source's `product` key names
+//! ([`parse_with_product`]), else about "Google Cloud".
+//!
 //! Ids are `gcp:<hash(entry id, product, type, n)>` where `n` counts the notes
 //! of that product and type within the entry: stable across runs, and an
 //! edited note keeps its id (a text hash would leave the old text behind as a
@@ -108,10 +113,16 @@ fn walk(node: ElementRef<'_>, out: &mut Vec<Event>) {
 /// Split one entry's HTML into notes, in document order. Notes without text
 /// are dropped.
 pub fn split_notes(html: &str) -> Vec<Note> {
+    split_notes_of(html, UNKNOWN_PRODUCT)
+}
+
+/// [`split_notes`], notes before any product heading being about `product`.
+pub fn split_notes_of(html: &str, product: &str) -> Vec<Note> {
     let doc = Html::parse_fragment(html);
     let mut events = Vec::new();
     walk(doc.root_element(), &mut events);
     let mut notes = Vec::new();
+    let default = product;
     let mut product: Option<String> = None;
     let mut note_type: Option<String> = None;
     let mut buf = String::new();
@@ -123,9 +134,7 @@ pub fn split_notes(html: &str) -> Vec<Note> {
         buf.clear();
         if !text.is_empty() {
             notes.push(Note {
-                product: product
-                    .clone()
-                    .unwrap_or_else(|| UNKNOWN_PRODUCT.to_string()),
+                product: product.clone().unwrap_or_else(|| default.to_string()),
                 note_type: note_type.clone().unwrap_or_else(|| UNTYPED.to_string()),
                 text,
             });
@@ -220,6 +229,20 @@ fn first_sentence(text: &str) -> &str {
 
 /// Parse the release notes feed into one item per note.
 pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
+    parse_with_product(bytes, ctx, None)
+}
+
+/// [`parse`] for a feed whose notes without a product heading are about
+/// `product` (a per-product feed).
+pub fn parse_with_product(
+    bytes: &[u8],
+    ctx: &ParseContext<'_>,
+    product: Option<&str>,
+) -> Result<Vec<Item>, ParseError> {
+    let default_product = product
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .unwrap_or(UNKNOWN_PRODUCT);
     let feed = parse_feed(bytes, ctx)?;
     let mut items: Vec<Item> = Vec::new();
     for entry in &feed.entries {
@@ -242,7 +265,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
         let date = entry.published.or(entry.updated).and_then(from_chrono);
         let updated = entry.updated.and_then(from_chrono);
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
-        for note in split_notes(html) {
+        for note in split_notes_of(html, default_product) {
             let n = seen
                 .entry((note.product.clone(), note.note_type.clone()))
                 .or_insert(0);
@@ -318,6 +341,76 @@ mod tests {
         assert_eq!(stage(&notes[1].note_type, &notes[1].text), Stage::Preview);
         assert!(split_notes("").is_empty());
         assert_eq!(split_notes("<p>orphan</p>")[0].product, UNKNOWN_PRODUCT);
+    }
+
+    /// A per-product feed derived from the combined capture: each day's
+    /// entry keeps only `product`'s section, without its `<h2>`, under the
+    /// per-product feed's ids (the shape of `bigquery-release-notes.xml`).
+    fn per_product_feed(combined: &str, product: &str, slug: &str) -> String {
+        const H2: &str = "<h2 class=\"release-note-product-title\">";
+        let mut out = String::new();
+        let mut rest = combined;
+        let head_end = rest.find("<entry>").unwrap();
+        out.push_str(&rest[..head_end].replace("gcp-release-notes", slug));
+        rest = &rest[head_end..];
+        while let Some(start) = rest.find("<entry>") {
+            let end = rest[start..].find("</entry>").unwrap() + start + "</entry>".len();
+            let entry = &rest[start..end];
+            rest = &rest[end..];
+            let open = entry.find("<![CDATA[").unwrap() + "<![CDATA[".len();
+            let close = entry.find("]]>").unwrap();
+            let heading = format!("{H2}{product}</h2>");
+            let Some(section) = entry[open..close].split(H2).find_map(|s| {
+                format!("{H2}{s}")
+                    .strip_prefix(&heading)
+                    .map(str::to_string)
+            }) else {
+                continue;
+            };
+            out.push_str(&entry[..open].replace("gcp-release-notes", slug));
+            out.push_str(&section);
+            out.push_str(&entry[close..]);
+            out.push('\n');
+        }
+        out.push_str("</feed>\n");
+        out
+    }
+
+    // Guards the per-product form: entries without `<h2>` take the source's
+    // `product`, with the same notes, types and stages as in the combined feed.
+    #[test]
+    #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+    fn per_product_feed_takes_the_product_key() {
+        let bytes = fixture(FIXTURE).expect("the Google Cloud fixture");
+        let combined = String::from_utf8(bytes.clone()).unwrap();
+        let feed = per_product_feed(&combined, "BigQuery", "bigquery-release-notes");
+        assert!(!feed.contains("release-note-product-title"));
+        assert!(feed.contains("tag:google.com,2016:bigquery-release-notes#November_05_2025"));
+        let all = parse(&bytes, &ctx()).unwrap();
+        let want: Vec<&Item> = all.iter().filter(|i| i.products == ["BigQuery"]).collect();
+        assert!(want.len() >= 10, "{} BigQuery notes", want.len());
+
+        let items = parse_with_product(feed.as_bytes(), &ctx(), Some("BigQuery")).unwrap();
+        check_items(Vendor::Gcp, &items);
+        assert_eq!(items.len(), want.len());
+        for (got, want) in items.iter().zip(&want) {
+            assert_eq!(got.products, ["BigQuery"]);
+            assert_eq!(
+                (&got.title, &got.categories, got.stage, got.published),
+                (&want.title, &want.categories, want.stage, want.published)
+            );
+        }
+        // Without the key the notes are filed under "Google Cloud".
+        let unnamed = parse(feed.as_bytes(), &ctx()).unwrap();
+        assert!(unnamed.iter().all(|i| i.products == [UNKNOWN_PRODUCT]));
+        assert!(unnamed[0]
+            .title
+            .starts_with("Google Cloud: You can use the MATCH_RECOGNIZE"));
+        // The dispatch used by a source with `product = "BigQuery"`.
+        let via =
+            super::super::parse_product(Vendor::Gcp, Some("BigQuery"), feed.as_bytes(), &ctx())
+                .unwrap();
+        assert_eq!(via, items);
     }
 
     #[test]

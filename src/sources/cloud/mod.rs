@@ -7,11 +7,16 @@
 //!   status prefix and the status category; products from the categories.
 //! - Google Cloud release notes (Atom, [`gcp`]): one entry per day holds many
 //!   products' notes; each note (an `<h3>` type heading and what follows it,
-//!   under a product's `<h2>`) becomes one item.
+//!   under a product's `<h2>`) becomes one item. A per-product feed (BigQuery's,
+//!   GKE's release channels) has no `<h2>`: the source's `product` names it.
+//! - Other vendors' changelogs (Oracle Cloud Infrastructure, Cloudflare,
+//!   DigitalOcean, GitHub; RSS or Atom, [`announcements`]): one item per entry,
+//!   its stage from its wording, its products from its categories or title.
 //!
 //! The wording rules that turn announcement text into a stage live in
 //! [`stage_from_wording`] and its helpers, shared by the three vendors.
 
+pub mod announcements;
 pub mod aws;
 pub mod azure;
 pub mod gcp;
@@ -30,6 +35,10 @@ pub fn default_url(vendor: Vendor) -> Url {
         Vendor::Aws => "https://aws.amazon.com/about-aws/whats-new/recent/feed/",
         Vendor::Azure => "https://www.microsoft.com/releasecommunications/api/v2/azure/rss",
         Vendor::Gcp => "https://docs.cloud.google.com/feeds/gcp-release-notes.xml",
+        Vendor::Oci => "https://docs.oracle.com/en-us/iaas/releasenotes/feed/",
+        Vendor::Cloudflare => "https://developers.cloudflare.com/changelog/rss/index.xml",
+        Vendor::DigitalOcean => "https://docs.digitalocean.com/release-notes/index.xml",
+        Vendor::Github => "https://github.blog/changelog/feed/",
     };
     Url::parse(u).expect("constant URL")
 }
@@ -41,11 +50,32 @@ pub fn parse(
     bytes: &[u8],
     ctx: &ParseContext<'_>,
 ) -> Result<Vec<Item>, ParseError> {
-    match vendor {
-        Vendor::Aws => aws::parse(bytes, ctx),
-        Vendor::Azure => azure::parse(bytes, ctx),
-        Vendor::Gcp => gcp::parse(bytes, ctx),
+    parse_product(vendor, None, bytes, ctx)
+}
+
+/// [`parse`] for a feed of one `product` (the source's `product` key): a
+/// Google Cloud note without a product heading is about it, and so is every
+/// item of the other vendors' feeds.
+pub fn parse_product(
+    vendor: Vendor,
+    product: Option<&str>,
+    bytes: &[u8],
+    ctx: &ParseContext<'_>,
+) -> Result<Vec<Item>, ParseError> {
+    let mut items = match vendor {
+        Vendor::Gcp => return gcp::parse_with_product(bytes, ctx, product),
+        Vendor::Aws => aws::parse(bytes, ctx)?,
+        Vendor::Azure => azure::parse(bytes, ctx)?,
+        Vendor::Oci | Vendor::Cloudflare | Vendor::DigitalOcean | Vendor::Github => {
+            announcements::parse(vendor, bytes, ctx)?
+        }
+    };
+    if let Some(product) = product.map(str::trim).filter(|p| !p.is_empty()) {
+        for item in &mut items {
+            item.products = vec![product.to_string()];
+        }
     }
+    Ok(items)
 }
 
 fn re(s: &str) -> Regex {

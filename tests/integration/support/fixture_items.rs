@@ -19,14 +19,14 @@ pub use horizon::sources::Adapter;
 /// for, and its capture time (used as the crawl's `now`).
 pub struct Fixture {
     pub file: &'static str,
-    pub adapter: Adapter,
+    pub adapter: Adapter<'static>,
     pub source: &'static str,
     pub captured: &'static str,
 }
 
 const fn fx(
     file: &'static str,
-    adapter: Adapter,
+    adapter: Adapter<'static>,
     source: &'static str,
     captured: &'static str,
 ) -> Fixture {

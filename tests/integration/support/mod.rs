@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod fixture_items;
 pub mod fixtures;
 pub mod loopback;
+pub mod payloads;
 pub mod rank_eval;
 pub mod topic_eval;
 

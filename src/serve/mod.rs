@@ -1,0 +1,158 @@
+//! `horizon serve`: a read-only web server over the index — search,
+//! the absorption landscape, the weekly reports and source health as pages,
+//! and a JSON API that prints what the command line's `--json` prints.
+//!
+//! - [`engine`]: search kept warm between requests (self-reloading reader,
+//!   parsed queries and snippet generators per reader generation).
+//! - [`params`]: query strings → the library's requests, bounded.
+//! - [`auth`]: the shared token (bearer header or login cookie).
+//! - `pages` / `api`: the handlers; the pages are askama templates in
+//!   `templates/serve/` (and the report's own templates for the reports),
+//!   escaped by default like the HTML report.
+//! - `http`: what wraps every response — access log, security headers
+//!   (a strict Content-Security-Policy: no inline script or style), request
+//!   timeout, body limit, authentication — and the accept loop (header read
+//!   timeout, connection limit, graceful shutdown).
+//!
+//! The server never writes: it opens the index read-only in effect (a reader
+//! takes no lock, so the nightly crawl runs beside it) and reads
+//! `state.json` on each request of the sources page.
+
+pub mod auth;
+pub mod engine;
+mod http;
+pub mod params;
+
+mod api;
+mod describe;
+mod pages;
+mod problem;
+mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::config::Config;
+use crate::index::{HorizonIndex, IndexError};
+pub use auth::{Auth, WeakToken};
+pub use engine::SearchEngine;
+pub use http::{with_middleware, Limits, Peer, Server};
+
+/// What can stop the server from starting or running.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A non-loopback address without a token.
+    #[error("{addr} is not a loopback address: give a token (--token-file or {}) so that only your team can read the index", crate::SERVE_TOKEN_ENV)]
+    TokenRequired {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
+    /// The token is too short.
+    #[error(transparent)]
+    WeakToken(#[from] WeakToken),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The index could not be opened.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The report's stylesheet did not render.
+    #[error(transparent)]
+    Render(#[from] crate::report::RenderError),
+}
+
+/// Everything the handlers share.
+pub struct App {
+    engine: SearchEngine,
+    cfg: Config,
+    auth: Option<Auth>,
+    stylesheet: String,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("engine", &self.engine).finish()
+    }
+}
+
+impl App {
+    /// The server's state over an open index and its config.
+    pub fn new(idx: HorizonIndex, cfg: Config, auth: Option<Auth>) -> Result<App, ServeError> {
+        let engine =
+            SearchEngine::new(Arc::new(idx))?.with_synonyms(crate::search::synonym_groups(&cfg));
+        let mut stylesheet = crate::report::stylesheet()?;
+        stylesheet.push('\n');
+        stylesheet.push_str(SITE_CSS);
+        Ok(App {
+            engine,
+            cfg,
+            auth,
+            stylesheet,
+        })
+    }
+
+    /// The search engine.
+    pub fn engine(&self) -> &SearchEngine {
+        &self.engine
+    }
+
+    fn idx(&self) -> &HorizonIndex {
+        self.engine.index()
+    }
+}
+
+/// The site's own rules, after the report's stylesheet.
+const SITE_CSS: &str = include_str!("../../templates/serve/site.css");
+
+/// Path of the stylesheet.
+pub const STYLESHEET_PATH: &str = "/static/horizon.css";
+
+/// Every route of the server, with the middleware of [`with_middleware`].
+pub fn router(app: Arc<App>, limits: &Limits) -> Router {
+    let auth = app.auth.clone();
+    let routes = Router::new()
+        .route("/", get(pages::home))
+        .route("/search", get(pages::search))
+        .route("/item", get(pages::item))
+        .route("/landscape", get(pages::landscape))
+        .route("/report", get(pages::report))
+        .route("/sources", get(pages::sources))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route(STYLESHEET_PATH, get(pages::stylesheet))
+        .route("/healthz", get(pages::healthz))
+        .route("/api/search", get(api::search))
+        .route("/api/flags", get(api::flags))
+        .route("/api/report", get(api::report))
+        .route("/api/sources", get(api::sources))
+        .fallback(pages::not_found)
+        .with_state(app);
+    with_middleware(routes, auth, limits)
+}
+
+/// Check the address and token, open the server's state and bind: the
+/// returned server runs with [`Server::run`].
+pub async fn bind(
+    addr: SocketAddr,
+    token: Option<&str>,
+    idx: HorizonIndex,
+    cfg: Config,
+    limits: Limits,
+) -> Result<Server, ServeError> {
+    let auth = token.map(Auth::new).transpose()?;
+    if auth.is_none() && !addr.ip().is_loopback() {
+        return Err(ServeError::TokenRequired { addr });
+    }
+    let app = Arc::new(App::new(idx, cfg, auth)?);
+    let router = router(app, &limits);
+    Server::bind(addr, router, limits).await
+}

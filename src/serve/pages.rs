@@ -1,0 +1,416 @@
+//! The HTML pages: search, a document, the landscape, the weekly report,
+//! source health, sign-in. Each handler reads its parameters, does the
+//! index work on the blocking pool and renders a template of `views`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Form, RawQuery, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::model::{Kind, Stage, Vendor};
+use crate::search::{Hit, SortBy};
+
+use super::auth::{local_target, Auth};
+use super::engine::PageSpec;
+use super::params::{Paging, Pairs, ParamError, SearchParams, DEFAULT_PAGE_SIZE};
+use super::problem::{blocking, search_problem, Problem};
+use super::views::*;
+use super::App;
+
+type AppState = State<Arc<App>>;
+
+/// A template as a response.
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, [(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => {
+            let _ = Problem::internal(&e);
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page failed to render\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A problem as an error page of section `current`.
+fn problem_page(p: Problem, current: &str) -> Response {
+    let title = match p.status() {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::BAD_REQUEST => "Bad request",
+        _ => "Server error",
+    };
+    render(
+        p.status(),
+        &ErrorPage {
+            chrome: chrome(current),
+            title: title.into(),
+            message: p.message(),
+        },
+    )
+}
+
+pub(super) async fn home() -> Redirect {
+    Redirect::to("/search")
+}
+
+pub(super) async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+pub(super) async fn not_found(req: axum::extract::Request) -> Response {
+    let what = format!("nothing at {}", req.uri().path());
+    if req.uri().path().starts_with("/api/") {
+        return super::api::error_response(StatusCode::NOT_FOUND, &what, None);
+    }
+    problem_page(Problem::NotFound(what), "")
+}
+
+pub(super) async fn stylesheet(State(app): AppState) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        app.stylesheet.clone(),
+    )
+        .into_response()
+}
+
+pub(super) async fn search(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+    let pairs = Pairs::parse(raw.as_deref());
+    match blocking(move || search_page(&app, &pairs)).await {
+        Ok((status, page)) => render(status, &page),
+        Err(p) => problem_page(p, "/search"),
+    }
+}
+
+/// The search page for `pairs`: the form, then the hits or what is wrong.
+fn search_page(app: &App, pairs: &Pairs) -> Result<(StatusCode, SearchPage), Problem> {
+    let now = Timestamp::now();
+    // The bare page lists the newest documents.
+    let fresh = pairs.one("q").is_none() && pairs.one("sort").is_none();
+    let parsed = SearchParams::parse(pairs, &app.cfg, Paging::Page, DEFAULT_PAGE_SIZE, now);
+    let mut page = form(app, pairs, parsed.as_ref().ok());
+    let mut params = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            page.error = Some(ErrorView {
+                message: e.to_string(),
+                pointer: Vec::new(),
+            });
+            return Ok((StatusCode::BAD_REQUEST, page));
+        }
+    };
+    if fresh {
+        params.request.sort = SortBy::Date;
+    }
+    let spec = PageSpec {
+        offset: params.offset,
+        count: true,
+    };
+    match app.engine.search(&params.request, spec) {
+        Ok(found) => {
+            page.results = Some(results(
+                pairs,
+                &params,
+                found.total.unwrap_or(0),
+                &found.hits,
+            ));
+            Ok((StatusCode::OK, page))
+        }
+        Err(e) => match search_problem(&params.request.query, e) {
+            Problem::Query(q, e) => {
+                page.error = Some(ErrorView {
+                    message: format!("invalid query: {e}"),
+                    pointer: e.position.map(|p| pointer(&q, p)).unwrap_or_default(),
+                });
+                Ok((StatusCode::BAD_REQUEST, page))
+            }
+            other => Err(other),
+        },
+    }
+}
+
+/// The search form, filled with what was asked.
+fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
+    let chosen = |name: &str| -> Vec<String> {
+        pairs
+            .all(name)
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    };
+    let sort = match parsed.map(|p| p.request.sort) {
+        Some(SortBy::Date) => "date",
+        _ => "relevance",
+    };
+    SearchPage {
+        chrome: chrome("/search"),
+        q: pairs.one("q").unwrap_or("").to_string(),
+        since: pairs.one("since").unwrap_or("").to_string(),
+        until: pairs.one("until").unwrap_or("").to_string(),
+        kinds: choices(
+            Kind::ALL.iter().map(|k| (k.as_str(), k.as_str())),
+            &chosen("kind"),
+        ),
+        topics: choices(
+            app.cfg
+                .topics
+                .iter()
+                .map(|t| (t.name.as_str(), t.name.as_str()))
+                .chain([(crate::model::NO_TOPIC, "(no topic)")]),
+            &chosen("topic"),
+        ),
+        sources: choices(
+            app.cfg
+                .sources
+                .iter()
+                .map(|s| (s.name.as_str(), s.name.as_str())),
+            &chosen("source"),
+        ),
+        vendors: choices(
+            Vendor::ALL.iter().map(|v| (v.as_str(), v.display_name())),
+            &chosen("vendor"),
+        ),
+        stages: choices(
+            Stage::ALL.iter().map(|s| (s.as_str(), s.as_str())),
+            &chosen("stage"),
+        ),
+        sorts: [("relevance", "best match"), ("date", "newest")]
+            .into_iter()
+            .map(|(value, label)| Choice {
+                value: value.into(),
+                label: label.into(),
+                selected: value == sort,
+            })
+            .collect(),
+        error: None,
+        results: None,
+    }
+}
+
+/// The hits of a page with the count and the pager.
+fn results(pairs: &Pairs, params: &SearchParams, total: usize, hits: &[Hit]) -> Results {
+    let limit = params.request.limit;
+    let first = params.offset + 1;
+    let last = params.offset + hits.len();
+    let summary = match (total, hits.len()) {
+        (0, _) => "No matches.".to_string(),
+        (_, 0) => format!(
+            "{} results; this page is past the last one.",
+            thousands(total)
+        ),
+        _ => format!(
+            "{} result{}, {}–{} shown.",
+            thousands(total),
+            if total == 1 { "" } else { "s" },
+            first,
+            last
+        ),
+    };
+    let page_no = params.offset / limit + 1;
+    let link = |n: usize| -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs.iter().filter(|(k, _)| *k != "page") {
+            s.append_pair(k, v);
+        }
+        s.append_pair("page", &n.to_string());
+        format!("/search?{}", s.finish())
+    };
+    let mut pager = Vec::new();
+    if page_no > 1 {
+        pager.push(pager_link("← previous".into(), link(page_no - 1), "prev"));
+    }
+    let window_left = last + limit <= super::params::MAX_RESULT_WINDOW;
+    if last < total && window_left {
+        pager.push(pager_link("next →".into(), link(page_no + 1), "next"));
+    }
+    Results {
+        summary,
+        hits: hits.iter().map(hit_view).collect(),
+        pager,
+    }
+}
+
+/// A hit as the page shows it.
+fn hit_view(h: &Hit) -> HitView {
+    let i = &h.item;
+    let meta = crate::search::hit_meta(i, |v| v.display_name().to_string());
+    HitView {
+        href: item_href(&i.id),
+        title: i.title.clone(),
+        meta: meta.join(" · "),
+        snippet: segments(&h.snippet, &h.highlights),
+        url: crate::report::safe_url(&i.url),
+    }
+}
+
+/// This server's page of the document `id`.
+pub(super) fn item_href(id: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("id", id)
+        .finish();
+    format!("/item?{query}")
+}
+
+pub(super) async fn item(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+    let pairs = Pairs::parse(raw.as_deref());
+    let Some(id) = pairs.one("id").map(str::to_string) else {
+        return problem_page(
+            Problem::Param(ParamError {
+                param: "id".into(),
+                message: "which document? /item?id=…".into(),
+            }),
+            "/search",
+        );
+    };
+    let found = blocking(move || {
+        app.engine.get(&id)?.ok_or_else(|| {
+            Problem::NotFound(format!(
+                "no document with the id {id:?} (it may have been removed since)"
+            ))
+        })
+    })
+    .await;
+    match found {
+        Ok(item) => render(StatusCode::OK, &super::describe::item_page(&item)),
+        Err(p) => problem_page(p, "/search"),
+    }
+}
+
+pub(super) async fn landscape(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+    let pairs = Pairs::parse(raw.as_deref());
+    let result = blocking(move || {
+        let flags = super::api::flags_of(&app, &pairs)?;
+        Ok(super::describe::landscape_page(&flags))
+    })
+    .await;
+    match result {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(p) => problem_page(p, "/landscape"),
+    }
+}
+
+pub(super) async fn report(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+    let pairs = Pairs::parse(raw.as_deref());
+    let result = blocking(move || {
+        let now = Timestamp::now();
+        let report = super::api::report_of(&app, &pairs, now)?;
+        let mut chrome = chrome("/report");
+        chrome.pager = week_pager(&report.period, now);
+        crate::report::page_with_chrome(&report, &chrome).map_err(|e| Problem::internal(&e))
+    })
+    .await;
+    match result {
+        Ok(html) => (
+            StatusCode::OK,
+            [(CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(p) => problem_page(p, "/report"),
+    }
+}
+
+/// The ISO week label of the week holding `t` (UTC).
+fn week_label(t: Timestamp) -> String {
+    let iso = t.to_zoned(jiff::tz::TimeZone::UTC).date().iso_week_date();
+    format!("{:04}-W{:02}", iso.year(), iso.week())
+}
+
+/// Previous and next week; no next week past the current one.
+fn week_pager(period: &crate::report::Period, now: Timestamp) -> Vec<crate::report::NavLink> {
+    let href = |label: &str| format!("/report?week={label}");
+    let mut out = Vec::new();
+    if let Ok(prev) = period
+        .since
+        .checked_sub(jiff::SignedDuration::from_hours(7 * 24))
+    {
+        let label = week_label(prev);
+        out.push(pager_link(format!("← {label}"), href(&label), "prev"));
+    }
+    if let Ok(next) = period
+        .since
+        .checked_add(jiff::SignedDuration::from_hours(7 * 24))
+    {
+        if next <= now {
+            let label = week_label(next);
+            out.push(pager_link(format!("{label} →"), href(&label), "next"));
+        }
+    }
+    out
+}
+
+pub(super) async fn sources(State(app): AppState) -> Response {
+    let result = blocking(move || {
+        let state =
+            crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
+        Ok(super::describe::sources_page(&app.cfg, &state))
+    })
+    .await;
+    match result {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(p) => problem_page(p, "/sources"),
+    }
+}
+
+pub(super) async fn login_form(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+    if app.auth.is_none() {
+        return Redirect::to("/").into_response();
+    }
+    let pairs = Pairs::parse(raw.as_deref());
+    let page = LoginPage {
+        chrome: chrome(""),
+        next: local_target(pairs.one("next")),
+        failed: false,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The sign-in form's fields.
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    token: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+pub(super) async fn login(State(app): AppState, Form(form): Form<LoginForm>) -> Response {
+    let Some(auth) = &app.auth else {
+        return Redirect::to("/").into_response();
+    };
+    let next = local_target(form.next.as_deref());
+    if auth.is_token(&form.token) {
+        let mut res = Redirect::to(&next).into_response();
+        if let Ok(v) = auth.set_cookie().parse() {
+            res.headers_mut().insert(SET_COOKIE, v);
+        }
+        return res;
+    }
+    // Slow down guessing a little; the token's length does the rest.
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    tracing::warn!("a sign-in with a wrong token");
+    let page = LoginPage {
+        chrome: chrome(""),
+        next,
+        failed: true,
+    };
+    render(StatusCode::UNAUTHORIZED, &page)
+}
+
+pub(super) async fn logout(State(app): AppState) -> Response {
+    let target = if app.auth.is_some() { "/login" } else { "/" };
+    let mut res = Redirect::to(target).into_response();
+    if let Ok(v) = Auth::clear_cookie().parse() {
+        res.headers_mut().insert(SET_COOKIE, v);
+    }
+    res
+}

@@ -1,0 +1,89 @@
+//! Why a request failed, once for the pages and the API: a bad parameter or
+//! query (400, with the query error's position), something missing (404), or
+//! a failure of the server (500, logged with its causes; the client gets a
+//! line without them). Also the one way handlers run index work: on tokio's
+//! blocking pool.
+
+use crate::index::IndexError;
+use crate::search::{QueryError, SearchError};
+
+use super::params::ParamError;
+
+/// A failed request.
+#[derive(Debug)]
+pub(super) enum Problem {
+    /// A parameter that cannot be used.
+    Param(ParamError),
+    /// An invalid query, with the query text.
+    Query(String, QueryError),
+    /// Nothing at this address.
+    NotFound(String),
+    /// The server failed; the causes are in the log.
+    Internal,
+}
+
+impl Problem {
+    /// Log a failure of the server with its causes and hide them from the client.
+    pub(super) fn internal(e: &(dyn std::error::Error + 'static)) -> Problem {
+        let mut chain = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!("{chain}");
+        Problem::Internal
+    }
+
+    /// The HTTP status.
+    pub(super) fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Problem::Param(_) | Problem::Query(..) => StatusCode::BAD_REQUEST,
+            Problem::NotFound(_) => StatusCode::NOT_FOUND,
+            Problem::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// One line for the client.
+    pub(super) fn message(&self) -> String {
+        match self {
+            Problem::Param(e) => e.to_string(),
+            Problem::Query(_, e) => format!("invalid query: {e}"),
+            Problem::NotFound(what) => what.clone(),
+            Problem::Internal => "the server failed to answer; its log says why".to_string(),
+        }
+    }
+}
+
+impl From<ParamError> for Problem {
+    fn from(e: ParamError) -> Problem {
+        Problem::Param(e)
+    }
+}
+
+impl From<IndexError> for Problem {
+    fn from(e: IndexError) -> Problem {
+        Problem::internal(&e)
+    }
+}
+
+/// A search's failure; `query` is the text the error positions refer to.
+pub(super) fn search_problem(query: &str, e: SearchError) -> Problem {
+    match e {
+        SearchError::Query(q) => Problem::Query(query.to_string(), q),
+        other => Problem::internal(&other),
+    }
+}
+
+/// Run `f` on the blocking pool (index reads are synchronous and may take
+/// milliseconds).
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => Err(Problem::internal(&e)),
+    }
+}
