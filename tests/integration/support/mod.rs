@@ -4,8 +4,8 @@
 //! `feeds` for generated bodies), the one way to launch the `horizon` binary
 //! with a clean environment ([`horizon_in`], [`horizon`]) and reading what it
 //! printed. `use crate::support::*` brings all of it; the measuring modules
-//! (`*_eval`, `fixture_items`), which the benchmarks mount too, are named by
-//! path.
+//! (`*_eval`, `fixture_items`, which the benchmarks mount too) and the
+//! hostile `payloads` are named by path.
 //!
 //! Every test talks only to 127.0.0.1 and passes `--config` and `--index`
 //! explicitly, with the environment cleared.
