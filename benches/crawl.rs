@@ -9,6 +9,10 @@
 //! and the slowest host decides. A second, unchanged crawl must download no
 //! body (the server answers 304 to a matching If-None-Match).
 
+// The tests' fixtures locator; the benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "../tests/integration/support/fixtures.rs"]
+mod fixtures;
 mod support;
 
 use std::collections::HashMap;

@@ -23,13 +23,24 @@
 //! Results are printed and written to BENCHMARKS.md (not in `--quick` mode
 //! unless `--write` is given).
 
-#[path = "../tests/absorb_eval/mod.rs"]
+// The tests' helpers, mounted side by side as in `tests/integration/support`
+// (each names the others as `super::…`); the benchmark uses part of them.
+#[allow(dead_code)]
+#[path = "../tests/integration/support/absorb_eval.rs"]
 mod absorb_eval;
-#[path = "../tests/rank_eval/mod.rs"]
+#[allow(dead_code)]
+#[path = "../tests/integration/support/fixture_items.rs"]
+mod fixture_items;
+#[allow(dead_code)]
+#[path = "../tests/integration/support/fixtures.rs"]
+mod fixtures;
+#[allow(dead_code)]
+#[path = "../tests/integration/support/rank_eval.rs"]
 mod rank_eval;
 mod support;
-
-use rank_eval::topic_eval;
+#[allow(dead_code)]
+#[path = "../tests/integration/support/topic_eval.rs"]
+mod topic_eval;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, Write};
@@ -150,19 +161,16 @@ fn main() -> Result<()> {
 }
 
 /// The cloud-note classifier on its labelled development set and the
-/// generated announcements (`tests/absorb_eval`): precision and recall per
-/// relation. Skipped with a line saying so when the fixtures are absent.
+/// generated announcements (`tests/integration/support/absorb_eval.rs`):
+/// precision and recall per relation. Skipped with a line saying so when the
+/// fixtures are absent.
 fn classifier_figures() {
-    let dir = std::env::var_os("HORIZON_FIXTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
-        });
+    let dir = fixtures::fixtures_path();
     if !dir.is_dir() {
         println!("classifier: not measured, no fixtures at {}", dir.display());
         return;
     }
-    let cfg = absorb_eval::checked_in_config();
+    let cfg = fixtures::checked_in_config();
     let items = topic_eval::tagged_items(&dir, &cfg);
     let labels = topic_eval::labels();
     let t = topic_eval::score(&labels, &items, topic_eval::tagger_topics);

@@ -9,7 +9,7 @@
 //!
 //! It writes `demo/recording/` (one response per real source URL, as
 //! `horizon crawl --record` would) and `demo/sources.toml` (the checked-in
-//! topics with sources at their real URLs). The test `tests/offline_replay.rs`
+//! topics with sources at their real URLs). The test `tests/integration/offline_replay.rs`
 //! runs crawl → search → report over the same recording.
 
 use std::path::{Path, PathBuf};

@@ -25,7 +25,7 @@
 //!
 //! Each tag keeps its evidence ([`TopicEvidence`]: the phrases and where),
 //! which the report uses to say why an item is listed. The rule is measured
-//! on a labelled sample of the real fixtures (`tests/topic_devset.rs`).
+//! on a labelled sample of the real fixtures (`tests/integration/topic_devset.rs`).
 
 use std::collections::BTreeMap;
 

@@ -319,13 +319,8 @@ pub fn topic_words() -> anyhow::Result<TopicWords> {
     })
 }
 
-// One file, included by every helper module that needs it (a bench
-// crate includes several of them).
-#[allow(clippy::duplicate_mod)]
-#[path = "../../tests/common/fixtures.rs"]
-mod fixtures_path;
-
-/// The fixtures folder (the tests' one definition), or a panic saying why.
+/// The fixtures folder (the tests' one definition, which each bench crate
+/// mounts at its root as `fixtures`), or a panic saying why.
 pub fn fixtures_dir() -> PathBuf {
-    fixtures_path::fixtures()
+    crate::fixtures::fixtures()
 }

@@ -1,0 +1,95 @@
+//! `horizon reindex`: an index from an earlier schema is refused with a
+//! pointer to `reindex`, and `reindex` rebuilds it from the stored items —
+//! re-tagged and re-classified — keeping the old files as a backup.
+
+#![allow(clippy::unwrap_used)]
+
+use crate::support::*;
+use horizon::model::{Item, Kind, Stage, Vendor};
+use tantivy::schema::{Schema, STORED, STRING};
+
+/// An index as schema version 1 left it: the whole item as JSON in `item`,
+/// without the cloud-note classification this version adds.
+fn old_index(dir: &std::path::Path, items: &[Item]) {
+    let tdir = dir.join("tantivy");
+    std::fs::create_dir_all(&tdir).unwrap();
+    let mut b = Schema::builder();
+    let id = b.add_text_field("id", STRING);
+    let item = b.add_text_field("item", STORED);
+    let index = tantivy::Index::create_in_dir(&tdir, b.build()).unwrap();
+    let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    for i in items {
+        let mut doc = tantivy::TantivyDocument::default();
+        doc.add_text(id, &i.id);
+        doc.add_text(item, serde_json::to_string(i).unwrap());
+        w.add_document(doc).unwrap();
+    }
+    w.commit().unwrap();
+    std::fs::write(
+        dir.join("horizon.json"),
+        r#"{"schema_version": 1, "created_by": "horizon 0.1.0"}"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn reindex_upgrades_an_old_index_and_keeps_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[topics]]\nname = \"stream-processing\"\nkeywords = [\"message broker\"]\nsystems = [\"Kafka\"]\n",
+    );
+    let index = dir.path().join("index");
+    let mut launch = Item::new(
+        "aws:1",
+        Kind::Cloud,
+        "aws",
+        "Amazon MSK is now generally available",
+        "https://aws.amazon.com/new/msk",
+    );
+    launch.vendor = Some(Vendor::Aws);
+    launch.stage = Some(Stage::Ga);
+    launch.products = vec!["Amazon MSK".into()];
+    launch.published = Some("2019-05-30T12:00:00Z".parse().unwrap());
+    let mut post = Item::new(
+        "feed:1",
+        Kind::Article,
+        "blog",
+        "A message broker at scale",
+        "https://blog.example/1",
+    );
+    post.published = Some("2019-05-31T12:00:00Z".parse().unwrap());
+    old_index(&index, &[launch, post]);
+
+    let refused = run_expect(horizon(&config, &index).args(["search", "kafka"]), 3);
+    assert!(
+        stderr(&refused).contains("horizon reindex"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let out = run_expect(horizon(&config, &index).arg("reindex"), 0);
+    assert!(
+        stderr(&out).contains("reindexed 2 documents"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(index.join("tantivy.v1-backup/meta.json").is_file());
+
+    let hits = json_lines(&stdout(&run_expect(
+        horizon(&config, &index).args(["search", "relation:launch", "--json"]),
+        0,
+    )));
+    assert_eq!(hits.len(), 1, "the stored note was classified: {hits:?}");
+    let tagged = json_lines(&stdout(&run_expect(
+        horizon(&config, &index).args(["search", "topic:stream-processing", "--json"]),
+        0,
+    )));
+    let mut ids: Vec<&str> = tagged.iter().filter_map(|h| h["id"].as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        ["aws:1", "feed:1"],
+        "the article was re-tagged by its title, the MSK note by its Kafka link: {tagged:?}"
+    );
+}

@@ -1,0 +1,712 @@
+//! `horizon serve` over HTTP, as a browser or a script uses it: every route
+//! and status, the API's bytes against the command line's `--json`, the
+//! token (bearer header, sign-in cookie), the bounds, a commit picked up
+//! while serving, and the hostile feed text of `hostile` stored as
+//! is and rendered through every page. Then the binary: loopback by
+//! default, a token for anything else, the crawl lock left free, SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use horizon::config::Config;
+use horizon::index::HorizonIndex;
+use horizon::model::{Item, Kind, Stage, Vendor};
+use horizon::serve::Limits;
+use jiff::{SignedDuration, Timestamp};
+use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use scraper::{Html, Node};
+
+use crate::support::payloads::PAYLOADS;
+use crate::support::*;
+
+const TOKEN: &str = "serve-test-token-0123456789";
+
+const CONFIG: &str = r#"[[topics]]
+name = "streaming"
+keywords = ["kafka", "hostileprobe"]
+systems = ["Kafka"]
+
+[[sources]]
+name = "blog"
+kind = "feed"
+url = "https://blog.example/feed"
+
+[[sources]]
+name = "aws-whats-new"
+kind = "cloud"
+vendor = "aws"
+url = "https://aws.example/feed"
+"#;
+
+/// An index of ordinary and hostile documents filed three days ago, a state
+/// with a failing source, and the config, in a temporary folder.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    config: PathBuf,
+    index: PathBuf,
+    /// The ISO week the documents are filed in.
+    week: String,
+}
+
+fn items(now: Timestamp) -> Vec<Item> {
+    let when = now - SignedDuration::from_hours(72);
+    let mut out = Vec::new();
+    for n in 0..30 {
+        let mut i = Item::new(
+            format!("blog:{n}"),
+            Kind::Article,
+            "blog",
+            format!("Kafka tiered storage, part {n}"),
+            format!("https://blog.example/{n}"),
+        );
+        i.summary = format!("How Kafka keeps old log segments in object storage, part {n}.");
+        i.published = Some(when - SignedDuration::from_mins(n));
+        i.topics = vec!["streaming".into()];
+        out.push(i);
+    }
+    for (n, (title, summary, link)) in PAYLOADS.iter().enumerate() {
+        let mut i = Item::new(format!("hostile:{n}"), Kind::Article, "blog", *title, *link);
+        i.summary = (*summary).to_string();
+        i.authors = vec![(*title).to_string()];
+        i.published = Some(when);
+        i.topics = vec!["streaming".into()];
+        out.push(i);
+        let mut c = Item::new(
+            format!("cloud:{n}"),
+            Kind::Cloud,
+            "aws-whats-new",
+            format!(
+                "{title} Amazon MSK Express brokers for Apache Kafka are now generally available"
+            ),
+            *link,
+        );
+        c.summary = (*summary).to_string();
+        c.vendor = Some(Vendor::Aws);
+        c.stage = Some(Stage::Ga);
+        c.products = vec!["Amazon MSK".into()];
+        c.published = Some(when);
+        c.topics = vec!["streaming".into()];
+        out.push(c);
+    }
+    out
+}
+
+fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), CONFIG);
+    let cfg = Config::load(&config).unwrap();
+    let now = Timestamp::now();
+    let (idx_tmp, idx) = index_of(&cfg, &items(now));
+    let index = tmp.path().join("index");
+    drop(idx);
+    copy_dir(idx_tmp.path(), &index);
+    let mut state = horizon::state::CrawlState::default();
+    state.sources.insert(
+        "blog".into(),
+        horizon::state::SourceHealth {
+            runs: 9,
+            consecutive_failures: 5,
+            last_error: Some(format!("{} \u{1b}[2J", PAYLOADS[0].1)),
+            ..Default::default()
+        },
+    );
+    state.save(&index).unwrap();
+    let iso = (now - SignedDuration::from_hours(72))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .iso_week_date();
+    Fixture {
+        _tmp: tmp,
+        config,
+        index,
+        week: format!("{:04}-W{:02}", iso.year(), iso.week()),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A running in-process server; stops when dropped.
+struct Running {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+impl Running {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+async fn start(fx: &Fixture, token: Option<&str>, limits: Limits) -> Running {
+    let cfg = Config::load(&fx.config).unwrap();
+    let idx = HorizonIndex::open(&fx.index).unwrap();
+    let server = horizon::serve::bind("127.0.0.1:0".parse().unwrap(), token, idx, cfg, limits)
+        .await
+        .unwrap();
+    let addr = server.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async {
+        let _ = rx.await;
+    }));
+    Running {
+        addr,
+        stop: Some(tx),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn get(url: &str) -> (StatusCode, HeaderMap, String) {
+    let res = client().get(url).send().await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    (status, headers, res.text().await.unwrap())
+}
+
+/// No script, frame, plugin, inline style or event handler; every link
+/// http(s), this server's own path or an anchor; forms only to this server;
+/// no control or bidi character.
+fn assert_inert(what: &str, html: &str) {
+    let doc = Html::parse_document(html);
+    for node in doc.tree.nodes() {
+        match node.value() {
+            Node::Element(e) => {
+                let name = e.name();
+                assert!(
+                    !matches!(
+                        name,
+                        "script" | "iframe" | "object" | "embed" | "style" | "img" | "base"
+                    ),
+                    "{what}: <{name}>"
+                );
+                for (attr, value) in e.attrs() {
+                    let attr = attr.to_ascii_lowercase();
+                    assert!(!attr.starts_with("on"), "{what}: {attr}={value:?}");
+                    assert_ne!(attr, "style", "{what}: style={value:?}");
+                    if matches!(
+                        attr.as_str(),
+                        "href" | "src" | "action" | "xlink:href" | "formaction"
+                    ) {
+                        let v = value.trim().to_ascii_lowercase();
+                        assert!(
+                            v.starts_with("http://")
+                                || v.starts_with("https://")
+                                || (v.starts_with('/') && !v.starts_with("//"))
+                                || v.starts_with('#'),
+                            "{what}: {attr}={value:?}"
+                        );
+                    }
+                    if name == "form" && attr == "action" {
+                        assert!(value.starts_with('/'), "{what}: form to {value:?}");
+                    }
+                }
+            }
+            Node::Text(t) => assert!(
+                !t.chars().any(horizon::text::is_unsafe_char),
+                "{what}: a control or bidi character in {:?}",
+                &**t
+            ),
+            _ => {}
+        }
+    }
+    assert!(
+        !html
+            .to_ascii_lowercase()
+            .contains("javascript:alert(document"),
+        "{what}: a javascript: link survived as text in an attribute"
+    );
+}
+
+fn assert_headers(what: &str, h: &HeaderMap) {
+    let csp = h
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("{what}: no CSP"));
+    assert!(csp.contains("default-src 'none'"), "{what}: {csp}");
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(
+        h.get("x-content-type-options").map(|v| v.as_bytes()),
+        Some(&b"nosniff"[..])
+    );
+    assert!(h.get("x-frame-options").is_some(), "{what}");
+}
+
+fn horizon_out(fx: &Fixture, args: &[&str]) -> String {
+    stdout(&run_expect(horizon(&fx.config, &fx.index).args(args), 0))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_and_status() {
+    let fx = fixture();
+    let s = start(&fx, None, Limits::default()).await;
+    let (status, h, _) = get(&s.url("/")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h.get(LOCATION).unwrap(), "/search");
+    for (path, want) in [
+        ("/search", 200),
+        (
+            "/search?q=kafka+storage&kind=article&topic=streaming&source=blog&since=30d&sort=date",
+            200,
+        ),
+        ("/search?q=kafka&page=2&limit=10", 200),
+        ("/search?q=kafka+AND", 400),
+        ("/search?q=titel:flink", 400),
+        ("/search?kind=papers", 400),
+        ("/search?topic=nope", 400),
+        ("/search?since=2026-02-01&until=2026-01-01", 400),
+        ("/search?page=500", 400),
+        ("/item?id=blog:3", 200),
+        ("/item?id=nope", 404),
+        ("/item", 400),
+        ("/landscape", 200),
+        ("/landscape?window=180d", 200),
+        ("/landscape?window=soon", 400),
+        ("/report", 200),
+        (&format!("/report?week={}", fx.week), 200),
+        ("/report?week=2026-W99", 400),
+        ("/sources", 200),
+        ("/nope", 404),
+    ] {
+        let (status, h, body) = get(&s.url(path)).await;
+        assert_eq!(status.as_u16(), want, "{path}: {body}");
+        assert_headers(path, &h);
+        assert_eq!(
+            h.get(CONTENT_TYPE).unwrap(),
+            "text/html; charset=utf-8",
+            "{path}"
+        );
+        assert_inert(path, &body);
+        assert!(
+            body.contains("href=\"/static/horizon.css\""),
+            "{path}: linked CSS"
+        );
+    }
+    // The positioned error marks the word, the form keeps the query.
+    let (_, _, body) = get(&s.url("/search?q=kafka+titel:flink")).await;
+    assert!(body.contains("unknown field"), "{body}");
+    assert!(body.contains("<mark>titel:flink</mark>"), "{body}");
+    assert!(body.contains("value=\"kafka titel:flink\""), "{body}");
+    // Counts and paging.
+    let (_, _, body) = get(&s.url("/search?q=kafka&limit=10")).await;
+    assert!(body.contains("results, 1–10 shown"), "{body}");
+    assert!(body.contains("rel=\"next\""), "{body}");
+    assert!(
+        body.contains("<mark>Kafka</mark>"),
+        "highlighted snippet: {body}"
+    );
+    let (_, _, body) = get(&s.url(&format!("/report?week={}", fx.week))).await;
+    assert!(
+        body.contains(&format!("horizon report — {}", fx.week)),
+        "{body}"
+    );
+    assert!(body.contains("rel=\"prev\""), "{body}");
+    let (status, h, css) = get(&s.url("/static/horizon.css")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.get(CONTENT_TYPE).unwrap(), "text/css; charset=utf-8");
+    assert!(
+        css.contains("nav.site") && css.contains(".level"),
+        "site and report CSS"
+    );
+    let (status, _, body) = get(&s.url("/healthz")).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    let res = client().post(s.url("/search")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_headers("405", res.headers());
+    let (status, h, _) = get(&s.url("/login")).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "no token: nothing to sign in to"
+    );
+    assert_eq!(h.get(LOCATION).unwrap(), "/");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_is_inert_on_every_page() {
+    let fx = fixture();
+    let s = start(&fx, None, Limits::default()).await;
+    let mut pages = vec![
+        "/search?q=hostileprobe&limit=100".to_string(),
+        "/search?q=alert+OR+summary+OR+click&limit=100".to_string(),
+        "/landscape".to_string(),
+        format!("/report?week={}", fx.week),
+        "/sources".to_string(),
+    ];
+    pages.extend((0..PAYLOADS.len()).map(|n| format!("/item?id=hostile:{n}")));
+    pages.extend((0..PAYLOADS.len()).map(|n| format!("/item?id=cloud:{n}")));
+    for path in &pages {
+        let (status, _, body) = get(&s.url(path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            body.contains("hostileprobe") || path == "/sources",
+            "{path} shows the payloads"
+        );
+        assert_inert(path, &body);
+    }
+    let (_, _, body) = get(&s.url("/search?q=hostileprobe&limit=100")).await;
+    assert!(
+        body.contains("&lt;script&gt;alert("),
+        "the payload shown as text"
+    );
+    let (_, _, body) = get(&s.url("/sources")).await;
+    assert!(
+        body.contains("&lt;script&gt;"),
+        "the source's error shown as text: {body}"
+    );
+    let (_, _, body) = get(&s.url("/landscape")).await;
+    assert!(body.contains("Kafka"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_prints_what_the_command_line_prints() {
+    let fx = fixture();
+    let s = start(&fx, None, Limits::default()).await;
+    for (query, args) in [
+        ("q=kafka", vec!["search", "kafka", "--json"]),
+        (
+            "q=kafka&sort=date&kind=article&limit=25",
+            vec![
+                "search", "kafka", "--sort", "date", "--kind", "article", "-n", "25", "--json",
+            ],
+        ),
+        (
+            "q=hostileprobe&limit=50",
+            vec!["search", "hostileprobe", "-n", "50", "--json"],
+        ),
+    ] {
+        let (status, h, body) = get(&s.url(&format!("/api/search?{query}"))).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert_eq!(h.get(CONTENT_TYPE).unwrap(), "application/x-ndjson");
+        assert_eq!(body, horizon_out(&fx, &args), "{query}");
+    }
+    let week = fx.week.as_str();
+    let (_, h, body) = get(&s.url(&format!("/api/report?week={week}"))).await;
+    assert_eq!(h.get(CONTENT_TYPE).unwrap(), "application/json");
+    assert_eq!(
+        body,
+        horizon_out(&fx, &["report", "--week", week, "--format", "json"])
+    );
+    let (_, _, body) = get(&s.url("/api/sources")).await;
+    assert_eq!(body, horizon_out(&fx, &["sources", "--json"]));
+    let as_of = "2030-01-01";
+    let (_, _, body) = get(&s.url(&format!("/api/flags?as_of={as_of}&window=3650d"))).await;
+    assert_eq!(
+        body,
+        horizon_out(
+            &fx,
+            &["flags", "--json", "--as-of", as_of, "--window", "3650d"]
+        )
+    );
+    // Bounds, paging, count, errors.
+    let (_, _, body) = get(&s.url("/api/search?q=kafka&limit=100000")).await;
+    assert_eq!(
+        body.lines().count(),
+        horizon::serve::params::MAX_PAGE_SIZE.min(37)
+    );
+    let (_, h, body) = get(&s.url("/api/search?q=kafka&limit=5&offset=5&count=1")).await;
+    assert_eq!(body.lines().count(), 5);
+    assert!(h.get("x-total-count").is_some());
+    for (query, status, needle) in [
+        ("q=kafka+AND", 400, "\"offset\":6"),
+        ("q=kafka&offset=995&limit=10", 400, "offset"),
+        ("kind=papers", 400, "kind"),
+        ("q=stage:gaa", 400, "matches nothing"),
+    ] {
+        let (st, h, body) = get(&s.url(&format!("/api/search?{query}"))).await;
+        assert_eq!(st.as_u16(), status, "{query}: {body}");
+        assert_eq!(h.get(CONTENT_TYPE).unwrap(), "application/json");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(v["error"].is_string(), "{body}");
+        assert!(body.contains(needle), "{query}: {body}");
+    }
+    let long = "k".repeat(horizon::serve::params::MAX_QUERY_BYTES + 1);
+    let (st, _, _) = get(&s.url(&format!("/api/search?q={long}"))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    for (path, status) in [
+        ("/api/report?week=nope", 400),
+        ("/api/flags?window=soon", 400),
+        ("/api/nope", 404),
+    ] {
+        let (st, h, _) = get(&s.url(path)).await;
+        assert_eq!(st.as_u16(), status, "{path}");
+        assert_eq!(h.get(CONTENT_TYPE).unwrap(), "application/json", "{path}");
+    }
+    // A body past the limit is refused before it is read.
+    let res = client()
+        .post(s.url("/login"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!("token={}", "x".repeat(64 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_guards_everything_but_the_sign_in() {
+    let fx = fixture();
+    let s = start(&fx, Some(TOKEN), Limits::default()).await;
+    let (status, h, _) = get(&s.url("/search?q=kafka")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h.get(LOCATION).unwrap(),
+        "/login?next=%2Fsearch%3Fq%3Dkafka"
+    );
+    let (status, h, body) = get(&s.url("/api/search?q=kafka")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(h.get("www-authenticate").is_some());
+    for public in ["/login", "/static/horizon.css", "/healthz"] {
+        let (status, _, body) = get(&s.url(public)).await;
+        assert_eq!(status, StatusCode::OK, "{public}");
+        assert_inert(public, &body);
+    }
+    let bearer = |t: &str| {
+        client()
+            .get(s.url("/api/search?q=kafka"))
+            .bearer_auth(t)
+            .send()
+    };
+    assert_eq!(bearer(TOKEN).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        bearer("serve-test-token-012345678").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let login = |t: &str| {
+        client()
+            .post(s.url("/login"))
+            .form(&[("token", t), ("next", "/landscape")])
+            .send()
+    };
+    let res = login("wrong-token-wrong-token").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.headers().get(SET_COOKIE).is_none());
+    let res = login(TOKEN).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers().get(LOCATION).unwrap(), "/landscape");
+    let cookie = res
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains(TOKEN),
+        "the cookie does not hold the token"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let res = client()
+        .get(s.url("/landscape"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // An open redirect is refused.
+    let res = client()
+        .post(s.url("/login"))
+        .form(&[("token", TOKEN), ("next", "//evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get(LOCATION).unwrap(), "/");
+    let res = client()
+        .post(s.url("/logout"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert!(res
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binding_beyond_loopback_needs_a_strong_token() {
+    let fx = fixture();
+    let open = |token: Option<&'static str>| {
+        let cfg = Config::load(&fx.config).unwrap();
+        let idx = HorizonIndex::open(&fx.index).unwrap();
+        horizon::serve::bind(
+            "0.0.0.0:0".parse().unwrap(),
+            token,
+            idx,
+            cfg,
+            Limits::default(),
+        )
+    };
+    let err = open(None).await.unwrap_err().to_string();
+    assert!(err.contains("not a loopback address"), "{err}");
+    let err = open(Some("short")).await.unwrap_err().to_string();
+    assert!(err.contains("at least 16"), "{err}");
+    assert!(open(Some(TOKEN)).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_commit_shows_without_a_restart() {
+    let fx = fixture();
+    let s = start(&fx, None, Limits::default()).await;
+    let (_, _, body) = get(&s.url("/api/search?q=zanzibarian")).await;
+    assert!(body.is_empty());
+    {
+        // What a crawl does, in another handle on the index.
+        let idx = HorizonIndex::open(&fx.index).unwrap();
+        let mut w = idx.writer(20_000_000).unwrap();
+        let mut i = Item::new(
+            "blog:new",
+            Kind::Article,
+            "blog",
+            "Zanzibarian Kafka",
+            "https://blog.example/new",
+        );
+        i.published = Some(Timestamp::now());
+        w.add_document(idx.doc_of(&i)).unwrap();
+        w.commit().unwrap();
+    }
+    let mut seen = false;
+    for _ in 0..100 {
+        let (_, _, body) = get(&s.url("/api/search?q=zanzibarian")).await;
+        if body.contains("blog:new") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the commit was not picked up within 10 s");
+    let (status, _, body) = get(&s.url("/item?id=blog:new")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// `horizon serve` in the background; returns the child and its address.
+fn spawn_serve(fx: &Fixture, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = horizon(&fx.config, &fx.index)
+        .arg("serve")
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let line = lines.next().and_then(Result::ok).unwrap_or_default();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    // Keep reading stderr so the access log never blocks the server.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    (child, url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_leaves_the_crawl_lock_free_and_stops_on_sigterm() {
+    let fx = fixture();
+    let (mut child, url) = spawn_serve(&fx, &["--bind", "127.0.0.1:0"]);
+    let (status, _, body) = get(&format!("{url}api/search?q=kafka")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.lines().count() > 0);
+    // A crawl could start now: the server holds no lock.
+    let lock = horizon::state::CrawlLock::acquire(&fx.index);
+    assert!(lock.is_ok(), "the crawl lock is free while serving");
+    drop(lock);
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut code = None;
+    for _ in 0..100 {
+        if let Some(st) = child.try_wait().unwrap() {
+            code = st.code();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if code.is_none() {
+        let _ = child.kill();
+    }
+    assert_eq!(code, Some(0), "graceful exit on SIGTERM");
+
+    let out = horizon(&fx.config, &fx.index)
+        .args(["serve", "--bind", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("HORIZON_SERVE_TOKEN"),
+        "{}",
+        stderr(&out)
+    );
+    let tokfile = fx.index.parent().unwrap().join("token");
+    std::fs::write(&tokfile, "short\n").unwrap();
+    let out = horizon(&fx.config, &fx.index)
+        .args(["serve", "--bind", "0.0.0.0:0", "--token-file"])
+        .arg(&tokfile)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_requests_and_slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fx = fixture();
+    let limits = Limits {
+        request_timeout: Duration::from_nanos(1),
+        header_timeout: Duration::from_millis(500),
+        ..Limits::default()
+    };
+    let s = start(&fx, None, limits).await;
+    // Index work that outlasts the request timeout: 503, headers still set.
+    let (status, h, body) = get(&s.url("/api/report")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_headers("503", &h);
+    // A client that never finishes its headers is disconnected.
+    let mut conn = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection was still open after 10 s");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(!text.contains("200 OK"), "{text}");
+}
