@@ -179,15 +179,18 @@ impl Secret {
     pub fn resolve(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<String, DeliverError> {
         let value = match self {
             Secret::Env(var) => env(var).ok_or_else(|| {
-                DeliverError::Secret(format!("environment variable {var} is not set"))
+                DeliverError::secret(format!("environment variable {var} is not set"))
             })?,
-            Secret::File(path) => std::fs::read_to_string(path).map_err(|e| {
-                DeliverError::Secret(format!("cannot read {}: {e}", path.display()))
-            })?,
+            Secret::File(path) => {
+                std::fs::read_to_string(path).map_err(|e| DeliverError::Secret {
+                    message: format!("cannot read {}: {e}", path.display()),
+                    cause: Some(Box::new(e)),
+                })?
+            }
         };
         let value = value.trim().to_string();
         if value.is_empty() {
-            return Err(DeliverError::Secret(format!("{self} is empty")));
+            return Err(DeliverError::secret(format!("{self} is empty")));
         }
         Ok(value)
     }
@@ -206,8 +209,14 @@ impl fmt::Display for Secret {
 #[derive(Debug, thiserror::Error)]
 pub enum DeliverError {
     /// The URL or password could not be read.
-    #[error("{0}")]
-    Secret(String),
+    #[error("{message}")]
+    Secret {
+        /// What could not be read, and why.
+        message: String,
+        /// The I/O error, when there was one.
+        #[source]
+        cause: Option<Cause>,
+    },
     /// The webhook URL is not one horizon will post to.
     #[error("the webhook URL {0}")]
     Url(String),
@@ -220,11 +229,52 @@ pub enum DeliverError {
         first_line: Option<String>,
     },
     /// The webhook request did not complete.
-    #[error("{0}")]
-    Request(String),
+    #[error("{message}")]
+    Request {
+        /// The error and its causes on one line (what the outcome shows).
+        message: String,
+        /// reqwest's error, when there was one.
+        #[source]
+        cause: Option<Cause>,
+    },
     /// The mail could not be built or sent.
-    #[error("{0}")]
-    Mail(String),
+    #[error("{message}")]
+    Mail {
+        /// The error and its causes on one line (what the outcome shows).
+        message: String,
+        /// lettre's error, when there was one.
+        #[source]
+        cause: Option<Cause>,
+    },
+}
+
+/// The error a delivery error wraps.
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+impl DeliverError {
+    fn secret(message: String) -> DeliverError {
+        DeliverError::Secret {
+            message,
+            cause: None,
+        }
+    }
+
+    /// A failed webhook request: its chain on one line, the error kept.
+    fn request(e: reqwest::Error) -> DeliverError {
+        let e = e.without_url();
+        DeliverError::Request {
+            message: error_chain(&e),
+            cause: Some(Box::new(e)),
+        }
+    }
+
+    /// A failed mail: its chain on one line, the error kept.
+    fn mail<E: std::error::Error + Send + Sync + 'static>(e: E) -> DeliverError {
+        DeliverError::Mail {
+            message: error_chain(&e),
+            cause: Some(Box::new(e)),
+        }
+    }
 }
 
 /// Where readers find the whole report, named in the note of a cut message.
@@ -338,9 +388,10 @@ pub async fn deliver_all(
                     kind: w.kind.as_str(),
                     name: w.name.clone(),
                     endpoint: None,
-                    result: Err(DeliverError::Request(format!(
-                        "cannot build the HTTP client: {e}"
-                    ))),
+                    result: Err(DeliverError::Request {
+                        message: format!("cannot build the HTTP client: {e}"),
+                        cause: None,
+                    }),
                 },
             }
         }
@@ -417,7 +468,10 @@ async fn post_webhook(
         kind: dest.kind.as_str(),
         name: dest.name.clone(),
         endpoint: None,
-        result: Err(DeliverError::Request(String::new())),
+        result: Err(DeliverError::Request {
+            message: String::new(),
+            cause: None,
+        }),
     };
     let url = match dest.url.resolve(env).and_then(|u| webhook_url(&u)) {
         Ok(url) => url,
@@ -485,7 +539,7 @@ async fn post_json(
         }
         other => other,
     }
-    .map_err(|e| DeliverError::Request(error_chain(&e.without_url())))?;
+    .map_err(DeliverError::request)?;
     let status = response.status();
     if status.is_success() {
         return Ok(format!("HTTP {}", status.as_u16()));
@@ -560,7 +614,10 @@ pub fn report_message(
             delivery.markdown.clone(),
             delivery.html.clone(),
         ))
-        .map_err(|e| DeliverError::Mail(format!("cannot build the mail: {e}")))
+        .map_err(|e| DeliverError::Mail {
+            message: format!("cannot build the mail: {e}"),
+            cause: Some(Box::new(e)),
+        })
 }
 
 async fn mail_report(
@@ -577,7 +634,7 @@ async fn mail_report(
             &dest.host,
         )),
     }
-    .map_err(|e| DeliverError::Mail(error_chain(&e)))?;
+    .map_err(DeliverError::mail)?;
     let mut builder = builder.port(dest.port).timeout(Some(options.timeout));
     if let Some(password) = &dest.password {
         let user = match &dest.username {
@@ -590,8 +647,11 @@ async fn mail_report(
     let transport = builder.build();
     let response = tokio::time::timeout(options.timeout, transport.send(message))
         .await
-        .map_err(|_| DeliverError::Mail(format!("no answer within {:?}", options.timeout)))?
-        .map_err(|e| DeliverError::Mail(error_chain(&e)))?;
+        .map_err(|_| DeliverError::Mail {
+            message: format!("no answer within {:?}", options.timeout),
+            cause: None,
+        })?
+        .map_err(DeliverError::mail)?;
     Ok(Delivered {
         answer: format!("SMTP {}", response.code()),
         cut: None,

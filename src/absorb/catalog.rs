@@ -121,6 +121,9 @@ pub struct Catalog {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogError {
     /// The TOML does not parse.
+    #[error("offering catalog does not parse")]
+    Toml(#[source] toml::de::Error),
+    /// A date does not parse.
     #[error("offering catalog: {0}")]
     Parse(String),
     /// A value is wrong.
@@ -190,8 +193,7 @@ fn opt_date(v: &Option<String>) -> Result<Option<Date>, String> {
 impl Catalog {
     /// Parse catalog text.
     pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
-        let raw: RawCatalog =
-            toml::from_str(text).map_err(|e| CatalogError::Parse(e.to_string()))?;
+        let raw: RawCatalog = toml::from_str(text).map_err(CatalogError::Toml)?;
         let checked = parse_date(&raw.checked).map_err(CatalogError::Parse)?;
         let mut systems = Vec::new();
         let mut offerings = Vec::new();
