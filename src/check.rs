@@ -6,8 +6,6 @@
 //! Nothing is written: no index, no crawl state, no validators sent (a check
 //! wants the body).
 
-use std::sync::Arc;
-
 use futures::StreamExt;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -15,7 +13,7 @@ use url::Url;
 
 use crate::config::{Config, Source, SourceSpec};
 use crate::crawl::CrawlError;
-use crate::fetch::{FetchError, FetchSettings, Fetched, Fetcher, UrlRewrite};
+use crate::fetch::{FetchError, Fetched, Fetcher, UrlRewrite};
 use crate::robots::{Robots, Verdict};
 use crate::sources::{self, Adapter, ParseContext};
 
@@ -73,12 +71,7 @@ pub async fn check_sources(
     rewrite: Option<UrlRewrite>,
 ) -> Result<Vec<SourceCheck>, CrawlError> {
     let chosen = crate::crawl::choose_sources(cfg, only)?;
-    let mut fetcher =
-        Fetcher::new(FetchSettings::from_settings(&cfg.settings)).map_err(CrawlError::Client)?;
-    if let Some(rw) = rewrite {
-        fetcher = fetcher.with_rewrite(rw);
-    }
-    let fetcher = Arc::new(fetcher);
+    let fetcher = crate::crawl::build_fetcher(cfg, None, rewrite)?;
     let now = Timestamp::now();
     let robots = Robots::new(fetcher.clone(), &cfg.settings, Default::default(), now);
     let mut checks: Vec<(usize, SourceCheck)> =

@@ -397,7 +397,7 @@ pub async fn crawl(
     let searcher = idx.searcher()?;
 
     let plan = plan(cfg, &state, &chosen, &opts.only, started);
-    let fetcher = build_fetcher(cfg, &opts)?;
+    let fetcher = build_fetcher(cfg, opts.hook.clone(), opts.rewrite.clone())?;
     let robots = Arc::new(crate::robots::Robots::new(
         fetcher.clone(),
         &cfg.settings,
@@ -522,14 +522,19 @@ fn plan(
     plan
 }
 
-/// The polite fetcher for this crawl, with `--record`'s hook and `--replay`'s rewrite.
-fn build_fetcher(cfg: &Config, opts: &CrawlOptions) -> Result<Arc<Fetcher>, CrawlError> {
+/// The polite fetcher of a crawl or a check, with `--record`'s hook and
+/// `--replay`'s rewrite.
+pub(crate) fn build_fetcher(
+    cfg: &Config,
+    hook: Option<ResponseHook>,
+    rewrite: Option<crate::fetch::UrlRewrite>,
+) -> Result<Arc<Fetcher>, CrawlError> {
     let mut fetcher =
         Fetcher::new(FetchSettings::from_settings(&cfg.settings)).map_err(CrawlError::Client)?;
-    if let Some(hook) = opts.hook.clone() {
+    if let Some(hook) = hook {
         fetcher = fetcher.with_hook(hook);
     }
-    if let Some(rw) = opts.rewrite.clone() {
+    if let Some(rw) = rewrite {
         fetcher = fetcher.with_rewrite(rw);
     }
     Ok(Arc::new(fetcher))
