@@ -15,7 +15,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 secs="${1:-60}"
 shift || true
-all=(feed arxiv_api arxiv_listing trending gcp_notes config query report_html)
+all=(feed arxiv_api arxiv_listing trending gcp_notes config query report_html deep_html)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 fixtures="${HORIZON_FIXTURES:-$root/../shared/fixtures}"
@@ -82,6 +82,15 @@ seed() {
     arxiv_listing) copy_seeds arxiv_listing arxiv-rss ;;
     trending) copy_seeds trending github-trending ;;
     gcp_notes) copy_seeds gcp_notes cloud-gcp ;;
+    deep_html)
+        # Recipes (see the target): 20,000 nested <b> around text; 32,640
+        # nested <div> with a heading inside; wide siblings; unclosed tags.
+        mkdir -p "$here/corpus/deep_html"
+        printf '\x0c\x9d\x0b\x01\x0d\x9d' >"$here/corpus/deep_html/nested-b"
+        printf '\x04\xff\x52\x01\x03\x05\x05\xff' >"$here/corpus/deep_html/nested-div-heading"
+        printf '\x06\xff\x1e\x40' >"$here/corpus/deep_html/wide"
+        printf '\x24\xff\x2c\xff\x03\x10' >"$here/corpus/deep_html/unclosed"
+        ;;
     config)
         mkdir -p "$here/corpus/config"
         cp "$root/sources.toml" "$here/corpus/config/sources.toml"

@@ -917,7 +917,7 @@ async fn run_source(
                         f.url.to_string(),
                         src.spec.clone(),
                     );
-                    let parsed = off_thread(move || {
+                    let parsed = off_thread(&mut run.report.warnings, move || {
                         let ctx = ParseContext {
                             source: &name,
                             url: &url_text,
@@ -954,12 +954,30 @@ async fn run_source(
 
 /// Run a parser on tokio's blocking pool, so that a large body (up to
 /// `max_body_bytes`) parsed by scraper or feed-rs never stalls the async
-/// threads that keep the other sources' requests and timeouts going.
+/// threads that keep the other sources' requests and timeouts going. Markup
+/// the parser had to read without a tree (nested past
+/// [`crate::text::MAX_HTML_DEPTH`]) becomes a warning in `warnings`.
 async fn off_thread<T: Send + 'static>(
+    warnings: &mut Vec<String>,
     job: impl FnOnce() -> Result<T, sources::ParseError> + Send + 'static,
 ) -> Result<T, sources::ParseError> {
+    let job = move || {
+        crate::text::take_too_deep();
+        let result = job();
+        (result, crate::text::take_too_deep())
+    };
     match tokio::task::spawn_blocking(job).await {
-        Ok(result) => result,
+        Ok((result, too_deep)) => {
+            if let Some((n, deepest)) = too_deep {
+                warnings.push(format!(
+                    "{n} item{s} had markup nested up to {deepest} elements deep (limit {limit}); {its} text was read without structure",
+                    s = if n == 1 { "" } else { "s" },
+                    its = if n == 1 { "its" } else { "their" },
+                    limit = crate::text::MAX_HTML_DEPTH,
+                ));
+            }
+            result
+        }
         Err(e) => Err(sources::ParseError::Aborted(Arc::new(e))),
     }
 }
@@ -1006,7 +1024,7 @@ async fn run_arxiv_api(
                 break;
             }
             let (name, body, final_url) = (src.name.clone(), f.body.clone(), f.url.to_string());
-            let parsed = off_thread(move || {
+            let parsed = off_thread(&mut run.report.warnings, move || {
                 let ctx = ParseContext {
                     source: &name,
                     url: &final_url,
@@ -1057,9 +1075,11 @@ mod tests {
     /// panic's words, and kept as the error's source.
     #[tokio::test]
     async fn a_panicking_parser_is_a_parse_error_that_keeps_the_panic() {
-        let err = off_thread(|| -> Result<(), sources::ParseError> { panic!("boom") })
-            .await
-            .unwrap_err();
+        let err = off_thread(&mut Vec::new(), || -> Result<(), sources::ParseError> {
+            panic!("boom")
+        })
+        .await
+        .unwrap_err();
         let text = err.to_string();
         assert!(
             text.starts_with("the parser failed on this body (task ")

@@ -293,6 +293,9 @@ pub struct CrawlArgs {
     /// Crawl from a recording made with --record, served on 127.0.0.1 (no network needed).
     #[arg(long, value_name = "DIR")]
     pub replay: Option<PathBuf>,
+    /// Stop fetching after this long (e.g. 2h, 90min), commit what was fetched and exit with status 4, as on SIGTERM: a bound for cron and systemd.
+    #[arg(long, value_name = "DURATION", value_parser = horizon::duration::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
 }
 
 /// Sort order flag.

@@ -15,7 +15,7 @@ use super::{
 };
 
 pub(super) async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure> {
-    let interrupt = interrupt_signal();
+    let interrupt = with_deadline(interrupt_signal(), args.deadline);
     let cfg = load_config(cli)?;
     warn_about_aliases(cli, &cfg);
     let dir = index_dir(cli, Some(&cfg));
@@ -75,6 +75,25 @@ pub(super) async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure
         print_crawl_summary(&report, cli.quiet, &dir).map_err(io_fail)?;
     }
     Ok(code)
+}
+
+/// The interruption future, also firing (with a warning) once `deadline`
+/// has passed.
+fn with_deadline(
+    interrupt: futures::future::BoxFuture<'static, ()>,
+    deadline: Option<std::time::Duration>,
+) -> futures::future::BoxFuture<'static, ()> {
+    let Some(limit) = deadline else {
+        return interrupt;
+    };
+    Box::pin(async move {
+        tokio::select! {
+            _ = interrupt => {}
+            _ = tokio::time::sleep(limit) => {
+                tracing::warn!("the crawl reached its --deadline ({} s)", limit.as_secs());
+            }
+        }
+    })
 }
 
 /// A progress bar on stderr, only on a terminal and not when quiet or printing JSON.

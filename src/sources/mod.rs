@@ -152,6 +152,17 @@ pub enum ParseError {
     /// A page parsed but held none of what it should (the page layout changed?).
     #[error("{0} (page layout changed?)")]
     LayoutChanged(String),
+    /// Markup nested deeper than any real page or feed: refused before a
+    /// parser builds it (deep trees cost time quadratic in the depth, #28).
+    #[error("the {what} nests elements {depth} deep, past horizon's limit of {limit} (hostile or broken markup)")]
+    TooDeep {
+        /// What was nested: "page", "feed".
+        what: &'static str,
+        /// The nesting found (where counting stopped).
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The parser stopped without an answer (it panicked on this body): a
     /// bug in horizon, reported under the source like any other parse failure.
     /// The message is the panic's, which stays the source.

@@ -158,6 +158,14 @@ pub fn parse(
         return Err(ParseError::Empty);
     }
     let html = String::from_utf8_lossy(bytes);
+    let depth = crate::text::nesting_depth(&html);
+    if depth > crate::text::MAX_HTML_DEPTH {
+        return Err(ParseError::TooDeep {
+            what: "page",
+            depth,
+            limit: crate::text::MAX_HTML_DEPTH,
+        });
+    }
     let doc = Html::parse_document(&html);
     let sighted = sighted_at(&doc, ctx.now);
     let date = sighted.strftime("%Y-%m-%d").to_string();

@@ -43,6 +43,7 @@ mod cli_manners;
 mod cli_reindex;
 mod crash;
 mod crawler_politeness;
+mod deep_markup;
 mod demo;
 mod faults;
 mod feed_corpus;

@@ -29,7 +29,9 @@ use super::{says_deprecation, says_ga, says_new_service, says_preview, says_pric
 use crate::model::{Item, Kind, Stage, Vendor};
 use crate::sources::feed::{entry_link, parse_feed, MAX_SUMMARY_CHARS};
 use crate::sources::{from_chrono, ParseContext, ParseError};
-use crate::text::{clean_line, html_to_text, stable_hash, truncate_words};
+use crate::text::{
+    clean_line, html_to_text, nesting_depth, stable_hash, truncate_words, MAX_HTML_DEPTH,
+};
 
 /// Note types Google Cloud uses as `<h3>` headings.
 const NOTE_TYPES: &[&str] = &[
@@ -82,8 +84,17 @@ fn contains_heading(el: ElementRef<'_>) -> bool {
         .any(|d| matches!(d.value().name(), "h2" | "h3"))
 }
 
-fn walk(node: ElementRef<'_>, out: &mut Vec<Event>) {
-    for child in node.children() {
+/// The entry's events in document order. Elements that hold a heading are
+/// opened (their children walked); any other element is one text event. The
+/// walk keeps its own stack of child iterators, so nesting costs heap, never
+/// call stack (#28).
+fn walk(root: ElementRef<'_>, out: &mut Vec<Event>) {
+    let mut stack = vec![root.children()];
+    while let Some(children) = stack.last_mut() {
+        let Some(child) = children.next() else {
+            stack.pop();
+            continue;
+        };
         match child.value() {
             Node::Text(t) => out.push(Event::Text(t.to_string())),
             Node::Element(e) => {
@@ -101,7 +112,7 @@ fn walk(node: ElementRef<'_>, out: &mut Vec<Event>) {
                         }
                     }
                     "script" | "style" | "template" => {}
-                    _ if contains_heading(el) => walk(el, out),
+                    _ if contains_heading(el) => stack.push(el.children()),
                     _ => out.push(Event::Text(format!(" {} ", html_to_text(&el.html())))),
                 }
             }
@@ -118,9 +129,14 @@ pub fn split_notes(html: &str) -> Vec<Note> {
 
 /// [`split_notes`], notes before any product heading being about `product`.
 pub fn split_notes_of(html: &str, product: &str) -> Vec<Note> {
-    let doc = Html::parse_fragment(html);
     let mut events = Vec::new();
-    walk(doc.root_element(), &mut events);
+    if nesting_depth(html) > MAX_HTML_DEPTH {
+        // Markup no release note has: its text, as one note, without a tree
+        // (html_to_text counts it for the crawl's warning).
+        events.push(Event::Text(html_to_text(html)));
+    } else {
+        walk(Html::parse_fragment(html).root_element(), &mut events);
+    }
     let mut notes = Vec::new();
     let default = product;
     let mut product: Option<String> = None;
