@@ -37,8 +37,10 @@ mod fixtures;
 #[allow(dead_code)]
 #[path = "../tests/integration/support/rank_eval.rs"]
 mod rank_eval;
-mod support;
 #[allow(dead_code)]
+#[path = "../tests/integration/support/story_eval.rs"]
+mod story_eval;
+mod support;
 #[path = "../tests/integration/support/topic_eval.rs"]
 mod topic_eval;
 
@@ -173,19 +175,35 @@ fn classifier_figures() {
     let cfg = fixtures::checked_in_config();
     let items = topic_eval::tagged_items(&dir, &cfg);
     let labels = topic_eval::labels();
-    let t = topic_eval::score(&labels, &items, topic_eval::tagger_topics);
-    let old = topic_eval::score(&labels, &items, topic_eval::any_keyword_rule(&cfg));
-    println!(
-        "tagging precision {:.3} recall {:.3} (tp {}, fp {}, fn {}; {} labelled items); any-keyword rule precision {:.3} recall {:.3}",
-        t.precision(),
-        t.recall(),
-        t.tp,
-        t.fp,
-        t.fn_,
-        t.items,
-        old.precision(),
-        old.recall()
-    );
+    for split in ["test", "tune"] {
+        let t = topic_eval::score(&labels, &items, split, topic_eval::tagger_topics);
+        let old = topic_eval::score(&labels, &items, split, topic_eval::any_keyword_rule(&cfg));
+        println!(
+            "tagging ({split}) precision {:.3} recall {:.3} (tp {}, fp {}, fn {}; {} labelled items); any-keyword rule precision {:.3} recall {:.3}",
+            t.precision(),
+            t.recall(),
+            t.tp,
+            t.fp,
+            t.fn_,
+            t.items,
+            old.precision(),
+            old.recall()
+        );
+    }
+    let stories = story_eval::storied_items(&dir);
+    let story_labels = story_eval::labels();
+    for split in ["test", "tune"] {
+        let s = story_eval::score(&story_labels, &stories, split);
+        println!(
+            "stories ({split}) precision {:.3} recall {:.3} ({} of {} same-story pairs joined, {} of {} look-alike pairs apart)",
+            s.precision(),
+            s.recall(),
+            s.joined,
+            s.same,
+            s.kept_apart,
+            s.apart
+        );
+    }
     let eval = rank_eval::evaluate(&dir);
     let (r, b) = (eval.figures(true), eval.figures(false));
     println!(

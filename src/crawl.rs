@@ -665,9 +665,9 @@ fn upsert(
     heap_bytes: usize,
 ) -> Result<HashMap<String, Upserts>, CrawlError> {
     let id_field = idx.fields().id;
-    let mut writer = idx.writer(heap_bytes)?;
     let mut counts: HashMap<String, Upserts> = HashMap::new();
-    let mut writes = 0usize;
+    let mut merged_items = Vec::with_capacity(items.len());
+    let mut writes_due = Vec::with_capacity(items.len());
     for item in items {
         let old = idx.get(searcher, &item.id)?;
         let same_day = old
@@ -681,9 +681,16 @@ fn upsert(
             Upsert::Updated => c.updated += 1,
             Upsert::Unchanged => c.unchanged += 1,
         }
-        if how != Upsert::Unchanged || !same_day {
+        writes_due.push(how != Upsert::Unchanged || !same_day);
+        merged_items.push(merged);
+    }
+    assign_stories(idx, searcher, &mut merged_items)?;
+    let mut writer = idx.writer(heap_bytes)?;
+    let mut writes = 0usize;
+    for (merged, due) in merged_items.iter().zip(writes_due) {
+        if due {
             writer.delete_term(Term::from_field_text(id_field, &merged.id));
-            writer.add_document(idx.doc_of(&merged))?;
+            writer.add_document(idx.doc_of(merged))?;
             writes += 1;
         }
     }
@@ -692,6 +699,45 @@ fn upsert(
     }
     writer.wait_merging_threads()?;
     Ok(counts)
+}
+
+/// Give the items that have no story yet (new documents) theirs, against
+/// the indexed documents within the story window of their dates.
+fn assign_stories(
+    idx: &HorizonIndex,
+    searcher: &tantivy::Searcher,
+    items: &mut [Item],
+) -> Result<(), CrawlError> {
+    let window = jiff::SignedDuration::from_hours(crate::stories::WINDOW_DAYS * 24);
+    let mut dates: Vec<Timestamp> = items
+        .iter()
+        .filter(|i| i.story.is_none())
+        .filter_map(Item::date)
+        .collect();
+    dates.sort();
+    // The union of [date - window, date + window], as few ranges as it takes.
+    let mut ranges: Vec<(Timestamp, Timestamp)> = Vec::new();
+    for d in dates {
+        let (from, to) = (
+            d.checked_sub(window).unwrap_or(d),
+            d.checked_add(window).unwrap_or(d),
+        );
+        match ranges.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => ranges.push((from, to)),
+        }
+    }
+    let batch: std::collections::HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    let mut known = Vec::new();
+    for (from, to) in ranges {
+        for doc in idx.dated_between(searcher, from, to)? {
+            if !batch.contains(doc.id.as_str()) {
+                known.push(crate::stories::Signature::of(&doc));
+            }
+        }
+    }
+    crate::stories::assign(items, known);
+    Ok(())
 }
 
 /// Fold each run into its source's health and validators, and return every

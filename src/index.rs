@@ -35,7 +35,7 @@ use tantivy::{
 use crate::model::Item;
 
 /// Bumped whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Trend sightings kept per repository.
 pub const MAX_TREND_HISTORY: usize = 400;
 /// Text analyzer for title and summary: lower-case, stemmed English.
@@ -135,6 +135,9 @@ pub struct Fields {
     pub published: Field,
     /// The date an item is filed under (published, else updated, else first seen).
     pub date: Field,
+    /// The story the document tells (raw, fast): its own id or the id of
+    /// the story's first document (`stories`).
+    pub story: Field,
     /// First seen by horizon.
     pub first_seen: Field,
     /// Stars gained in the trending period.
@@ -181,7 +184,8 @@ pub fn build_schema() -> (Schema, Fields) {
         link_relation: b.add_text_field("link_relation", raw.clone()),
         launch_key: b.add_text_field("launch_key", raw.clone()),
         offering: b.add_text_field("offering", plain),
-        language: b.add_text_field("language", raw),
+        language: b.add_text_field("language", raw.clone()),
+        story: b.add_text_field("story", raw),
         published: b.add_date_field("published", date.clone()),
         date: b.add_date_field("date", date.clone()),
         first_seen: b.add_date_field("first_seen", date),
@@ -209,6 +213,7 @@ pub const QUERY_FIELDS: &[&str] = &[
     "product",
     "language",
     "id",
+    "story",
     "date",
     "published",
     "first_seen",
@@ -464,6 +469,61 @@ impl HorizonIndex {
             }
             None => Ok(None),
         }
+    }
+
+    /// The other documents of `story` (at most `limit`, oldest id first),
+    /// `except` the one being shown.
+    pub fn story_members(
+        &self,
+        searcher: &Searcher,
+        story: &str,
+        except: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::model::StoryMember>, IndexError> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.story, story),
+            IndexRecordOption::Basic,
+        );
+        let mut addrs: Vec<_> = searcher
+            .search(&q, &tantivy::collector::DocSetCollector)
+            .map_err(tantivy_err(&self.dir))?
+            .into_iter()
+            .collect();
+        addrs.sort();
+        let mut members = Vec::new();
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err(&self.dir))?;
+            let m: crate::model::StoryMember = self.stored_as(&doc)?;
+            if m.id != except {
+                members.push(m);
+            }
+        }
+        members.sort_by(|a, b| a.id.cmp(&b.id));
+        members.truncate(limit);
+        Ok(members)
+    }
+
+    /// Every item filed (`date`) in `[from, to]`.
+    pub fn dated_between(
+        &self,
+        searcher: &Searcher,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Item>, IndexError> {
+        let term = |t: Timestamp| Term::from_field_date_for_search(self.fields.date, to_tantivy(t));
+        let q = tantivy::query::RangeQuery::new(
+            std::ops::Bound::Included(term(from)),
+            std::ops::Bound::Included(term(to)),
+        );
+        let addrs = searcher
+            .search(&q, &tantivy::collector::DocSetCollector)
+            .map_err(tantivy_err(&self.dir))?;
+        let mut items = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err(&self.dir))?;
+            items.push(self.item_of(&doc)?);
+        }
+        Ok(items)
     }
 
     /// Read the item back from a stored document.
@@ -751,6 +811,7 @@ pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     if let Some(s) = item.stars {
         doc.add_u64(f.stars, s);
     }
+    doc.add_text(f.story, item.story.as_deref().unwrap_or(&item.id));
     doc.add_text(f.item, serde_json::to_string(item).unwrap_or_default());
     doc
 }
@@ -795,6 +856,7 @@ pub fn migrate(
     let fresh = HorizonIndex::open_or_create(&staging)?;
     let mut writer = fresh.writer(64 * 1024 * 1024)?;
     let mut documents = 0;
+    let mut stories = crate::stories::Assigner::default();
     for chunk in addrs.chunks(10_000) {
         let mut items = Vec::with_capacity(chunk.len());
         for addr in chunk {
@@ -815,6 +877,9 @@ pub fn migrate(
             path: dir.to_path_buf(),
             source: std::io::Error::other(e),
         })?;
+        // Documents from before stories get theirs (in date order within
+        // the batch, against every batch before); the others keep theirs.
+        stories.assign(&mut items);
         for item in &items {
             writer
                 .add_document(fresh.doc_of(item))
@@ -890,7 +955,8 @@ pub fn merge(fresh: Item, old: Option<&Item>, now: Timestamp) -> (Item, Upsert) 
         language,
         primary_category,
         pdf_url,
-        announce_type
+        announce_type,
+        story
     );
     keep_vec!(authors, categories, products);
     if m.summary.is_empty() {

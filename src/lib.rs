@@ -28,6 +28,7 @@ pub mod search;
 pub mod serve;
 pub mod sources;
 pub mod state;
+pub mod stories;
 pub mod text;
 pub mod topics;
 

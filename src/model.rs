@@ -569,6 +569,24 @@ pub struct Item {
     /// Days on which the repository was seen trending (most recent last, capped).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trend_history: Vec<TrendSighting>,
+    /// The story the document tells (`stories`): the id of the first
+    /// document of that story, its own id when it is the first. Set when the
+    /// document is first indexed and kept from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
+}
+
+/// Another document of a document's story, as listings name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryMember {
+    /// Its id.
+    pub id: String,
+    /// Its source.
+    pub source: String,
+    /// Its title.
+    pub title: String,
+    /// Its link.
+    pub url: String,
 }
 
 impl Item {
@@ -611,6 +629,7 @@ impl Item {
             pdf_url: None,
             announce_type: None,
             trend_history: Vec::new(),
+            story: None,
         }
     }
 

@@ -404,6 +404,11 @@ pub struct ReportItem {
     pub url: String,
     /// Source name.
     pub source: String,
+    /// The story the document tells (its own id when it is the first).
+    pub story: String,
+    /// The story's other documents: the report lists a story once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<crate::model::StoryMember>,
     /// The date it is filed under.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Timestamp>,
@@ -646,10 +651,11 @@ fn topic_sections(
 /// read of one topic only, the one where it scores highest (the first such
 /// topic on a tie), so the summary does not show the same note twice.
 fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
+    // Keyed by story: a story is one topic's top read, once.
     let mut owner: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
     for (t, (_, items)) in candidates.iter().enumerate() {
         for item in items {
-            let slot = owner.entry(item.id.as_str()).or_insert((item.score, t));
+            let slot = owner.entry(item.story.as_str()).or_insert((item.score, t));
             if item.score > slot.0 {
                 *slot = (item.score, t);
             }
@@ -662,11 +668,11 @@ fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
             if best.len() >= TOP_READS {
                 break;
             }
-            let mine = owner.get(item.id.as_str()).is_some_and(|o| o.1 == t);
+            let mine = owner.get(item.story.as_str()).is_some_and(|o| o.1 == t);
             if mine
                 && !best
                     .iter()
-                    .any(|b| b.title == item.title || b.url == item.url)
+                    .any(|b| b.story == item.story || b.title == item.title || b.url == item.url)
             {
                 best.push(item.clone());
             }
@@ -871,7 +877,11 @@ fn sections_for(
         )?;
         let items: Vec<ReportItem> = ranked
             .iter()
-            .map(|r| report_item(&r.item, r.score, &r.why))
+            .map(|r| {
+                let mut item = report_item(&r.item, r.score, &r.why);
+                item.also = r.also.clone();
+                item
+            })
             .collect();
         let mut it = items.iter().cloned();
         firsts.extend(it.next());
@@ -1017,6 +1027,8 @@ fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
         },
         url: clean_line(&item.url),
         source: clean_line(&item.source),
+        story: item.story.clone().unwrap_or_else(|| item.id.clone()),
+        also: Vec::new(),
         date: item.date(),
         summary: truncate_words(&clean_line(&item.summary), SUMMARY_CHARS),
         authors: item

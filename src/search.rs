@@ -20,7 +20,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, Index, Order, TantivyDocument, Term};
 
 use crate::index::{to_tantivy, HorizonIndex, IndexError, QUERY_FIELDS};
-use crate::model::{Item, Kind, Stage, Vendor, NO_TOPIC};
+use crate::model::{Item, Kind, Stage, StoryMember, Vendor, NO_TOPIC};
 
 /// An invalid query: what is wrong and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -305,6 +305,8 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of matched words within `snippet`.
     pub highlights: Vec<std::ops::Range<usize>>,
+    /// The other documents of the hit's story ([`with_story_members`]).
+    pub also: Vec<StoryMember>,
 }
 
 impl Hit {
@@ -312,6 +314,7 @@ impl Hit {
     pub fn record(&self) -> HitRecord<'_> {
         let i = &self.item;
         HitRecord {
+            also: &self.also,
             authors: &i.authors,
             date: i.date(),
             id: &i.id,
@@ -325,6 +328,7 @@ impl Hit {
             stage: i.stage,
             stars: i.stars,
             stars_period: i.stars_period,
+            story: i.story.as_deref().unwrap_or(&i.id),
             title: &i.title,
             topics: &i.topics,
             url: &i.url,
@@ -337,6 +341,9 @@ impl Hit {
 /// in name order, the order the output has always had.
 #[derive(Debug, Serialize)]
 pub struct HitRecord<'a> {
+    /// The other documents of its story: source, title, link.
+    #[serde(skip_serializing_if = "<[StoryMember]>::is_empty")]
+    pub also: &'a [StoryMember],
     /// Authors (papers, articles).
     pub authors: &'a [String],
     /// The date the document is filed under: published, else updated, else first seen.
@@ -364,6 +371,8 @@ pub struct HitRecord<'a> {
     pub stars: Option<u64>,
     /// Stars gained in the trending period.
     pub stars_period: Option<u64>,
+    /// The story it tells: its own id, or the id of the story's first document.
+    pub story: &'a str,
     /// Title.
     pub title: &'a str,
     /// Topic tags.
@@ -529,7 +538,26 @@ pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, Searc
         let item = hit_item(idx, &doc)?;
         hits.push(snippets.hit(&searcher, item, score)?);
     }
+    with_story_members(idx, &searcher, &mut hits)?;
     Ok(hits)
+}
+
+/// Fill each hit's `also`: the other documents of its story (a term lookup
+/// per hit shown).
+pub fn with_story_members(
+    idx: &HorizonIndex,
+    searcher: &tantivy::Searcher,
+    hits: &mut [Hit],
+) -> Result<(), IndexError> {
+    for hit in hits {
+        let story = hit
+            .item
+            .story
+            .clone()
+            .unwrap_or_else(|| hit.item.id.clone());
+        hit.also = idx.story_members(searcher, &story, &hit.item.id, crate::stories::MAX_ALSO)?;
+    }
+    Ok(())
 }
 
 /// Characters of a snippet.
@@ -569,6 +597,8 @@ struct HitFields {
     stars_period: Option<u64>,
     #[serde(default)]
     language: Option<String>,
+    #[serde(default)]
+    story: Option<String>,
 }
 
 /// The item of a hit from its stored document: the fields a hit shows
@@ -588,6 +618,7 @@ pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, Index
     item.stars = f.stars;
     item.stars_period = f.stars_period;
     item.language = f.language;
+    item.story = f.story;
     Ok(item)
 }
 
@@ -686,6 +717,7 @@ impl Snippets {
             score,
             snippet,
             highlights,
+            also: Vec::new(),
         })
     }
 }
@@ -711,9 +743,11 @@ pub fn synonym_groups(cfg: &crate::config::Config) -> Vec<Vec<String>> {
 }
 
 /// The one line under a hit's title, in parts: kind, source, date (or
-/// "undated"), vendor (named by `vendor`), stage, stars gained, topics. The
+/// "undated"), vendor (named by `vendor`), stage, stars gained, topics, the
+/// sources of the rest of its story. The
 /// CLI and `horizon serve` join them with " · ".
-pub fn hit_meta(i: &Item, vendor: impl Fn(Vendor) -> String) -> Vec<String> {
+pub fn hit_meta(hit: &Hit, vendor: impl Fn(Vendor) -> String) -> Vec<String> {
+    let i = &hit.item;
     let date = i
         .date()
         .map(|d| d.strftime("%Y-%m-%d").to_string())
@@ -724,6 +758,13 @@ pub fn hit_meta(i: &Item, vendor: impl Fn(Vendor) -> String) -> Vec<String> {
     meta.extend(i.stars_period.map(|s| format!("+{s}★")));
     if !i.topics.is_empty() {
         meta.push(format!("topics: {}", i.topics.join(", ")));
+    }
+    // The story's other sources: one event, told elsewhere too.
+    let mut sources: Vec<&str> = hit.also.iter().map(|m| m.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    if !sources.is_empty() {
+        meta.push(format!("also: {}", sources.join(", ")));
     }
     meta
 }

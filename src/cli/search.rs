@@ -102,7 +102,7 @@ fn print_hits(
     for (n, h) in hits.iter().enumerate() {
         let i = &h.item;
         let title = terminal_safe(&i.title);
-        let meta: Vec<String> = horizon::search::hit_meta(i, |v| v.to_string())
+        let meta: Vec<String> = horizon::search::hit_meta(h, |v| v.to_string())
             .iter()
             .map(|part| terminal_safe(part))
             .collect();

@@ -40,7 +40,7 @@ use super::docsets::{PeriodDocs, SeekUnion};
 use super::{Period, ReportError};
 use crate::config::Topic;
 use crate::index::HorizonIndex;
-use crate::model::{Item, Kind, Stage, TopicEvidence};
+use crate::model::{Item, Kind, Stage, StoryMember, TopicEvidence};
 
 /// Weight of the stage of a cloud note.
 pub fn stage_weight(stage: Option<Stage>) -> f64 {
@@ -97,6 +97,8 @@ pub(super) struct Ranked {
     pub item: Item,
     pub score: f64,
     pub why: String,
+    /// The other documents of its story.
+    pub also: Vec<StoryMember>,
 }
 
 /// Ranks one period's documents; remembers corroboration counts.
@@ -215,13 +217,29 @@ impl<'a> Ranker<'a> {
             } else {
                 1.0
             };
-            let others = self.corroboration(&item)?;
+            let story = item.story.clone().unwrap_or_else(|| item.id.clone());
+            let also = self.idx.story_members(
+                self.searcher,
+                &story,
+                &item.id,
+                crate::stories::MAX_ALSO,
+            )?;
+            let story_sources: std::collections::BTreeSet<&str> = also
+                .iter()
+                .map(|m| m.source.as_str())
+                .filter(|s| *s != item.source)
+                .collect();
+            // Corroboration counts the story's other sources, or the sources
+            // naming the same thing, whichever says more.
+            let others = self.corroboration(&item)?.max(story_sources.len());
             let score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
-            let why = why(&item, topic.map(|t| t.name.as_str()), others);
+            let sources: Vec<&str> = story_sources.into_iter().collect();
+            let why = why(&item, topic.map(|t| t.name.as_str()), others, &sources);
             ranked.push(Ranked {
                 item,
                 score: (score * 1000.0).round() / 1000.0,
                 why,
+                also,
             });
         }
         ranked.sort_by(|a, b| {
@@ -229,10 +247,14 @@ impl<'a> Ranker<'a> {
                 .total_cmp(&a.score)
                 .then_with(|| a.item.id.cmp(&b.item.id))
         });
-        // The same note is often filed twice (one per release channel or
-        // edition): keep the best of each title.
+        // A story is listed once (its best-ranked document), and so is a
+        // title filed twice (one per release channel or edition).
+        let mut stories = std::collections::BTreeSet::new();
         let mut seen = std::collections::BTreeSet::new();
-        ranked.retain(|r| seen.insert(r.item.title.to_lowercase()));
+        ranked.retain(|r| {
+            let story = r.item.story.clone().unwrap_or_else(|| r.item.id.clone());
+            stories.insert(story) && seen.insert(r.item.title.to_lowercase())
+        });
         ranked.truncate(n);
         Ok(ranked)
     }
@@ -342,7 +364,7 @@ fn evidence_words(e: &TopicEvidence, kind: Kind) -> Vec<String> {
 }
 
 /// The one-line reason an item is listed.
-pub fn why(item: &Item, topic: Option<&str>, others: usize) -> String {
+pub fn why(item: &Item, topic: Option<&str>, others: usize, story_sources: &[&str]) -> String {
     let mut parts = Vec::new();
     if let Some(t) = topic {
         match item.evidence.iter().find(|e| e.topic == t) {
@@ -366,7 +388,9 @@ pub fn why(item: &Item, topic: Option<&str>, others: usize) -> String {
         }
         Kind::Paper | Kind::Article => {}
     }
-    if others > 0 {
+    if !story_sources.is_empty() {
+        parts.push(format!("also: {}", story_sources.join(", ")));
+    } else if others > 0 {
         parts.push(format!(
             "also in {others} other source{}",
             if others == 1 { "" } else { "s" }
@@ -404,10 +428,14 @@ mod tests {
             ..Item::new("arxiv:1", Kind::Paper, "arxiv", "t", "u")
         };
         assert_eq!(
-            why(&item, Some("streaming"), 2),
+            why(&item, Some("streaming"), 2, &[]),
             "matches \"stream processing\" in title; \"exactly-once\" ×2, \"Kafka\" in abstract; also in 2 other sources"
         );
-        assert_eq!(why(&item, Some("other"), 0), "tagged other");
+        assert_eq!(why(&item, Some("other"), 0, &[]), "tagged other");
+        assert_eq!(
+            why(&item, Some("other"), 1, &["aws-news-blog"]),
+            "tagged other; also: aws-news-blog"
+        );
     }
 
     #[test]

@@ -191,6 +191,7 @@ impl SearchEngine {
             let item = crate::search::hit_item(&self.idx, &doc)?;
             hits.push(snippets.hit(&searcher, item, score)?);
         }
+        crate::search::with_story_members(&self.idx, &searcher, &mut hits)?;
         Ok(ResultPage { hits, total })
     }
 

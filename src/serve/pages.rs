@@ -243,7 +243,7 @@ fn results(pairs: &Pairs, params: &SearchParams, total: usize, hits: &[Hit]) -> 
 /// A hit as the page shows it.
 fn hit_view(h: &Hit) -> HitView {
     let i = &h.item;
-    let meta = crate::search::hit_meta(i, |v| v.display_name().to_string());
+    let meta = crate::search::hit_meta(h, |v| v.display_name().to_string());
     HitView {
         href: item_href(&i.id),
         title: i.title.clone(),

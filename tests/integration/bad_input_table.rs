@@ -266,7 +266,7 @@ const QUERY_CASES: &[QueryCase] = &[
     QueryCase {
         what: "unknown field",
         args: &["search", "foo:bar"],
-        first_line: "horizon: invalid query: at position 1: unknown field \"foo\"; fields are: title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, date, published, first_seen, stars, stars_period",
+        first_line: "horizon: invalid query: at position 1: unknown field \"foo\"; fields are: title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, first_seen, stars, stars_period",
     },
     QueryCase {
         what: "field without a value",

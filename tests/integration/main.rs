@@ -59,4 +59,5 @@ mod robots;
 mod serve;
 mod serve_browser;
 mod sources_e2e;
+mod stories;
 mod topic_devset;

@@ -52,6 +52,8 @@ const UNKNOWN_PRODUCT: &str = "Google Cloud";
 const UNTYPED: &str = "Note";
 /// Longest title text after "<Product>: ", in characters.
 const MAX_TITLE_CHARS: usize = 120;
+/// Longest qualifier in a title's "<Product> (<qualifier>): ", in characters.
+const MAX_QUALIFIER_CHARS: usize = 40;
 
 /// One note of one product within one day's entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +64,31 @@ pub struct Note {
     pub note_type: String,
     /// Plain text of the note.
     pub text: String,
+    /// The sub-heading the note sits under, if any: a Container-Optimized
+    /// OS milestone (`cos-121-18867-294-2`), a library track (`Java`), a
+    /// release (`hybrid v1.15.1`). Notes that differ only in it are
+    /// different notes, so the title carries it.
+    pub section: Option<String>,
+}
+
+impl Note {
+    /// What tells this note apart from its look-alikes under the same
+    /// product: its section, else a GKE release channel (a note type).
+    pub fn qualifier(&self) -> Option<&str> {
+        self.section.as_deref().or_else(|| {
+            self.note_type
+                .to_ascii_lowercase()
+                .ends_with(" channel")
+                .then_some(self.note_type.as_str())
+        })
+    }
 }
 
 enum Event {
     Product(String),
     NoteType(String),
+    /// A sub-heading (an `<h3>` that names no note type).
+    Section(String),
     Text(String),
 }
 
@@ -108,6 +130,7 @@ fn walk(root: ElementRef<'_>, out: &mut Vec<Event>) {
                         if is_note_type(el, &text) {
                             out.push(Event::NoteType(text));
                         } else {
+                            out.push(Event::Section(text.clone()));
                             out.push(Event::Text(format!(" {text} ")));
                         }
                     }
@@ -139,39 +162,64 @@ pub fn split_notes_of(html: &str, product: &str) -> Vec<Note> {
     }
     let mut notes = Vec::new();
     let default = product;
+    let mut open = OpenNote::default();
     let mut product: Option<String> = None;
-    let mut note_type: Option<String> = None;
-    let mut buf = String::new();
-    let flush = |product: &Option<String>,
-                 note_type: &Option<String>,
-                 buf: &mut String,
-                 notes: &mut Vec<Note>| {
-        let text = clean_line(buf);
-        buf.clear();
-        if !text.is_empty() {
-            notes.push(Note {
-                product: product.clone().unwrap_or_else(|| default.to_string()),
-                note_type: note_type.clone().unwrap_or_else(|| UNTYPED.to_string()),
-                text,
-            });
-        }
-    };
+    let mut section: Option<String> = None;
     for ev in events {
         match ev {
             Event::Product(p) => {
-                flush(&product, &note_type, &mut buf, &mut notes);
+                open.flush(default, &product, &mut notes);
                 product = Some(p).filter(|p| !p.is_empty());
-                note_type = None;
+                section = None;
+                open = OpenNote::default();
             }
             Event::NoteType(t) => {
-                flush(&product, &note_type, &mut buf, &mut notes);
-                note_type = Some(t);
+                open.flush(default, &product, &mut notes);
+                open = OpenNote {
+                    note_type: Some(t),
+                    section: section.clone(),
+                    text: String::new(),
+                };
             }
-            Event::Text(t) => buf.push_str(&t),
+            Event::Section(s) => {
+                section = Some(s.clone()).filter(|s| !s.is_empty());
+                // A sub-heading before any text of the note is the note's.
+                if clean_line(&open.text).is_empty() {
+                    open.section = section.clone();
+                }
+            }
+            Event::Text(t) => open.text.push_str(&t),
         }
     }
-    flush(&product, &note_type, &mut buf, &mut notes);
+    open.flush(default, &product, &mut notes);
     notes
+}
+
+/// The note being read: its type and section, and its text so far.
+#[derive(Default)]
+struct OpenNote {
+    note_type: Option<String>,
+    section: Option<String>,
+    text: String,
+}
+
+impl OpenNote {
+    /// Close the note (if it has text) into `notes`.
+    fn flush(&mut self, default: &str, product: &Option<String>, notes: &mut Vec<Note>) {
+        let text = clean_line(&self.text);
+        self.text.clear();
+        if !text.is_empty() {
+            notes.push(Note {
+                product: product.clone().unwrap_or_else(|| default.to_string()),
+                note_type: self
+                    .note_type
+                    .clone()
+                    .unwrap_or_else(|| UNTYPED.to_string()),
+                text,
+                section: self.section.clone(),
+            });
+        }
+    }
 }
 
 /// The stage of a note from its type and text:
@@ -296,9 +344,16 @@ pub fn parse_with_product(
                     &ordinal.to_string()
                 ])
             );
+            let heading = match note.qualifier() {
+                Some(q) => format!(
+                    "{} ({})",
+                    note.product,
+                    truncate_words(q, MAX_QUALIFIER_CHARS)
+                ),
+                None => note.product.clone(),
+            };
             let title = format!(
-                "{}: {}",
-                note.product,
+                "{heading}: {}",
                 truncate_words(first_sentence(&note.text), MAX_TITLE_CHARS)
             );
             let mut item = Item::new(id, Kind::Cloud, ctx.source, title, link.clone());
@@ -543,10 +598,29 @@ mod tests {
             .iter()
             .filter(|i| i.categories == ["Deprecated"])
             .all(|i| i.stage == Some(Stage::Deprecation)));
-        assert!(items
+        assert!(items.iter().all(|i| i.title.chars().count()
+            <= i.products[0].chars().count()
+                + 3
+                + MAX_QUALIFIER_CHARS
+                + 2
+                + 2
+                + MAX_TITLE_CHARS
+                + 1));
+        // Look-alikes say what tells them apart (a milestone, a channel).
+        let cve: Vec<&str> = items
             .iter()
-            .all(|i| i.title.chars().count()
-                <= i.products[0].chars().count() + 2 + MAX_TITLE_CHARS + 1));
+            .filter(|i| i.summary == "Fixed CVE-2025-11494 in binutils-libs.")
+            .map(|i| i.title.as_str())
+            .collect();
+        assert_eq!(cve.len(), 5, "{cve:?}");
+        assert!(cve.contains(
+            &"Container Optimized OS (cos-121-18867-294-2): Fixed CVE-2025-11494 in binutils-libs."
+        ));
+        let distinct: std::collections::BTreeSet<&&str> = cve.iter().collect();
+        assert_eq!(distinct.len(), 5, "{cve:?}");
+        assert!(items.iter().any(|i| i
+            .title
+            .starts_with("Google Kubernetes Engine (Rapid channel): ")));
         let again = parse(&bytes, &ctx()).unwrap();
         assert_eq!(
             items.iter().map(|i| &i.id).collect::<Vec<_>>(),

@@ -19,6 +19,7 @@ pub mod fixtures;
 pub mod loopback;
 pub mod payloads;
 pub mod rank_eval;
+pub mod story_eval;
 pub mod topic_eval;
 
 use std::io::{Read as _, Write as _};

@@ -1,8 +1,10 @@
-//! Measuring topic tagging against the labelled development sample
-//! (`tests/data/topic_devset.toml`: real items of `../shared/fixtures`,
-//! labelled by reading). Shared by `topic_devset` (which holds the figures
-//! to the targets) and `benches/pipeline.rs` (which prints them; it mounts
-//! this file beside `fixtures.rs` and `fixture_items.rs`, named here as
+//! Measuring topic tagging against the labelled set
+//! (`tests/data/topic_labels.toml`: real items of `../shared/fixtures` and of
+//! the captures in `tests/data/captures/`, labelled by reading), on its
+//! tuning and its test part (split by capture, fixed before any rule was
+//! written). Shared by `topic_devset` (which holds the test part to its
+//! floor) and `benches/pipeline.rs` (which prints both parts; it mounts this
+//! file beside `fixtures.rs` and `fixture_items.rs`, named here as
 //! `super::…`).
 
 #![allow(clippy::unwrap_used)]
@@ -24,6 +26,11 @@ use super::fixtures::repo_toml;
 #[derive(Debug, Clone, Deserialize)]
 #[allow(dead_code)]
 pub struct Labelled {
+    /// The payload the item comes from: a path under the shared fixtures or
+    /// `captures/<file>` under `tests/data/`.
+    pub capture: String,
+    /// `tune` or `test`.
+    pub split: String,
     pub id: String,
     pub kind: String,
     pub title: String,
@@ -37,27 +44,83 @@ struct LabelFile {
     items: Vec<Labelled>,
 }
 
-/// The labelled sample.
+/// The labelled set.
 pub fn labels() -> Vec<Labelled> {
-    repo_toml::<LabelFile>("tests/data/topic_devset.toml").items
+    repo_toml::<LabelFile>("tests/data/topic_labels.toml").items
 }
 
-/// Every fixture item, classified and tagged as the crawl does, by id.
-pub fn tagged_items(dir: &Path, cfg: &Config) -> BTreeMap<String, Item> {
+/// One capture of `tests/data/captures/captures.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Capture {
+    pub file: String,
+    pub adapter: String,
+    pub captured: String,
+    pub source: String,
+    pub split: String,
+}
+
+#[derive(Deserialize)]
+struct CaptureFile {
+    captures: Vec<Capture>,
+}
+
+/// The captures in `tests/data/captures/`, with their provenance file.
+pub fn captures() -> Vec<Capture> {
+    repo_toml::<CaptureFile>("tests/data/captures/captures.toml").captures
+}
+
+/// The adapter a capture's `adapter` word names.
+pub fn adapter(word: &str) -> fixture_items::Adapter<'static> {
+    use fixture_items::Adapter;
+    use horizon::config::TrendingPeriod;
+    use horizon::model::Vendor;
+    match word {
+        "feed" => Adapter::Feed,
+        "arxiv-api" => Adapter::ArxivApi,
+        "arxiv-listing" => Adapter::ArxivListing,
+        "trending-daily" => Adapter::Trending(TrendingPeriod::Daily),
+        "trending-weekly" => Adapter::Trending(TrendingPeriod::Weekly),
+        "trending-monthly" => Adapter::Trending(TrendingPeriod::Monthly),
+        "cloud-aws" => Adapter::Cloud(Vendor::Aws),
+        "cloud-azure" => Adapter::Cloud(Vendor::Azure),
+        "cloud-gcp" => Adapter::Cloud(Vendor::Gcp),
+        other => panic!("captures.toml: unknown adapter {other:?}"),
+    }
+}
+
+/// Every item of the shared fixtures and of the captures, classified and
+/// tagged as the crawl does (one crawl per payload), by (capture, id).
+pub fn tagged_items(dir: &Path, cfg: &Config) -> BTreeMap<(String, String), Item> {
     let catalog = Catalog::for_config(cfg).unwrap();
     let tagger = Tagger::with_catalog(&cfg.topics, &catalog).unwrap();
     let classifier = Classifier::new(catalog);
     let mut out = BTreeMap::new();
+    let mut add = |capture: &str, mut items: Vec<Item>| {
+        classifier.classify_all(&mut items);
+        tagger.tag(&mut items).unwrap();
+        for item in items {
+            out.entry((capture.to_string(), item.id.clone()))
+                .or_insert(item);
+        }
+    };
     for f in fixture_items::REPORT_FIXTURES
         .iter()
         .chain(fixture_items::EXTRA_FIXTURES)
     {
-        let mut items = fixture_items::parse(dir, f);
-        classifier.classify_all(&mut items);
-        tagger.tag(&mut items).unwrap();
-        for item in items {
-            out.entry(item.id.clone()).or_insert(item);
-        }
+        add(f.file, fixture_items::parse(dir, f));
+    }
+    let root = super::fixtures::repo_file("tests/data/captures");
+    for c in captures() {
+        let bytes = std::fs::read(root.join(&c.file)).unwrap();
+        let ctx = horizon::sources::ParseContext {
+            source: &c.source,
+            url: "https://fixtures.invalid/",
+            now: c.captured.parse().unwrap(),
+        };
+        let items = adapter(&c.adapter)
+            .parse(&bytes, &ctx)
+            .unwrap_or_else(|e| panic!("{}: {e}", c.file));
+        add(&format!("captures/{}", c.file), items);
     }
     out
 }
@@ -95,15 +158,17 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
-/// Score `predict` (the topics an item gets) against the labels.
+/// Score `predict` (the topics an item gets) against the labels of the
+/// `split` part (`tune` or `test`).
 pub fn score(
     labels: &[Labelled],
-    items: &BTreeMap<String, Item>,
+    items: &BTreeMap<(String, String), Item>,
+    split: &str,
     predict: impl Fn(&Item) -> BTreeSet<String>,
 ) -> Score {
     let mut s = Score::default();
-    for l in labels {
-        let Some(item) = items.get(&l.id) else {
+    for l in labels.iter().filter(|l| l.split == split) {
+        let Some(item) = items.get(&(l.capture.clone(), l.id.clone())) else {
             s.missing.push(l.id.clone());
             continue;
         };
