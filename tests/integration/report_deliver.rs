@@ -485,6 +485,22 @@ async fn slack_gets_mrkdwn_and_out_is_where_the_report_is_kept() {
         ),
         "{text}"
     );
+
+    // `--format digest` prints the digest (4,000 characters at most) with the same link.
+    let mut plain = horizon(&s.config, &s.index);
+    plain.args(["report", "--week", "2026-W48", "--format", "digest"]);
+    let out = run(plain).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let digest = stdout(&out);
+    assert!(
+        digest.starts_with("# horizon digest — 2026-W48\n"),
+        "{digest}"
+    );
+    assert!(digest.chars().count() <= 4001, "{digest}");
+    assert!(
+        digest.ends_with("Full report: [https://horizon.example/reports/2026-W48.html](https://horizon.example/reports/2026-W48.html)\n"),
+        "{digest}"
+    );
 }
 
 #[test]
