@@ -46,10 +46,9 @@ use jiff::civil::{Date, ISOWeekDate, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Order;
 use tantivy::{Searcher, Term};
 
 use crate::absorb::{self, AbsorbError, Flag, Level, Rule};
@@ -1161,18 +1160,30 @@ fn activity(
 const WEEK_SECS: i64 = 7 * 86_400;
 
 /// The first crawl the index remembers: the earliest `first_seen` of any
-/// document (every source's first crawl stamps its documents with it).
-fn first_crawl(searcher: &Searcher) -> Result<Option<Timestamp>, ReportError> {
-    let seen = ExistsQuery::new("first_seen".to_string(), false);
-    let top = searcher.search(
-        &seen,
-        &TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>("first_seen", Order::Asc),
-    )?;
-    Ok(top
-        .into_iter()
-        .next()
-        .and_then(|(when, _)| when)
-        .map(crate::index::from_tantivy))
+/// document (every source's first crawl stamps its documents with it). Read
+/// from each segment's term dictionary, whose date terms sort by time, so its
+/// cost follows the segments, not the documents. Terms of deleted documents
+/// count until their segment is merged; an upsert keeps `first_seen`, so a
+/// replaced document's term is its replacement's.
+fn first_crawl(searcher: &Searcher, field: Field) -> Result<Option<Timestamp>, ReportError> {
+    let mut first: Option<Timestamp> = None;
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        if !terms.advance() {
+            continue;
+        }
+        let Ok(bytes) = <[u8; 8]>::try_from(terms.key()) else {
+            continue;
+        };
+        let nanos = tantivy::u64_to_i64(u64::from_be_bytes(bytes));
+        let earliest = crate::index::from_tantivy(tantivy::DateTime::from_timestamp_nanos(nanos));
+        first = Some(first.map_or(earliest, |f| f.min(earliest)));
+    }
+    Ok(first)
 }
 
 /// How many of the baseline periods (each starting `len` × k before
@@ -1198,7 +1209,7 @@ fn motion(
     period: &Period,
     activity: &Activity,
 ) -> Result<(Vec<Motion>, History), ReportError> {
-    let first = first_crawl(searcher)?;
+    let first = first_crawl(searcher, idx.fields().first_seen)?;
     let secs = period.length().as_secs();
     if secs <= WEEK_SECS {
         let per = if period.is_week() { "week" } else { "period" };
