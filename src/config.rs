@@ -380,6 +380,8 @@ impl Default for ReportSettings {
 struct RawTopic {
     name: String,
     #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
     keywords: Vec<String>,
     #[serde(default)]
     query: Option<String>,
@@ -398,6 +400,10 @@ struct RawTopic {
 pub struct Topic {
     /// Short name, used in `topic:` queries and `--topic`.
     pub name: String,
+    /// What belongs to the topic, in a sentence or two: shown under the
+    /// topic's heading in the report and on `horizon serve`, and the
+    /// definition tags and ranking are judged against.
+    pub description: Option<String>,
     /// Phrases matched case-insensitively on word boundaries in title and summary.
     pub keywords: Vec<String>,
     /// A tantivy query for what keywords cannot say.
@@ -462,6 +468,7 @@ impl Config {
             let t = spanned.into_inner();
             let topic = Topic {
                 name: t.name.trim().to_string(),
+                description: t.description.map(|d| d.trim().to_string()),
                 keywords: t.keywords,
                 query: t.query,
                 products: t.products,
@@ -599,6 +606,9 @@ fn validate_settings(s: &Settings, line: usize, problems: &mut Vec<Problem>) {
     }
 }
 
+/// The longest topic description accepted: a definition, not an essay.
+pub const MAX_TOPIC_DESCRIPTION_CHARS: usize = 600;
+
 fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Problem>) {
     let ctx = format!("topic {:?}", t.name);
     let mut bad = |message: String| {
@@ -620,6 +630,21 @@ fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Pr
         ));
     } else if !names.insert(t.name.clone()) {
         bad("duplicate topic name".into());
+    }
+    if let Some(d) = &t.description {
+        if d.is_empty() {
+            bad("description is empty: leave the key out, or say what belongs to the topic".into());
+        } else if d.chars().count() > MAX_TOPIC_DESCRIPTION_CHARS {
+            bad(format!(
+                "description is {} characters long; at most {MAX_TOPIC_DESCRIPTION_CHARS} (a sentence or two)",
+                d.chars().count()
+            ));
+        } else if d.chars().any(char::is_control) {
+            bad(
+                "description holds a control character or a line break: write it on one line"
+                    .into(),
+            );
+        }
     }
     if t.keywords.is_empty()
         && t.products.is_empty()
@@ -840,6 +865,35 @@ kind = "cloud"
         );
     }
 
+    #[test]
+    fn topic_descriptions_are_kept_and_checked() {
+        let topic =
+            |d: &str| format!("[[topics]]\nname = \"t\"\nkeywords = [\"k\"]\ndescription = {d}\n");
+        let c = parse(&topic("\"  Queues and brokers. \"")).unwrap();
+        assert_eq!(
+            c.topics[0].description.as_deref(),
+            Some("Queues and brokers.")
+        );
+        let err = parse(&topic("\" \"")).unwrap_err().to_string();
+        assert!(
+            err.contains("test.toml:1: topic \"t\": description is empty"),
+            "{err}"
+        );
+        let err = parse(&topic("\"a\\nb\"")).unwrap_err().to_string();
+        assert!(
+            err.contains("description holds a control character"),
+            "{err}"
+        );
+        let long = format!("\"{}\"", "x".repeat(MAX_TOPIC_DESCRIPTION_CHARS + 1));
+        let err = parse(&topic(&long)).unwrap_err().to_string();
+        assert!(err.contains("description is 601 characters long"), "{err}");
+        let err = parse(&topic("3")).unwrap_err().to_string();
+        assert!(
+            err.contains("test.toml:4:"),
+            "a wrong type names its line: {err}"
+        );
+    }
+
     /// The checked-in sources.toml is a real, valid default.
     #[test]
     fn checked_in_sources_toml_loads() {
@@ -850,6 +904,13 @@ kind = "cloud"
             .topics
             .iter()
             .all(|t| !t.keywords.is_empty() && !t.systems.is_empty()));
+        for t in &c.topics {
+            assert!(
+                t.description.as_deref().is_some_and(|d| d.len() > 40),
+                "topic {:?} has no description",
+                t.name
+            );
+        }
         for kind in [
             SourceKind::Arxiv,
             SourceKind::Feed,

@@ -1,5 +1,14 @@
-//! Delivery of a built report: the Markdown to chat incoming webhooks (Slack,
-//! Microsoft Teams, Mattermost), the HTML with a plain-text part by SMTP.
+//! Delivery of a built report: a digest to chat incoming webhooks (Slack,
+//! Microsoft Teams, Mattermost), the full report as HTML with a plain-text
+//! part by SMTP.
+//!
+//! Chat gets the digest (`report/render/digest.rs`: the headline, what moved
+//! in the landscape, the top reads, a link to the full report), at most
+//! [`DEFAULT_DIGEST_MAX_CHARS`] characters of text unless the destination's
+//! `limit` says otherwise, and always within the service's own limit; whole
+//! lines are left out of its lists until it fits. A destination with
+//! `full = true` gets the full report's Markdown instead, cut at a line at
+//! the service's limit.
 //!
 //! Each service gets its own payload, dialect and size limit:
 //!
@@ -16,10 +25,12 @@
 //!   a `message` with one Adaptive Card attachment whose `TextBlock`s carry
 //!   the Markdown subset Teams renders (bold, italic, lists, links; no
 //!   headings or tables, <https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/cards-format>).
-//!   Messages over about 28 KB are refused.
+//!   Messages over about 28 KB are refused ("The message size limit is
+//!   28 KB", <https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook>).
 //! - **Mattermost** (<https://developers.mattermost.com/integrate/webhooks/incoming/>):
 //!   `{"text": …}` in GitHub-flavoured Markdown, tables included; a post holds
-//!   16,383 characters since Mattermost 5.0. `@channel`, `@all` and `@here`
+//!   16,383 characters since Mattermost 5.0 (4,000 before, or without its
+//!   optional database migration, <https://docs.mattermost.com/install/self-managed-changelog.html> 5.0). `@channel`, `@all` and `@here`
 //!   from feed text are defused with a zero-width space.
 //!
 //! A report over a destination's limit is cut at a line boundary below it and
@@ -43,8 +54,13 @@ use crate::config::{
     is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
     PERIOD_PLACEHOLDER,
 };
+pub use crate::report::FullReport;
+use crate::report::Report;
 use crate::text::terminal_safe;
-use crate::{DEFAULT_MATTERMOST_MAX_CHARS, DEFAULT_SLACK_MAX_CHARS, DEFAULT_TEAMS_MAX_BYTES};
+use crate::{
+    DEFAULT_DIGEST_MAX_CHARS, DEFAULT_MATTERMOST_MAX_CHARS, DEFAULT_SLACK_MAX_CHARS,
+    DEFAULT_TEAMS_MAX_BYTES,
+};
 
 /// Which chat service a webhook belongs to.
 #[derive(
@@ -125,6 +141,42 @@ impl WebhookKind {
             }),
             WebhookKind::Mattermost => json!({ "text": defuse_mentions(&md) }),
             WebhookKind::Teams => teams_message(&md),
+        }
+    }
+
+    /// Characters of message text in the payload (for Teams, of the card's
+    /// text blocks, one more for each break between them).
+    fn text_chars(self, payload: &Value) -> usize {
+        match self {
+            WebhookKind::Slack | WebhookKind::Mattermost => self.measure(payload),
+            WebhookKind::Teams => payload
+                .pointer("/attachments/0/content/body")
+                .and_then(Value::as_array)
+                .map_or(0, |blocks| {
+                    blocks
+                        .iter()
+                        .filter_map(|b| b.get("text").and_then(Value::as_str))
+                        .map(|t| t.chars().count() + 1)
+                        .sum::<usize>()
+                        .saturating_sub(1)
+                }),
+        }
+    }
+
+    /// The limits a digest is held to: the service's, in
+    /// [`WebhookKind::limit_unit`], and the digest's characters of text.
+    /// `limit` (the destination's `limit`) replaces the digest's characters
+    /// for Slack and Mattermost, and the payload's bytes for Teams.
+    fn digest_limits(self, limit: Option<usize>) -> (usize, usize) {
+        match self {
+            WebhookKind::Slack | WebhookKind::Mattermost => {
+                let chars = limit.unwrap_or(DEFAULT_DIGEST_MAX_CHARS);
+                (chars, chars)
+            }
+            WebhookKind::Teams => (
+                limit.unwrap_or(self.default_limit()),
+                DEFAULT_DIGEST_MAX_CHARS,
+            ),
         }
     }
 
@@ -277,21 +329,15 @@ impl DeliverError {
     }
 }
 
-/// Where readers find the whole report, named in the note of a cut message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FullReport {
-    /// `[report.deliver] report_url` with the period filled in.
-    Url(String),
-    /// The file the report was saved to.
-    File(PathBuf),
-}
-
 /// The report to deliver, rendered once.
 #[derive(Debug, Clone)]
 pub struct Delivery {
     /// The period's label (`2026-W48`), for the mail subject.
     pub period: String,
-    /// The Markdown rendering (chat, and the mail's text/plain part).
+    /// The report, for the chat digest (composed per destination, to fit it).
+    pub report: Report,
+    /// The Markdown rendering (chat with `full = true`, and the mail's
+    /// text/plain part).
     pub markdown: String,
     /// The self-contained HTML rendering (the mail's text/html part).
     pub html: String,
@@ -439,6 +485,26 @@ pub fn webhook_payload(
     (with_note(lo), Some((lo, total)))
 }
 
+/// The digest payload for a destination (`limit`: its configured limit):
+/// the digest with as many moves and top reads as fit both the service's
+/// limit and [`DEFAULT_DIGEST_MAX_CHARS`] characters of text; cut at a line
+/// like a full report only if even the bare digest does not fit.
+pub fn digest_payload(
+    kind: WebhookKind,
+    limit: Option<usize>,
+    report: &Report,
+    full: &FullReport,
+) -> (Value, Option<(usize, usize)>) {
+    let (service, chars) = kind.digest_limits(limit);
+    let fits = |md: &str| {
+        let lines: Vec<&str> = md.lines().collect();
+        let payload = kind.payload(&lines, None);
+        kind.measure(&payload) <= service && kind.text_chars(&payload) <= chars
+    };
+    let md = crate::report::digest(report, Some(full), &fits);
+    webhook_payload(kind, service, &md, full)
+}
+
 /// The last line of a cut message, in Markdown (converted with the rest).
 fn cut_note(
     kind: WebhookKind,
@@ -447,10 +513,7 @@ fn cut_note(
     total: usize,
     full: &FullReport,
 ) -> String {
-    let place = match full {
-        FullReport::Url(u) => format!("[{u}]({u})"),
-        FullReport::File(p) => format!("`{}`", p.display()),
-    };
+    let place = full.markdown();
     format!(
         "_Cut to fit {}'s limit of {limit} {}: {shown} of {total} lines shown. Full report: {place}_",
         kind.title(),
@@ -481,9 +544,17 @@ async fn post_webhook(
         }
     };
     outcome.endpoint = Some(shown_url(&url));
-    let limit = dest.limit.unwrap_or(dest.kind.default_limit());
-    let (payload, cut) =
-        webhook_payload(dest.kind, limit, &delivery.markdown, &delivery.full_report);
+    let (payload, cut) = if dest.full {
+        let limit = dest.limit.unwrap_or(dest.kind.default_limit());
+        webhook_payload(dest.kind, limit, &delivery.markdown, &delivery.full_report)
+    } else {
+        digest_payload(
+            dest.kind,
+            dest.limit,
+            &delivery.report,
+            &delivery.full_report,
+        )
+    };
     let body = payload.to_string();
     outcome.result = post_json(client, url, body)
         .await

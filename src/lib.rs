@@ -106,6 +106,10 @@ pub const DEFAULT_MATTERMOST_MAX_CHARS: usize = 16_383;
 /// messages over about 28 KB ("Request Entity too large",
 /// <https://learn.microsoft.com/en-us/connectors/teams/>); this leaves a margin.
 pub const DEFAULT_TEAMS_MAX_BYTES: usize = 27_000;
+/// The chat digest's size: at most this many characters of message text
+/// (Slack asks clients to keep messages under 4,000 characters,
+/// <https://api.slack.com/rtm> "Limits"; the digest holds to it everywhere).
+pub const DEFAULT_DIGEST_MAX_CHARS: usize = 4_000;
 /// Subject of the report mail; `{period}` becomes the period's label.
 pub const DEFAULT_MAIL_SUBJECT: &str = "horizon report {period}";
 /// Where `horizon serve` listens unless `--bind` says otherwise: loopback only.

@@ -7,7 +7,7 @@
 //! (an ISO week by default, or any `[since, until)` range) and holds:
 //!
 //! 1. headline counts: documents filed in the period by kind, new and changed
-//!    absorption flags;
+//!    landscape cells (what moved; never the standing flags);
 //! 2. the absorption flags as of the period's end (see `absorb.rs`), each
 //!    marked `new`, `changed` or `unchanged` against the flags as of the
 //!    period's start (for a week: the previous week's end), plus the flags that
@@ -22,7 +22,9 @@
 //!    updated, else first seen): trending repositories carry no publication
 //!    date, so a repository shows up in the period it was first seen trending.
 //! 4. topics in motion: each topic's count in the period against its average
-//!    over the 8 periods of the same length before it;
+//!    over the 8 periods of the same length before it — only the periods
+//!    that start after the index's first crawl; with fewer than 4 of those,
+//!    no ratio ("not enough history yet");
 //! 5. a 12-period activity series per topic (for the charts);
 //! 6. source health: failing, erroring, silent or changed sources and sources
 //!    in the config that were never crawled.
@@ -58,13 +60,16 @@ use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
 pub use render::{
-    page_with_chrome, safe_url, stylesheet, Chrome, Format, NavLink, RenderError, Renderer,
+    digest, page_with_chrome, safe_url, stylesheet, Chrome, Format, FullReport, NavLink,
+    RenderError, Renderer, DIGEST_MOVES,
 };
 
 /// Periods in the activity series (the current one last).
 pub const ACTIVITY_PERIODS: usize = 12;
 /// Periods before the current one averaged for "topics in motion".
 pub const MOTION_BASELINE_PERIODS: usize = 8;
+/// Baseline periods the index must have data for before motion is compared.
+pub const MOTION_MIN_HISTORY: usize = 4;
 /// A topic is "up" when its count is at least this many times its average…
 pub const MOTION_UP_RATIO: f64 = 1.5;
 /// …and "down" when it is at most this fraction of its average…
@@ -206,6 +211,8 @@ pub struct Report {
     pub untagged: Untagged,
     /// Every topic's count against its recent average, config order.
     pub motion: Vec<Motion>,
+    /// The history "topics in motion" compares with.
+    pub history: History,
     /// Documents per period over the last [`ACTIVITY_PERIODS`] periods.
     pub activity: Activity,
     /// Sources that need attention, config order.
@@ -232,6 +239,11 @@ pub struct Headline {
     pub new_flags: usize,
     /// Flags whose level changed.
     pub changed_flags: usize,
+    /// Landscape cells that moved in the period: offerings that were not in
+    /// the landscape at its start (launches)…
+    pub new_cells: usize,
+    /// …and offerings whose stage changed (GA, retirement).
+    pub changed_cells: usize,
 }
 
 /// Documents of one kind.
@@ -366,6 +378,9 @@ pub struct Untagged {
 pub struct TopicSection {
     /// The topic.
     pub topic: String,
+    /// The topic's `description` from the config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Documents of the topic in the period.
     pub documents: u64,
     /// Non-empty sections in [`Kind::ALL`] order.
@@ -497,6 +512,32 @@ pub struct Motion {
     pub direction: Direction,
 }
 
+/// The history behind "topics in motion": only periods that start after
+/// the index's first crawl count, since a feed's first fetch back-fills a
+/// few weeks thinly and would make any later week look like a surge.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct History {
+    /// The index's first crawl: the earliest `first_seen` of any document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_crawl: Option<Timestamp>,
+    /// Baseline periods (of the [`MOTION_BASELINE_PERIODS`] before the
+    /// report's) that start at or after the first crawl.
+    pub baseline_periods: usize,
+    /// Whether that is at least [`MOTION_MIN_HISTORY`]; without it no
+    /// ratio or direction is given ("not enough history yet").
+    pub enough: bool,
+}
+
+impl History {
+    fn new(first_crawl: Option<Timestamp>, baseline_periods: usize) -> History {
+        History {
+            first_crawl,
+            baseline_periods,
+            enough: baseline_periods >= MOTION_MIN_HISTORY,
+        }
+    }
+}
+
 /// The activity series behind the charts.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Activity {
@@ -599,7 +640,7 @@ pub fn build_report(
 
     // Activity and motion.
     let activity = activity(idx, cfg, &searcher, &period)?;
-    let motion = motion(idx, cfg, &searcher, &period, &activity)?;
+    let (motion, history) = motion(idx, cfg, &searcher, &period, &activity)?;
 
     let headline = Headline::of(documents, by_kind, &flags);
     let summary = Summary {
@@ -615,6 +656,7 @@ pub fn build_report(
         topics,
         untagged,
         motion,
+        history,
         activity,
         health: health(cfg, state),
     })
@@ -640,6 +682,7 @@ fn topic_sections(
         candidates.push((topic.name.clone(), ranked));
         topics.push(TopicSection {
             topic: topic.name.clone(),
+            description: topic.description.as_deref().map(clean_line),
             documents: docs,
             sections,
         });
@@ -690,12 +733,15 @@ fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
 impl Headline {
     fn of(documents: u64, by_kind: Vec<KindCount>, flags: &FlagsSection) -> Headline {
         let count = |change: Change| flags.flags.iter().filter(|f| f.change == change).count();
+        let moved = |change: Change| flags.moved.iter().filter(|m| m.change == change).count();
         Headline {
             documents,
             by_kind,
             active_flags: flags.flags.len(),
             new_flags: count(Change::New),
             changed_flags: count(Change::Changed),
+            new_cells: moved(Change::New),
+            changed_cells: moved(Change::Changed),
         }
     }
 }
@@ -998,7 +1044,7 @@ fn absorption_lines(flags: &FlagsSection, period: &Period) -> Vec<String> {
 
 /// "AWS Amazon MSK" reads as a stutter: the vendor is named only when the
 /// product's name does not already start with one of its brands.
-fn vendor_product(vendor: Vendor, product: &str) -> String {
+pub(crate) fn vendor_product(vendor: Vendor, product: &str) -> String {
     let brands = vendor.brands();
     let branded = brands.iter().any(|b| {
         product
@@ -1125,38 +1171,90 @@ fn activity(
 /// Days in a week, the unit of rates for long periods.
 const WEEK_SECS: i64 = 7 * 86_400;
 
+/// The first crawl the index remembers: the earliest `first_seen` of any
+/// document (every source's first crawl stamps its documents with it). Read
+/// from each segment's term dictionary, whose date terms sort by time, so its
+/// cost follows the segments, not the documents. Terms of deleted documents
+/// count until their segment is merged; an upsert keeps `first_seen`, so a
+/// replaced document's term is its replacement's.
+fn first_crawl(searcher: &Searcher, field: Field) -> Result<Option<Timestamp>, ReportError> {
+    let mut first: Option<Timestamp> = None;
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        if !terms.advance() {
+            continue;
+        }
+        let Ok(bytes) = <[u8; 8]>::try_from(terms.key()) else {
+            continue;
+        };
+        let nanos = tantivy::u64_to_i64(u64::from_be_bytes(bytes));
+        let earliest = crate::index::from_tantivy(tantivy::DateTime::from_timestamp_nanos(nanos));
+        first = Some(first.map_or(earliest, |f| f.min(earliest)));
+    }
+    Ok(first)
+}
+
+/// How many of the baseline periods (each starting `len` × k before
+/// `since`, k = 1…[`MOTION_BASELINE_PERIODS`]) start at or after the first
+/// crawl: the only ones the index has data for.
+fn covered_periods(first: Option<Timestamp>, since: Timestamp, len: SignedDuration) -> usize {
+    let Some(first) = first else {
+        return 0;
+    };
+    (1..=MOTION_BASELINE_PERIODS as i32)
+        .take_while(|k| {
+            len.checked_mul(*k)
+                .and_then(|back| since.checked_sub(back).ok())
+                .is_some_and(|start| start >= first)
+        })
+        .count()
+}
+
 fn motion(
     idx: &HorizonIndex,
     cfg: &Config,
     searcher: &Searcher,
     period: &Period,
     activity: &Activity,
-) -> Result<Vec<Motion>, ReportError> {
+) -> Result<(Vec<Motion>, History), ReportError> {
+    let first = first_crawl(searcher, idx.fields().first_seen)?;
     let secs = period.length().as_secs();
     if secs <= WEEK_SECS {
         let per = if period.is_week() { "week" } else { "period" };
-        return Ok(activity
+        let covered = covered_periods(first, period.since, period.length());
+        let history = History::new(first, covered);
+        let motion = activity
             .series
             .iter()
             .map(|s| {
                 let count = s.counts.last().copied().unwrap_or(0);
                 let end = s.counts.len().saturating_sub(1);
-                let start = end.saturating_sub(MOTION_BASELINE_PERIODS);
+                let start = end.saturating_sub(covered);
                 let baseline: u64 = s
                     .counts
                     .get(start..end)
                     .map(|c| c.iter().sum())
                     .unwrap_or(0);
-                let average = baseline as f64 / MOTION_BASELINE_PERIODS as f64;
-                compare(&s.topic, count, per, count as f64, average)
+                let average = baseline as f64 / covered.max(1) as f64;
+                compare(&s.topic, count, per, count as f64, average, history.enough)
             })
-            .collect());
+            .collect();
+        return Ok((motion, history));
     }
-    // A long period: weekly rates against the weeks before it.
-    let weeks = SignedDuration::from_secs(WEEK_SECS * MOTION_BASELINE_PERIODS as i64);
+    // A long period: weekly rates against the weeks before it the index has data for.
+    let week = SignedDuration::from_secs(WEEK_SECS);
+    let covered = covered_periods(first, period.since, week);
+    let history = History::new(first, covered);
+    let back = week
+        .checked_mul(covered as i32)
+        .ok_or_else(|| ReportError::Period("motion baseline out of range".into()))?;
     let before = period
         .since
-        .checked_sub(weeks)
+        .checked_sub(back)
         .map_err(|e| ReportError::Period(format!("motion baseline: {e}")))?;
     let f = idx.fields();
     let baseline = idx.counts_by(
@@ -1164,7 +1262,7 @@ fn motion(
         &*date_range(f.date, Some(before), Some(period.since)),
         "topic",
     )?;
-    Ok(cfg
+    let motion = cfg
         .topics
         .iter()
         .zip(&activity.series)
@@ -1172,15 +1270,17 @@ fn motion(
             let count = s.counts.last().copied().unwrap_or(0);
             let rate = count as f64 * WEEK_SECS as f64 / secs as f64;
             let average =
-                baseline.get(&t.name).copied().unwrap_or(0) as f64 / MOTION_BASELINE_PERIODS as f64;
-            compare(&t.name, count, "week", rate, average)
+                baseline.get(&t.name).copied().unwrap_or(0) as f64 / covered.max(1) as f64;
+            compare(&t.name, count, "week", rate, average, history.enough)
         })
-        .collect())
+        .collect();
+    Ok((motion, history))
 }
 
-/// A rate against its average: the ratio, and a direction that agrees with it.
-fn compare(topic: &str, count: u64, per: &str, rate: f64, average: f64) -> Motion {
-    let big_enough = rate.max(average) >= MOTION_MIN_DOCS as f64;
+/// A rate against its average: the ratio, and a direction that agrees with
+/// it; neither without `history` enough to compare with.
+fn compare(topic: &str, count: u64, per: &str, rate: f64, average: f64, history: bool) -> Motion {
+    let big_enough = history && rate.max(average) >= MOTION_MIN_DOCS as f64;
     let ratio = (big_enough && average > 0.0).then(|| round2(rate / average));
     let direction = match ratio {
         _ if !big_enough => Direction::Steady,
@@ -1299,7 +1399,7 @@ mod tests {
         let motion = |counts: Vec<u64>| {
             let count = counts.last().copied().unwrap_or(0);
             let average = counts[3..11].iter().sum::<u64>() as f64 / 8.0;
-            vec![compare("t", count, "week", count as f64, average)]
+            vec![compare("t", count, "week", count as f64, average, true)]
         };
         let m = motion(vec![0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 6]);
         assert_eq!(
@@ -1317,10 +1417,39 @@ mod tests {
         let m = motion(vec![0; 11].into_iter().chain([5]).collect());
         assert_eq!(m[0].direction, Direction::Up);
         // Few on both sides: no ratio, and the arrow does not pretend.
-        let m = compare("t", 2, "week", 2.0, 0.25);
+        let m = compare("t", 2, "week", 2.0, 0.25, true);
         assert_eq!((m.ratio, m.direction), (None, Direction::Steady));
         // The arrow agrees with the ratio.
-        let m = compare("t", 24, "week", 8.0, 1.0);
+        let m = compare("t", 24, "week", 8.0, 1.0, true);
         assert_eq!((m.ratio, m.direction), (Some(8.0), Direction::Up));
+        // Regression (#27 item 6): a fresh index said "storage: 8 vs 0.25 (32.00×)".
+        let m = compare("storage", 8, "week", 8.0, 0.25, false);
+        assert_eq!((m.ratio, m.direction), (None, Direction::Steady));
+    }
+
+    #[test]
+    fn only_weeks_after_the_first_crawl_count() {
+        let week = SignedDuration::from_secs(WEEK_SECS);
+        let since = ts("2026-11-23T00:00:00Z");
+        assert_eq!(covered_periods(None, since, week), 0);
+        // First crawl on the Wednesday before: not one whole week before it.
+        assert_eq!(
+            covered_periods(Some(ts("2026-11-18T00:00:00Z")), since, week),
+            0
+        );
+        assert_eq!(
+            covered_periods(Some(ts("2026-11-16T00:00:00Z")), since, week),
+            1
+        );
+        assert_eq!(
+            covered_periods(Some(ts("2026-10-26T00:00:00Z")), since, week),
+            4
+        );
+        assert_eq!(
+            covered_periods(Some(ts("2020-01-01T00:00:00Z")), since, week),
+            8
+        );
+        assert!(!History::new(None, 3).enough);
+        assert!(History::new(None, 4).enough);
     }
 }

@@ -384,6 +384,7 @@ mod tests {
 
     fn topic(name: &str, keywords: &[&str], query: Option<&str>) -> Topic {
         Topic {
+            description: None,
             name: name.into(),
             keywords: keywords.iter().map(|s| s.to_string()).collect(),
             query: query.map(str::to_string),

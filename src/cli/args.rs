@@ -153,6 +153,8 @@ pub enum ReportFormat {
     Html,
     /// Everything, for machines.
     Json,
+    /// The chat digest (≤ 4,000 characters): headline, what moved, top reads, a link to the rest.
+    Digest,
 }
 
 /// `horizon report`.

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use horizon::config::Config;
 use horizon::exit;
-use horizon::report::Format;
+use horizon::index::HorizonIndex;
+use horizon::report::{Format, FullReport};
 use horizon::state::CrawlState;
 use horizon::text::terminal_safe;
 use jiff::Timestamp;
@@ -37,16 +38,25 @@ pub(super) async fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failu
         }
         _ => horizon::report::last_complete_week(now),
     };
-    let idx = open_index(&dir)?;
+    let idx = open_filled_index(&dir)?;
     let state = CrawlState::load(&dir).map_err(Failure::fatal)?;
     let report =
         horizon::report::build_report(&idx, &cfg, &state, period, now).map_err(Failure::fatal)?;
     if args.deliver {
-        return deliver_report(cli, args, &cfg, &dir, &report).await;
+        return deliver_report(cli, args, &cfg, &dir, report).await;
     }
-    let text = format(args.format)
-        .render(&report)
-        .map_err(Failure::fatal)?;
+    let text = match args.format {
+        ReportFormat::Digest => {
+            let full = full_report(&cfg, &report, None);
+            let max = horizon::DEFAULT_DIGEST_MAX_CHARS;
+            let mut text = horizon::report::digest(&report, full.as_ref(), &|md: &str| {
+                md.chars().count() <= max
+            });
+            text.push('\n');
+            text
+        }
+        other => format(other).render(&report).map_err(Failure::fatal)?,
+    };
     match &args.out {
         Some(path) => {
             horizon::state::write_atomic(path, text.as_bytes())
@@ -58,7 +68,7 @@ pub(super) async fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failu
         }
         None => {
             let text = match args.format {
-                ReportFormat::Markdown => terminal_safe_block(&text),
+                ReportFormat::Markdown | ReportFormat::Digest => terminal_safe_block(&text),
                 _ => text,
             };
             std::io::stdout()
@@ -78,16 +88,16 @@ pub(super) async fn deliver_report(
     args: &ReportArgs,
     cfg: &Config,
     dir: &Path,
-    report: &horizon::report::Report,
+    report: horizon::report::Report,
 ) -> Result<u8, Failure> {
-    let markdown = Format::Markdown.render(report).map_err(Failure::fatal)?;
-    let html = Format::Html.render(report).map_err(Failure::fatal)?;
+    let markdown = Format::Markdown.render(&report).map_err(Failure::fatal)?;
+    let html = Format::Html.render(&report).map_err(Failure::fatal)?;
     let saved = match &args.out {
         Some(path) => {
             let text = match format(args.format) {
                 Format::Markdown => markdown.clone(),
                 Format::Html => html.clone(),
-                other => other.render(report).map_err(Failure::fatal)?,
+                other => other.render(&report).map_err(Failure::fatal)?,
             };
             vec![(path.clone(), text)]
         }
@@ -112,19 +122,13 @@ pub(super) async fn deliver_report(
             eprintln!("wrote {}", path.display());
         }
     }
-    let full_report = match &cfg.deliver.report_url {
-        Some(u) => horizon::deliver::FullReport::Url(
-            u.replace(horizon::config::PERIOD_PLACEHOLDER, &report.period.label),
-        ),
-        None => {
-            let shown = saved.last().map(|(p, _)| p.as_path()).unwrap_or(dir);
-            horizon::deliver::FullReport::File(
-                std::path::absolute(shown).unwrap_or_else(|_| shown.to_path_buf()),
-            )
-        }
-    };
+    let shown = saved.last().map(|(p, _)| p.as_path()).unwrap_or(dir);
+    let full_report = full_report(cfg, &report, Some(shown)).unwrap_or_else(|| {
+        FullReport::File(std::path::absolute(shown).unwrap_or_else(|_| shown.to_path_buf()))
+    });
     let delivery = horizon::deliver::Delivery {
         period: report.period.label.clone(),
+        report,
         markdown,
         html,
         full_report,
@@ -156,10 +160,51 @@ pub(super) async fn deliver_report(
     Ok(exit::PARTIAL)
 }
 
-/// The library's report format for the `--format` value.
+/// Where readers find the full report: `[report.deliver] report_url` with
+/// the period filled in, else the saved file (absolute), if there is one.
+fn full_report(
+    cfg: &Config,
+    report: &horizon::report::Report,
+    saved: Option<&Path>,
+) -> Option<FullReport> {
+    match (&cfg.deliver.report_url, saved) {
+        (Some(u), _) => Some(FullReport::Url(
+            u.replace(horizon::config::PERIOD_PLACEHOLDER, &report.period.label),
+        )),
+        (None, Some(p)) => Some(FullReport::File(
+            std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()),
+        )),
+        (None, None) => None,
+    }
+}
+
+/// The index, refusing a missing or empty one (exit status 3) with its
+/// absolute path: a report of an index that holds nothing would say
+/// "Nothing new" and, with `--deliver`, post that to every destination.
+fn open_filled_index(dir: &Path) -> Result<HorizonIndex, Failure> {
+    let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !HorizonIndex::exists(dir) {
+        return Err(Failure::fatal(anyhow::anyhow!(
+            "no index at {}: run `horizon crawl` first, or point to the index with --index or [settings] index",
+            shown.display()
+        )));
+    }
+    let idx = open_index(dir)?;
+    let searcher = idx.searcher().map_err(Failure::fatal)?;
+    if idx.count(&searcher).map_err(Failure::fatal)? == 0 {
+        return Err(Failure::fatal(anyhow::anyhow!(
+            "the index at {} holds no documents: run `horizon crawl` first, or point to the index with --index or [settings] index",
+            shown.display()
+        )));
+    }
+    Ok(idx)
+}
+
+/// The library's report format for the `--format` value (the digest is
+/// not a [`Format`]: it is composed to fit, see [`horizon::report::digest`]).
 fn format(f: ReportFormat) -> Format {
     match f {
-        ReportFormat::Markdown => Format::Markdown,
+        ReportFormat::Markdown | ReportFormat::Digest => Format::Markdown,
         ReportFormat::Html => Format::Html,
         ReportFormat::Json => Format::Json,
     }

@@ -49,6 +49,8 @@ struct RawWebhook {
     url: Option<Spanned<toml::Value>>,
     #[serde(default)]
     limit: Option<usize>,
+    #[serde(default)]
+    full: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,8 +84,9 @@ struct RawMail {
 #[derive(Debug, Clone, Default)]
 pub struct DeliverSettings {
     /// Where readers find the full report, with `{period}` replaced by the
-    /// period's label; named in a chat message that had to be cut. `None`: the
-    /// saved file's path is named instead.
+    /// period's label; linked at the end of every chat digest and in a chat
+    /// message that had to be cut. `None`: the saved file's path is named
+    /// instead.
     pub report_url: Option<String>,
     /// `[[report.deliver.webhooks]]`, in file order.
     pub webhooks: Vec<WebhookDestination>,
@@ -108,8 +111,11 @@ pub struct WebhookDestination {
     /// Where the webhook URL is read from when delivering.
     pub url: Secret,
     /// The size limit in the kind's unit ([`WebhookKind::limit_unit`]),
-    /// when not the service's default.
+    /// when not the default (the digest's 4,000 characters for Slack and
+    /// Mattermost, the service's limit otherwise).
     pub limit: Option<usize>,
+    /// `full = true`: the full report's Markdown instead of the digest.
+    pub full: bool,
     /// Line of the table.
     pub line: usize,
 }
@@ -338,6 +344,7 @@ fn build_webhook(
         kind: w.kind,
         url: url?,
         limit: w.limit,
+        full: w.full,
         line,
     })
 }

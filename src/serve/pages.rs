@@ -138,6 +138,20 @@ fn search_page(app: &App, pairs: &Pairs) -> Result<(StatusCode, SearchPage), Pro
     }
 }
 
+/// Topic options with their descriptions as tooltips.
+fn with_descriptions(mut options: Vec<Choice>, topics: &[crate::config::Topic]) -> Vec<Choice> {
+    for o in &mut options {
+        if let Some(d) = topics
+            .iter()
+            .find(|t| t.name == o.value)
+            .and_then(|t| t.description.as_deref())
+        {
+            o.title = d.to_string();
+        }
+    }
+    options
+}
+
 /// The search form, filled with what was asked.
 fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
     let chosen = |name: &str| -> Vec<String> {
@@ -161,13 +175,16 @@ fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
             Kind::ALL.iter().map(|k| (k.as_str(), k.as_str())),
             &chosen("kind"),
         ),
-        topics: choices(
-            app.cfg
-                .topics
-                .iter()
-                .map(|t| (t.name.as_str(), t.name.as_str()))
-                .chain([(crate::model::NO_TOPIC, "(no topic)")]),
-            &chosen("topic"),
+        topics: with_descriptions(
+            choices(
+                app.cfg
+                    .topics
+                    .iter()
+                    .map(|t| (t.name.as_str(), t.name.as_str()))
+                    .chain([(crate::model::NO_TOPIC, "(no topic)")]),
+                &chosen("topic"),
+            ),
+            &app.cfg.topics,
         ),
         sources: choices(
             app.cfg
@@ -190,6 +207,7 @@ fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
                 value: value.into(),
                 label: label.into(),
                 selected: value == sort,
+                title: String::new(),
             })
             .collect(),
         error: None,

@@ -121,6 +121,8 @@ pub(super) struct Choice {
     pub value: String,
     pub label: String,
     pub selected: bool,
+    /// The option's tooltip (a topic's description), or empty.
+    pub title: String,
 }
 
 /// Options of a select: "any" first, then `values`, those in `chosen` selected.
@@ -132,11 +134,13 @@ pub(super) fn choices<'a>(
         value: String::new(),
         label: "any".into(),
         selected: chosen.is_empty(),
+        title: String::new(),
     }];
     out.extend(values.into_iter().map(|(value, label)| Choice {
         value: value.to_string(),
         label: label.to_string(),
         selected: chosen.iter().any(|c| c == value),
+        title: String::new(),
     }));
     out
 }

@@ -9,7 +9,9 @@ use std::path::Path;
 use horizon::config::Config;
 use horizon::index::HorizonIndex;
 use horizon::model::{Item, Kind, Stage, Vendor};
-use horizon::report::{build_report, iso_week, Change, Direction, Format, Report};
+use horizon::report::{
+    build_report, digest, iso_week, Change, Direction, Format, FullReport, Report,
+};
 use horizon::state::{CrawlState, SourceHealth};
 use jiff::Timestamp;
 
@@ -61,8 +63,13 @@ fn item(id: &str, kind: Kind, date: &str, title: &str, topics: &[&str]) -> Item 
     let mut i = Item::new(id, kind, "blog", title, format!("https://x.example/{id}"));
     i.published = Some(ts(date));
     i.topics = topics.iter().map(|s| s.to_string()).collect();
+    // Crawled since September: every week of the motion baseline has data.
+    i.first_seen = Some(ts(FIRST_CRAWL));
     i
 }
+
+/// The first crawl of the test index.
+const FIRST_CRAWL: &str = "2026-09-01T00:00:00Z";
 
 fn cloud(id: &str, vendor: Vendor, stage: Stage, date: &str, title: &str, topics: &[&str]) -> Item {
     let mut i = item(id, Kind::Cloud, date, title, topics);
@@ -360,6 +367,46 @@ fn motion_and_activity_come_from_aggregations() {
     assert_eq!(r.activity.totals[11], 11);
 }
 
+// Regression (#27 item 6): a fresh install said "storage: 8 vs 0.25 (32.00×)",
+// its first crawl's back-fill set against weeks it had no data for.
+#[test]
+fn motion_without_four_weeks_of_history_gives_no_ratios() {
+    let mut fresh = items();
+    for i in &mut fresh {
+        i.first_seen = Some(ts("2026-11-04T06:00:00Z"));
+    }
+    let r = report(&fresh);
+    assert_eq!(
+        (r.history.baseline_periods, r.history.enough),
+        (2, false),
+        "W46 and W47 start after the first crawl; W45 does not"
+    );
+    assert!(r
+        .motion
+        .iter()
+        .all(|m| m.ratio.is_none() && m.direction == Direction::Steady));
+    let md = Format::Markdown.render(&r).unwrap();
+    assert!(
+        md.contains("Not enough history yet: the first crawl was on 2026-11-04, so 2 of the 8 weeks before this week can be compared; ratios need 4."),
+        "{md}"
+    );
+    let motion = md.split("## Topics in motion").nth(1).unwrap();
+    assert!(
+        !motion.contains('×') && !motion.contains(" vs "),
+        "{motion}"
+    );
+    let html = Format::Html.render(&r).unwrap();
+    assert!(html.contains("Not enough history yet"), "{html}");
+    assert!(!html.contains("<th>Ratio</th>"));
+    // Four weeks of history: ratios again.
+    for i in &mut fresh {
+        i.first_seen = Some(ts("2026-10-26T00:00:00Z"));
+    }
+    let r = report(&fresh);
+    assert_eq!((r.history.baseline_periods, r.history.enough), (4, true));
+    assert!(r.motion.iter().any(|m| m.ratio.is_some()));
+}
+
 #[test]
 fn flags_are_marked_against_the_previous_week() {
     // A launch in the week of a Kafka offering the catalog lacks; Redis is absorbed from the catalog.
@@ -411,6 +458,53 @@ fn flags_are_marked_against_the_previous_week() {
         "{md}"
     );
     assert!(md.contains("| absorbed | Redis |"), "{md}");
+    // The headline says what moved, not how many flags stand.
+    assert!(
+        md.contains("In the landscape: 1 new cell.") && !md.contains(" flags ("),
+        "{md}"
+    );
+    assert_eq!((r.headline.new_cells, r.headline.changed_cells), (1, 0));
+
+    // The digest: headline, the move with its link, top reads, the link to the rest.
+    let full = FullReport::Url("https://horizon.example/r/2026-W48".into());
+    let all = digest(&r, Some(&full), &|_: &str| true);
+    assert!(all.starts_with("# horizon digest — 2026-W48\n"), "{all}");
+    assert!(all.contains("In the landscape: 1 new cell."), "{all}");
+    assert!(
+        all.contains(
+            "- [Azure Managed Streaming for Apache Kafka → GA](https://x.example/k9) (Kafka, new)"
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("more in the full report"), "{all}");
+    assert!(
+        all.ends_with(
+            "Full report: [https://horizon.example/r/2026-W48](https://horizon.example/r/2026-W48)"
+        ),
+        "{all}"
+    );
+    let reads = all
+        .lines()
+        .filter(|l| l.contains("](https://x.example/"))
+        .count();
+    // A tight limit leaves whole reads out, the move and the link stay.
+    let limit = all.chars().count() - 100;
+    let short = digest(&r, Some(&full), &|md: &str| md.chars().count() <= limit);
+    assert!(short.chars().count() <= limit);
+    assert!(short.contains("(Kafka, new)"), "{short}");
+    assert!(short.contains("more in the full report"), "{short}");
+    assert!(
+        short.ends_with("(https://horizon.example/r/2026-W48)"),
+        "{short}"
+    );
+    let kept = short
+        .lines()
+        .filter(|l| l.contains("](https://x.example/"))
+        .count();
+    assert!(kept < reads, "{kept} of {reads}");
+    for line in short.lines().filter(|l| l.starts_with("- [")) {
+        assert!(all.lines().any(|l| l == line), "{line:?} is a whole line");
+    }
 }
 
 #[test]

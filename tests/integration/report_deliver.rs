@@ -233,12 +233,14 @@ url_file = "teams-webhook"
 name = "mm"
 kind = "mattermost"
 url_env = "HORIZON_MATTERMOST_WEBHOOK"
+full = true
 
 [[report.deliver.webhooks]]
 name = "mm-small"
 kind = "mattermost"
 url_env = "HORIZON_MM_SMALL_WEBHOOK"
 limit = 1000
+full = true
 
 [[report.deliver.webhooks]]
 name = "broken"
@@ -327,14 +329,22 @@ async fn delivers_each_payload_reports_the_5xx_and_keeps_the_report() {
         assert_eq!(h.content_type, "application/json", "{h:?}");
     }
 
-    // Slack: mrkdwn, headings in bold, <url|text> links.
+    // Slack: the digest in mrkdwn, headings in bold, <url|text> links.
     let slack = text_of(hit(&hits, "slack"));
     assert!(
-        slack.starts_with("*horizon report — 2026-W48*\n"),
+        slack.starts_with("*horizon digest — 2026-W48*\n"),
         "{slack}"
     );
+    assert!(slack.chars().count() <= 4000, "{}", slack.chars().count());
     assert!(slack.contains("documents filed in the period"), "{slack}");
-    assert!(slack.contains("|Article 0 about databases"), "{slack}");
+    assert!(slack.contains("|Article "), "top reads are linked: {slack}");
+    assert!(
+        slack.ends_with(&format!(
+            "Full report: `{}`",
+            std::path::absolute(&html_path).unwrap().display()
+        )),
+        "{slack}"
+    );
     assert!(
         !slack.contains("\n## ") && !slack.contains("](http"),
         "{slack}"
@@ -351,12 +361,12 @@ async fn delivers_each_payload_reports_the_5xx_and_keeps_the_report() {
     let body = attachment["content"]["body"].as_array().unwrap();
     assert_eq!(attachment["content"]["type"], "AdaptiveCard");
     assert_eq!(body[0]["type"], "TextBlock");
-    assert_eq!(body[0]["text"], "horizon report — 2026-W48");
+    assert_eq!(body[0]["text"], "horizon digest — 2026-W48");
     let card = attachment["content"].to_string();
     assert!(card.contains("documents filed in the period"), "{card}");
     assert!(!card.contains("## "), "headings are blocks, not Markdown");
 
-    // Mattermost: the Markdown itself, whole.
+    // Mattermost with `full = true`: the Markdown itself, whole.
     let mm = hit(&hits, "mattermost");
     assert_eq!(text_of(mm), md.trim_end());
     assert_eq!(mm.body.as_object().unwrap().len(), 1);
@@ -390,7 +400,7 @@ async fn delivers_each_payload_reports_the_5xx_and_keeps_the_report() {
     // The 5xx destination got its Slack payload too.
     let broken = text_of(hit(&hits, "broken"));
     assert!(
-        broken.starts_with("*horizon report — 2026-W48*"),
+        broken.starts_with("*horizon digest — 2026-W48*"),
         "{broken}"
     );
 
@@ -430,7 +440,7 @@ async fn slack_gets_mrkdwn_and_out_is_where_the_report_is_kept() {
     let s = setup(
         "\n[report.deliver]\nreport_url = \"https://horizon.example/reports/{period}.html\"\n\n\
          [[report.deliver.webhooks]]\nname = \"team-chat\"\nkind = \"slack\"\n\
-         url_env = \"HORIZON_SLACK_WEBHOOK\"\nlimit = 1500\n",
+         url_env = \"HORIZON_SLACK_WEBHOOK\"\nlimit = 1000\n",
     );
     let out_file = s.config.parent().unwrap().join("weekly.html");
     let mut cmd = horizon(&s.config, &s.index);
@@ -458,8 +468,12 @@ async fn slack_gets_mrkdwn_and_out_is_where_the_report_is_kept() {
     let body = &hits[0].body;
     assert_eq!(body["unfurl_links"], false);
     let text = text_of(&hits[0]);
-    assert!(text.chars().count() <= 1500);
-    assert!(text.starts_with("*horizon report — 2026-W48*\n"), "{text}");
+    assert!(text.chars().count() <= 1000);
+    assert!(text.starts_with("*horizon digest — 2026-W48*\n"), "{text}");
+    assert!(
+        text.contains("more in the full report"),
+        "a limit of 1000 leaves reads out, and says so: {text}"
+    );
     assert!(!text.contains("](http"), "links are <url|text>: {text}");
     assert!(
         text.contains("<https://blog.example/posts/"),
@@ -467,9 +481,25 @@ async fn slack_gets_mrkdwn_and_out_is_where_the_report_is_kept() {
     );
     assert!(
         text.ends_with(
-            "Full report: <https://horizon.example/reports/2026-W48.html|https://horizon.example/reports/2026-W48.html>_"
+            "Full report: <https://horizon.example/reports/2026-W48.html|https://horizon.example/reports/2026-W48.html>"
         ),
         "{text}"
+    );
+
+    // `--format digest` prints the digest (4,000 characters at most) with the same link.
+    let mut plain = horizon(&s.config, &s.index);
+    plain.args(["report", "--week", "2026-W48", "--format", "digest"]);
+    let out = run(plain).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let digest = stdout(&out);
+    assert!(
+        digest.starts_with("# horizon digest — 2026-W48\n"),
+        "{digest}"
+    );
+    assert!(digest.chars().count() <= 4001, "{digest}");
+    assert!(
+        digest.ends_with("Full report: [https://horizon.example/reports/2026-W48.html](https://horizon.example/reports/2026-W48.html)\n"),
+        "{digest}"
     );
 }
 
@@ -511,4 +541,229 @@ async fn a_missing_secret_fails_that_destination_only() {
     );
     assert_eq!(hits.lock().unwrap().len(), 1);
     assert!(s.index.join("reports/2026-W48.md").exists());
+}
+
+// Regression (#27 item 7): an empty or missing index built "Nothing new" and
+// delivered it with exit status 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_or_empty_index_exits_3_and_delivers_nothing() {
+    let (base, hits) = webhook_receiver().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let config = TestConfig::loopback()
+        .toml(TOPICS)
+        .toml(
+            "\n[[report.deliver.webhooks]]\nname = \"team-chat\"\nkind = \"slack\"\n\
+             url_env = \"HORIZON_SLACK_WEBHOOK\"\n",
+        )
+        .write(tmp.path());
+    // A config without `[settings] index`, run from another folder.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut cmd = crate::support::horizon_in(elsewhere.path());
+    cmd.arg("--config")
+        .arg(&config)
+        .args(["report", "--week", "2026-W48", "--deliver"])
+        .env("HORIZON_SLACK_WEBHOOK", format!("{base}/hook/slack"));
+    let out = run(cmd).await;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    let expected = std::path::absolute(elsewhere.path().join("index")).unwrap();
+    assert!(
+        err.contains(&format!("no index at {}", expected.display())),
+        "{err}"
+    );
+
+    // An index that holds no document.
+    let empty = tmp.path().join("empty-index");
+    drop(HorizonIndex::open_or_create(&empty).unwrap());
+    for deliver in [true, false] {
+        let mut cmd = horizon(&config, &empty);
+        cmd.args(["report", "--week", "2026-W48"])
+            .env("HORIZON_SLACK_WEBHOOK", format!("{base}/hook/slack"));
+        if deliver {
+            cmd.arg("--deliver");
+        }
+        let out = run(cmd).await;
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        let shown = std::path::absolute(&empty).unwrap();
+        assert!(
+            err.contains(&format!(
+                "the index at {} holds no documents",
+                shown.display()
+            )),
+            "{err}"
+        );
+        assert_eq!(stdout(&out), "");
+    }
+    assert!(hits.lock().unwrap().is_empty(), "nothing was delivered");
+    assert!(!empty.join("reports").exists(), "nothing was saved");
+}
+
+/// The week of the report fixtures with the most documents, and its count.
+fn busiest_week(idx: &HorizonIndex) -> (String, usize) {
+    let searcher = idx.searcher().unwrap();
+    let weeks: Vec<horizon::report::Period> = (2015..=2026)
+        .flat_map(|y| (1..=52).map(move |w| format!("{y}-W{w:02}")))
+        .map(|w| horizon::report::iso_week(&w).unwrap())
+        .collect();
+    let ranges: Vec<_> = weeks.iter().map(|p| (p.since, p.until)).collect();
+    let counts = idx
+        .counts_by_ranges(
+            &searcher,
+            &tantivy::query::AllQuery,
+            "date",
+            &ranges,
+            "kind",
+        )
+        .unwrap();
+    let (i, best) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, c)| (c.documents, std::cmp::Reverse(*i)))
+        .unwrap();
+    (weeks[i].label.clone(), best.documents as usize)
+}
+
+/// The fixtures' busiest week as a digest to loopback Slack, Teams and
+/// Mattermost receivers: each within 4,000 characters of text, received
+/// whole (it ends with the link to the full report); the mail carries the
+/// full report. `HORIZON_PRINT_DIGEST=1` prints the sizes and the digest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+async fn the_busiest_fixture_week_fits_every_chat_and_mail_gets_it_all() {
+    let fixtures = crate::support::fixtures();
+    let cfg = crate::support::checked_in_config();
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    let idx = crate::support::fixture_items::report_index(&fixtures, &cfg, &index);
+    let (week, documents) = busiest_week(&idx);
+    drop(idx);
+    assert!(documents > 100, "{week}: {documents} documents");
+
+    let (base, hits) = webhook_receiver().await;
+    let (smtp_port, mails) = smtp_server();
+    let checked_in =
+        std::fs::read_to_string(crate::support::fixtures::repo_file("sources.toml")).unwrap();
+    let mut deliver = String::from(
+        "\n[report.deliver]\nreport_url = \"https://horizon.example/reports/{period}.html\"\n",
+    );
+    for (name, kind, full) in [
+        ("slack", "slack", false),
+        ("teams", "teams", false),
+        ("mattermost", "mattermost", false),
+        ("slack-full", "slack", true),
+        ("teams-full", "teams", true),
+        ("mattermost-full", "mattermost", true),
+    ] {
+        deliver.push_str(&format!(
+            "\n[[report.deliver.webhooks]]\nname = \"{name}\"\nkind = \"{kind}\"\n\
+             url_env = \"HOOK_{}\"\nfull = {full}\n",
+            name.replace('-', "_").to_uppercase()
+        ));
+    }
+    deliver.push_str(&mail_section(smtp_port));
+    let config = tmp.path().join("sources.toml");
+    std::fs::write(&config, format!("{checked_in}\n{deliver}")).unwrap();
+    let mut cmd = horizon(&config, &index);
+    cmd.args(["report", "--week", &week, "--deliver"]);
+    for name in ["slack", "teams", "mattermost"] {
+        for suffix in ["", "-full"] {
+            let name = format!("{name}{suffix}");
+            let var = format!("HOOK_{}", name.replace('-', "_").to_uppercase());
+            cmd.env(var, format!("{base}/hook/{name}"));
+        }
+    }
+    let out = run(cmd).await;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let hits = hits.lock().unwrap().clone();
+    let link = format!("https://horizon.example/reports/{week}.html");
+
+    let slack = text_of(hit(&hits, "slack"));
+    let mm = text_of(hit(&hits, "mattermost"));
+    let teams = &hit(&hits, "teams").body;
+    let teams_text: Vec<&str> = teams["attachments"][0]["content"]["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["text"].as_str())
+        .collect();
+    let teams_chars = teams_text
+        .iter()
+        .map(|t| t.chars().count() + 1)
+        .sum::<usize>()
+        - 1;
+    for (name, chars) in [
+        ("slack", slack.chars().count()),
+        ("mattermost", mm.chars().count()),
+        ("teams", teams_chars),
+    ] {
+        assert!(chars <= 4000, "{name}: {chars} characters");
+    }
+    assert!(teams.to_string().len() <= 27_000);
+    // Received whole: each ends with the link, none was cut.
+    assert!(
+        slack.ends_with(&format!("Full report: <{link}|{link}>")),
+        "{slack}"
+    );
+    assert!(
+        mm.ends_with(&format!("Full report: [{link}]({link})")),
+        "{mm}"
+    );
+    assert!(teams_text
+        .last()
+        .unwrap()
+        .ends_with(&format!("[{link}]({link})")));
+    for name in ["slack", "teams", "mattermost"] {
+        let line = format!("delivered to {name} \"{name}\" (HTTP 200)\n");
+        assert!(err.contains(&line), "the digest was not cut: {err}");
+    }
+    for text in [slack, mm] {
+        assert!(text.contains("What moved in the landscape"), "{text}");
+        assert!(text.contains("Top reads"), "{text}");
+        assert!(
+            !text.contains(" flags ("),
+            "no count of standing flags: {text}"
+        );
+    }
+    // The full report: cut by each service's limit, whole in the mail.
+    let full_sizes = [
+        (
+            "slack-full",
+            text_of(hit(&hits, "slack-full")).chars().count(),
+        ),
+        (
+            "mattermost-full",
+            text_of(hit(&hits, "mattermost-full")).chars().count(),
+        ),
+        (
+            "teams-full",
+            hit(&hits, "teams-full").body.to_string().len(),
+        ),
+    ];
+    let md = std::fs::read_to_string(index.join(format!("reports/{week}.md"))).unwrap();
+    let html = std::fs::read_to_string(index.join(format!("reports/{week}.html"))).unwrap();
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    let msg = mail_parser::MessageParser::default()
+        .parse(&mails[0].data)
+        .unwrap();
+    let unix = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
+    assert_eq!(unix(&msg.body_text(0).unwrap()), md.trim_end());
+    assert_eq!(unix(&msg.body_html(0).unwrap()), html.trim_end());
+    if std::env::var_os("HORIZON_PRINT_DIGEST").is_some() {
+        eprintln!(
+            "{week}: {documents} documents; full Markdown {} characters",
+            md.chars().count()
+        );
+        eprintln!(
+            "digest: slack {} characters, mattermost {} characters, teams {} characters of text / {} bytes of payload",
+            slack.chars().count(),
+            mm.chars().count(),
+            teams_chars,
+            teams.to_string().len()
+        );
+        eprintln!("full = true: {full_sizes:?}\n{err}");
+        eprintln!("--- mattermost digest\n{mm}\n--- slack digest\n{slack}");
+    }
 }

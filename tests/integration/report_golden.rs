@@ -20,23 +20,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use horizon::absorb::{Catalog, Classifier};
 use horizon::config::Config;
-use horizon::index::{merge, HorizonIndex};
-use horizon::model::Item;
+use horizon::index::HorizonIndex;
 use horizon::report::{build_report, iso_week, Format, Period, Report};
 use horizon::state::{CrawlState, SourceHealth};
-use horizon::topics::Tagger;
 use jiff::Timestamp;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-use crate::support::fixture_items::{self, REPORT_FIXTURES};
+use crate::support::fixture_items;
 use crate::support::{checked_in_config, fixtures};
 
 fn config() -> Config {
@@ -45,28 +41,8 @@ fn config() -> Config {
 
 /// An index of every fixture, crawled in file order at its capture time.
 fn fixture_index(dir: &Path, cfg: &Config) -> (tempfile::TempDir, HorizonIndex) {
-    let catalog = Catalog::for_config(cfg).unwrap();
-    let tagger = Tagger::with_catalog(&cfg.topics, &catalog).unwrap();
-    let classifier = Classifier::new(catalog);
-    let mut docs: BTreeMap<String, Item> = BTreeMap::new();
-    for f in REPORT_FIXTURES {
-        let now = fixture_items::captured(f);
-        let mut items = fixture_items::parse(dir, f);
-        classifier.classify_all(&mut items);
-        tagger.tag(&mut items).unwrap();
-        for item in items {
-            let (merged, _) = merge(item.clone(), docs.get(&item.id), now);
-            docs.insert(merged.id.clone(), merged);
-        }
-    }
     let tmp = tempfile::tempdir().unwrap();
-    let idx = HorizonIndex::open_or_create(tmp.path()).unwrap();
-    let mut w = idx.writer(20_000_000).unwrap();
-    for item in docs.values() {
-        w.add_document(idx.doc_of(item)).unwrap();
-    }
-    w.commit().unwrap();
-    drop(w);
+    let idx = fixture_items::report_index(dir, cfg, tmp.path());
     (tmp, idx)
 }
 

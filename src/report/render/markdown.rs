@@ -37,7 +37,7 @@ impl Renderer for Markdown {
 const MD_SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '|', '~'];
 
 /// Feed text made safe for Markdown: one clean line, special characters escaped.
-fn md_escape(s: &str) -> String {
+pub(super) fn md_escape(s: &str) -> String {
     let clean = clean_line(s);
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean.chars() {
@@ -50,7 +50,7 @@ fn md_escape(s: &str) -> String {
 }
 
 /// `[text](url)` when the URL is safe, else the escaped text alone.
-fn md_link(text: &str, url: &str) -> String {
+pub(super) fn md_link(text: &str, url: &str) -> String {
     let label = md_escape(text);
     match safe_url(url) {
         Some(u) => format!(
@@ -101,6 +101,9 @@ fn render(r: &Report) -> String {
             md_escape(&t.topic),
             plural(t.documents, "document", "documents")
         );
+        if let Some(d) = &t.description {
+            let _ = writeln!(o, "_{}_\n", md_escape(d));
+        }
         for s in &t.sections {
             section(&mut o, s);
         }
@@ -261,6 +264,16 @@ fn motion(o: &mut String, r: &Report) {
     let _ = writeln!(o, "## Topics in motion\n");
     let _ = writeln!(o, "{}\n", motion_intro(r));
     for (m, s) in r.motion.iter().zip(&r.activity.series) {
+        if !r.history.enough {
+            let _ = writeln!(
+                o,
+                "- **{}**: {} `{}`",
+                md_escape(&m.topic),
+                rate_text(m, m.rate, r.period.is_week()),
+                spark(&s.counts)
+            );
+            continue;
+        }
         let _ = writeln!(
             o,
             "- {} **{}**: {} vs {} ({}) `{}`",

@@ -9,14 +9,18 @@
 //! activity, source health. Every piece of text that came from a feed is
 //! escaped for the target format, links are only made for `http`/`https`
 //! URLs, and nothing depends on the time of rendering, so the same report
-//! renders to the same bytes. The mail's plain-text part and the chat
-//! messages are the Markdown rendering (`deliver` adapts it to each dialect).
+//! renders to the same bytes. The mail's plain-text part is the Markdown
+//! rendering; chat gets the digest (`digest.rs`: headline, what moved, top
+//! reads, a link to the rest), or the Markdown when a destination asks for
+//! the full report; `deliver` adapts either to each chat's dialect.
 
+mod digest;
 pub(crate) mod html;
 mod json;
 mod markdown;
 mod words;
 
+pub use digest::{digest, FullReport, DIGEST_MOVES};
 pub use html::{page_with_chrome, stylesheet, Chrome, NavLink};
 pub use words::safe_url;
 pub(super) use words::thousands;

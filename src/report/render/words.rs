@@ -12,6 +12,7 @@ use crate::absorb::{day, join_and, Flag};
 use crate::model::{Kind, TrendingPeriod, Vendor};
 use crate::report::{
     Motion, MovedEvent, Report, ReportFlag, ReportItem, MOTION_BASELINE_PERIODS, MOTION_MIN_DOCS,
+    MOTION_MIN_HISTORY,
 };
 use crate::text::clean_line;
 
@@ -75,7 +76,8 @@ pub fn what(r: &Report) -> &'static str {
     }
 }
 
-/// "209 documents filed in the period: 209 cloud updates. Cloud absorption: …".
+/// "209 documents filed in the period: 209 cloud updates. In the landscape:
+/// 1 new cell." — what changed, never the standing flags.
 pub fn headline_text(r: &Report) -> String {
     let h = &r.headline;
     let parts: Vec<String> = h
@@ -90,12 +92,25 @@ pub fn headline_text(r: &Report) -> String {
         format!(": {}", join_and(&parts))
     };
     format!(
-        "{} filed in the period{kinds}. Cloud absorption: {} ({} new, {} changed).",
+        "{} filed in the period{kinds}. In the landscape: {}.",
         plural(h.documents, "document", "documents"),
-        plural(h.active_flags as u64, "flag", "flags"),
-        h.new_flags,
-        h.changed_flags
+        cells_moved(r)
     )
+}
+
+/// "nothing moved", "1 new cell", "2 new cells and 1 changed cell".
+pub fn cells_moved(r: &Report) -> String {
+    let (new, changed) = (r.headline.new_cells as u64, r.headline.changed_cells as u64);
+    match (new, changed) {
+        (0, 0) => "nothing moved".into(),
+        (n, 0) => plural(n, "new cell", "new cells"),
+        (0, c) => plural(c, "changed cell", "changed cells"),
+        (n, c) => format!(
+            "{} and {}",
+            plural(n, "new cell", "new cells"),
+            plural(c, "changed cell", "changed cells")
+        ),
+    }
 }
 
 /// The absorption rule in one sentence.
@@ -163,11 +178,33 @@ pub fn motion_intro(r: &Report) -> String {
     let n = r.activity.buckets.len();
     let base = MOTION_BASELINE_PERIODS;
     let what = what(r);
+    if !r.history.enough {
+        return not_enough_history(r);
+    }
     if r.motion.first().is_some_and(|m| m.per == "week") && !r.period.is_week() {
         format!("Documents per week in this {what} against the average week of the {base} weeks before it; activity over the last {n} {what}s of the same length (oldest first).")
     } else {
         format!("Documents this {what} against the average of the {base} {what}s before; activity over the last {n} {what}s (oldest first).")
     }
+}
+
+/// "Not enough history yet: …": why motion shows no ratios.
+fn not_enough_history(r: &Report) -> String {
+    let n = r.activity.buckets.len();
+    let what = what(r);
+    let unit = if r.motion.first().is_some_and(|m| m.per == "week") {
+        "week"
+    } else {
+        what
+    };
+    let since = match r.history.first_crawl {
+        Some(t) => format!("the first crawl was on {}", day(t)),
+        None => "the index has no crawl dates".into(),
+    };
+    format!(
+        "Not enough history yet: {since}, so {} of the {MOTION_BASELINE_PERIODS} {unit}s before this {what} can be compared; ratios need {MOTION_MIN_HISTORY}. Documents this {what}, and the activity over the last {n} {what}s (oldest first).",
+        r.history.baseline_periods
+    )
 }
 
 /// "2025-10-27 – 2025-11-02 (UTC)" under a week's title; "Dates are UTC"

@@ -172,3 +172,36 @@ pub fn parse(dir: &Path, f: &Fixture) -> Vec<Item> {
 pub fn captured(f: &Fixture) -> Timestamp {
     f.captured.parse().unwrap()
 }
+
+/// An index at `at` of every report fixture, crawled in file order at its
+/// capture time: classified and tagged with `cfg`, merged as the crawl
+/// merges (`first_seen` is the capture time of the first fixture holding it).
+pub fn report_index(
+    dir: &Path,
+    cfg: &horizon::config::Config,
+    at: &Path,
+) -> horizon::index::HorizonIndex {
+    use std::collections::BTreeMap;
+    let catalog = horizon::absorb::Catalog::for_config(cfg).unwrap();
+    let tagger = horizon::topics::Tagger::with_catalog(&cfg.topics, &catalog).unwrap();
+    let classifier = horizon::absorb::Classifier::new(catalog);
+    let mut docs: BTreeMap<String, Item> = BTreeMap::new();
+    for f in REPORT_FIXTURES {
+        let now = captured(f);
+        let mut items = parse(dir, f);
+        classifier.classify_all(&mut items);
+        tagger.tag(&mut items).unwrap();
+        for item in items {
+            let (merged, _) = horizon::index::merge(item.clone(), docs.get(&item.id), now);
+            docs.insert(merged.id.clone(), merged);
+        }
+    }
+    let idx = horizon::index::HorizonIndex::open_or_create(at).unwrap();
+    let mut w = idx.writer(20_000_000).unwrap();
+    for item in docs.values() {
+        w.add_document(idx.doc_of(item)).unwrap();
+    }
+    w.commit().unwrap();
+    drop(w);
+    idx
+}
