@@ -35,7 +35,7 @@ use tantivy::{
 use crate::model::Item;
 
 /// Bumped whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Trend sightings kept per repository.
 pub const MAX_TREND_HISTORY: usize = 400;
 /// Text analyzer for title and summary: lower-case, stemmed English.
@@ -108,6 +108,9 @@ pub struct Fields {
     pub title: Field,
     /// Summary (stemmed text).
     pub summary: Field,
+    /// The full text (stemmed text, positions; not stored: the stored item
+    /// holds it).
+    pub body: Field,
     /// Authors (text).
     pub author: Field,
     /// Categories (text).
@@ -170,7 +173,8 @@ pub fn build_schema() -> (Schema, Fields) {
         source: b.add_text_field("source", raw.clone()),
         vendor: b.add_text_field("vendor", raw.clone()),
         title: b.add_text_field("title", stemmed.clone()),
-        summary: b.add_text_field("summary", stemmed),
+        summary: b.add_text_field("summary", stemmed.clone()),
+        body: b.add_text_field("body", stemmed),
         author: b.add_text_field("author", plain.clone()),
         category: b.add_text_field("category", plain.clone()),
         topic: b.add_text_field("topic", raw.clone()),
@@ -196,6 +200,7 @@ pub fn build_schema() -> (Schema, Fields) {
 pub const QUERY_FIELDS: &[&str] = &[
     "title",
     "summary",
+    "body",
     "author",
     "category",
     "topic",
@@ -490,9 +495,13 @@ impl HorizonIndex {
         })
     }
 
-    /// The tantivy document for an item.
+    /// The tantivy document for an item, its body included.
     pub fn doc_of(&self, item: &Item) -> TantivyDocument {
-        document_for(&self.fields, item)
+        let mut doc = document_for(&self.fields, item);
+        if !item.body.is_empty() {
+            doc.add_text(self.fields.body, &item.body);
+        }
+        doc
     }
 
     /// Run a JSON aggregation request and return tantivy's typed result.
@@ -694,7 +703,10 @@ pub fn from_tantivy(dt: DateTime) -> Timestamp {
     Timestamp::from_second(dt.into_timestamp_secs()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// The tantivy document for an item.
+/// The tantivy document for an item, without its body: what the tagger's
+/// in-memory index of a batch (`topics.rs`) reads, so a topic's `query`
+/// matches title, summary and the other short fields as it always has.
+/// [`HorizonIndex::doc_of`] adds the body for the index search reads.
 pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &item.id);
@@ -895,6 +907,9 @@ pub fn merge(fresh: Item, old: Option<&Item>, now: Timestamp) -> (Item, Upsert) 
     keep_vec!(authors, categories, products);
     if m.summary.is_empty() {
         m.summary = old.summary.clone();
+    }
+    if m.body.is_empty() {
+        m.body = old.body.clone();
     }
     if let (Some(a), Some(b)) = (m.version, old.version) {
         m.version = Some(a.max(b));

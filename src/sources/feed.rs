@@ -24,7 +24,7 @@ pub use normalize::{Fix, Repair};
 
 use super::{describe_body, from_chrono, is_blank, looks_like_html, ParseContext, ParseError};
 use crate::model::{Item, Kind};
-use crate::text::{clean_line, html_to_text, stable_hash, truncate_words};
+use crate::text::{cap_body, clean_line, html_to_text, stable_hash, truncate_words};
 use normalize::normalize;
 
 /// Longest summary stored, in characters; longer text is cut on a word boundary.
@@ -205,6 +205,7 @@ pub fn entry_to_item(
         title,
         link,
     );
+    item.body = entry_body(entry, &summary);
     item.summary = summary;
     item.authors = entry
         .authors
@@ -222,6 +223,22 @@ pub fn entry_to_item(
     item.published = entry.published.and_then(from_chrono);
     item.updated = entry.updated.and_then(from_chrono);
     Some(item)
+}
+
+/// The entry's full content (`content:encoded`, Atom `<content>`, JSON
+/// Feed `content_html`/`content_text`) as plain text capped at
+/// [`crate::text::MAX_BODY_BYTES`]; empty when the entry has none, or when
+/// it says no more than the summary (which then came from it).
+fn entry_body(entry: &Entry, summary: &str) -> String {
+    let Some(html) = entry.content.as_ref().and_then(|c| c.body.as_deref()) else {
+        return String::new();
+    };
+    let text = cap_body(html_to_text(html));
+    if text == summary {
+        String::new()
+    } else {
+        text
+    }
 }
 
 /// Dates as feeds write them: RFC 2822 (with the zones real feeds use, such as
