@@ -361,7 +361,8 @@ pub struct HitRecord<'a> {
     /// Relevance score (absent when sorted by date), widened to f64 as the
     /// output has always printed it.
     pub score: Option<f64>,
-    /// A fragment of the summary (or title) around the matched words.
+    /// A fragment of the field that matched (summary, body or title)
+    /// around the matched words.
     pub snippet: &'a str,
     /// The `[[sources]]` entry that produced it.
     pub source: &'a str,
