@@ -968,6 +968,27 @@ mod tests {
         assert_eq!(m.last_seen, Some(ts("2026-02-01T00:00:00Z")));
     }
 
+    // Guards the full-text cache: an article answered 304 arrives without a
+    // body and keeps the stored one; a fresh body replaces it.
+    #[test]
+    fn merge_keeps_the_stored_body_when_the_fresh_item_has_none() {
+        let now = ts("2026-02-01T00:00:00Z");
+        let mut old = Item::new("feed:1", Kind::Article, "blog", "T", "u");
+        old.body = "the article text".into();
+        old.first_seen = Some(now);
+        old.last_seen = Some(now);
+        let fresh = Item::new("feed:1", Kind::Article, "blog", "T", "u");
+        let (m, how) = merge(fresh, Some(&old), now);
+        assert_eq!(
+            (m.body.as_str(), how),
+            ("the article text", Upsert::Unchanged)
+        );
+        let mut fresh = Item::new("feed:1", Kind::Article, "blog", "T", "u");
+        fresh.body = "edited text".into();
+        let (m, how) = merge(fresh, Some(&old), now);
+        assert_eq!((m.body.as_str(), how), ("edited text", Upsert::Updated));
+    }
+
     #[test]
     fn merge_detects_unchanged_and_appends_sightings() {
         let now = ts("2026-02-01T00:00:00Z");

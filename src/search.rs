@@ -919,6 +919,57 @@ mod tests {
         parse_query(&idx, "kafka AND flink OR (spark AND beam)").unwrap();
     }
 
+    // Guards #27: a word deep in a long body is found, and its snippet is the
+    // body's window around it, highlighted; a summary match still wins.
+    #[test]
+    fn body_matches_snippet_a_window_of_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+        let mut deep = Item::new("feed:1", Kind::Article, "blog", "A post", "u1");
+        deep.summary = "An excerpt about regions.".into();
+        deep.body = format!(
+            "{} the Brandenburg region opens {}",
+            "filler é words ".repeat(5_000),
+            "more text ".repeat(2_000)
+        );
+        let mut both = Item::new("feed:2", Kind::Article, "blog", "Another", "u2");
+        both.summary = "Kafka in the summary.".into();
+        both.body = "Kafka in the body too.".into();
+        let mut w = idx.writer(15_000_000).unwrap();
+        w.add_document(idx.doc_of(&deep)).unwrap();
+        w.add_document(idx.doc_of(&both)).unwrap();
+        w.commit().unwrap();
+        let req = |q: &str| SearchRequest {
+            query: q.into(),
+            limit: 10,
+            ..Default::default()
+        };
+        let hits = search(&idx, &req("brandenburg")).unwrap();
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert!(h.snippet.len() <= 4 * SNIPPET_CHARS, "{}", h.snippet);
+        let marked: Vec<&str> = h.highlights.iter().map(|r| &h.snippet[r.clone()]).collect();
+        assert_eq!(marked, ["Brandenburg"], "{}", h.snippet);
+        let hits = search(&idx, &req("kafka")).unwrap();
+        assert!(
+            hits[0].snippet.starts_with("Kafka in the summary"),
+            "{}",
+            hits[0].snippet
+        );
+    }
+
+    #[test]
+    fn windows_stay_on_character_boundaries() {
+        let text = "aé€😀z";
+        for from in 0..=text.len() {
+            for to in 0..=text.len() + 2 {
+                let w = window(text, from, to);
+                assert!(text.contains(w));
+            }
+        }
+        assert_eq!(window(text, 2, 3), "é");
+    }
+
     #[test]
     fn valid_queries_parse() {
         let idx = index();

@@ -292,6 +292,26 @@ mod tests {
         )
     }
 
+    // Guards full text (#27): content beyond the summary is the body; content
+    // that only became the summary is not stored twice.
+    #[test]
+    fn full_content_is_the_body() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://example.org/</link><description>d</description>
+<item><title>One</title><link>https://example.org/1</link><description>Short excerpt.</description><content:encoded><![CDATA[<p>Short excerpt.</p><p>The <b>whole</b> post, with tiered storage.</p>]]></content:encoded></item>
+<item><title>Two</title><link>https://example.org/2</link><content:encoded><![CDATA[<p>Only content.</p>]]></content:encoded></item>
+<item><title>Three</title><link>https://example.org/3</link><description>Only a description.</description></item>
+</channel></rss>"#;
+        let items = parse(rss, &ctx()).unwrap();
+        assert_eq!(items[0].summary, "Short excerpt.");
+        assert_eq!(
+            items[0].body,
+            "Short excerpt. The whole post, with tiered storage."
+        );
+        assert_eq!(items[1].summary, "Only content.");
+        assert_eq!(items[1].body, "");
+        assert_eq!(items[2].body, "");
+    }
+
     // Guards the BOM strip for JSON Feed (no JSON Feed capture is recorded,
     // so this one is the smallest the JSON Feed 1.1 spec allows, with an item).
     #[test]
