@@ -96,6 +96,31 @@ mod tests {
         assert!(!text.contains('\n'));
     }
 
+    // Guards the depth estimate's blind spot: elements that close themselves
+    // (`td`, `li`, `p`) are not counted, so markup just under the limit can
+    // be three times as deep; extraction must still finish on a blocking
+    // thread's 2 MiB stack (tokio's default), never overflow it.
+    #[test]
+    fn markup_just_under_the_limit_extracts_on_a_small_stack() {
+        let cell = "<table><tr><td><ul><li>";
+        let html = format!(
+            "<html><body><article><p>{}</p>{}deep text{}</article></body></html>",
+            "Words of a paragraph that is long enough to be an article. ".repeat(20),
+            cell.repeat(MAX_HTML_DEPTH / 2 - 4),
+            "</li></ul></td></tr></table>".repeat(MAX_HTML_DEPTH / 2 - 4),
+        );
+        assert!(
+            nesting_depth(&html) <= MAX_HTML_DEPTH,
+            "{}",
+            nesting_depth(&html)
+        );
+        let worker = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || extract(html.as_bytes(), "https://example.com/a").is_ok())
+            .unwrap();
+        assert!(worker.join().is_ok());
+    }
+
     #[test]
     fn binary_is_not_an_article() {
         assert!(matches!(
