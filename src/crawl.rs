@@ -335,6 +335,10 @@ struct SourceRun {
     all_not_modified: bool,
     /// Failed requests, grouped for the summary.
     failures: Failures,
+    /// The validator keys of the article pages a `full_text` feed links to
+    /// now (`None` when no feed was read): the others of the source are
+    /// dropped from the state, so it does not grow with the feed's history.
+    articles_seen: Option<BTreeSet<String>>,
 }
 
 impl SourceRun {
@@ -735,6 +739,12 @@ fn record_health(
                 state.validators.insert(url, v);
             }
         }
+        if let Some(seen) = &run.articles_seen {
+            let prefix = article_prefix(&report.name);
+            state
+                .validators
+                .retain(|k, _| !k.starts_with(&prefix) || seen.contains(k));
+        }
         let h = state.sources.entry(report.name.clone()).or_default();
         update_health(h, &report, run.all_not_modified, started);
         if h.layout_changed() && report.error.is_none() && !run.all_not_modified {
@@ -903,6 +913,7 @@ async fn run_source(
         validators: Vec::new(),
         all_not_modified: true,
         failures: Failures::default(),
+        articles_seen: None,
     };
     if let SourceSpec::ArxivApi {
         categories,
@@ -994,9 +1005,12 @@ async fn fetch_articles(
                 continue;
             }
         };
-        let key = url.to_string();
+        let key = article_key(&run.report.name, &url);
+        run.articles_seen
+            .get_or_insert_with(BTreeSet::new)
+            .insert(key.clone());
         let sent = validators.get(&key).filter(|_| known(&item.id));
-        match article_text(&url, sent, net, run).await {
+        match article_text(&url, key, sent, net, run).await {
             Ok(ArticlePage::NotModified) => {
                 counts.not_modified += 1;
                 item.body.clear();
@@ -1023,6 +1037,17 @@ async fn fetch_articles(
     run.report.articles = Some(counts);
 }
 
+/// The crawl state's key of an article page's validators: the source's
+/// name and the URL, so a source's keys can be told from the others'.
+fn article_key(source: &str, url: &Url) -> String {
+    format!("{}{url}", article_prefix(source))
+}
+
+/// What every article key of `source` starts with.
+fn article_prefix(source: &str) -> String {
+    format!("article\u{1f}{source}\u{1f}")
+}
+
 /// An article page as [`article_text`] read it.
 enum ArticlePage {
     /// 304: unchanged since the body indexed.
@@ -1036,11 +1061,11 @@ enum ArticlePage {
 /// keeps the validators only of a page that gave text (or a 304).
 async fn article_text(
     url: &Url,
+    key: String,
     sent: Option<&Validators>,
     net: Net<'_>,
     run: &mut SourceRun,
 ) -> Result<ArticlePage, String> {
-    let key = url.to_string();
     let f = match net.get(url, sent).await {
         Ok(f) => f,
         Err(RequestFailure::Robots(message)) => return Err(message),

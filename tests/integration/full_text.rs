@@ -4,6 +4,7 @@
 //! main text, keeps it on a recrawl answered 304, and survives pages that
 //! fail (a 404, markup nested past `MAX_HTML_DEPTH`) with a warning.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -55,9 +56,9 @@ fn saved_article() -> Vec<u8> {
     read(&repo_file("tests/data/pages/dropbox-atf.html"))
 }
 
-/// An RSS feed whose items link to `/article`, `/missing` and `/deep` on
-/// the host that asked, each with a one-line excerpt.
-fn excerpt_feed(host: &str) -> Vec<u8> {
+/// An RSS feed whose items link to `/article` (unless `article` is false),
+/// `/missing` and `/deep` on the host that asked, each with a one-line excerpt.
+fn excerpt_feed(host: &str, article: bool) -> Vec<u8> {
     let item = |path: &str, title: &str| {
         format!(
             "<item><title>{title}</title><link>http://{host}{path}</link>\
@@ -68,7 +69,11 @@ fn excerpt_feed(host: &str) -> Vec<u8> {
     format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Excerpts</title>\
          <link>http://{host}/</link><description>d</description>{}{}{}</channel></rss>",
-        item("/article", "How we designed an async task framework"),
+        if article {
+            item("/article", "How we designed an async task framework")
+        } else {
+            String::new()
+        },
         item("/missing", "A post that is gone"),
         item("/deep", "A hostile page"),
     )
@@ -78,11 +83,17 @@ fn excerpt_feed(host: &str) -> Vec<u8> {
 /// A `full_text = true` feed: the article's main text is searched (the
 /// page's chrome is not), failed pages keep their excerpt with a warning,
 /// and a second crawl asks conditionally, gets a 304, extracts nothing and
-/// keeps the body.
+/// keeps the body; once the article leaves the feed its validators leave
+/// the state.
 #[test]
 fn full_text_fetches_extracts_and_revalidates_article_pages() {
-    let feed = Fault::Dynamic(Arc::new(|req: &Request| {
-        Fault::feed(excerpt_feed(req.header("host").unwrap_or("127.0.0.1")))
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    let feed = Fault::Dynamic(Arc::new(move |req: &Request| {
+        // The third crawl's feed no longer lists the article.
+        let article = count.fetch_add(1, Ordering::SeqCst) < 2;
+        let host = req.header("host").unwrap_or("127.0.0.1");
+        Fault::feed(excerpt_feed(host, article))
     }));
     let deep = format!(
         "<html><body>{}deepword</body></html>",
@@ -161,4 +172,24 @@ fn full_text_fetches_extracts_and_revalidates_article_pages() {
         "{asked:?}"
     );
     assert_eq!(search(&p, "Edgestore").len(), 1, "the 304 lost the body");
+    assert_eq!(article_validators(&p), ["\"atf-1\""]);
+
+    let third = crawl(&p, 0);
+    let a = &source(&third, "excerpts")["articles"];
+    assert_eq!((num(a, "extracted"), num(a, "failed")), (0, 2), "{a}");
+    assert!(article_validators(&p).is_empty(), "stale validators kept");
+    assert_eq!(search(&p, "Edgestore").len(), 1, "the indexed body stays");
+}
+
+/// The ETags the crawl state keeps for article pages.
+fn article_validators(p: &Paths) -> Vec<String> {
+    let text = std::fs::read_to_string(p.index.join("state.json")).expect("state.json");
+    let state: Value = serde_json::from_str(&text).expect("state.json parses");
+    let Some(map) = state["validators"].as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| k.starts_with("article\u{1f}"))
+        .map(|(_, v)| v["etag"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
