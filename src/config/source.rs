@@ -723,6 +723,20 @@ vendor = "aws"
         assert!(c.sources.iter().all(|s| s.enabled == (s.name != "blog")));
     }
 
+    // Guards `full_text` (#27): a feed's key, off by default, refused elsewhere.
+    #[test]
+    fn full_text_is_a_feed_key() {
+        let c = parse(
+            "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x/\"\nfull_text = true\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.sources[0].spec, SourceSpec::Feed { full_text: true });
+        let err = error(
+            "[[sources]]\nname = \"b\"\nkind = \"cloud\"\nvendor = \"aws\"\nfull_text = true\n",
+        );
+        assert!(err.contains("full_text"), "{err}");
+    }
+
     #[test]
     fn a_key_of_another_kind_is_named_on_its_own_line() {
         let err = error(
