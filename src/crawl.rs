@@ -83,8 +83,23 @@ pub struct SourceReport {
     /// Things worth a look that did not fail the source.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The article pages of a `full_text = true` feed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub articles: Option<ArticleCounts>,
     /// Wall time, in milliseconds.
     pub elapsed_ms: u64,
+}
+
+/// What became of the article pages of a `full_text = true` feed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ArticleCounts {
+    /// Pages whose main text was extracted into the body.
+    pub extracted: u32,
+    /// Pages answered 304: the body already indexed stands.
+    pub not_modified: u32,
+    /// Pages not fetched or not read (robots.txt, network, HTTP, no article
+    /// text); the item keeps the feed's text.
+    pub failed: u32,
 }
 
 /// How a crawl went, as a whole.
@@ -320,6 +335,10 @@ struct SourceRun {
     all_not_modified: bool,
     /// Failed requests, grouped for the summary.
     failures: Failures,
+    /// The validator keys of the article pages a `full_text` feed links to
+    /// now (`None` when no feed was read): the others of the source are
+    /// dropped from the state, so it does not grow with the feed's history.
+    articles_seen: Option<BTreeSet<String>>,
 }
 
 impl SourceRun {
@@ -766,6 +785,12 @@ fn record_health(
                 state.validators.insert(url, v);
             }
         }
+        if let Some(seen) = &run.articles_seen {
+            let prefix = article_prefix(&report.name);
+            state
+                .validators
+                .retain(|k, _| !k.starts_with(&prefix) || seen.contains(k));
+        }
         let h = state.sources.entry(report.name.clone()).or_default();
         update_health(h, &report, run.all_not_modified, started);
         if h.layout_changed() && report.error.is_none() && !run.all_not_modified {
@@ -934,6 +959,7 @@ async fn run_source(
         validators: Vec::new(),
         all_not_modified: true,
         failures: Failures::default(),
+        articles_seen: None,
     };
     if let SourceSpec::ArxivApi {
         categories,
@@ -973,8 +999,11 @@ async fn run_source(
                     })
                     .await;
                     match parsed {
-                        Ok(items) => {
+                        Ok(mut items) => {
                             run.record_parse(key, &f, true);
+                            if let SourceSpec::Feed { full_text: true } = src.spec {
+                                fetch_articles(&mut items, net, validators, known, &mut run).await;
+                            }
                             run.items.extend(items);
                         }
                         Err(e) => {
@@ -996,6 +1025,119 @@ async fn run_source(
         None => info!(source = %src.name, items = run.report.items, "source done"),
     }
     run
+}
+
+/// For a `full_text = true` feed: each item's page, through the same
+/// fetcher and robots.txt check as the feed, with the validators of the last
+/// crawl when the item is indexed; its main text becomes the body. A 304
+/// leaves the body empty so the upsert keeps the one indexed
+/// ([`crate::index::merge`]); a page that fails leaves the feed's text, and
+/// the failures make one warning, never the source's error.
+async fn fetch_articles(
+    items: &mut [Item],
+    net: Net<'_>,
+    validators: &BTreeMap<String, Validators>,
+    known: &(dyn Fn(&str) -> bool + Send + Sync),
+    run: &mut SourceRun,
+) {
+    let mut counts = ArticleCounts::default();
+    let mut first_failure: Option<String> = None;
+    for item in items.iter_mut() {
+        let url = match Url::parse(&item.url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+            _ => {
+                counts.failed += 1;
+                first_failure.get_or_insert_with(|| format!("{:?}: not an http(s) link", item.url));
+                continue;
+            }
+        };
+        let key = article_key(&run.report.name, &url);
+        run.articles_seen
+            .get_or_insert_with(BTreeSet::new)
+            .insert(key.clone());
+        let sent = validators.get(&key).filter(|_| known(&item.id));
+        match article_text(&url, key, sent, net, run).await {
+            Ok(ArticlePage::NotModified) => {
+                counts.not_modified += 1;
+                item.body.clear();
+            }
+            Ok(ArticlePage::Text(text)) => {
+                counts.extracted += 1;
+                item.body = text;
+            }
+            Err(reason) => {
+                counts.failed += 1;
+                debug!(source = %run.report.name, url = %url, %reason, "article not read");
+                first_failure.get_or_insert_with(|| format!("{url}: {reason}"));
+            }
+        }
+    }
+    if let Some(first) = first_failure {
+        run.report.warnings.push(format!(
+            "{} of {} article pages could not be read and kept the feed's text (first: {})",
+            counts.failed,
+            items.len(),
+            crate::text::short_error(&first)
+        ));
+    }
+    run.report.articles = Some(counts);
+}
+
+/// The crawl state's key of an article page's validators: the source's
+/// name and the URL, so a source's keys can be told from the others'.
+fn article_key(source: &str, url: &Url) -> String {
+    format!("{}{url}", article_prefix(source))
+}
+
+/// What every article key of `source` starts with.
+fn article_prefix(source: &str) -> String {
+    format!("article\u{1f}{source}\u{1f}")
+}
+
+/// An article page as [`article_text`] read it.
+enum ArticlePage {
+    /// 304: unchanged since the body indexed.
+    NotModified,
+    /// The main text.
+    Text(String),
+}
+
+/// GET one article page (conditionally with `sent`) and extract its main
+/// text on the blocking pool; counts the requests and bytes in `run` and
+/// keeps the validators only of a page that gave text (or a 304).
+async fn article_text(
+    url: &Url,
+    key: String,
+    sent: Option<&Validators>,
+    net: Net<'_>,
+    run: &mut SourceRun,
+) -> Result<ArticlePage, String> {
+    let f = match net.get(url, sent).await {
+        Ok(f) => f,
+        Err(RequestFailure::Robots(message)) => return Err(message),
+        Err(RequestFailure::Fetch(fail)) => {
+            run.report.requests += fail.attempts;
+            return Err(fail.to_string());
+        }
+    };
+    run.report.requests += f.attempts;
+    run.report.bytes += f.body.len() as u64;
+    if f.not_modified {
+        run.validators.push((key, f.validators.clone()));
+        return Ok(ArticlePage::NotModified);
+    }
+    let (body, page_url) = (f.body.clone(), f.url.to_string());
+    let extracted = tokio::task::spawn_blocking(move || crate::article::extract(&body, &page_url))
+        .await
+        .map_err(|e| format!("extraction aborted: {e}"))
+        .and_then(|r| r.map_err(|e| e.to_string()));
+    let kept = if extracted.is_ok() {
+        f.validators.clone()
+    } else {
+        Validators::default()
+    };
+    run.validators.push((key, kept));
+    extracted.map(ArticlePage::Text)
 }
 
 /// Run a parser on tokio's blocking pool, so that a large body (up to

@@ -50,9 +50,10 @@ fn ts(t: Option<Timestamp>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The flat document shipped to Elasticsearch and Quickwit.
+/// The flat document shipped to Elasticsearch and Quickwit; `body` only
+/// when the item has one.
 pub fn engine_document(item: &Item) -> Value {
-    json!({
+    let mut doc = json!({
         "id": item.id,
         "kind": item.kind,
         "source": item.source,
@@ -75,7 +76,11 @@ pub fn engine_document(item: &Item) -> Value {
         "date": ts(item.date()),
         "first_seen": ts(item.first_seen),
         "last_seen": ts(item.last_seen),
-    })
+    });
+    if let (false, Some(map)) = (item.body.is_empty(), doc.as_object_mut()) {
+        map.insert("body".into(), Value::String(item.body.clone()));
+    }
+    doc
 }
 
 /// Write every document matching `filter` (all when `None`) to `out`;

@@ -108,6 +108,9 @@ pub struct Fields {
     pub title: Field,
     /// Summary (stemmed text).
     pub summary: Field,
+    /// The full text (stemmed text, positions; not stored: the stored item
+    /// holds it).
+    pub body: Field,
     /// Authors (text).
     pub author: Field,
     /// Categories (text).
@@ -173,7 +176,8 @@ pub fn build_schema() -> (Schema, Fields) {
         source: b.add_text_field("source", raw.clone()),
         vendor: b.add_text_field("vendor", raw.clone()),
         title: b.add_text_field("title", stemmed.clone()),
-        summary: b.add_text_field("summary", stemmed),
+        summary: b.add_text_field("summary", stemmed.clone()),
+        body: b.add_text_field("body", stemmed),
         author: b.add_text_field("author", plain.clone()),
         category: b.add_text_field("category", plain.clone()),
         topic: b.add_text_field("topic", raw.clone()),
@@ -200,6 +204,7 @@ pub fn build_schema() -> (Schema, Fields) {
 pub const QUERY_FIELDS: &[&str] = &[
     "title",
     "summary",
+    "body",
     "author",
     "category",
     "topic",
@@ -550,9 +555,13 @@ impl HorizonIndex {
         })
     }
 
-    /// The tantivy document for an item.
+    /// The tantivy document for an item, its body included.
     pub fn doc_of(&self, item: &Item) -> TantivyDocument {
-        document_for(&self.fields, item)
+        let mut doc = document_for(&self.fields, item);
+        if !item.body.is_empty() {
+            doc.add_text(self.fields.body, &item.body);
+        }
+        doc
     }
 
     /// Run a JSON aggregation request and return tantivy's typed result.
@@ -754,7 +763,10 @@ pub fn from_tantivy(dt: DateTime) -> Timestamp {
     Timestamp::from_second(dt.into_timestamp_secs()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// The tantivy document for an item.
+/// The tantivy document for an item, without its body: what the tagger's
+/// in-memory index of a batch (`topics.rs`) reads, so a topic's `query`
+/// matches title, summary and the other short fields as it always has.
+/// [`HorizonIndex::doc_of`] adds the body for the index search reads.
 pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &item.id);
@@ -962,6 +974,9 @@ pub fn merge(fresh: Item, old: Option<&Item>, now: Timestamp) -> (Item, Upsert) 
     if m.summary.is_empty() {
         m.summary = old.summary.clone();
     }
+    if m.body.is_empty() {
+        m.body = old.body.clone();
+    }
     if let (Some(a), Some(b)) = (m.version, old.version) {
         m.version = Some(a.max(b));
     } else if m.version.is_none() {
@@ -1017,6 +1032,27 @@ mod tests {
         assert_eq!(m.updated, old.updated);
         assert_eq!(m.version, Some(2));
         assert_eq!(m.last_seen, Some(ts("2026-02-01T00:00:00Z")));
+    }
+
+    // Guards the full-text cache: an article answered 304 arrives without a
+    // body and keeps the stored one; a fresh body replaces it.
+    #[test]
+    fn merge_keeps_the_stored_body_when_the_fresh_item_has_none() {
+        let now = ts("2026-02-01T00:00:00Z");
+        let mut old = Item::new("feed:1", Kind::Article, "blog", "T", "u");
+        old.body = "the article text".into();
+        old.first_seen = Some(now);
+        old.last_seen = Some(now);
+        let fresh = Item::new("feed:1", Kind::Article, "blog", "T", "u");
+        let (m, how) = merge(fresh, Some(&old), now);
+        assert_eq!(
+            (m.body.as_str(), how),
+            ("the article text", Upsert::Unchanged)
+        );
+        let mut fresh = Item::new("feed:1", Kind::Article, "blog", "T", "u");
+        fresh.body = "edited text".into();
+        let (m, how) = merge(fresh, Some(&old), now);
+        assert_eq!((m.body.as_str(), how), ("edited text", Upsert::Updated));
     }
 
     #[test]

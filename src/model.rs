@@ -494,6 +494,13 @@ pub struct Item {
     /// Summary, plain text (HTML stripped, entities decoded, whitespace folded).
     #[serde(default)]
     pub summary: String,
+    /// The item's full text, plain text, at most [`crate::text::MAX_BODY_BYTES`]:
+    /// the feed's full content (`content:encoded`, Atom `<content>`) or, for a
+    /// `full_text = true` source, the main text of the article page. Searched,
+    /// never displayed (the summary is the excerpt a reader sees); empty when
+    /// the source carries no more than the summary.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
     /// Link to the item.
     pub url: String,
     /// Authors, in the source's order.
@@ -605,6 +612,7 @@ impl Item {
             vendor: None,
             title: title.into(),
             summary: String::new(),
+            body: String::new(),
             url: url.into(),
             authors: Vec::new(),
             categories: Vec::new(),

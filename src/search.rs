@@ -2,10 +2,16 @@
 //! snippets.
 //!
 //! Queries use tantivy's syntax (`kafka AND "tiered storage"`, `title:flink`,
-//! `-preview`, `stage:ga`), over title, summary, author, category and product
-//! by default, with all words required unless `OR` says otherwise (what people
+//! `-preview`, `stage:ga`), over title, summary, body, author, category and
+//! product by default, with all words required unless `OR` says otherwise (what people
 //! expect from a search box). Flags (`--kind`, `--since`…) become exact filters
 //! on raw fast fields, so they never change the ranking.
+//!
+//! A hit's snippet comes from the field that matched: the summary, else the
+//! body (the full text, up to 100 KB), else the title. A body is never
+//! tokenized whole: the first query term is found by a case-insensitive
+//! regex scan and only a window of [`BODY_WINDOW_BYTES`] around it goes to
+//! tantivy's snippet generator, so a snippet costs the same for any body.
 
 use std::ops::Bound;
 
@@ -52,7 +58,7 @@ pub fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, QueryErr
 pub fn query_parser(index: &Index) -> QueryParser {
     let schema = index.schema();
     let field = |name: &str| schema.get_field(name).ok();
-    let defaults: Vec<_> = ["title", "summary", "author", "category", "product"]
+    let defaults: Vec<_> = ["title", "summary", "body", "author", "category", "product"]
         .into_iter()
         .filter_map(field)
         .collect();
@@ -301,7 +307,8 @@ pub struct Hit {
     pub item: Item,
     /// Relevance score (absent when sorted by date).
     pub score: Option<f32>,
-    /// A fragment of the summary (or title) around the matched words.
+    /// A fragment of the field that matched (summary, body or title) around
+    /// the matched words.
     pub snippet: String,
     /// Byte ranges of matched words within `snippet`.
     pub highlights: Vec<std::ops::Range<usize>>,
@@ -361,7 +368,8 @@ pub struct HitRecord<'a> {
     /// Relevance score (absent when sorted by date), widened to f64 as the
     /// output has always printed it.
     pub score: Option<f64>,
-    /// A fragment of the summary (or title) around the matched words.
+    /// A fragment of the field that matched (summary, body or title)
+    /// around the matched words.
     pub snippet: &'a str,
     /// The `[[sources]]` entry that produced it.
     pub source: &'a str,
@@ -576,6 +584,8 @@ struct HitFields {
     title: String,
     #[serde(default)]
     summary: String,
+    #[serde(default)]
+    body: String,
     url: String,
     #[serde(default)]
     authors: Vec<String>,
@@ -608,6 +618,7 @@ pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, Index
     let mut item = Item::new(f.id, f.kind, f.source, f.title, f.url);
     item.vendor = f.vendor;
     item.summary = f.summary;
+    item.body = f.body;
     item.authors = f.authors;
     item.topics = f.topics;
     item.published = f.published;
@@ -634,6 +645,87 @@ pub struct Snippets {
     /// one, every summary snippet is empty, and the text is not tokenized.
     summary_terms: bool,
     title: std::sync::OnceLock<SnippetGenerator>,
+    /// The body's generator and the scan for its first term; `None` when no
+    /// body term of the query occurs in the index.
+    body: Option<BodySnippets>,
+}
+
+/// Bytes of a body around its first matching term that are tokenized for a
+/// snippet (a quarter before the term, the rest after).
+pub const BODY_WINDOW_BYTES: usize = 800;
+
+/// Bytes of a body's start tokenized when the scan finds no term (a stemmed
+/// term such as `happi` need not occur literally).
+const BODY_HEAD_BYTES: usize = 4 * 1024;
+
+/// Snippets of bodies: a bounded window around the first query term.
+struct BodySnippets {
+    generator: SnippetGenerator,
+    /// The query's body terms, case-insensitive, at a word start.
+    first: regex::Regex,
+}
+
+impl BodySnippets {
+    /// For the body terms of `query` that occur in the index; `None` without one.
+    fn new(
+        searcher: &tantivy::Searcher,
+        field: tantivy::schema::Field,
+        query: &dyn Query,
+    ) -> tantivy::Result<Option<BodySnippets>> {
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                terms.push(term.clone());
+            }
+        });
+        let mut words = Vec::new();
+        for t in &terms {
+            if let Some(w) = t.value().as_str() {
+                if searcher.doc_freq(t)? > 0 {
+                    words.push(regex::escape(w));
+                }
+            }
+        }
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let pattern = format!(r"(?-u:\b)(?:{})", words.join("|"));
+        let Ok(first) = regex::RegexBuilder::new(&pattern)
+            .case_insensitive(true)
+            .build()
+        else {
+            return Ok(None);
+        };
+        let mut generator = SnippetGenerator::create(searcher, query, field)?;
+        generator.set_max_num_chars(SNIPPET_CHARS);
+        Ok(Some(BodySnippets { generator, first }))
+    }
+
+    /// The best fragment of the window around the first term of `body`, or
+    /// of its head when the scan finds none.
+    fn snippet(&self, body: &str) -> tantivy::snippet::Snippet {
+        let (from, to) = match self.first.find(body) {
+            Some(m) => (
+                m.start().saturating_sub(BODY_WINDOW_BYTES / 4),
+                m.start() + BODY_WINDOW_BYTES * 3 / 4,
+            ),
+            None => (0, BODY_HEAD_BYTES),
+        };
+        self.generator.snippet(window(body, from, to))
+    }
+}
+
+/// `text[from..to]` widened to character boundaries and clamped to the text.
+fn window(text: &str, mut from: usize, mut to: usize) -> &str {
+    to = to.min(text.len());
+    from = from.min(to);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    text.get(from..to).unwrap_or_default()
 }
 
 impl std::fmt::Debug for Snippets {
@@ -663,12 +755,14 @@ impl Snippets {
         for t in &terms {
             summary_terms |= searcher.doc_freq(t)? > 0;
         }
+        let body = BodySnippets::new(searcher, fields.body, &*query)?;
         Ok(Snippets {
             query,
             title_field: fields.title,
             summary,
             summary_terms,
             title: std::sync::OnceLock::new(),
+            body,
         })
     }
 
@@ -677,8 +771,9 @@ impl Snippets {
         &*self.query
     }
 
-    /// A hit for `item`: the summary's best fragment, else the title's when
-    /// the item has no summary, else the start of the summary.
+    /// A hit for `item`: the summary's best fragment, else the body's (from
+    /// a window around its first matching term), else the title's when the
+    /// item has no summary, else the start of the summary.
     pub fn hit(
         &self,
         searcher: &tantivy::Searcher,
@@ -690,7 +785,15 @@ impl Snippets {
         } else {
             tantivy::snippet::Snippet::empty()
         };
-        if item.summary.is_empty() {
+        if let Some(body) = self.body.as_ref().filter(|_| !item.body.is_empty()) {
+            if snip.highlighted().is_empty() {
+                let b = body.snippet(&item.body);
+                if !b.highlighted().is_empty() {
+                    snip = b;
+                }
+            }
+        }
+        if item.summary.is_empty() && snip.highlighted().is_empty() {
             let title = match self.title.get() {
                 Some(g) => g,
                 None => {
@@ -855,6 +958,57 @@ mod tests {
         // Quoted operators are words, not operators.
         parse_query(&idx, "\"AND\" kafka").unwrap();
         parse_query(&idx, "kafka AND flink OR (spark AND beam)").unwrap();
+    }
+
+    // Guards #27: a word deep in a long body is found, and its snippet is the
+    // body's window around it, highlighted; a summary match still wins.
+    #[test]
+    fn body_matches_snippet_a_window_of_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+        let mut deep = Item::new("feed:1", Kind::Article, "blog", "A post", "u1");
+        deep.summary = "An excerpt about regions.".into();
+        deep.body = format!(
+            "{} the Brandenburg region opens {}",
+            "filler é words ".repeat(5_000),
+            "more text ".repeat(2_000)
+        );
+        let mut both = Item::new("feed:2", Kind::Article, "blog", "Another", "u2");
+        both.summary = "Kafka in the summary.".into();
+        both.body = "Kafka in the body too.".into();
+        let mut w = idx.writer(15_000_000).unwrap();
+        w.add_document(idx.doc_of(&deep)).unwrap();
+        w.add_document(idx.doc_of(&both)).unwrap();
+        w.commit().unwrap();
+        let req = |q: &str| SearchRequest {
+            query: q.into(),
+            limit: 10,
+            ..Default::default()
+        };
+        let hits = search(&idx, &req("brandenburg")).unwrap();
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert!(h.snippet.len() <= 4 * SNIPPET_CHARS, "{}", h.snippet);
+        let marked: Vec<&str> = h.highlights.iter().map(|r| &h.snippet[r.clone()]).collect();
+        assert_eq!(marked, ["Brandenburg"], "{}", h.snippet);
+        let hits = search(&idx, &req("kafka")).unwrap();
+        assert!(
+            hits[0].snippet.starts_with("Kafka in the summary"),
+            "{}",
+            hits[0].snippet
+        );
+    }
+
+    #[test]
+    fn windows_stay_on_character_boundaries() {
+        let text = "aé€😀z";
+        for from in 0..=text.len() {
+            for to in 0..=text.len() + 2 {
+                let w = window(text, from, to);
+                assert!(text.contains(w));
+            }
+        }
+        assert_eq!(window(text, 2, 3), "é");
     }
 
     #[test]

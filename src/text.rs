@@ -373,6 +373,28 @@ pub fn truncate_words(s: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '.']))
 }
 
+/// Longest body ([`crate::model::Item::body`]) stored and indexed, in bytes
+/// of UTF-8 text; longer text is cut on a word boundary.
+pub const MAX_BODY_BYTES: usize = 100 * 1024;
+
+/// `text` cut to at most [`MAX_BODY_BYTES`] bytes, on a word boundary when
+/// one lies in the last quarter, always on a character boundary.
+pub fn cap_body(mut text: String) -> String {
+    if text.len() <= MAX_BODY_BYTES {
+        return text;
+    }
+    let mut end = MAX_BODY_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text.get(..end).unwrap_or_default();
+    if let Some(space) = head.rfind(' ').filter(|p| *p > MAX_BODY_BYTES * 3 / 4) {
+        end = space;
+    }
+    text.truncate(end);
+    text
+}
+
 /// `1234567` → `1,234,567`, as GitHub and the report print counts.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -389,6 +411,23 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Guards the body cap: bounded, never inside a character, on a word when it can be.
+    #[test]
+    fn bodies_are_capped_on_a_character_boundary() {
+        let short = "kafka tiered storage".to_string();
+        assert_eq!(cap_body(short.clone()), short);
+        let words = "é".repeat(MAX_BODY_BYTES);
+        let cut = cap_body(words);
+        assert!(cut.len() <= MAX_BODY_BYTES && cut.len() >= MAX_BODY_BYTES - 1);
+        let spaced = "word ".repeat(MAX_BODY_BYTES / 4);
+        let cut = cap_body(spaced);
+        assert!(
+            cut.len() <= MAX_BODY_BYTES && cut.ends_with("word"),
+            "{}",
+            cut.len()
+        );
+    }
 
     #[test]
     fn strips_tags_and_decodes_entities() {

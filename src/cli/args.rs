@@ -312,7 +312,7 @@ pub enum SortArg {
 /// `horizon search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, stars). Empty or left out: every document the filters keep. A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, body, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, stars). Empty or left out: every document the filters keep. A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
     #[arg(default_value = "", hide_default_value = true)]
     pub query: String,
     /// Only this kind: paper, article, repo, cloud (repeatable).

@@ -107,7 +107,11 @@ impl Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceSpec {
     /// Any RSS, Atom or JSON Feed (`url` is required).
-    Feed,
+    Feed {
+        /// Fetch each item's page and index its main text as the body
+        /// (`full_text = true`), for feeds that carry only excerpts.
+        full_text: bool,
+    },
     /// The arXiv export API, queried with the topics' keywords.
     ArxivApi {
         /// Categories the query is limited to (each topic's own when empty).
@@ -146,7 +150,7 @@ impl SourceSpec {
     /// The `kind` key this spec was written with.
     pub fn kind(&self) -> SourceKind {
         match self {
-            SourceSpec::Feed => SourceKind::Feed,
+            SourceSpec::Feed { .. } => SourceKind::Feed,
             SourceSpec::ArxivApi { .. } | SourceSpec::ArxivListing { .. } => SourceKind::Arxiv,
             SourceSpec::GithubTrending { .. } => SourceKind::GithubTrending,
             SourceSpec::Cloud { .. } => SourceKind::Cloud,
@@ -177,8 +181,11 @@ fn yes() -> bool {
 enum KindKeys {
     /// `kind = "arxiv"`.
     Arxiv(ArxivKeys),
-    /// `kind = "feed"`: nothing but the common keys (`url` required).
-    Feed {},
+    /// `kind = "feed"`: the common keys (`url` required) and `full_text`.
+    Feed {
+        #[serde(default)]
+        full_text: bool,
+    },
     /// `kind = "github_trending"`.
     GithubTrending {
         #[serde(default)]
@@ -503,11 +510,11 @@ impl KindKeys {
         check: &mut Check<'_>,
     ) -> Option<SourceSpec> {
         match self {
-            KindKeys::Feed {} => {
+            KindKeys::Feed { full_text } => {
                 if !has_url {
                     check.bad("kind = \"feed\" needs a `url`".into());
                 }
-                Some(SourceSpec::Feed)
+                Some(SourceSpec::Feed { full_text })
             }
             KindKeys::Cloud { vendor, product } => {
                 if vendor.is_none() {
@@ -700,7 +707,7 @@ vendor = "aws"
                 &SourceSpec::ArxivListing {
                     categories: vec!["cs.DC".into()],
                 },
-                &SourceSpec::Feed,
+                &SourceSpec::Feed { full_text: false },
                 &SourceSpec::GithubTrending {
                     language: Some("rust".into()),
                     since: TrendingPeriod::Weekly,
@@ -714,6 +721,20 @@ vendor = "aws"
         let lines: Vec<usize> = c.sources.iter().map(|s| s.line).collect();
         assert_eq!(lines, [2, 6, 14, 20, 26, 32]);
         assert!(c.sources.iter().all(|s| s.enabled == (s.name != "blog")));
+    }
+
+    // Guards `full_text` (#27): a feed's key, off by default, refused elsewhere.
+    #[test]
+    fn full_text_is_a_feed_key() {
+        let c = parse(
+            "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x/\"\nfull_text = true\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.sources[0].spec, SourceSpec::Feed { full_text: true });
+        let err = error(
+            "[[sources]]\nname = \"b\"\nkind = \"cloud\"\nvendor = \"aws\"\nfull_text = true\n",
+        );
+        assert!(err.contains("full_text"), "{err}");
     }
 
     #[test]

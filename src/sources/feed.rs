@@ -24,7 +24,7 @@ pub use normalize::{Fix, Repair};
 
 use super::{describe_body, from_chrono, is_blank, looks_like_html, ParseContext, ParseError};
 use crate::model::{Item, Kind};
-use crate::text::{clean_line, html_to_text, stable_hash, truncate_words};
+use crate::text::{cap_body, clean_line, html_to_text, stable_hash, truncate_words};
 use normalize::normalize;
 
 /// Longest summary stored, in characters; longer text is cut on a word boundary.
@@ -205,6 +205,7 @@ pub fn entry_to_item(
         title,
         link,
     );
+    item.body = entry_body(entry, &summary);
     item.summary = summary;
     item.authors = entry
         .authors
@@ -222,6 +223,22 @@ pub fn entry_to_item(
     item.published = entry.published.and_then(from_chrono);
     item.updated = entry.updated.and_then(from_chrono);
     Some(item)
+}
+
+/// The entry's full content (`content:encoded`, Atom `<content>`, JSON
+/// Feed `content_html`/`content_text`) as plain text capped at
+/// [`crate::text::MAX_BODY_BYTES`]; empty when the entry has none, or when
+/// it says no more than the summary (which then came from it).
+fn entry_body(entry: &Entry, summary: &str) -> String {
+    let Some(html) = entry.content.as_ref().and_then(|c| c.body.as_deref()) else {
+        return String::new();
+    };
+    let text = cap_body(html_to_text(html));
+    if text == summary {
+        String::new()
+    } else {
+        text
+    }
 }
 
 /// Dates as feeds write them: RFC 2822 (with the zones real feeds use, such as
@@ -273,6 +290,26 @@ mod tests {
             "https://example.org/feed.xml",
             "2026-11-26T00:00:00Z",
         )
+    }
+
+    // Guards full text (#27): content beyond the summary is the body; content
+    // that only became the summary is not stored twice.
+    #[test]
+    fn full_content_is_the_body() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://example.org/</link><description>d</description>
+<item><title>One</title><link>https://example.org/1</link><description>Short excerpt.</description><content:encoded><![CDATA[<p>Short excerpt.</p><p>The <b>whole</b> post, with tiered storage.</p>]]></content:encoded></item>
+<item><title>Two</title><link>https://example.org/2</link><content:encoded><![CDATA[<p>Only content.</p>]]></content:encoded></item>
+<item><title>Three</title><link>https://example.org/3</link><description>Only a description.</description></item>
+</channel></rss>"#;
+        let items = parse(rss, &ctx()).unwrap();
+        assert_eq!(items[0].summary, "Short excerpt.");
+        assert_eq!(
+            items[0].body,
+            "Short excerpt. The whole post, with tiered storage."
+        );
+        assert_eq!(items[1].summary, "Only content.");
+        assert_eq!(items[1].body, "");
+        assert_eq!(items[2].body, "");
     }
 
     // Guards the BOM strip for JSON Feed (no JSON Feed capture is recorded,

@@ -46,7 +46,7 @@ impl<'a> Adapter<'a> {
     /// The adapter of a source's spec.
     pub fn of(spec: &'a SourceSpec) -> Adapter<'a> {
         match spec {
-            SourceSpec::Feed => Adapter::Feed,
+            SourceSpec::Feed { .. } => Adapter::Feed,
             SourceSpec::ArxivApi { .. } => Adapter::ArxivApi,
             SourceSpec::ArxivListing { .. } => Adapter::ArxivListing,
             SourceSpec::GithubTrending { since, .. } => Adapter::Trending(*since),
@@ -81,7 +81,7 @@ impl<'a> Adapter<'a> {
 /// the crawl asks for one at a time ([`arxiv::api_queries`], [`arxiv::api_url`]).
 pub fn request_urls(src: &Source) -> Vec<Url> {
     match &src.spec {
-        SourceSpec::Feed => src.url.iter().cloned().collect(),
+        SourceSpec::Feed { .. } => src.url.iter().cloned().collect(),
         SourceSpec::Cloud { vendor, .. } => {
             vec![src
                 .url

@@ -54,7 +54,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown key in a source (`urll`)",
             format!("{FEED}urll = \"http://127.0.0.1:9/x\"\n"),
-            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `kind`, `name`, `url`, `enabled`; did you mean `url`?",
+            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `kind`, `name`, `url`, `enabled`, `full_text`; did you mean `url`?",
         ),
         c(
             "unknown key in [settings]",
@@ -266,7 +266,7 @@ const QUERY_CASES: &[QueryCase] = &[
     QueryCase {
         what: "unknown field",
         args: &["search", "foo:bar"],
-        first_line: "horizon: invalid query: at position 1: unknown field \"foo\"; fields are: title, summary, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, first_seen, stars, stars_period",
+        first_line: "horizon: invalid query: at position 1: unknown field \"foo\"; fields are: title, summary, body, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, first_seen, stars, stars_period",
     },
     QueryCase {
         what: "field without a value",

@@ -47,6 +47,7 @@ mod deep_markup;
 mod demo;
 mod faults;
 mod feed_corpus;
+mod full_text;
 mod hostile;
 mod offline_fail_fast;
 mod offline_replay;
