@@ -384,6 +384,8 @@ struct RawTopic {
     #[serde(default)]
     keywords: Vec<String>,
     #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
     query: Option<String>,
     #[serde(default)]
     arxiv_categories: Vec<String>,
@@ -406,6 +408,10 @@ pub struct Topic {
     pub description: Option<String>,
     /// Phrases matched case-insensitively on word boundaries in title and summary.
     pub keywords: Vec<String>,
+    /// Phrases that, in an item's title, keep the topic off it whatever else
+    /// matched ("available in Model Garden": a model in a hosted API is not
+    /// ML infrastructure).
+    pub exclude: Vec<String>,
     /// A tantivy query for what keywords cannot say.
     pub query: Option<String>,
     /// Product names (cloud services, projects) whose items belong to the
@@ -470,6 +476,7 @@ impl Config {
                 name: t.name.trim().to_string(),
                 description: t.description.map(|d| d.trim().to_string()),
                 keywords: t.keywords,
+                exclude: t.exclude,
                 query: t.query,
                 products: t.products,
                 arxiv_categories: t.arxiv_categories,
@@ -656,6 +663,9 @@ fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Pr
         if k.trim().is_empty() {
             bad("keywords holds an empty phrase".into());
         }
+    }
+    if t.exclude.iter().any(|k| k.trim().is_empty()) {
+        bad("exclude holds an empty phrase".into());
     }
     for s in &t.systems {
         if s.trim().is_empty() {

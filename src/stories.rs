@@ -200,7 +200,7 @@ impl Signature {
         keys.extend(self.title_words.iter().map(|w| format!("w:{w}")));
         // Same text with no distinctive title word (a bare "Fixed …" note):
         // the first shingle stands in.
-        if let Some(s) = self.shingles.iter().next() {
+        if let Some(s) = self.shingles.first() {
             keys.push(format!("s:{s}"));
         }
         keys

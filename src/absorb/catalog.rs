@@ -347,6 +347,7 @@ pub const ORDINARY_WORDS: &[&str] = &[
     "locust",
     "nomad",
     "presto",
+    "pulsar",
     "ray",
     "spark",
     "storm",

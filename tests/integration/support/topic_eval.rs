@@ -51,6 +51,7 @@ pub fn labels() -> Vec<Labelled> {
 
 /// One capture of `tests/data/captures/captures.toml`.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(dead_code)]
 pub struct Capture {
     pub file: String,
     pub adapter: String,
