@@ -35,14 +35,14 @@ mod fixture_items;
 #[path = "../tests/integration/support/fixtures.rs"]
 mod fixtures;
 #[allow(dead_code)]
-#[path = "../tests/integration/support/rank_eval.rs"]
-mod rank_eval;
-#[allow(dead_code)]
 #[path = "../tests/integration/support/story_eval.rs"]
 mod story_eval;
 mod support;
 #[path = "../tests/integration/support/topic_eval.rs"]
 mod topic_eval;
+#[allow(dead_code)]
+#[path = "../tests/integration/support/topweek_eval.rs"]
+mod topweek_eval;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, Write};
@@ -204,12 +204,12 @@ fn classifier_figures() {
             s.apart
         );
     }
-    let eval = rank_eval::evaluate(&dir);
-    let (r, b) = (eval.figures(true), eval.figures(false));
-    println!(
-        "ranking recall@5 {:.3} precision@3 {:.3} on-topic@3 {:.3} nDCG@5 {:.3} over {} graded pools; newest first {:.3} {:.3} {:.3} {:.3}",
-        r.recall, r.precision, r.on_topic, r.ndcg, r.pools, b.recall, b.precision, b.on_topic, b.ndcg
-    );
+    for (part, f) in topweek_eval::evaluate(&dir) {
+        println!(
+            "top reads ({part}) nDCG@3 {:.3} over {} graded topic-weeks ({} with no useful read)",
+            f.ndcg, f.topic_weeks, f.zero
+        );
+    }
     let Ok(catalog) = horizon::absorb::Catalog::for_config(&cfg) else {
         println!("classifier: not measured, the catalog does not load");
         return;

@@ -424,6 +424,10 @@ pub struct ReportItem {
     /// The story's other documents: the report lists a story once.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<crate::model::StoryMember>,
+    /// A routine note (`rank::is_routine`): listed in its section, never a
+    /// top read.
+    #[serde(skip)]
+    pub routine: bool,
     /// The date it is filed under.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Timestamp>,
@@ -713,9 +717,11 @@ fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
             }
             let mine = owner.get(item.story.as_str()).is_some_and(|o| o.1 == t);
             if mine
+                && !item.routine
                 && !best
                     .iter()
-                    .any(|b| b.story == item.story || b.title == item.title || b.url == item.url)
+                    // Not the link: a day's release notes share one.
+                    .any(|b| b.story == item.story || b.title == item.title)
             {
                 best.push(item.clone());
             }
@@ -1075,6 +1081,7 @@ fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
         source: clean_line(&item.source),
         story: item.story.clone().unwrap_or_else(|| item.id.clone()),
         also: Vec::new(),
+        routine: item.kind == Kind::Cloud && rank::is_routine(item),
         date: item.date(),
         summary: truncate_words(&clean_line(&item.summary), SUMMARY_CHARS),
         authors: item

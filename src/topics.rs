@@ -400,7 +400,7 @@ impl Tagger {
 /// the product heading starts with a version (`cos-117-18613-439-16`,
 /// `1.33.5-gke.1080000`) — or bumps one package ("Updated
 /// app-containers/runc to v1.2.7.", "Upgraded dev-db/sqlite to v3.50.3.").
-fn is_listing(item: &Item) -> bool {
+pub fn is_listing(item: &Item) -> bool {
     if item.kind != crate::model::Kind::Cloud {
         return false;
     }

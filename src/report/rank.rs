@@ -69,8 +69,30 @@ pub fn asks_to_act(item: &Item) -> bool {
     WORDING.is_match(&item.title) || WORDING.is_match(&item.summary)
 }
 
-/// Weight of a cloud note: its stage, or [`ACTION_WEIGHT`] when it asks to act.
+/// Weight of a routine note ([`is_routine`]), whatever its stage: a topic
+/// owner reads it last.
+pub const ROUTINE_WEIGHT: f64 = 0.5;
+
+/// A note a topic owner does not need to read first: a version listing or
+/// a package or driver bump (`topics::is_listing`), a version rollout, a
+/// client-library digest, a list of fixed bugs or CVEs, a pointer to known
+/// issues.
+pub fn is_routine(item: &Item) -> bool {
+    static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(?:weekly digest|client librar(?:y|ies) updates|^[^:]*: (?:fixed|upgraded|updated) (?:cve|kctf|a bug|bugs)|the following issues (?:were|have been) fixed|fixed vulnerabilities|\bbug id\b|latest known issues|(?:was|were|has been|have been) (?:upgraded|updated) to version|version updates|versions have been updated|might not have these versions|\) security updates|following cves have been addressed|resolved a problem|fixed a bug|driver v\d)",
+        )
+        .unwrap_or_else(|e| panic!("routine wording: {e}"))
+    });
+    crate::topics::is_listing(item) || WORDING.is_match(&item.title)
+}
+
+/// Weight of a cloud note: [`ROUTINE_WEIGHT`] for a routine note, else its
+/// stage, or [`ACTION_WEIGHT`] when it asks to act.
 fn cloud_weight(item: &Item) -> f64 {
+    if is_routine(item) {
+        return ROUTINE_WEIGHT;
+    }
     let stage = stage_weight(item.stage);
     if stage < ACTION_WEIGHT && asks_to_act(item) {
         ACTION_WEIGHT

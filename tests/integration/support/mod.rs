@@ -18,9 +18,9 @@ pub mod fixture_items;
 pub mod fixtures;
 pub mod loopback;
 pub mod payloads;
-pub mod rank_eval;
 pub mod story_eval;
 pub mod topic_eval;
+pub mod topweek_eval;
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};

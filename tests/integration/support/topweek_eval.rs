@@ -1,0 +1,170 @@
+//! Measuring the report's top reads against graded topic-weeks
+//! (`tests/data/graded_weeks.toml`: every candidate of a topic in an ISO week
+//! graded by reading — 2 must read, 1 useful, 0 noise — split by week into a
+//! tuning and a test part before any ranking change was made against it):
+//! nDCG@3 of each topic's top reads, averaged over topic-weeks. Shared by the
+//! `topweek_devset` test and `benches/pipeline.rs`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use horizon::config::Config;
+use horizon::index::HorizonIndex;
+use horizon::model::Item;
+use horizon::report::{build_report, iso_week};
+use horizon::state::CrawlState;
+use serde::Deserialize;
+
+use super::fixtures::{checked_in_config, repo_toml};
+use super::topic_eval;
+
+/// Top reads looked at.
+pub const K: usize = 3;
+
+/// One graded candidate.
+#[derive(Debug, Clone, Deserialize)]
+#[allow(dead_code)]
+pub struct Judged {
+    pub week: String,
+    pub topic: String,
+    pub id: String,
+    pub title: String,
+    pub grade: u8,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The weeks of each part.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Splits {
+    pub tune: Vec<String>,
+    pub test: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct GradedFile {
+    splits: Splits,
+    judged: Vec<Judged>,
+}
+
+/// nDCG@[`K`] of one part.
+#[derive(Debug, Default, Clone)]
+pub struct Figures {
+    /// Mean nDCG@K over the topic-weeks with something worth reading.
+    pub ndcg: f64,
+    /// Topic-weeks measured.
+    pub topic_weeks: usize,
+    /// Topic-weeks whose top reads hold nothing graded above 0.
+    pub zero: usize,
+    /// Per topic-week.
+    pub rows: Vec<Row>,
+}
+
+/// One topic-week's figure.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub week: String,
+    pub topic: String,
+    pub ndcg: f64,
+    /// The top reads: grade and title.
+    pub shown: Vec<(u8, String)>,
+}
+
+fn dcg(grades: &[u8]) -> f64 {
+    grades
+        .iter()
+        .take(K)
+        .enumerate()
+        .map(|(i, g)| f64::from((1u32 << g) - 1) / ((i + 2) as f64).log2())
+        .sum()
+}
+
+/// Index the tagged fixture items (with their stories, as a crawl gives
+/// them), build the report of every graded week, and score each part.
+pub fn evaluate(fixtures: &Path) -> BTreeMap<&'static str, Figures> {
+    let file: GradedFile = repo_toml("tests/data/graded_weeks.toml");
+    let cfg: Config = checked_in_config();
+    let mut by_id: BTreeMap<String, Item> = BTreeMap::new();
+    for ((capture, id), item) in topic_eval::tagged_items(fixtures, &cfg) {
+        if !capture.starts_with("captures/") {
+            by_id.entry(id).or_insert(item);
+        }
+    }
+    let mut items: Vec<Item> = by_id.into_values().collect();
+    horizon::stories::assign(&mut items, Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+    let mut w = idx.writer(50_000_000).unwrap();
+    for i in &items {
+        w.add_document(idx.doc_of(i)).unwrap();
+    }
+    w.commit().unwrap();
+    drop(w);
+
+    let grades: BTreeMap<(&str, &str, &str), u8> = file
+        .judged
+        .iter()
+        .map(|j| ((j.week.as_str(), j.topic.as_str(), j.id.as_str()), j.grade))
+        .collect();
+    let topic_weeks: BTreeSet<(&str, &str)> = file
+        .judged
+        .iter()
+        .map(|j| (j.week.as_str(), j.topic.as_str()))
+        .collect();
+    let now = jiff::Timestamp::from_second(1_900_000_000).unwrap();
+    let mut out = BTreeMap::new();
+    for (part, weeks) in [("tune", &file.splits.tune), ("test", &file.splits.test)] {
+        let mut f = Figures::default();
+        for week in weeks {
+            let period = iso_week(week).unwrap();
+            let report = build_report(&idx, &cfg, &CrawlState::default(), period, now).unwrap();
+            for (w, topic) in topic_weeks.iter().filter(|(w, _)| w == week) {
+                let mut ideal: Vec<u8> = grades
+                    .iter()
+                    .filter(|((gw, gt, _), _)| gw == w && gt == topic)
+                    .map(|(_, g)| *g)
+                    .collect();
+                ideal.sort_unstable_by(|a, b| b.cmp(a));
+                let best = dcg(&ideal);
+                if best == 0.0 {
+                    continue;
+                }
+                let shown: Vec<(u8, String)> = report
+                    .summary
+                    .top_reads
+                    .iter()
+                    .find(|t| t.topic == *topic)
+                    .map(|t| {
+                        t.items
+                            .iter()
+                            .map(|i| {
+                                let g = grades.get(&(*w, *topic, i.id.as_str())).copied();
+                                (g.unwrap_or(0), i.title.clone())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let got: Vec<u8> = shown.iter().map(|(g, _)| *g).collect();
+                let n = dcg(&got) / best;
+                if n == 0.0 {
+                    f.zero += 1;
+                }
+                f.ndcg += n;
+                f.topic_weeks += 1;
+                f.rows.push(Row {
+                    week: w.to_string(),
+                    topic: topic.to_string(),
+                    ndcg: n,
+                    shown,
+                });
+            }
+        }
+        if f.topic_weeks > 0 {
+            f.ndcg /= f.topic_weeks as f64;
+        }
+        out.insert(part, f);
+    }
+    out
+}
