@@ -58,7 +58,8 @@ use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
 pub use render::{
-    page_with_chrome, safe_url, stylesheet, Chrome, Format, NavLink, RenderError, Renderer,
+    page_with_chrome, safe_url, stylesheet, Chrome, Format, MarkTarget, NavLink, RenderError,
+    Renderer,
 };
 
 /// Periods in the activity series (the current one last).

@@ -92,6 +92,16 @@ pub enum Command {
         after_help = "Examples:\n  horizon demo                 # writes ./horizon-demo (sources.toml, recording/, index/)\n  horizon demo /tmp/try-horizon"
     )]
     Demo(DemoArgs),
+    /// Mark a document useful or noise for a topic (or every topic): the ranking learns from it.
+    #[command(
+        after_help = "Examples:\n  horizon mark aws:whats-new:msk-express useful --topic streaming\n  horizon mark 'arxiv:2410.01234' noise --note 'benchmarks only'"
+    )]
+    Mark(MarkArgs),
+    /// List the team's marks, or remove one.
+    #[command(
+        after_help = "Examples:\n  horizon marks\n  horizon marks --json\n  horizon marks remove aws:whats-new:msk-express --topic streaming"
+    )]
+    Marks(MarksArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
@@ -120,6 +130,58 @@ pub struct ServeArgs {
     /// A file holding the access token (at least 16 characters) [default: $HORIZON_SERVE_TOKEN].
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// Let readers mark documents useful or noise from the pages (the only writes serve makes).
+    #[arg(long)]
+    pub marks: bool,
+}
+
+/// A mark's verdict.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VerdictArg {
+    /// Worth reading for the topic.
+    Useful,
+    /// Not worth reading for the topic.
+    Noise,
+}
+
+/// `horizon mark`.
+#[derive(Debug, Args)]
+pub struct MarkArgs {
+    /// The document's id (as `search --json` prints it).
+    pub id: String,
+    /// Useful or noise.
+    #[arg(value_enum)]
+    pub verdict: VerdictArg,
+    /// The topic the verdict is about [default: every topic].
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
+    pub topic: Option<String>,
+    /// Why, in a few words (kept with the mark).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// `horizon marks`.
+#[derive(Debug, Args)]
+pub struct MarksArgs {
+    /// One JSON object per mark per line on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Remove a mark instead of listing.
+    #[command(subcommand)]
+    pub action: Option<MarksAction>,
+}
+
+/// `horizon marks remove`.
+#[derive(Debug, Subcommand)]
+pub enum MarksAction {
+    /// Remove the mark of a document for a topic (or the one for every topic).
+    Remove {
+        /// The document's id.
+        id: String,
+        /// The topic of the mark [default: the mark for every topic].
+        #[arg(long, value_name = "TOPIC")]
+        topic: Option<String>,
+    },
 }
 
 /// `horizon demo`.

@@ -14,6 +14,7 @@ mod demo;
 mod export;
 mod flags;
 mod man;
+mod mark;
 mod reindex;
 mod report;
 mod search;
@@ -88,6 +89,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Report(args) => report::cmd_report(&cli, args).await,
         Command::Demo(args) => demo::cmd_demo(&cli, args).await,
         Command::Serve(args) => serve::cmd_serve(&cli, args).await,
+        Command::Mark(args) => mark::cmd_mark(&cli, args),
+        Command::Marks(args) => mark::cmd_marks(&cli, args),
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };

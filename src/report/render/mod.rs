@@ -17,7 +17,7 @@ mod json;
 mod markdown;
 mod words;
 
-pub use html::{page_with_chrome, stylesheet, Chrome, NavLink};
+pub use html::{page_with_chrome, stylesheet, Chrome, MarkTarget, NavLink};
 pub use words::safe_url;
 pub(super) use words::thousands;
 
