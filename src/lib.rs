@@ -25,6 +25,7 @@ pub mod opml;
 pub mod replay;
 pub mod report;
 pub mod robots;
+pub mod rules;
 pub mod search;
 pub mod serve;
 pub mod sources;

@@ -94,6 +94,9 @@ pub enum ReportError {
     /// The period is empty or out of range.
     #[error("report period: {0}")]
     Period(String),
+    /// A `[[rules]]` query did not parse against this index.
+    #[error("a rule's query: {0}")]
+    Rule(String),
 }
 
 /// The time range a report covers: `[since, until)`.
@@ -579,7 +582,9 @@ pub fn build_report(
 
     // Per topic.
     let per_topic = topic_kind_counts(idx, &searcher, &*in_period())?;
-    let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone());
+    let rules = crate::rules::RuleSet::compile(idx, &cfg.rules, now)
+        .map_err(|e| ReportError::Rule(e.to_string()))?;
+    let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone()).with_rules(rules);
     let (topics, top_reads) = topic_sections(idx, cfg, &ranker, &per_topic)?;
     let untagged_query = BooleanQuery::new(vec![
         (Occur::Must, in_period()),

@@ -102,6 +102,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon marks\n  horizon marks --json\n  horizon marks remove aws:whats-new:msk-express --topic streaming"
     )]
     Marks(MarksArgs),
+    /// The [[rules]] of the config (mute, pin, boost); `rules test` shows what each changes.
+    #[command(
+        after_help = "Try a rule before saving it: copy sources.toml, add the [[rules]] table, and\nrun `horizon --config draft.toml rules test`.\n\nExamples:\n  horizon rules\n  horizon rules test --weeks 8\n  horizon --config draft.toml rules test --json"
+    )]
+    Rules(RulesArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
@@ -133,6 +138,31 @@ pub struct ServeArgs {
     /// Let readers mark documents useful or noise from the pages (the only writes serve makes).
     #[arg(long)]
     pub marks: bool,
+}
+
+/// `horizon rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Test instead of listing.
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
+}
+
+/// `horizon rules test`.
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// What each rule changes in the last weeks' reports (each rule alone, expired ones too).
+    Test {
+        /// Complete weeks to look at, newest first.
+        #[arg(long, default_value_t = 4, value_name = "N")]
+        weeks: usize,
+        /// One JSON object per rule per line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A mark's verdict.

@@ -17,6 +17,7 @@ mod man;
 mod mark;
 mod reindex;
 mod report;
+mod rules;
 mod search;
 mod serve;
 mod sources;
@@ -91,6 +92,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Serve(args) => serve::cmd_serve(&cli, args).await,
         Command::Mark(args) => mark::cmd_mark(&cli, args),
         Command::Marks(args) => mark::cmd_marks(&cli, args),
+        Command::Rules(args) => rules::cmd_rules(&cli, args),
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };

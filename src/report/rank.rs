@@ -108,6 +108,7 @@ pub(super) struct Ranker<'a> {
     title_parser: QueryParser,
     period_docs: PeriodDocs,
     corroboration: RefCell<BTreeMap<(String, String), usize>>,
+    rules: crate::rules::RuleSet,
 }
 
 impl<'a> Ranker<'a> {
@@ -130,7 +131,14 @@ impl<'a> Ranker<'a> {
             title_parser,
             period_docs,
             corroboration: RefCell::new(BTreeMap::new()),
+            rules: crate::rules::RuleSet::default(),
         }
+    }
+
+    /// Apply `rules` (mute, pin, boost) to every ranking.
+    pub fn with_rules(mut self, rules: crate::rules::RuleSet) -> Ranker<'a> {
+        self.rules = rules;
+        self
     }
 
     /// The documents of the period, as a filter.
@@ -176,6 +184,10 @@ impl<'a> Ranker<'a> {
         if n == 0 {
             return Ok(Vec::new());
         }
+        let scope = self.rules.scope(topic.map(|t| t.name.as_str()));
+        let filter = scope.without_muted(filter);
+        let tweaks = scope.tweaks(self.searcher)?;
+        let segment_tweaks = tweaks.clone();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)))];
         if let Some(q) = relevance {
@@ -192,6 +204,7 @@ impl<'a> Ranker<'a> {
         let collector = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
             let date = seg.fast_fields().date("date").ok();
             let stars = seg.fast_fields().u64("stars_period").ok();
+            let rules = segment_tweaks.as_ref().map(|t| t.segment(seg));
             move |doc, bm25: f32| {
                 let pos = date
                     .as_ref()
@@ -202,7 +215,11 @@ impl<'a> Ranker<'a> {
                     Kind::Repo => stars_weight(stars.as_ref().and_then(|c| c.first(doc))),
                     _ => 1.0,
                 };
-                (1.0 + f64::from(bm25).ln_1p()) * boost * recency_weight(pos)
+                let score = (1.0 + f64::from(bm25).ln_1p()) * boost * recency_weight(pos);
+                match &rules {
+                    Some(r) => r.apply(doc, score),
+                    None => score,
+                }
             }
         });
         let hits: Vec<(f64, DocAddress)> = self.searcher.search(&query, &collector)?;
@@ -217,7 +234,16 @@ impl<'a> Ranker<'a> {
             };
             let others = self.corroboration(&item)?;
             let score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
-            let why = why(&item, topic.map(|t| t.name.as_str()), others);
+            let mut why = why(&item, topic.map(|t| t.name.as_str()), others);
+            if let Some(t) = &tweaks {
+                for words in crate::rules::why_words(&t.matching(self.searcher, addr)) {
+                    why = if why.is_empty() {
+                        words
+                    } else {
+                        format!("{why}; {words}")
+                    };
+                }
+            }
             ranked.push(Ranked {
                 item,
                 score: (score * 1000.0).round() / 1000.0,

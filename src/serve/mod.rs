@@ -95,8 +95,9 @@ impl std::fmt::Debug for App {
 impl App {
     /// The server's state over an open index and its config.
     pub fn new(idx: HorizonIndex, cfg: Config, auth: Option<Auth>) -> Result<App, ServeError> {
-        let engine =
-            SearchEngine::new(Arc::new(idx))?.with_synonyms(crate::search::synonym_groups(&cfg));
+        let engine = SearchEngine::new(Arc::new(idx))?
+            .with_synonyms(crate::search::synonym_groups(&cfg))
+            .with_rules(cfg.rules.clone());
         let mut stylesheet = crate::report::stylesheet()?;
         stylesheet.push('\n');
         stylesheet.push_str(SITE_CSS);

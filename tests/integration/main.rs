@@ -57,6 +57,7 @@ mod report_deliver;
 mod report_flags;
 mod report_golden;
 mod robots;
+mod rules;
 mod serve;
 mod serve_browser;
 mod serve_marks;
