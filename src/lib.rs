@@ -28,6 +28,7 @@ pub mod robots;
 pub mod rules;
 pub mod search;
 pub mod serve;
+pub mod similar;
 pub mod sources;
 pub mod state;
 pub mod text;

@@ -102,6 +102,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon marks\n  horizon marks --json\n  horizon marks remove aws:whats-new:msk-express --topic streaming"
     )]
     Marks(MarksArgs),
+    /// The documents most like one document (tf-idf more-like-this), with search's filters.
+    #[command(
+        after_help = "Examples:\n  horizon similar 'arxiv:2410.01234'\n  horizon similar aws:whats-new:msk-express --kind paper --since 90d --json"
+    )]
+    Similar(SimilarArgs),
     /// The [[rules]] of the config (mute, pin, boost); `rules test` shows what each changes.
     #[command(
         after_help = "Try a rule before saving it: copy sources.toml, add the [[rules]] table, and\nrun `horizon --config draft.toml rules test`.\n\nExamples:\n  horizon rules\n  horizon rules test --weeks 8\n  horizon --config draft.toml rules test --json"
@@ -138,6 +143,37 @@ pub struct ServeArgs {
     /// Let readers mark documents useful or noise from the pages (the only writes serve makes).
     #[arg(long)]
     pub marks: bool,
+}
+
+/// `horizon similar`.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The document's id (as `search --json` prints it).
+    pub id: String,
+    /// Only this kind (repeatable).
+    #[arg(long, value_name = "KIND", value_parser = kinds())]
+    pub kind: Vec<Kind>,
+    /// Only this topic (repeatable); `none` for documents tagged with no topic.
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
+    pub topic: Vec<String>,
+    /// Only this source (repeatable).
+    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
+    pub source: Vec<String>,
+    /// Only this cloud vendor (repeatable).
+    #[arg(long, value_name = "VENDOR", value_parser = vendors())]
+    pub vendor: Vec<Vendor>,
+    /// Filed on or after: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Filed before: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Documents to show.
+    #[arg(long, short = 'n', default_value_t = DEFAULT_SEARCH_LIMIT)]
+    pub limit: usize,
+    /// One JSON object per document per line on stdout (as `search --json`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `horizon rules`.

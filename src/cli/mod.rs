@@ -20,6 +20,7 @@ mod report;
 mod rules;
 mod search;
 mod serve;
+mod similar;
 mod sources;
 mod stats;
 
@@ -93,6 +94,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Mark(args) => mark::cmd_mark(&cli, args),
         Command::Marks(args) => mark::cmd_marks(&cli, args),
         Command::Rules(args) => rules::cmd_rules(&cli, args),
+        Command::Similar(args) => similar::cmd_similar(&cli, args),
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };

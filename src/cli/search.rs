@@ -100,7 +100,7 @@ pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
 }
 
 /// Hits as text: title, a line of facts, the link and the highlighted snippet.
-fn print_hits(
+pub(super) fn print_hits(
     out: &mut impl Write,
     hits: &[horizon::search::Hit],
     color: bool,

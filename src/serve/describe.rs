@@ -63,6 +63,7 @@ pub(super) fn item_page(i: &Item) -> ItemPage {
         summary: i.summary.clone(),
         links,
         mark: None,
+        related: Vec::new(),
     }
 }
 

@@ -320,6 +320,15 @@ pub(super) async fn item(
             ))
         })?;
         let mut page = super::describe::item_page(&item);
+        let related = crate::search::SearchRequest {
+            limit: crate::similar::DEFAULT_RELATED,
+            ..Default::default()
+        };
+        page.related = crate::similar::similar(app.idx(), &item, &related)
+            .map_err(|e| Problem::internal(&e))?
+            .iter()
+            .map(hit_view)
+            .collect();
         let marks = super::marking::current_marks(&app);
         page.mark =
             super::marking::controls(&app, &headers, &item, &marks, &item_href(&item.id), None);

@@ -204,6 +204,8 @@ pub(super) struct ItemPage {
     pub links: Vec<(String, Option<String>)>,
     /// Useful / noise buttons, when the server takes marks.
     pub mark: Option<super::marking::MarkControls>,
+    /// The documents most like this one.
+    pub related: Vec<HitView>,
 }
 
 /// The absorption landscape.

@@ -61,5 +61,6 @@ mod rules;
 mod serve;
 mod serve_browser;
 mod serve_marks;
+mod similar;
 mod sources_e2e;
 mod topic_devset;
