@@ -19,6 +19,7 @@ pub mod duration;
 pub mod export;
 pub mod fetch;
 pub mod index;
+pub mod learn;
 pub mod marks;
 pub mod model;
 pub mod opml;

@@ -94,6 +94,9 @@ pub enum ReportError {
     /// The period is empty or out of range.
     #[error("report period: {0}")]
     Period(String),
+    /// The team's marks could not be read.
+    #[error(transparent)]
+    Marks(#[from] crate::marks::MarksError),
     /// A `[[rules]]` query did not parse against this index.
     #[error("a rule's query: {0}")]
     Rule(String),
@@ -584,7 +587,11 @@ pub fn build_report(
     let per_topic = topic_kind_counts(idx, &searcher, &*in_period())?;
     let rules = crate::rules::RuleSet::compile(idx, &cfg.rules, now)
         .map_err(|e| ReportError::Rule(e.to_string()))?;
-    let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone()).with_rules(rules);
+    let marks = crate::marks::MarkStore::at(idx.dir()).list()?;
+    let learner = crate::learn::Learner::train(idx, &searcher, &marks)?;
+    let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone())
+        .with_rules(rules)
+        .with_learner(learner);
     let (topics, top_reads) = topic_sections(idx, cfg, &ranker, &per_topic)?;
     let untagged_query = BooleanQuery::new(vec![
         (Occur::Must, in_period()),

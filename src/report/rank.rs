@@ -109,6 +109,7 @@ pub(super) struct Ranker<'a> {
     period_docs: PeriodDocs,
     corroboration: RefCell<BTreeMap<(String, String), usize>>,
     rules: crate::rules::RuleSet,
+    learner: crate::learn::Learner,
 }
 
 impl<'a> Ranker<'a> {
@@ -132,7 +133,14 @@ impl<'a> Ranker<'a> {
             period_docs,
             corroboration: RefCell::new(BTreeMap::new()),
             rules: crate::rules::RuleSet::default(),
+            learner: crate::learn::Learner::default(),
         }
+    }
+
+    /// Let the models trained from the team's marks move the scores.
+    pub fn with_learner(mut self, learner: crate::learn::Learner) -> Ranker<'a> {
+        self.learner = learner;
+        self
     }
 
     /// Apply `rules` (mute, pin, boost) to every ranking.
@@ -233,8 +241,20 @@ impl<'a> Ranker<'a> {
                 1.0
             };
             let others = self.corroboration(&item)?;
-            let score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
+            let mut score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
             let mut why = why(&item, topic.map(|t| t.name.as_str()), others);
+            let learned =
+                topic.and_then(|t| self.learner.adjust(self.idx, self.searcher, &t.name, &item));
+            if let Some(adj) = learned {
+                score *= adj.factor;
+                if let Some(words) = adj.why {
+                    why = if why.is_empty() {
+                        words
+                    } else {
+                        format!("{why}; {words}")
+                    };
+                }
+            }
             if let Some(t) = &tweaks {
                 for words in crate::rules::why_words(&t.matching(self.searcher, addr)) {
                     why = if why.is_empty() {

@@ -25,7 +25,7 @@ url = "https://blog.example/feed"
 "#;
 
 /// Six Kafka posts filed in last complete week (five are listed); `blog:5` says "webinar".
-fn setup(dir: &Path, rules: &str) -> (PathBuf, PathBuf) {
+pub(crate) fn setup(dir: &Path, rules: &str) -> (PathBuf, PathBuf) {
     let config = write_config(dir, &format!("{TOPICS}\n{rules}"));
     let cfg = Config::load(&config).unwrap();
     let week = horizon::report::last_complete_week(Timestamp::now());
@@ -58,7 +58,7 @@ fn setup(dir: &Path, rules: &str) -> (PathBuf, PathBuf) {
 }
 
 /// The ids of the report's streaming articles, in order, and their `why`s.
-fn report_articles(config: &Path, index: &Path) -> Vec<(String, String)> {
+pub(crate) fn report_articles(config: &Path, index: &Path) -> Vec<(String, String)> {
     let out = run_expect(
         horizon(config, index).args(["report", "--format", "json"]),
         0,
@@ -250,4 +250,48 @@ until = "next week"
             "{line} {what}:\n{err}"
         );
     }
+}
+
+// Guards #30 item 2's hook: marks move the report's ranking at once, and say so.
+#[test]
+fn marks_move_the_report_ranking_and_the_why_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, index) = setup(dir.path(), "");
+    let plain = report_articles(&config, &index);
+    let place = |list: &[(String, String)], id: &str| list.iter().position(|(i, _)| i == id);
+    let webinar = place(&plain, "blog:5").expect("the webinar is listed");
+    assert_eq!(webinar, 0, "it mentions Kafka most: {plain:?}");
+    run_expect(
+        horizon(&config, &index).args(["mark", "blog:5", "noise", "--topic", "streaming"]),
+        0,
+    );
+    let after = report_articles(&config, &index);
+    let now = place(&after, "blog:5");
+    assert!(
+        now.is_none_or(|p| p > webinar),
+        "noise goes down: {after:?}"
+    );
+    assert!(
+        after
+            .iter()
+            .all(|(i, why)| i == "blog:5" || !why.contains("marked noise")),
+        "posts unlike the webinar are not said to be like it: {after:?}"
+    );
+    // Noise no more, useful instead: first again, and the why says why.
+    run_expect(
+        horizon(&config, &index).args(["marks", "remove", "blog:5", "--topic", "streaming"]),
+        0,
+    );
+    run_expect(
+        horizon(&config, &index).args(["mark", "blog:5", "useful", "--topic", "streaming"]),
+        0,
+    );
+    let lifted = report_articles(&config, &index);
+    assert_eq!(lifted[0].0, "blog:5", "{lifted:?}");
+    assert!(
+        lifted[0]
+            .1
+            .contains("like \"Kafka webinar: register now\", which the team marked useful"),
+        "{lifted:?}"
+    );
 }
