@@ -82,7 +82,7 @@ pub enum Command {
         after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
     )]
     Export(ExportArgs),
-    /// Serve the index as web pages and a JSON API (read-only): search, the landscape, weekly reports, sources.
+    /// Serve the index as web pages and a JSON API (read-only unless --marks): search, the landscape, weekly reports, sources.
     #[command(
         after_help = "Pages: /search, /landscape, /report?week=2026-W47, /sources. API (the same JSON as --json):\n/api/search?q=…&kind=…&since=30d&limit=…&offset=…, /api/flags, /api/report?week=…, /api/sources.\n\nListens on loopback unless --bind says otherwise; any other address needs a token\n(--token-file or HORIZON_SERVE_TOKEN), sent as `Authorization: Bearer <token>` or typed\ninto the sign-in page. Picks up each crawl's commit by itself; never takes the crawl lock.\n\nExamples:\n  horizon serve\n  HORIZON_SERVE_TOKEN=$(cat /etc/horizon/token) horizon serve --bind 0.0.0.0:8080"
     )]
@@ -107,7 +107,7 @@ pub enum Command {
         after_help = "Examples:\n  horizon similar 'arxiv:2410.01234'\n  horizon similar aws:whats-new:msk-express --kind paper --since 90d --json"
     )]
     Similar(SimilarArgs),
-    /// The [[rules]] of the config (mute, pin, boost); `rules test` shows what each changes.
+    /// The [[rules]] of the config (mute, pin, boost); rules test shows what each changes.
     #[command(
         after_help = "Try a rule before saving it: copy sources.toml, add the [[rules]] table, and\nrun `horizon --config draft.toml rules test`.\n\nExamples:\n  horizon rules\n  horizon rules test --weeks 8\n  horizon --config draft.toml rules test --json"
     )]
