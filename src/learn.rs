@@ -233,12 +233,16 @@ impl Learner {
             .filter_map(|m| m.nearest(&x, verdict))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .filter(|_| (factor - 1.0).abs() >= WHY_MIN_CHANGE);
-        let why = nearest.map(|(e, _)| {
+        let why = nearest.map(|(e, similarity)| {
             let verdict = match e.verdict {
                 Verdict::Useful => "useful",
                 Verdict::Noise => "noise",
             };
-            format!("like {:?}, which the team marked {verdict}", e.title)
+            if similarity > 0.999 && e.title == item.title {
+                format!("the team marked it {verdict}")
+            } else {
+                format!("like {:?}, which the team marked {verdict}", e.title)
+            }
         });
         Some(Adjustment { factor, why })
     }
