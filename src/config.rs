@@ -22,6 +22,7 @@ use jiff::civil::Date;
 
 mod deliver;
 mod keys;
+mod rules;
 mod source;
 
 use deliver::{build_deliver, RawDeliver};
@@ -29,6 +30,7 @@ pub use deliver::{
     is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
     PERIOD_PLACEHOLDER,
 };
+pub use rules::{Rule, RuleAction, MAX_RULE_BOOST};
 use source::{build_source, read_sources};
 pub use source::{ArxivMode, Source, SourceKind, SourceSpec, TrendingPeriod};
 
@@ -117,6 +119,8 @@ pub struct Config {
     pub offerings: Vec<Offering>,
     /// `[report.deliver]`: where `horizon report --deliver` sends the report.
     pub deliver: DeliverSettings,
+    /// `[[rules]]`: mute, pin and boost, applied at search and report time.
+    pub rules: Vec<Rule>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +140,8 @@ struct RawConfig {
     _sources: IgnoredAny,
     #[serde(default)]
     offerings: Vec<Spanned<RawOffering>>,
+    #[serde(default)]
+    rules: Vec<Spanned<rules::RawRule>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -504,6 +510,7 @@ impl Config {
                 offerings.push(o);
             }
         }
+        let rules = rules::build_rules(raw.rules, text, &topic_names, &mut problems);
         validate_absorption(&raw.absorption, &mut problems);
         let mut report = raw.report;
         let deliver = match report.deliver.take() {
@@ -526,6 +533,7 @@ impl Config {
             sources,
             offerings,
             deliver,
+            rules,
         })
     }
 

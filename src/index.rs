@@ -4,7 +4,8 @@
 //! - `tantivy/` — the tantivy index itself;
 //! - `horizon.json` — the schema version this index was built with;
 //! - `state.json` — crawl state (see `state.rs`);
-//! - `crawl.lock` — held while a crawl runs.
+//! - `crawl.lock` — held while a crawl runs;
+//! - `marks.redb` — the team's marks (see `marks.rs`), which `reindex` leaves alone.
 //!
 //! The schema is defined once, in [`build_schema`]. Text fields serve search,
 //! raw `STRING | FAST` fields serve filters and aggregations, and the whole
@@ -310,7 +311,13 @@ impl HorizonIndex {
     /// must not exist, be empty, be an index already, or hold only what horizon
     /// writes there (and dot files such as the repository's `.gitignore`).
     pub fn check_folder(dir: &Path) -> Result<(), IndexError> {
-        const OWN: &[&str] = &["tantivy", "horizon.json", "state.json", "crawl.lock"];
+        const OWN: &[&str] = &[
+            "tantivy",
+            "horizon.json",
+            "state.json",
+            "crawl.lock",
+            crate::marks::MARKS_FILE,
+        ];
         if Self::exists(dir) || !dir.is_dir() {
             return Ok(());
         }

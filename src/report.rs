@@ -60,8 +60,8 @@ use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
 pub use render::{
-    digest, page_with_chrome, safe_url, stylesheet, Chrome, Format, FullReport, NavLink,
-    RenderError, Renderer, DIGEST_MOVES,
+    digest, page_with_chrome, safe_url, stylesheet, Chrome, Format, FullReport, MarkTarget,
+    NavLink, RenderError, Renderer, DIGEST_MOVES,
 };
 
 /// Periods in the activity series (the current one last).
@@ -98,6 +98,12 @@ pub enum ReportError {
     /// The period is empty or out of range.
     #[error("report period: {0}")]
     Period(String),
+    /// The team's marks could not be read.
+    #[error(transparent)]
+    Marks(#[from] crate::marks::MarksError),
+    /// A `[[rules]]` query did not parse against this index.
+    #[error("a rule's query: {0}")]
+    Rule(String),
 }
 
 /// The time range a report covers: `[since, until)`.
@@ -628,7 +634,13 @@ pub fn build_report(
 
     // Per topic.
     let per_topic = topic_kind_counts(idx, &searcher, &*in_period())?;
-    let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone());
+    let rules = crate::rules::RuleSet::compile(idx, &cfg.rules, now)
+        .map_err(|e| ReportError::Rule(e.to_string()))?;
+    let marks = crate::marks::MarkStore::at(idx.dir()).list()?;
+    let learner = crate::learn::Learner::train(idx, &searcher, &marks)?;
+    let ranker = rank::Ranker::new(idx, &searcher, &period, period_docs.clone())
+        .with_rules(rules)
+        .with_learner(learner);
     let (topics, top_reads) = topic_sections(idx, cfg, &ranker, &per_topic)?;
     let untagged_query = BooleanQuery::new(vec![
         (Occur::Must, in_period()),

@@ -513,6 +513,15 @@ pub fn date_range(
 
 /// Run a search.
 pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {
+    search_with_rules(idx, req, &crate::rules::RuleSet::default())
+}
+
+/// Run a search with the `[[rules]]` in force (`crate::rules`).
+pub fn search_with_rules(
+    idx: &HorizonIndex,
+    req: &SearchRequest,
+    rules: &crate::rules::RuleSet,
+) -> Result<Vec<Hit>, SearchError> {
     let expanded = expand_synonyms(&req.query, &req.synonyms);
     let text_query = parse_query(idx.index(), &expanded)?;
     let query: Box<dyn Query> = match filter_query(idx, req) {
@@ -522,15 +531,28 @@ pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, Searc
         ])),
         None => text_query.box_clone(),
     };
+    let scope = rules.scope(crate::rules::search_topic(&req.topics));
+    let query = scope.without_muted(query);
     let searcher = idx.searcher()?;
     let limit = req.limit.max(1);
-    let addrs: Vec<(Option<f32>, tantivy::DocAddress)> = match req.sort {
-        SortBy::Relevance => searcher
+    let tweaks = match req.sort {
+        SortBy::Relevance => scope.tweaks(&searcher)?,
+        SortBy::Date => None,
+    };
+    let addrs: Vec<(Option<f32>, tantivy::DocAddress)> = match (req.sort, tweaks) {
+        (SortBy::Relevance, Some(t)) => {
+            crate::rules::top_by_score(&searcher, &*query, t, limit, 0, false)?
+                .1
+                .into_iter()
+                .map(|(s, a)| (Some(s), a))
+                .collect()
+        }
+        (SortBy::Relevance, None) => searcher
             .search(&query, &TopDocs::with_limit(limit).order_by_score())?
             .into_iter()
             .map(|(s, a)| (Some(s), a))
             .collect(),
-        SortBy::Date => searcher
+        (SortBy::Date, _) => searcher
             .search(
                 &query,
                 &TopDocs::with_limit(limit).order_by_fast_field::<DateTime>("date", Order::Desc),

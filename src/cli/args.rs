@@ -82,7 +82,7 @@ pub enum Command {
         after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
     )]
     Export(ExportArgs),
-    /// Serve the index as web pages and a JSON API (read-only): search, the landscape, weekly reports, sources.
+    /// Serve the index as web pages and a JSON API (read-only unless --marks): search, the landscape, weekly reports, sources.
     #[command(
         after_help = "Pages: /search, /landscape, /report?week=2026-W47, /sources. API (the same JSON as --json):\n/api/search?q=…&kind=…&since=30d&limit=…&offset=…, /api/flags, /api/report?week=…, /api/sources.\n\nListens on loopback unless --bind says otherwise; any other address needs a token\n(--token-file or HORIZON_SERVE_TOKEN), sent as `Authorization: Bearer <token>` or typed\ninto the sign-in page. Picks up each crawl's commit by itself; never takes the crawl lock.\n\nExamples:\n  horizon serve\n  HORIZON_SERVE_TOKEN=$(cat /etc/horizon/token) horizon serve --bind 0.0.0.0:8080"
     )]
@@ -92,6 +92,26 @@ pub enum Command {
         after_help = "Examples:\n  horizon demo                 # writes ./horizon-demo (sources.toml, recording/, index/)\n  horizon demo /tmp/try-horizon"
     )]
     Demo(DemoArgs),
+    /// Mark a document useful or noise for a topic (or every topic): the ranking learns from it.
+    #[command(
+        after_help = "Examples:\n  horizon mark aws:whats-new:msk-express useful --topic streaming\n  horizon mark 'arxiv:2410.01234' noise --note 'benchmarks only'"
+    )]
+    Mark(MarkArgs),
+    /// List the team's marks, or remove one.
+    #[command(
+        after_help = "Examples:\n  horizon marks\n  horizon marks --json\n  horizon marks remove aws:whats-new:msk-express --topic streaming"
+    )]
+    Marks(MarksArgs),
+    /// The documents most like one document (tf-idf more-like-this), with search's filters.
+    #[command(
+        after_help = "Examples:\n  horizon similar 'arxiv:2410.01234'\n  horizon similar aws:whats-new:msk-express --kind paper --since 90d --json"
+    )]
+    Similar(SimilarArgs),
+    /// The [[rules]] of the config (mute, pin, boost); rules test shows what each changes.
+    #[command(
+        after_help = "Try a rule before saving it: copy sources.toml, add the [[rules]] table, and\nrun `horizon --config draft.toml rules test`.\n\nExamples:\n  horizon rules\n  horizon rules test --weeks 8\n  horizon --config draft.toml rules test --json"
+    )]
+    Rules(RulesArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
@@ -120,6 +140,114 @@ pub struct ServeArgs {
     /// A file holding the access token (at least 16 characters) [default: $HORIZON_SERVE_TOKEN].
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// Let readers mark documents useful or noise from the pages (the only writes serve makes).
+    #[arg(long)]
+    pub marks: bool,
+}
+
+/// `horizon similar`.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The document's id (as `search --json` prints it).
+    pub id: String,
+    /// Only this kind (repeatable).
+    #[arg(long, value_name = "KIND", value_parser = kinds())]
+    pub kind: Vec<Kind>,
+    /// Only this topic (repeatable); `none` for documents tagged with no topic.
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
+    pub topic: Vec<String>,
+    /// Only this source (repeatable).
+    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
+    pub source: Vec<String>,
+    /// Only this cloud vendor (repeatable).
+    #[arg(long, value_name = "VENDOR", value_parser = vendors())]
+    pub vendor: Vec<Vendor>,
+    /// Filed on or after: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Filed before: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Documents to show.
+    #[arg(long, short = 'n', default_value_t = DEFAULT_SEARCH_LIMIT)]
+    pub limit: usize,
+    /// One JSON object per document per line on stdout (as `search --json`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `horizon rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Test instead of listing.
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
+}
+
+/// `horizon rules test`.
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// What each rule changes in the last weeks' reports (each rule alone, expired ones too).
+    Test {
+        /// Complete weeks to look at, newest first.
+        #[arg(long, default_value_t = 4, value_name = "N")]
+        weeks: usize,
+        /// One JSON object per rule per line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A mark's verdict.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VerdictArg {
+    /// Worth reading for the topic.
+    Useful,
+    /// Not worth reading for the topic.
+    Noise,
+}
+
+/// `horizon mark`.
+#[derive(Debug, Args)]
+pub struct MarkArgs {
+    /// The document's id (as `search --json` prints it).
+    pub id: String,
+    /// Useful or noise.
+    #[arg(value_enum)]
+    pub verdict: VerdictArg,
+    /// The topic the verdict is about [default: every topic].
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
+    pub topic: Option<String>,
+    /// Why, in a few words (kept with the mark).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// `horizon marks`.
+#[derive(Debug, Args)]
+pub struct MarksArgs {
+    /// One JSON object per mark per line on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Remove a mark instead of listing.
+    #[command(subcommand)]
+    pub action: Option<MarksAction>,
+}
+
+/// `horizon marks remove`.
+#[derive(Debug, Subcommand)]
+pub enum MarksAction {
+    /// Remove the mark of a document for a topic (or the one for every topic).
+    Remove {
+        /// The document's id.
+        id: String,
+        /// The topic of the mark [default: the mark for every topic].
+        #[arg(long, value_name = "TOPIC")]
+        topic: Option<String>,
+    },
 }
 
 /// `horizon demo`.

@@ -14,10 +14,13 @@ mod demo;
 mod export;
 mod flags;
 mod man;
+mod mark;
 mod reindex;
 mod report;
+mod rules;
 mod search;
 mod serve;
+mod similar;
 mod sources;
 mod stats;
 
@@ -88,6 +91,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Report(args) => report::cmd_report(&cli, args).await,
         Command::Demo(args) => demo::cmd_demo(&cli, args).await,
         Command::Serve(args) => serve::cmd_serve(&cli, args).await,
+        Command::Mark(args) => mark::cmd_mark(&cli, args),
+        Command::Marks(args) => mark::cmd_marks(&cli, args),
+        Command::Rules(args) => rules::cmd_rules(&cli, args),
+        Command::Similar(args) => similar::cmd_similar(&cli, args),
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };

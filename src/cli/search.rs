@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use horizon::exit;
-use horizon::search::{search, SearchError, SearchRequest, SortBy};
+use horizon::search::{search_with_rules, SearchError, SearchRequest, SortBy};
 use horizon::text::terminal_safe;
 use jiff::Timestamp;
 
@@ -69,7 +69,13 @@ pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
             dir.display()
         )));
     }
-    let hits = search(&idx, &req).map_err(|e| match e {
+    let rules = horizon::rules::RuleSet::compile(
+        &idx,
+        cfg.as_ref().map(|c| c.rules.as_slice()).unwrap_or_default(),
+        now,
+    )
+    .map_err(|e| Failure::usage(anyhow::anyhow!("a rule's query: {e}")))?;
+    let hits = search_with_rules(&idx, &req, &rules).map_err(|e| match e {
         SearchError::Query(q) => Failure::usage(anyhow::anyhow!("invalid query: {q}")),
         other => Failure::fatal(other),
     })?;
@@ -94,7 +100,7 @@ pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
 }
 
 /// Hits as text: title, a line of facts, the link and the highlighted snippet.
-fn print_hits(
+pub(super) fn print_hits(
     out: &mut impl Write,
     hits: &[horizon::search::Hit],
     color: bool,

@@ -39,17 +39,29 @@ pub(super) async fn cmd_serve(cli: &Cli, args: &ServeArgs) -> Result<u8, Failure
     let dir = index_dir(cli, Some(&cfg));
     let token = token(args)?;
     let idx = open_index(&dir)?;
-    let server = horizon::serve::bind(args.bind, token.as_deref(), idx, cfg, Limits::default())
-        .await
-        .map_err(|e| match e {
-            ServeError::TokenRequired { .. } | ServeError::WeakToken(_) => Failure::usage(e),
-            other => Failure::fatal(other),
-        })?;
+    let server = horizon::serve::bind_with(
+        args.bind,
+        token.as_deref(),
+        idx,
+        cfg,
+        Limits::default(),
+        args.marks,
+    )
+    .await
+    .map_err(|e| match e {
+        ServeError::TokenRequired { .. } | ServeError::WeakToken(_) => Failure::usage(e),
+        other => Failure::fatal(other),
+    })?;
     let addr = server.local_addr().map_err(Failure::fatal)?;
     if !cli.quiet {
         eprintln!(
-            "horizon: serving {} at http://{addr}/ (read-only{}); SIGINT or SIGTERM stops it",
+            "horizon: serving {} at http://{addr}/ ({}{}); SIGINT or SIGTERM stops it",
             dir.display(),
+            if args.marks {
+                "marks enabled"
+            } else {
+                "read-only"
+            },
             if token.is_some() {
                 ", token required"
             } else {

@@ -132,6 +132,8 @@ pub(super) struct Ranker<'a> {
     title_parser: QueryParser,
     period_docs: PeriodDocs,
     corroboration: RefCell<BTreeMap<(String, String), usize>>,
+    rules: crate::rules::RuleSet,
+    learner: crate::learn::Learner,
 }
 
 impl<'a> Ranker<'a> {
@@ -154,7 +156,21 @@ impl<'a> Ranker<'a> {
             title_parser,
             period_docs,
             corroboration: RefCell::new(BTreeMap::new()),
+            rules: crate::rules::RuleSet::default(),
+            learner: crate::learn::Learner::default(),
         }
+    }
+
+    /// Let the models trained from the team's marks move the scores.
+    pub fn with_learner(mut self, learner: crate::learn::Learner) -> Ranker<'a> {
+        self.learner = learner;
+        self
+    }
+
+    /// Apply `rules` (mute, pin, boost) to every ranking.
+    pub fn with_rules(mut self, rules: crate::rules::RuleSet) -> Ranker<'a> {
+        self.rules = rules;
+        self
     }
 
     /// The documents of the period, as a filter.
@@ -200,6 +216,10 @@ impl<'a> Ranker<'a> {
         if n == 0 {
             return Ok(Vec::new());
         }
+        let scope = self.rules.scope(topic.map(|t| t.name.as_str()));
+        let filter = scope.without_muted(filter);
+        let tweaks = scope.tweaks(self.searcher)?;
+        let segment_tweaks = tweaks.clone();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)))];
         if let Some(q) = relevance {
@@ -216,6 +236,7 @@ impl<'a> Ranker<'a> {
         let collector = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
             let date = seg.fast_fields().date("date").ok();
             let stars = seg.fast_fields().u64("stars_period").ok();
+            let rules = segment_tweaks.as_ref().map(|t| t.segment(seg));
             move |doc, bm25: f32| {
                 let pos = date
                     .as_ref()
@@ -226,7 +247,11 @@ impl<'a> Ranker<'a> {
                     Kind::Repo => stars_weight(stars.as_ref().and_then(|c| c.first(doc))),
                     _ => 1.0,
                 };
-                (1.0 + f64::from(bm25).ln_1p()) * boost * recency_weight(pos)
+                let score = (1.0 + f64::from(bm25).ln_1p()) * boost * recency_weight(pos);
+                match &rules {
+                    Some(r) => r.apply(doc, score),
+                    None => score,
+                }
             }
         });
         let hits: Vec<(f64, DocAddress)> = self.searcher.search(&query, &collector)?;
@@ -254,9 +279,30 @@ impl<'a> Ranker<'a> {
             // Corroboration counts the story's other sources, or the sources
             // naming the same thing, whichever says more.
             let others = self.corroboration(&item)?.max(story_sources.len());
-            let score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
+            let mut score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
             let sources: Vec<&str> = story_sources.into_iter().collect();
-            let why = why(&item, topic.map(|t| t.name.as_str()), others, &sources);
+            let mut why = why(&item, topic.map(|t| t.name.as_str()), others, &sources);
+            let learned =
+                topic.and_then(|t| self.learner.adjust(self.idx, self.searcher, &t.name, &item));
+            if let Some(adj) = learned {
+                score *= adj.factor;
+                if let Some(words) = adj.why {
+                    why = if why.is_empty() {
+                        words
+                    } else {
+                        format!("{why}; {words}")
+                    };
+                }
+            }
+            if let Some(t) = &tweaks {
+                for words in crate::rules::why_words(&t.matching(self.searcher, addr)) {
+                    why = if why.is_empty() {
+                        words
+                    } else {
+                        format!("{why}; {words}")
+                    };
+                }
+            }
             ranked.push(Ranked {
                 item,
                 score: (score * 1000.0).round() / 1000.0,

@@ -62,6 +62,8 @@ pub(super) fn item_page(i: &Item) -> ItemPage {
         facts,
         summary: i.summary.clone(),
         links,
+        mark: None,
+        related: Vec::new(),
     }
 }
 

@@ -62,6 +62,7 @@ pub struct SearchEngine {
     reader: IndexReader,
     parser: QueryParser,
     synonyms: Vec<Vec<String>>,
+    rules: Vec<crate::config::Rule>,
     prepared: Mutex<Prepared>,
 }
 
@@ -90,6 +91,7 @@ impl SearchEngine {
             idx,
             reader,
             synonyms: Vec::new(),
+            rules: Vec::new(),
             prepared: Mutex::new(Prepared::default()),
         })
     }
@@ -99,6 +101,12 @@ impl SearchEngine {
     /// per query text and generation instead of on every request.
     pub fn with_synonyms(mut self, groups: Vec<Vec<String>>) -> SearchEngine {
         self.synonyms = groups;
+        self
+    }
+
+    /// Apply the config's `[[rules]]` to every search.
+    pub fn with_rules(mut self, rules: Vec<crate::config::Rule>) -> SearchEngine {
+        self.rules = rules;
         self
     }
 
@@ -184,7 +192,11 @@ impl SearchEngine {
             ])) as Box<dyn Query>
         });
         let query: &dyn Query = filtered.as_deref().unwrap_or(snippets.query());
-        let (total, addrs) = collect(&searcher, query, req, page)?;
+        let (total, addrs) = if self.rules.is_empty() {
+            collect(&searcher, query, req, page)?
+        } else {
+            self.collect_with_rules(&searcher, query, req, page)?
+        };
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -193,6 +205,38 @@ impl SearchEngine {
         }
         crate::search::with_story_members(&self.idx, &searcher, &mut hits)?;
         Ok(ResultPage { hits, total })
+    }
+
+    /// [`collect`] with the rules in force now.
+    fn collect_with_rules(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        req: &SearchRequest,
+        page: PageSpec,
+    ) -> Result<(Option<usize>, Addresses), SearchError> {
+        let rules = crate::rules::RuleSet::compile(&self.idx, &self.rules, jiff::Timestamp::now())?;
+        let scope = rules.scope(crate::rules::search_topic(&req.topics));
+        let query = scope.without_muted(query.box_clone());
+        let tweaks = match req.sort {
+            SortBy::Relevance => scope.tweaks(searcher)?,
+            SortBy::Date => None,
+        };
+        Ok(match tweaks {
+            Some(t) => {
+                let limit = req.limit.max(1);
+                let (n, hits) = crate::rules::top_by_score(
+                    searcher,
+                    &*query,
+                    t,
+                    limit,
+                    page.offset,
+                    page.count,
+                )?;
+                (n, scored(hits))
+            }
+            None => collect(searcher, &*query, req, page)?,
+        })
     }
 
     /// The item stored under `id`.

@@ -14,7 +14,10 @@
 //!   timeout, body limit, authentication — and the accept loop (header read
 //!   timeout, connection limit, graceful shutdown).
 //!
-//! The server never writes: it opens the index read-only in effect (a reader
+//! - [`marking`]: with `--marks`, the mark forms and `POST /mark`, the one
+//!   write (same-origin and CSRF checks).
+//!
+//! Without `--marks` the server never writes: it opens the index read-only in effect (a reader
 //! takes no lock, so the nightly crawl runs beside it) and reads
 //! `state.json` on each request of the sources page.
 
@@ -25,6 +28,7 @@ pub mod params;
 
 mod api;
 mod describe;
+pub mod marking;
 mod pages;
 mod problem;
 mod views;
@@ -68,6 +72,9 @@ pub enum ServeError {
     /// The report's stylesheet did not render.
     #[error(transparent)]
     Render(#[from] crate::report::RenderError),
+    /// No random secret for the marks' CSRF tokens.
+    #[error("no random numbers for the CSRF secret: {0}")]
+    Random(#[from] getrandom::Error),
 }
 
 /// Everything the handlers share.
@@ -76,6 +83,7 @@ pub struct App {
     cfg: Config,
     auth: Option<Auth>,
     stylesheet: String,
+    marking: Option<marking::Marking>,
 }
 
 impl std::fmt::Debug for App {
@@ -87,8 +95,9 @@ impl std::fmt::Debug for App {
 impl App {
     /// The server's state over an open index and its config.
     pub fn new(idx: HorizonIndex, cfg: Config, auth: Option<Auth>) -> Result<App, ServeError> {
-        let engine =
-            SearchEngine::new(Arc::new(idx))?.with_synonyms(crate::search::synonym_groups(&cfg));
+        let engine = SearchEngine::new(Arc::new(idx))?
+            .with_synonyms(crate::search::synonym_groups(&cfg))
+            .with_rules(cfg.rules.clone());
         let mut stylesheet = crate::report::stylesheet()?;
         stylesheet.push('\n');
         stylesheet.push_str(SITE_CSS);
@@ -97,7 +106,15 @@ impl App {
             cfg,
             auth,
             stylesheet,
+            marking: None,
         })
+    }
+
+    /// Take marks from the pages, into the store beside the index.
+    pub fn with_marks(mut self) -> Result<App, ServeError> {
+        let store = crate::marks::MarkStore::at(self.idx().dir());
+        self.marking = Some(marking::Marking::new(store)?);
+        Ok(self)
     }
 
     /// The search engine.
@@ -119,7 +136,8 @@ pub const STYLESHEET_PATH: &str = "/static/horizon.css";
 /// Every route of the server, with the middleware of [`with_middleware`].
 pub fn router(app: Arc<App>, limits: &Limits) -> Router {
     let auth = app.auth.clone();
-    let routes = Router::new()
+    let marks = app.marking.is_some();
+    let mut routes = Router::new()
         .route("/", get(pages::home))
         .route("/search", get(pages::search))
         .route("/item", get(pages::item))
@@ -133,10 +151,24 @@ pub fn router(app: Arc<App>, limits: &Limits) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/flags", get(api::flags))
         .route("/api/report", get(api::report))
-        .route("/api/sources", get(api::sources))
-        .fallback(pages::not_found)
-        .with_state(app);
+        .route("/api/sources", get(api::sources));
+    if marks {
+        routes = routes
+            .route(marking::MARK_PATH, post(marking::post_mark))
+            .layer(axum::middleware::map_response(same_origin_referrers));
+    }
+    let routes = routes.fallback(pages::not_found).with_state(app);
     with_middleware(routes, auth, limits)
+}
+
+/// Pages of a server that takes marks send their `Origin` to this site (and
+/// still nothing to others), so that the mark forms pass the origin check.
+async fn same_origin_referrers(mut res: axum::response::Response) -> axum::response::Response {
+    res.headers_mut().insert(
+        axum::http::header::REFERRER_POLICY,
+        axum::http::HeaderValue::from_static(marking::MARKS_REFERRER_POLICY),
+    );
+    res
 }
 
 /// Check the address and token, open the server's state and bind: the
@@ -148,11 +180,27 @@ pub async fn bind(
     cfg: Config,
     limits: Limits,
 ) -> Result<Server, ServeError> {
+    bind_with(addr, token, idx, cfg, limits, false).await
+}
+
+/// [`bind`], taking marks from the pages when `marks` is set (`serve --marks`).
+pub async fn bind_with(
+    addr: SocketAddr,
+    token: Option<&str>,
+    idx: HorizonIndex,
+    cfg: Config,
+    limits: Limits,
+    marks: bool,
+) -> Result<Server, ServeError> {
     let auth = token.map(Auth::new).transpose()?;
     if auth.is_none() && !addr.ip().is_loopback() {
         return Err(ServeError::TokenRequired { addr });
     }
-    let app = Arc::new(App::new(idx, cfg, auth)?);
+    let mut app = App::new(idx, cfg, auth)?;
+    if marks {
+        app = app.with_marks()?;
+    }
+    let app = Arc::new(app);
     let router = router(app, &limits);
     Server::bind(addr, router, limits).await
 }

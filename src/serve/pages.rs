@@ -7,7 +7,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Form, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -83,9 +83,20 @@ pub(super) async fn stylesheet(State(app): AppState) -> Response {
         .into_response()
 }
 
-pub(super) async fn search(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+pub(super) async fn search(
+    State(app): AppState,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
-    match blocking(move || search_page(&app, &pairs)).await {
+    let here = format!("/search?{}", raw.as_deref().unwrap_or(""));
+    match blocking(move || {
+        let (status, mut page) = search_page(&app, &pairs)?;
+        add_mark_controls(&app, &headers, &pairs, &here, &mut page);
+        Ok((status, page))
+    })
+    .await
+    {
         Ok((status, page)) => render(status, &page),
         Err(p) => problem_page(p, "/search"),
     }
@@ -150,6 +161,30 @@ fn with_descriptions(mut options: Vec<Choice>, topics: &[crate::config::Topic]) 
         }
     }
     options
+}
+
+/// Mark controls beside every hit, when the server takes marks.
+fn add_mark_controls(
+    app: &App,
+    headers: &HeaderMap,
+    pairs: &Pairs,
+    here: &str,
+    page: &mut SearchPage,
+) {
+    let Some(results) = page.results.as_mut() else {
+        return;
+    };
+    if app.marking.is_none() {
+        return;
+    }
+    let marks = super::marking::current_marks(app);
+    let topic = match pairs.all("topic").unwrap_or_default().as_slice() {
+        [one] if !one.is_empty() => Some(one.to_string()),
+        _ => None,
+    };
+    for (view, item) in results.hits.iter_mut().zip(&results.items) {
+        view.mark = super::marking::controls(app, headers, item, &marks, here, topic.as_deref());
+    }
 }
 
 /// The search form, filled with what was asked.
@@ -254,6 +289,7 @@ fn results(pairs: &Pairs, params: &SearchParams, total: usize, hits: &[Hit]) -> 
     Results {
         summary,
         hits: hits.iter().map(hit_view).collect(),
+        items: hits.iter().map(|h| h.item.clone()).collect(),
         pager,
     }
 }
@@ -268,6 +304,7 @@ fn hit_view(h: &Hit) -> HitView {
         meta: meta.join(" · "),
         snippet: segments(&h.snippet, &h.highlights),
         url: crate::report::safe_url(&i.url),
+        mark: None,
     }
 }
 
@@ -279,7 +316,11 @@ pub(super) fn item_href(id: &str) -> String {
     format!("/item?{query}")
 }
 
-pub(super) async fn item(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+pub(super) async fn item(
+    State(app): AppState,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
     let Some(id) = pairs.one("id").map(str::to_string) else {
         return problem_page(
@@ -291,15 +332,29 @@ pub(super) async fn item(State(app): AppState, RawQuery(raw): RawQuery) -> Respo
         );
     };
     let found = blocking(move || {
-        app.engine.get(&id)?.ok_or_else(|| {
+        let item = app.engine.get(&id)?.ok_or_else(|| {
             Problem::NotFound(format!(
                 "no document with the id {id:?} (it may have been removed since)"
             ))
-        })
+        })?;
+        let mut page = super::describe::item_page(&item);
+        let related = crate::search::SearchRequest {
+            limit: crate::similar::DEFAULT_RELATED,
+            ..Default::default()
+        };
+        page.related = crate::similar::similar(app.idx(), &item, &related)
+            .map_err(|e| Problem::internal(&e))?
+            .iter()
+            .map(hit_view)
+            .collect();
+        let marks = super::marking::current_marks(&app);
+        page.mark =
+            super::marking::controls(&app, &headers, &item, &marks, &item_href(&item.id), None);
+        Ok(page)
     })
     .await;
     match found {
-        Ok(item) => render(StatusCode::OK, &super::describe::item_page(&item)),
+        Ok(page) => render(StatusCode::OK, &page),
         Err(p) => problem_page(p, "/search"),
     }
 }
@@ -317,13 +372,19 @@ pub(super) async fn landscape(State(app): AppState, RawQuery(raw): RawQuery) -> 
     }
 }
 
-pub(super) async fn report(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
+pub(super) async fn report(
+    State(app): AppState,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
+    let here = format!("/report?{}", raw.as_deref().unwrap_or(""));
     let result = blocking(move || {
         let now = Timestamp::now();
         let report = super::api::report_of(&app, &pairs, now)?;
         let mut chrome = chrome("/report");
         chrome.pager = week_pager(&report.period, now);
+        chrome.marks = super::marking::report_target(&app, &headers, &here);
         crate::report::page_with_chrome(&report, &chrome).map_err(|e| Problem::internal(&e))
     })
     .await;

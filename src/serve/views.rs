@@ -32,6 +32,7 @@ pub(super) fn chrome(current: &str) -> Chrome {
             })
             .collect(),
         pager: Vec::new(),
+        marks: None,
     }
 }
 
@@ -162,6 +163,8 @@ pub(super) struct HitView {
     pub snippet: Vec<Segment>,
     /// The original, when it is an http(s) link.
     pub url: Option<String>,
+    /// Useful / noise buttons, when the server takes marks.
+    pub mark: Option<super::marking::MarkControls>,
 }
 
 /// A page of hits.
@@ -169,6 +172,8 @@ pub(super) struct HitView {
 pub(super) struct Results {
     pub summary: String,
     pub hits: Vec<HitView>,
+    /// The documents of `hits`, in order.
+    pub items: Vec<crate::model::Item>,
     pub pager: Vec<NavLink>,
 }
 
@@ -201,6 +206,10 @@ pub(super) struct ItemPage {
     pub summary: String,
     /// Links to other documents' pages and to the original's links.
     pub links: Vec<(String, Option<String>)>,
+    /// Useful / noise buttons, when the server takes marks.
+    pub mark: Option<super::marking::MarkControls>,
+    /// The documents most like this one.
+    pub related: Vec<HitView>,
 }
 
 /// The absorption landscape.

@@ -210,8 +210,18 @@ fn href(e: &scraper::ElementRef<'_>) -> String {
 
 /// `horizon serve` on a free port, its stderr collected; (child, base URL, log).
 fn serve(config: &Path, index: &Path) -> (std::process::Child, String, Arc<Mutex<String>>) {
+    serve_with(config, index, &[])
+}
+
+/// [`serve`] with more arguments.
+fn serve_with(
+    config: &Path,
+    index: &Path,
+    extra: &[&str],
+) -> (std::process::Child, String, Arc<Mutex<String>>) {
     let mut child = horizon(config, index)
         .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -365,4 +375,38 @@ fn a_browser_searches_opens_a_result_reads_the_landscape_and_last_weeks_report()
     );
     assert!(log.contains("\"GET /search?q=iceberg\" 200"), "{log}");
     eprintln!("screenshots in {}", browser.shots.display());
+}
+
+#[test]
+#[ignore = "needs chromium (Debian package; .ci/run installs it) and ../shared/fixtures"]
+fn mark_forms_show_on_the_search_item_and_report_pages_without_csp_violations() {
+    let mut browser = Browser::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = repo_file("sources.toml");
+    let cfg = Config::load(&config).unwrap();
+    let index = tmp.path().join("index");
+    fixture_index(&index, &cfg, Timestamp::now());
+    let (mut child, base, _log) = serve_with(&config, &index, &["--marks"]);
+    let doc = browser.page(&format!("{base}/search?q=iceberg"), "marks-search");
+    let hits = select(&doc, "li.hit");
+    assert!(!hits.is_empty(), "hits for iceberg");
+    assert_eq!(
+        select(&doc, "li.hit form.mark[method=post][action='/mark']").len(),
+        hits.len(),
+        "a mark form beside every hit"
+    );
+    assert!(!select(&doc, "form.mark input[name=csrf]").is_empty());
+    assert!(!select(&doc, "form.mark button[value=noise]").is_empty());
+    let first = select(&doc, "li.hit h2 a");
+    let doc = browser.page(&format!("{base}{}", href(&first[0])), "marks-item");
+    assert_eq!(select(&doc, "article form.mark").len(), 1);
+    let doc = browser.page(&format!("{base}/report"), "marks-report");
+    assert!(
+        !select(&doc, "li form.mark button[value=useful]").is_empty(),
+        "mark forms in the report"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }

@@ -90,6 +90,19 @@ pub struct Chrome {
     pub nav: Vec<NavLink>,
     /// Previous and next.
     pub pager: Vec<NavLink>,
+    /// Useful / noise forms beside every item (`serve --marks`).
+    pub marks: Option<MarkTarget>,
+}
+
+/// Where the report page's mark forms post, with the session's CSRF token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MarkTarget {
+    /// The path the forms post to.
+    pub action: String,
+    /// The CSRF token of the reader's session.
+    pub csrf: String,
+    /// Where to go back after marking.
+    pub next: String,
 }
 
 /// The report as a page of the web server: the same templates and words as

@@ -21,7 +21,7 @@ mod markdown;
 mod words;
 
 pub use digest::{digest, FullReport, DIGEST_MOVES};
-pub use html::{page_with_chrome, stylesheet, Chrome, NavLink};
+pub use html::{page_with_chrome, stylesheet, Chrome, MarkTarget, NavLink};
 pub use words::safe_url;
 pub(super) use words::thousands;
 

@@ -1,0 +1,200 @@
+//! Marks (`horizon mark`, `horizon marks`): stored beside the index, listed
+//! and removed; kept through `reindex` and a second crawl; and never lost or
+//! corrupted when `horizon mark` is killed with SIGKILL at seeded moments.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use horizon::config::Config;
+use horizon::marks::{MarkStore, Verdict};
+use horizon::model::{Item, Kind};
+
+use crate::support::*;
+
+const CONFIG: &str = r#"[[topics]]
+name = "streaming"
+keywords = ["kafka"]
+
+[[topics]]
+name = "storage"
+keywords = ["object storage"]
+
+[[sources]]
+name = "blog"
+kind = "feed"
+url = "https://blog.example/feed"
+"#;
+
+/// `n` blog posts about Kafka, in an index folder of their own.
+fn small_index(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let config = write_config(dir, CONFIG);
+    let cfg = Config::load(&config).unwrap();
+    let items: Vec<Item> = (0..n)
+        .map(|k| {
+            let mut i = Item::new(
+                format!("blog:{k}"),
+                Kind::Article,
+                "blog",
+                format!("Kafka tiered storage, part {k}"),
+                format!("https://blog.example/{k}"),
+            );
+            i.published = Some("2026-11-02T12:00:00Z".parse().unwrap());
+            i.topics = vec!["streaming".into()];
+            i
+        })
+        .collect();
+    let (tmp, idx) = index_of(&cfg, &items);
+    drop(idx);
+    let index = dir.join("index");
+    std::fs::rename(tmp.path(), &index).unwrap();
+    drop(tmp);
+    (config, index)
+}
+
+#[test]
+fn mark_list_remove_and_keep_through_reindex() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, index) = small_index(dir.path(), 3);
+    let h = || horizon(&config, &index);
+    run_expect(
+        h().args(["mark", "blog:1", "useful", "--topic", "streaming"])
+            .args(["--note", "the design we want"]),
+        0,
+    );
+    run_expect(h().args(["mark", "blog:2", "noise"]), 0);
+    // A document or topic that does not exist is a usage error.
+    let missing = run_expect(h().args(["mark", "blog:99", "useful"]), 2);
+    assert!(
+        stderr(&missing).contains("no document"),
+        "{}",
+        stderr(&missing)
+    );
+    run_expect(
+        h().args(["mark", "blog:1", "useful", "--topic", "nosuch"]),
+        2,
+    );
+
+    let list = json_lines(&stdout(&run_expect(h().args(["marks", "--json"]), 0)));
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list[0]["item"], "blog:1");
+    assert_eq!(list[0]["topic"], "streaming");
+    assert_eq!(list[0]["verdict"], "useful");
+    assert_eq!(list[0]["who"], "cli");
+    assert_eq!(list[0]["note"], "the design we want");
+    assert!(list[1].get("topic").is_none(), "blog:2 is for every topic");
+    let human = stdout(&run_expect(h().arg("marks"), 0));
+    assert!(
+        human.contains("useful") && human.contains("blog:1"),
+        "{human}"
+    );
+
+    // reindex replaces tantivy/; the store beside it stays.
+    run_expect(h().arg("reindex"), 0);
+    let after = json_lines(&stdout(&run_expect(h().args(["marks", "--json"]), 0)));
+    assert_eq!(after, list, "reindex keeps every mark");
+
+    run_expect(
+        h().args(["marks", "remove", "blog:1", "--topic", "streaming"]),
+        0,
+    );
+    run_expect(
+        h().args(["marks", "remove", "blog:1", "--topic", "streaming"]),
+        2,
+    );
+    let left = json_lines(&stdout(&run_expect(h().args(["marks", "--json"]), 0)));
+    assert_eq!(left.len(), 1);
+}
+
+/// Marks: SIGKILL of `horizon mark` at seeded moments.
+const KILLS: usize = 40;
+/// Seed of the kill moments, fixed so a failure can be replayed.
+const SEED: u64 = 0x5EED_3030;
+
+// Guards: a mark whose command finished is never lost, and a kill at any
+// moment (before, during or after redb's commit) leaves a store that opens
+// and lists.
+#[test]
+fn marks_survive_sigkill_during_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, index) = small_index(dir.path(), KILLS);
+    let mut rng = fastrand::Rng::with_seed(SEED);
+    let mut finished = Vec::new();
+    let (mut killed, mut killed_after_commit, mut completed) = (0, 0, 0);
+    for k in 0..KILLS {
+        let id = format!("blog:{k}");
+        let mut child = horizon(&config, &index)
+            .args(["mark", &id, "useful", "--topic", "streaming", "--quiet"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..=150)));
+        match child.try_wait().unwrap() {
+            Some(status) => {
+                assert_eq!(status.code(), Some(0), "horizon mark {id} failed");
+                finished.push(id.clone());
+                completed += 1;
+            }
+            None => {
+                signal(child.id(), "KILL");
+                let status = child.wait().unwrap();
+                if status.code() == Some(0) {
+                    finished.push(id.clone());
+                }
+                killed += 1;
+            }
+        }
+        // After every kill the store opens, parses and holds every finished mark.
+        let marks = MarkStore::at(&index)
+            .list()
+            .unwrap_or_else(|e| panic!("after {id}: {e}"));
+        if !finished.contains(&id) && marks.iter().any(|m| m.item == id) {
+            killed_after_commit += 1;
+        }
+        for f in &finished {
+            assert!(
+                marks
+                    .iter()
+                    .any(|m| &m.item == f && m.verdict == Verdict::Useful),
+                "the finished mark of {f} was lost"
+            );
+        }
+    }
+    note(&format!(
+        "marks crash test: {completed} finished before the kill, {killed} killed \
+         ({killed_after_commit} of them after their commit)"
+    ));
+    assert!(killed > 0, "no kill landed: the test proves nothing");
+    // The store still takes writes.
+    run_expect(
+        horizon(&config, &index).args(["mark", "blog:0", "noise", "--topic", "storage"]),
+        0,
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+fn marks_survive_a_second_crawl() {
+    let fx = fixtures();
+    let server = FaultServer::start(vec![(
+        "/feed.xml",
+        Fault::feed(fixture(&fx, HEALTHY_FIXTURE)),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = Paths::new(
+        dir.path(),
+        &TestConfig::loopback().feed("aws", &server.url("/feed.xml")),
+    );
+    crawl(&p, 0);
+    let ids = unique_ids(&p);
+    let id = ids.first().expect("the feed has items").clone();
+    run_expect(&mut p.horizon(&["mark", &id, "useful"]), 0);
+    crawl(&p, 0);
+    assert_eq!(unique_ids(&p), ids);
+    let marks = json_lines(&stdout(&run_expect(
+        &mut p.horizon(&["marks", "--json"]),
+        0,
+    )));
+    assert_eq!(marks.len(), 1);
+    assert_eq!(marks[0]["item"], id.as_str());
+}
