@@ -91,7 +91,7 @@ pub fn similar(
     // One per story (and per title): the document's own story is left out.
     let story_of = |i: &crate::model::Item| i.story.clone().unwrap_or_else(|| i.id.clone());
     let mut titles = BTreeSet::from([item.title.to_lowercase()]);
-    let mut stories = BTreeSet::from([story_of(&item)]);
+    let mut stories = BTreeSet::from([story_of(item)]);
     let mut hits = Vec::new();
     for (score, addr) in found {
         let doc: TantivyDocument = searcher.doc(addr)?;
