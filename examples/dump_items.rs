@@ -17,25 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use horizon::config::TrendingPeriod;
-use horizon::model::Vendor;
 use horizon::sources::{Adapter, ParseContext};
-
-/// The adapter an ADAPTER word names.
-fn adapter(word: &str) -> Option<Adapter<'static>> {
-    Some(match word {
-        "feed" => Adapter::Feed,
-        "arxiv-api" => Adapter::ArxivApi,
-        "arxiv-listing" => Adapter::ArxivListing,
-        "trending-daily" => Adapter::Trending(TrendingPeriod::Daily),
-        "trending-weekly" => Adapter::Trending(TrendingPeriod::Weekly),
-        "trending-monthly" => Adapter::Trending(TrendingPeriod::Monthly),
-        "cloud-aws" => Adapter::Cloud(Vendor::Aws),
-        "cloud-azure" => Adapter::Cloud(Vendor::Azure),
-        "cloud-gcp" => Adapter::Cloud(Vendor::Gcp),
-        _ => return None,
-    })
-}
 
 /// One payload to dump.
 #[derive(serde::Deserialize)]
@@ -59,7 +41,8 @@ struct Manifest {
 fn dump(c: &Capture, root: &Path) -> Result<(), String> {
     let path = root.join(&c.file);
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let adapter = adapter(&c.adapter).ok_or_else(|| format!("unknown adapter {:?}", c.adapter))?;
+    let adapter =
+        Adapter::from_word(&c.adapter).ok_or_else(|| format!("unknown adapter {:?}", c.adapter))?;
     let now = c
         .captured
         .parse()

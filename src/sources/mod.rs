@@ -42,6 +42,26 @@ pub enum Adapter<'a> {
     CloudProduct(Vendor, &'a str),
 }
 
+impl Adapter<'static> {
+    /// The adapter a recorded payload's word names (the captures' manifests,
+    /// `examples/dump_items`): `feed`, `arxiv-api`, `arxiv-listing`,
+    /// `trending-daily|weekly|monthly`, `cloud-aws|azure|gcp`.
+    pub fn from_word(word: &str) -> Option<Adapter<'static>> {
+        Some(match word {
+            "feed" => Adapter::Feed,
+            "arxiv-api" => Adapter::ArxivApi,
+            "arxiv-listing" => Adapter::ArxivListing,
+            "trending-daily" => Adapter::Trending(TrendingPeriod::Daily),
+            "trending-weekly" => Adapter::Trending(TrendingPeriod::Weekly),
+            "trending-monthly" => Adapter::Trending(TrendingPeriod::Monthly),
+            "cloud-aws" => Adapter::Cloud(Vendor::Aws),
+            "cloud-azure" => Adapter::Cloud(Vendor::Azure),
+            "cloud-gcp" => Adapter::Cloud(Vendor::Gcp),
+            _ => return None,
+        })
+    }
+}
+
 impl<'a> Adapter<'a> {
     /// The adapter of a source's spec.
     pub fn of(spec: &'a SourceSpec) -> Adapter<'a> {

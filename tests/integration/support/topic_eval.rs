@@ -70,25 +70,6 @@ pub fn captures() -> Vec<Capture> {
     repo_toml::<CaptureFile>("tests/data/captures/captures.toml").captures
 }
 
-/// The adapter a capture's `adapter` word names.
-pub fn adapter(word: &str) -> fixture_items::Adapter<'static> {
-    use fixture_items::Adapter;
-    use horizon::config::TrendingPeriod;
-    use horizon::model::Vendor;
-    match word {
-        "feed" => Adapter::Feed,
-        "arxiv-api" => Adapter::ArxivApi,
-        "arxiv-listing" => Adapter::ArxivListing,
-        "trending-daily" => Adapter::Trending(TrendingPeriod::Daily),
-        "trending-weekly" => Adapter::Trending(TrendingPeriod::Weekly),
-        "trending-monthly" => Adapter::Trending(TrendingPeriod::Monthly),
-        "cloud-aws" => Adapter::Cloud(Vendor::Aws),
-        "cloud-azure" => Adapter::Cloud(Vendor::Azure),
-        "cloud-gcp" => Adapter::Cloud(Vendor::Gcp),
-        other => panic!("captures.toml: unknown adapter {other:?}"),
-    }
-}
-
 /// Every item of the shared fixtures and of the captures, classified and
 /// tagged as the crawl does (one crawl per payload), by (capture, id).
 pub fn tagged_items(dir: &Path, cfg: &Config) -> BTreeMap<(String, String), Item> {
@@ -118,7 +99,8 @@ pub fn tagged_items(dir: &Path, cfg: &Config) -> BTreeMap<(String, String), Item
             url: "https://fixtures.invalid/",
             now: c.captured.parse().unwrap(),
         };
-        let items = adapter(&c.adapter)
+        let items = fixture_items::Adapter::from_word(&c.adapter)
+            .unwrap_or_else(|| panic!("captures.toml: unknown adapter {:?}", c.adapter))
             .parse(&bytes, &ctx)
             .unwrap_or_else(|e| panic!("{}: {e}", c.file));
         add(&format!("captures/{}", c.file), items);
