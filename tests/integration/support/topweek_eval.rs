@@ -168,3 +168,130 @@ pub fn evaluate(fixtures: &Path) -> BTreeMap<&'static str, Figures> {
     }
     out
 }
+
+/// #30 item 5: a team marks `k` graded items of week N for each topic (grade
+/// 2 useful, grade 0 noise, grade 1 left alone; in id order), then reads
+/// week N + 1. Per k: mean nDCG@[`K`] of week N + 1's top reads over the
+/// graded topic-weeks that follow a graded week, and those of the test part.
+pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<(usize, f64, f64, usize)> {
+    use horizon::marks::{Mark, MarkStore, Verdict};
+    let file: GradedFile = repo_toml("tests/data/graded_weeks.toml");
+    let cfg: Config = checked_in_config();
+    let mut by_id: BTreeMap<String, Item> = BTreeMap::new();
+    for ((capture, id), item) in topic_eval::tagged_items(fixtures, &cfg) {
+        if !capture.starts_with("captures/") {
+            by_id.entry(id).or_insert(item);
+        }
+    }
+    let mut items: Vec<Item> = by_id.into_values().collect();
+    horizon::stories::assign(&mut items, Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+    let mut w = idx.writer(50_000_000).unwrap();
+    for i in &items {
+        w.add_document(idx.doc_of(i)).unwrap();
+    }
+    w.commit().unwrap();
+    drop(w);
+    let store = MarkStore::at(dir.path());
+    let now = jiff::Timestamp::from_second(1_900_000_000).unwrap();
+    let weeks: BTreeSet<&str> = file.judged.iter().map(|j| j.week.as_str()).collect();
+    // (week N, week N + 1), both graded.
+    let pairs: Vec<(String, String)> = weeks
+        .iter()
+        .filter_map(|w| {
+            let p = iso_week(w).ok()?;
+            let monday = p
+                .until
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date()
+                .iso_week_date();
+            let next = format!("{:04}-W{:02}", monday.year(), monday.week());
+            weeks.contains(next.as_str()).then(|| (w.to_string(), next))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for &k in ks {
+        let (mut all, mut test, mut n, mut n_test) = (0.0, 0.0, 0usize, 0usize);
+        for (week, next) in &pairs {
+            for m in store.list().unwrap() {
+                store.remove(&m.item, m.topic.as_deref()).unwrap();
+            }
+            let topics: BTreeSet<&str> = file
+                .judged
+                .iter()
+                .filter(|j| &j.week == week)
+                .map(|j| j.topic.as_str())
+                .collect();
+            for topic in &topics {
+                let mut graded: Vec<&Judged> = file
+                    .judged
+                    .iter()
+                    .filter(|j| &j.week == week && j.topic == *topic && j.grade != 1)
+                    .collect();
+                graded.sort_by(|a, b| a.id.cmp(&b.id));
+                for j in graded.into_iter().take(k) {
+                    let verdict = if j.grade == 2 {
+                        Verdict::Useful
+                    } else {
+                        Verdict::Noise
+                    };
+                    store
+                        .put(&Mark {
+                            item: j.id.clone(),
+                            topic: Some(topic.to_string()),
+                            verdict,
+                            who: "simulation".into(),
+                            at: now,
+                            note: None,
+                        })
+                        .unwrap();
+                }
+            }
+            let period = iso_week(next).unwrap();
+            let report = build_report(&idx, &cfg, &CrawlState::default(), period, now).unwrap();
+            let next_topics: BTreeSet<&str> = file
+                .judged
+                .iter()
+                .filter(|j| &j.week == next)
+                .map(|j| j.topic.as_str())
+                .collect();
+            for topic in next_topics {
+                let grade = |id: &str| {
+                    file.judged
+                        .iter()
+                        .find(|j| &j.week == next && j.topic == topic && j.id == id)
+                        .map_or(0, |j| j.grade)
+                };
+                let mut ideal: Vec<u8> = file
+                    .judged
+                    .iter()
+                    .filter(|j| &j.week == next && j.topic == topic)
+                    .map(|j| j.grade)
+                    .collect();
+                ideal.sort_unstable_by(|a, b| b.cmp(a));
+                let best = dcg(&ideal);
+                if best == 0.0 {
+                    continue;
+                }
+                let got: Vec<u8> = report
+                    .summary
+                    .top_reads
+                    .iter()
+                    .find(|t| t.topic == topic)
+                    .map(|t| t.items.iter().map(|i| grade(&i.id)).collect())
+                    .unwrap_or_default();
+                let v = dcg(&got) / best;
+                all += v;
+                n += 1;
+                if file.splits.test.contains(next) {
+                    test += v;
+                    n_test += 1;
+                }
+            }
+        }
+        let mean = |s: f64, c: usize| if c == 0 { 0.0 } else { s / c as f64 };
+        out.push((k, mean(all, n), mean(test, n_test), n));
+    }
+    out
+}
