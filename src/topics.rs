@@ -45,7 +45,7 @@ use tantivy::{Index, SingleSegmentIndexWriter};
 use crate::absorb::catalog::{is_ordinary_word, Catalog};
 use crate::config::Topic;
 use crate::index::{build_schema, document_for};
-use crate::model::{Item, PhraseCount, Relation, TopicEvidence};
+use crate::model::{Item, Kind, PhraseCount, Relation, TopicEvidence};
 use crate::search::{parse_query, QueryError};
 
 /// Summary occurrences that make a topic without a title match.
@@ -100,10 +100,69 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Finds phrases on word boundaries (a plural `s`/`es` allowed) and counts them.
+/// A one-word name that is also an ordinary word ("Redshift", "Pulsar",
+/// "Spanner": see [`is_proper_only`]) counts only where it is capitalised, so
+/// "at high redshift" and "pulsar timing" are not the products.
 pub struct PhraseSet {
     /// Each phrase as first spelled, and the topics it belongs to.
     phrases: Vec<(String, Vec<usize>)>,
     automaton: Option<AhoCorasick>,
+}
+
+/// Names of products and systems that are also ordinary English words, beyond
+/// the catalog's [`ORDINARY_WORDS`](crate::absorb::catalog): they name the
+/// product only when capitalised.
+const PROPER_ONLY: &[&str] = &[
+    "redshift",
+    "aurora",
+    "spanner",
+    "snowflake",
+    "chronicle",
+    "composer",
+    "batch",
+    "beam",
+    "fargate",
+    "firestore",
+    "bigtable",
+    "datastore",
+    "dataflow",
+    "dataform",
+];
+
+/// Whether `phrase` names a product only when capitalised: one word that is
+/// an ordinary word ([`is_ordinary_word`] or [`PROPER_ONLY`]).
+pub fn is_proper_only(phrase: &str) -> bool {
+    let p = phrase.trim();
+    !p.contains(char::is_whitespace)
+        && (is_ordinary_word(p) || PROPER_ONLY.contains(&p.to_ascii_lowercase().as_str()))
+}
+
+/// Occurrences of the one-word `phrase` in `text` that start with a capital
+/// letter, on word boundaries (a plural `s`/`es` allowed).
+fn count_capitalised(text: &str, phrase: &str) -> u32 {
+    let lower = phrase.to_ascii_lowercase();
+    let mut n = 0;
+    for (at, _) in text.match_indices(|c: char| c.is_ascii_uppercase()) {
+        let rest = &text[at..];
+        let Some(head) = rest.get(..lower.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(&lower) {
+            continue;
+        }
+        let before = text[..at].chars().next_back();
+        let tail = &rest[lower.len()..];
+        let tail = tail
+            .strip_prefix("es")
+            .or_else(|| tail.strip_prefix('s'))
+            .filter(|t| t.chars().next().is_none_or(|c| !is_word_char(c)))
+            .unwrap_or(tail);
+        let after = tail.chars().next();
+        if before.is_none_or(|c| !is_word_char(c)) && after.is_none_or(|c| !is_word_char(c)) {
+            n += 1;
+        }
+    }
+    n
 }
 
 impl PhraseSet {
@@ -187,7 +246,17 @@ impl PhraseSet {
             next = end;
             *counts.entry(pattern).or_insert(0) += 1;
         }
-        counts.into_iter().collect()
+        counts
+            .into_iter()
+            .filter_map(|(p, n)| {
+                let phrase = self.phrase(p);
+                if !is_proper_only(phrase) {
+                    return Some((p, n));
+                }
+                let n = count_capitalised(text, phrase);
+                (n > 0).then_some((p, n))
+            })
+            .collect()
     }
 }
 
@@ -301,6 +370,9 @@ impl Tagger {
         // what it is about: only its products count.
         let mut heading = if is_listing(item) {
             String::new()
+        } else if item.kind == Kind::Repo {
+            // `apache/pulsar`: a repository's owner and name are names.
+            capitalise_words(&item.title)
         } else {
             item.title.clone()
         };
@@ -317,7 +389,15 @@ impl Tagger {
                 }
             }
         }
-        for (p, count) in self.phrases.find(&item.summary) {
+        // A generic instance-type launch ("Amazon EC2 X8i instances are now
+        // available … ideal for in-memory databases") is about no topic its
+        // summary lists as a use: only its title and products count.
+        let summary = if is_instance_launch(item) {
+            ""
+        } else {
+            item.summary.as_str()
+        };
+        for (p, count) in self.phrases.find(summary) {
             for &t in self.phrases.topics_of(p) {
                 if let Some(e) = ev.get_mut(t) {
                     e.summary.push(PhraseCount {
@@ -356,9 +436,18 @@ impl Tagger {
                     .and_then(|t| t.exclude.as_ref())
                     .is_some_and(|x| !x.find(&item.title).is_empty())
             };
+            // A repository's description is one sentence saying what it is:
+            // one specific phrase there is enough ("inference engine",
+            // "Kubernetes", "llama.cpp"; not "database" or "event-driven").
+            let strong = |e: &TopicEvidence| {
+                is_strong(e)
+                    || (item.kind == Kind::Repo
+                        && e.summary.iter().any(|p| !is_generic_word(&p.phrase)))
+            };
+            let outside = is_outside_computing(item);
             let (topics, evidence): (Vec<String>, Vec<TopicEvidence>) = evidence
                 .into_iter()
-                .filter(|e| is_strong(e) && !excluded(e))
+                .filter(|e| !outside && strong(e) && !excluded(e))
                 .map(|e| (e.topic.clone(), e))
                 .unzip();
             item.topics = topics;
@@ -418,6 +507,56 @@ pub fn is_listing(item: &Item) -> bool {
     })
 }
 
+/// An arXiv paper none of whose categories is in computing (`cs.*`,
+/// `eess.*`, `stat.ML`): an astrophysics paper about pulsars or a GPU code
+/// for hydrodynamics is about no infrastructure topic.
+pub fn is_outside_computing(item: &Item) -> bool {
+    item.kind == Kind::Paper
+        && item.id.starts_with("arxiv:")
+        && !item.categories.is_empty()
+        && !item
+            .categories
+            .iter()
+            .any(|c| c.starts_with("cs.") || c.starts_with("eess.") || c == "stat.ML")
+}
+
+/// A cloud note launching or extending instance or machine types ("Amazon
+/// EC2 X8i instances are now available", "C4D machine types are GA",
+/// "Dasv7-series virtual machines"): compute capacity, not a topic by itself.
+pub fn is_instance_launch(item: &Item) -> bool {
+    static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(instances?|instance types?|virtual machines?|VMs?|machine (types?|series|families|family)|VM (series|sizes?))\b",
+        )
+        .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+    });
+    item.kind == Kind::Cloud && WORDING.is_match(&item.title)
+}
+
+/// A phrase that is one plain lower-case word ("database", "event-driven",
+/// "serverless"): weak evidence alone, unlike a phrase of several words, a
+/// name ("Kubernetes", "GPU") or an identifier ("llama.cpp").
+fn is_generic_word(phrase: &str) -> bool {
+    phrase
+        .chars()
+        .all(|c| c.is_lowercase() || c == '-' || c.is_ascii_digit())
+}
+
+/// `apache/pulsar` → `Apache/Pulsar`: each word's first letter upper-case.
+fn capitalise_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut start = true;
+    for c in text.chars() {
+        if start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        start = !is_word_char(c);
+    }
+    out
+}
+
 /// Whether the evidence gives the topic: a title match, the topic's query,
 /// a link to one of its systems, or at least [`MIN_SUMMARY_HITS`] summary
 /// matches (one phrase twice or two phrases).
@@ -432,7 +571,6 @@ pub fn is_strong(e: &TopicEvidence) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
 
     fn topic(name: &str, keywords: &[&str], query: Option<&str>) -> Topic {
         Topic {
@@ -472,6 +610,79 @@ mod tests {
         assert_eq!(topics, [0, 0, 0, 1]);
     }
 
+    #[test]
+    fn ordinary_word_names_count_only_capitalised() {
+        let mut db = topic("db", &["database"], None);
+        db.products = vec!["Redshift".into()];
+        let streams = topic("streams", &["message queue", "Pulsar"], None);
+        let tagger = Tagger::new(&[db, streams]).expect("tagger");
+        let mut repo = item("apache/pulsar", "A distributed pub-sub messaging platform");
+        repo.kind = Kind::Repo;
+        let mut items = vec![
+            item("Amazon Redshift adds zero-ETL", ""),
+            item("21 cm observables at high redshift", ""),
+            item(
+                "Timing arrays of a pulsar",
+                "A pulsar spins; the pulsar slows.",
+            ),
+            item("Apache Pulsar 4.0", ""),
+            repo,
+        ];
+        tagger.tag(&mut items).expect("tag");
+        let topics: Vec<Vec<String>> = items.iter().map(|i| i.topics.clone()).collect();
+        assert_eq!(
+            topics,
+            [
+                vec!["db".to_string()],
+                vec![],
+                vec![],
+                vec!["streams".to_string()],
+                vec!["streams".to_string()],
+            ]
+        );
+        assert_eq!(
+            count_capitalised("Redshifts and redshift, Redshift.", "Redshift"),
+            2
+        );
+    }
+
+    #[test]
+    fn papers_outside_computing_instance_launches_and_repositories() {
+        let ml = topic("ml", &["GPU", "inference engine"], None);
+        let db = topic("db", &["database", "in-memory database"], None);
+        assert!(is_generic_word("event-driven") && !is_generic_word("llama.cpp"));
+        let tagger = Tagger::new(&[ml, db]).expect("tagger");
+        let paper = |categories: &[&str]| {
+            let mut i = item("A GPU code for hydrodynamics", "");
+            i.id = "arxiv:2604.00001".into();
+            i.kind = Kind::Paper;
+            i.categories = categories.iter().map(|c| c.to_string()).collect();
+            i
+        };
+        let mut instances = item(
+            "Amazon EC2 X8i instances are now available",
+            "Ideal for in-memory databases and database caches.",
+        );
+        instances.kind = Kind::Cloud;
+        let mut gpus = item("Amazon EC2 P6 instances with GPUs are now available", "");
+        gpus.kind = Kind::Cloud;
+        let mut repo = item("ggml-org/llama.cpp", "An inference engine in C/C++");
+        repo.kind = Kind::Repo;
+        let mut article = item("A post", "Our inference engine got faster.");
+        article.kind = Kind::Article;
+        let mut items = vec![
+            paper(&["astro-ph.GA", "astro-ph.IM"]),
+            paper(&["astro-ph.IM", "cs.DC"]),
+            instances,
+            gpus,
+            repo,
+            article,
+        ];
+        tagger.tag(&mut items).expect("tag");
+        let topics: Vec<usize> = items.iter().map(|i| i.topics.len()).collect();
+        assert_eq!(topics, [0, 1, 0, 1, 1, 0], "{:?}", items[2].evidence);
+    }
+
     fn item(title: &str, summary: &str) -> Item {
         let mut i = Item::new(format!("t:{title}"), Kind::Article, "s", title, "u");
         i.summary = summary.into();
@@ -494,7 +705,9 @@ mod tests {
         let set = phrases(&["Spark", "load testing", "C++"]);
         let one = |t: &str| !set.find(t).is_empty();
         assert!(one("Apache Spark 4.0 released"));
-        assert!(one("running sparks"));
+        // An ordinary word names the product only when capitalised.
+        assert!(one("running Sparks"));
+        assert!(!one("running sparks"));
         assert!(!one("a sparkle of joy"));
         assert!(!one("sparkline charts"));
         assert!(one("Distributed LOAD\n  Testing at scale"));
