@@ -1093,7 +1093,7 @@ fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
         source: clean_line(&item.source),
         story: item.story.clone().unwrap_or_else(|| item.id.clone()),
         also: Vec::new(),
-        routine: item.kind == Kind::Cloud && rank::is_routine(item),
+        routine: rank::is_routine(item),
         date: item.date(),
         summary: truncate_words(&clean_line(&item.summary), SUMMARY_CHARS),
         authors: item

@@ -76,7 +76,8 @@ pub const ROUTINE_WEIGHT: f64 = 0.5;
 /// A note a topic owner does not need to read first: a version listing or
 /// a package or driver bump (`topics::is_listing`), a version rollout, a
 /// client-library digest, a list of fixed bugs or CVEs, a pointer to known
-/// issues.
+/// issues, a compliance-coverage notice ([`is_coverage_notice`]); an opinion
+/// column ([`is_opinion`]).
 pub fn is_routine(item: &Item) -> bool {
     static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
@@ -84,7 +85,48 @@ pub fn is_routine(item: &Item) -> bool {
         )
         .unwrap_or_else(|e| panic!("routine wording: {e}"))
     });
-    crate::topics::is_listing(item) || WORDING.is_match(&item.title)
+    match item.kind {
+        Kind::Cloud => {
+            crate::topics::is_listing(item)
+                || WORDING.is_match(&item.title)
+                || is_coverage_notice(item)
+        }
+        _ => is_opinion(item),
+    }
+}
+
+/// A compliance-coverage notice: a note under Access Approval, Access
+/// Transparency or Assured Workloads saying which *other* product it now
+/// covers ("Access Approval: Google Cloud Managed Service for Apache Kafka
+/// is generally available (GA)."). It is news about neither product for a
+/// topic owner.
+pub fn is_coverage_notice(item: &Item) -> bool {
+    const COVERING: [&str; 3] = [
+        "Access Approval",
+        "Access Transparency",
+        "Assured Workloads",
+    ];
+    if item.kind != Kind::Cloud {
+        return false;
+    }
+    let Some((head, rest)) = item.title.split_once(": ") else {
+        return false;
+    };
+    COVERING.contains(&head.trim()) && !COVERING.iter().any(|c| rest.contains(c))
+}
+
+/// An opinion column ("Editor's note: The Speed Read is a column authored
+/// by …", "Op-ed: …"): a post about views, not about a system.
+pub fn is_opinion(item: &Item) -> bool {
+    static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(?:\bis an? (?:regular |weekly |monthly |opinion )?column\b|\bcolumn (?:authored|written) by\b|^op-ed\b|^opinion:|\bopinion column\b)",
+        )
+        .unwrap_or_else(|e| panic!("opinion wording: {e}"))
+    });
+    item.kind == Kind::Article
+        && (WORDING.is_match(&item.title)
+            || WORDING.is_match(item.summary.get(..400).unwrap_or(&item.summary)))
 }
 
 /// Weight of a cloud note: [`ROUTINE_WEIGHT`] for a routine note, else its
@@ -259,10 +301,10 @@ impl<'a> Ranker<'a> {
         for (base, addr) in hits {
             let doc: tantivy::TantivyDocument = self.searcher.doc(addr)?;
             let item = self.idx.item_of(&doc)?;
-            let stage = if kind == Kind::Cloud {
-                cloud_weight(&item)
-            } else {
-                1.0
+            let stage = match kind {
+                Kind::Cloud => cloud_weight(&item),
+                _ if is_opinion(&item) => ROUTINE_WEIGHT,
+                _ => 1.0,
             };
             let story = item.story.clone().unwrap_or_else(|| item.id.clone());
             let also = self.idx.story_members(
@@ -504,6 +546,33 @@ mod tests {
             why(&item, Some("other"), 1, &["aws-news-blog"]),
             "tagged other; also: aws-news-blog"
         );
+    }
+
+    #[test]
+    fn coverage_notices_and_opinion_columns_are_routine() {
+        let cloud = |title: &str| Item::new("gcp:1", Kind::Cloud, "gcp", title, "u");
+        assert!(is_routine(&cloud(
+            "Access Approval: Google Cloud Managed Service for Apache Kafka is generally available (GA)."
+        )));
+        assert!(!is_routine(&cloud(
+            "Access Approval: Access Approval now supports custom approval windows."
+        )));
+        assert!(!is_routine(&cloud(
+            "Managed Service for Apache Kafka: Kafka Connect is generally available (GA)."
+        )));
+        let mut column = Item::new("feed:1", Kind::Article, "blog", "Keep it simple", "u");
+        column.summary = "Editor’s note: The Speed Read is a column authored by Google Cloud’s Quentin Hardy, examining important themes.".into();
+        assert!(is_routine(&column));
+        let mut post = Item::new(
+            "feed:2",
+            Kind::Article,
+            "blog",
+            "How we fixed a bug in our scheduler",
+            "u",
+        );
+        post.summary =
+            "Editor’s note: Today we hear from Worldline about their API platform.".into();
+        assert!(!is_routine(&post));
     }
 
     #[test]
