@@ -632,7 +632,7 @@ impl Fetcher {
         let mut attempts = 0u32;
         loop {
             if let Some(error) = gate.down() {
-                debug!(url = %url, error = %error, "not sent: the host failed earlier in this crawl");
+                debug!(url = %crate::redact::redact_url(url.as_str()), error = %error, "not sent: the host failed earlier in this crawl");
                 return Err(FetchFailure { error, attempts });
             }
             attempts += 1;
@@ -664,8 +664,8 @@ impl Fetcher {
                     }
                     // Detail for -v; the crawl summary counts the requests per source.
                     debug!(
-                        url = %url,
-                        error = %shown,
+                        url = %crate::redact::redact_url(url.as_str()),
+                        error = %crate::redact::redact_urls_in(&shown),
                         retry_in_ms = delay.as_millis() as u64,
                         attempt = attempts,
                         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -711,7 +711,7 @@ impl Fetcher {
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                debug!(url = %url, error = %root_cause(&e), ms = t0.elapsed().as_millis() as u64, "request failed");
+                debug!(url = %crate::redact::redact_url(url.as_str()), error = %crate::redact::redact_urls_in(&root_cause(&e)), ms = t0.elapsed().as_millis() as u64, "request failed");
                 return Attempt::failed(self.classify(e, url));
             }
         };
@@ -747,7 +747,7 @@ impl Fetcher {
                 .map(|(_, v)| v.clone())
         };
         if status.as_u16() == 304 {
-            debug!(url = %url, status = 304, ms = t0.elapsed().as_millis() as u64, "not modified");
+            debug!(url = %crate::redact::redact_url(url.as_str()), status = 304, ms = t0.elapsed().as_millis() as u64, "not modified");
             return Attempt::Done(Fetched {
                 url: final_url,
                 status: 304,
@@ -776,7 +776,7 @@ impl Fetcher {
         }
         if !status.is_success() {
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
-            debug!(url = %url, status = status.as_u16(), ms = t0.elapsed().as_millis() as u64, "error status");
+            debug!(url = %crate::redact::redact_url(url.as_str()), status = status.as_u16(), ms = t0.elapsed().as_millis() as u64, "error status");
             if matches!(status.as_u16(), 403 | 406) {
                 return Attempt::failed(FetchError::Rejected {
                     status: status.as_u16(),
@@ -797,7 +797,7 @@ impl Fetcher {
             Err(error) => return Attempt::failed(error),
         };
         debug!(
-            url = %url,
+            url = %crate::redact::redact_url(url.as_str()),
             status = status.as_u16(),
             bytes = body.len(),
             ms = t0.elapsed().as_millis() as u64,

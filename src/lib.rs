@@ -24,6 +24,7 @@ pub mod learn;
 pub mod marks;
 pub mod model;
 pub mod opml;
+pub mod redact;
 pub mod replay;
 pub mod report;
 pub mod robots;

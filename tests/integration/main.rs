@@ -52,6 +52,7 @@ mod hostile;
 mod marks;
 mod offline_fail_fast;
 mod offline_replay;
+mod redaction;
 mod report_build;
 mod report_deliver;
 mod report_flags;
