@@ -77,7 +77,14 @@ pub async fn check_sources(
     let mut checks: Vec<(usize, SourceCheck)> =
         futures::stream::iter(chosen.iter().enumerate().map(|(i, src)| {
             let (fetcher, robots) = (&fetcher, &robots);
-            async move { (i, redacted(check_one(src, cfg, fetcher, robots, now).await)) }
+            let reach = crate::address::Reach::of_configured(src.url.as_ref());
+            async move {
+                let check = check_one(src, cfg, fetcher, robots, now);
+                (
+                    i,
+                    redacted(crate::address::within_reach(reach, check).await),
+                )
+            }
         }))
         .buffer_unordered(chosen.len().max(1))
         .collect()
@@ -142,6 +149,10 @@ async fn check_one(
         return check;
     };
     check.url = url.to_string();
+    if let Err(error) = fetcher.check_address(&url) {
+        check.error = Some(error.to_string());
+        return check;
+    }
     check.robots = robots.check(&url).await;
     if !check.robots.allows() {
         check.error = Some(check.robots.describe());

@@ -591,7 +591,10 @@ async fn fetch_all(
     let mut stream = futures::stream::iter(runnable.iter().cloned().map(|src| {
         let inputs = inputs.clone();
         async move {
-            run_source(
+            // The source's configured URL decides which non-public addresses
+            // its requests, redirects and article pages may reach.
+            let reach = crate::address::Reach::of_configured(src.url.as_ref());
+            let work = run_source(
                 &src,
                 &inputs.topics,
                 Net {
@@ -601,8 +604,8 @@ async fn fetch_all(
                 &inputs.validators,
                 &*inputs.known,
                 inputs.started,
-            )
-            .await
+            );
+            crate::address::within_reach(reach, work).await
         }
     }))
     .buffer_unordered(runnable.len().max(1));
@@ -923,6 +926,12 @@ impl Net<'_> {
         url: &Url,
         validators: Option<&Validators>,
     ) -> Result<Fetched, RequestFailure> {
+        if let Err(error) = self.fetcher.check_address(url) {
+            return Err(RequestFailure::Fetch(crate::fetch::FetchFailure {
+                error,
+                attempts: 0,
+            }));
+        }
         let verdict = self.robots.check(url).await;
         if !verdict.allows() {
             return Err(RequestFailure::Robots(verdict.describe()));

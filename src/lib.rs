@@ -10,6 +10,7 @@
 //! loader, the command-line help and the README.
 
 pub mod absorb;
+pub mod address;
 pub mod article;
 pub mod check;
 pub mod config;

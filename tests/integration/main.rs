@@ -32,6 +32,7 @@ mod support;
 mod absorb_devset;
 mod absorb_launch_e2e;
 mod absorption_vendors;
+mod address_policy;
 mod bad_input_table;
 mod bom_feeds;
 mod cli_bad_input;
