@@ -18,7 +18,7 @@ pub struct SourceRow<'a> {
     pub kind: &'static str,
     /// `enabled` in the config.
     pub enabled: bool,
-    /// The URLs it fetches.
+    /// The URLs it fetches, credentials and secret parameters masked.
     pub urls: Vec<String>,
     /// Its condition.
     pub status: HealthStatus,
