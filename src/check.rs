@@ -77,13 +77,30 @@ pub async fn check_sources(
     let mut checks: Vec<(usize, SourceCheck)> =
         futures::stream::iter(chosen.iter().enumerate().map(|(i, src)| {
             let (fetcher, robots) = (&fetcher, &robots);
-            async move { (i, check_one(src, cfg, fetcher, robots, now).await) }
+            let reach = crate::address::Reach::of_configured(src.url.as_ref());
+            async move {
+                let check = check_one(src, cfg, fetcher, robots, now);
+                (
+                    i,
+                    redacted(crate::address::within_reach(reach, check).await),
+                )
+            }
         }))
         .buffer_unordered(chosen.len().max(1))
         .collect()
         .await;
     checks.sort_by_key(|(i, _)| *i);
     Ok(checks.into_iter().map(|(_, c)| c).collect())
+}
+
+/// A check as it may be shown: credentials and secret parameters out of
+/// every URL in its texts (`redact`).
+fn redacted(mut check: SourceCheck) -> SourceCheck {
+    use crate::redact::redact_in_place;
+    redact_in_place(&mut check.url);
+    check.notes.iter_mut().for_each(redact_in_place);
+    check.error.iter_mut().for_each(redact_in_place);
+    check
 }
 
 /// The URL a check asks for: the first request URL, or the arXiv API's first page.
@@ -132,6 +149,10 @@ async fn check_one(
         return check;
     };
     check.url = url.to_string();
+    if let Err(error) = fetcher.check_address(&url) {
+        check.error = Some(error.to_string());
+        return check;
+    }
     check.robots = robots.check(&url).await;
     if !check.robots.allows() {
         check.error = Some(check.robots.describe());

@@ -283,8 +283,15 @@ pub struct Settings {
     pub writer_heap_bytes: usize,
     /// Consecutive failed runs after which a source is flagged and tried less often.
     pub failing_after: u32,
+    /// Hosts (names or addresses) that may be on loopback, private,
+    /// link-local, shared or metadata addresses (see `address`).
+    pub allow_private_hosts: Vec<String>,
     /// Per-host overrides, keyed by host name.
     pub hosts: BTreeMap<String, HostSettings>,
+    /// Names answered from a fixed table instead of DNS: never read from the
+    /// file; the binary fills it from `HORIZON_RESOLVE` (a debugging aid).
+    #[serde(skip)]
+    pub resolve: crate::address::ResolveTable,
 }
 
 impl Default for Settings {
@@ -305,6 +312,8 @@ impl Default for Settings {
             writer_heap_bytes: DEFAULT_WRITER_HEAP_BYTES,
             failing_after: DEFAULT_FAILING_AFTER,
             hosts: BTreeMap::new(),
+            allow_private_hosts: Vec::new(),
+            resolve: crate::address::ResolveTable::new(),
         }
     }
 }
@@ -588,6 +597,14 @@ fn validate_settings(s: &Settings, line: usize, problems: &mut Vec<Problem>) {
     }
     if s.user_agent.trim().is_empty() {
         bad("user_agent", "must not be empty");
+    }
+    for entry in &s.allow_private_hosts {
+        if let Some(problem) = crate::address::allow_entry_problem(entry) {
+            bad(
+                "allow_private_hosts",
+                &format!("{problem} (each entry is a host name or an IP address, e.g. \"feeds.internal.example\" or \"10.0.0.5\")"),
+            );
+        }
     }
     for (host, h) in &s.hosts {
         if h.concurrency == Some(0) {

@@ -201,7 +201,9 @@ struct FailureGroup {
 impl Failures {
     /// Remember one failed request (or unparsable body) of `url`.
     fn push(&mut self, url: &Url, message: String, network: bool) {
-        let url = crate::text::url_without_query(url);
+        // What is kept here is shown and saved: no credentials (`redact`).
+        let url = crate::redact::redact_url(&crate::text::url_without_query(url)).into_owned();
+        let message = crate::redact::redact_urls_in(&message).into_owned();
         match self.groups.iter_mut().find(|g| g.message == message) {
             Some(g) => {
                 g.requests += 1;
@@ -363,20 +365,20 @@ impl SourceRun {
         let fail = match fail {
             RequestFailure::Fetch(f) => f,
             RequestFailure::Robots(message) => {
-                debug!(source = %self.report.name, url = %url, reason = %message, "not fetched");
+                debug!(source = %self.report.name, url = %crate::redact::redact_url(url.as_str()), reason = %message, "not fetched");
                 self.failures.push(url, message.clone(), false);
                 return;
             }
         };
         self.report.requests += fail.attempts;
-        debug!(source = %self.report.name, url = %url, error = %fail, "request failed");
+        debug!(source = %self.report.name, url = %crate::redact::redact_url(url.as_str()), error = %crate::redact::redact_urls_in(&fail.to_string()), "request failed");
         self.failures
             .push(url, fail.to_string(), fail.error.is_network());
     }
 
     /// Remember a body that did not parse.
     fn record_parse_error(&mut self, url: &Url, error: &sources::ParseError) {
-        debug!(source = %self.report.name, url = %url, error = %error, "parse failed");
+        debug!(source = %self.report.name, url = %crate::redact::redact_url(url.as_str()), error = %crate::redact::redact_urls_in(&error.to_string()), "parse failed");
         self.failures.push(url, error.to_string(), false);
     }
 
@@ -589,7 +591,10 @@ async fn fetch_all(
     let mut stream = futures::stream::iter(runnable.iter().cloned().map(|src| {
         let inputs = inputs.clone();
         async move {
-            run_source(
+            // The source's configured URL decides which non-public addresses
+            // its requests, redirects and article pages may reach.
+            let reach = crate::address::Reach::of_configured(src.url.as_ref());
+            let work = run_source(
                 &src,
                 &inputs.topics,
                 Net {
@@ -599,8 +604,8 @@ async fn fetch_all(
                 &inputs.validators,
                 &*inputs.known,
                 inputs.started,
-            )
-            .await
+            );
+            crate::address::within_reach(reach, work).await
         }
     }))
     .buffer_unordered(runnable.len().max(1));
@@ -921,6 +926,12 @@ impl Net<'_> {
         url: &Url,
         validators: Option<&Validators>,
     ) -> Result<Fetched, RequestFailure> {
+        if let Err(error) = self.fetcher.check_address(url) {
+            return Err(RequestFailure::Fetch(crate::fetch::FetchFailure {
+                error,
+                attempts: 0,
+            }));
+        }
         let verdict = self.robots.check(url).await;
         if !verdict.allows() {
             return Err(RequestFailure::Robots(verdict.describe()));
@@ -1018,6 +1029,10 @@ async fn run_source(
     }
     let failures = std::mem::take(&mut run.failures);
     failures.finish(&mut run.report);
+    run.report
+        .warnings
+        .iter_mut()
+        .for_each(crate::redact::redact_in_place);
     run.report.items = run.items.len();
     run.report.elapsed_ms = t0.elapsed().as_millis() as u64;
     match &run.report.error {
@@ -1067,7 +1082,7 @@ async fn fetch_articles(
             }
             Err(reason) => {
                 counts.failed += 1;
-                debug!(source = %run.report.name, url = %url, %reason, "article not read");
+                debug!(source = %run.report.name, url = %crate::redact::redact_url(url.as_str()), %reason, "article not read");
                 first_failure.get_or_insert_with(|| format!("{url}: {reason}"));
             }
         }

@@ -14,7 +14,10 @@
 //!   the host stays at a doubled interval for the rest of the crawl;
 //! - conditional GET with the validators of the last crawl;
 //! - a cap on the body counted after decompression, so a gzip bomb costs at
-//!   most the cap in memory.
+//!   most the cap in memory;
+//! - the address policy of [`crate::address`] on every request and redirect
+//!   hop: addresses written in URLs are checked before anything is sent,
+//!   names inside the client's resolver.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +29,7 @@ use tokio::sync::Semaphore;
 use tracing::debug;
 use url::Url;
 
+use crate::address::{current_reach, AddressPolicy, AddressRefused, PolicyResolver};
 use crate::config::Settings;
 
 /// Longest interval a host is slowed to after repeated 429s.
@@ -89,6 +93,10 @@ pub struct FetchSettings {
     pub accept: String,
     /// Per-host User-Agent overrides (lower-case host names).
     pub user_agents: HashMap<String, String>,
+    /// Hosts allowed to be on non-public addresses (`[settings] allow_private_hosts`).
+    pub allow_private_hosts: Vec<String>,
+    /// Names answered from a fixed table (`HORIZON_RESOLVE`).
+    pub resolve: crate::address::ResolveTable,
 }
 
 impl FetchSettings {
@@ -140,6 +148,8 @@ impl FetchSettings {
             hosts,
             accept: crate::DEFAULT_ACCEPT.to_string(),
             user_agents,
+            allow_private_hosts: s.allow_private_hosts.clone(),
+            resolve: s.resolve.clone(),
         }
     }
 
@@ -265,6 +275,9 @@ pub enum FetchError {
     /// The server asked to wait longer than we are willing to.
     #[error("server asked to retry after {0}s, more than the {1}s allowed")]
     RetryAfterTooLong(u64, u64),
+    /// The address policy refused the host (before connecting).
+    #[error("{0}")]
+    Address(#[source] crate::address::AddressRefused),
     /// The URL is not http/https.
     #[error("unsupported URL scheme {0:?} (only http and https)")]
     Scheme(String),
@@ -515,6 +528,7 @@ pub type UrlRewrite = Arc<dyn Fn(&Url) -> Url + Send + Sync>;
 pub struct Fetcher {
     client: reqwest::Client,
     settings: FetchSettings,
+    policy: Arc<AddressPolicy>,
     global: Semaphore,
     hosts: Mutex<HashMap<String, Arc<HostGate>>>,
     hook: Option<ResponseHook>,
@@ -533,6 +547,11 @@ impl Fetcher {
     /// Build the client.
     pub fn new(settings: FetchSettings) -> Result<Self, FetchError> {
         let max_redirects = settings.max_redirects;
+        let policy = Arc::new(AddressPolicy::new(
+            &settings.allow_private_hosts,
+            settings.resolve.clone(),
+        ));
+        let hop_policy = policy.clone();
         let redirect = reqwest::redirect::Policy::custom(move |attempt| {
             if !matches!(attempt.url().scheme(), "http" | "https") {
                 let scheme = attempt.url().scheme().to_string();
@@ -545,6 +564,10 @@ impl Fetcher {
             if attempt.previous().len() > max_redirects {
                 return attempt.error(format!("more than {max_redirects} redirects"));
             }
+            // Checked before the hop connects; names are checked by the resolver.
+            if let Err(refused) = hop_policy.check_url(attempt.url(), current_reach(), true) {
+                return attempt.error(refused);
+            }
             attempt.follow()
         });
         let client = reqwest::Client::builder()
@@ -552,6 +575,7 @@ impl Fetcher {
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
             .redirect(redirect)
+            .dns_resolver(Arc::new(PolicyResolver::new(policy.clone())))
             .gzip(true)
             .brotli(true)
             .deflate(true)
@@ -561,6 +585,7 @@ impl Fetcher {
             client,
             global: Semaphore::new(settings.concurrency.max(1)),
             settings,
+            policy,
             hosts: Mutex::new(HashMap::new()),
             hook: None,
             rewrite: None,
@@ -607,6 +632,16 @@ impl Fetcher {
             .clone()
     }
 
+    /// Whether the address policy lets a request go to `url`'s host as
+    /// written (an address or `localhost`), for the source whose work is
+    /// running ([`crate::address::within_reach`]); names are checked when
+    /// they resolve. Callers ask before anything else (robots.txt) is sent.
+    pub fn check_address(&self, url: &Url) -> Result<(), FetchError> {
+        self.policy
+            .check_url(url, current_reach(), false)
+            .map_err(FetchError::Address)
+    }
+
     /// GET `url`, conditionally when `validators` are given, with retries.
     pub async fn get(
         &self,
@@ -618,6 +653,12 @@ impl Fetcher {
                 error: FetchError::Scheme(url.scheme().to_string()),
                 attempts: 0,
             });
+        }
+        // A replay's rewrite sends to its own loopback server: the URL the
+        // source asked for is the one checked.
+        if let Err(error) = self.check_address(url) {
+            debug!(url = %crate::redact::redact_url(url.as_str()), %error, "not sent");
+            return Err(FetchFailure { error, attempts: 0 });
         }
         // Politeness follows the original host, even when replaying.
         let host = url.host_str().unwrap_or("").to_ascii_lowercase();
@@ -632,7 +673,7 @@ impl Fetcher {
         let mut attempts = 0u32;
         loop {
             if let Some(error) = gate.down() {
-                debug!(url = %url, error = %error, "not sent: the host failed earlier in this crawl");
+                debug!(url = %crate::redact::redact_url(url.as_str()), error = %error, "not sent: the host failed earlier in this crawl");
                 return Err(FetchFailure { error, attempts });
             }
             attempts += 1;
@@ -664,8 +705,8 @@ impl Fetcher {
                     }
                     // Detail for -v; the crawl summary counts the requests per source.
                     debug!(
-                        url = %url,
-                        error = %shown,
+                        url = %crate::redact::redact_url(url.as_str()),
+                        error = %crate::redact::redact_urls_in(&shown),
                         retry_in_ms = delay.as_millis() as u64,
                         attempt = attempts,
                         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -711,7 +752,7 @@ impl Fetcher {
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                debug!(url = %url, error = %root_cause(&e), ms = t0.elapsed().as_millis() as u64, "request failed");
+                debug!(url = %crate::redact::redact_url(url.as_str()), error = %crate::redact::redact_urls_in(&root_cause(&e)), ms = t0.elapsed().as_millis() as u64, "request failed");
                 return Attempt::failed(self.classify(e, url));
             }
         };
@@ -747,7 +788,7 @@ impl Fetcher {
                 .map(|(_, v)| v.clone())
         };
         if status.as_u16() == 304 {
-            debug!(url = %url, status = 304, ms = t0.elapsed().as_millis() as u64, "not modified");
+            debug!(url = %crate::redact::redact_url(url.as_str()), status = 304, ms = t0.elapsed().as_millis() as u64, "not modified");
             return Attempt::Done(Fetched {
                 url: final_url,
                 status: 304,
@@ -776,7 +817,7 @@ impl Fetcher {
         }
         if !status.is_success() {
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
-            debug!(url = %url, status = status.as_u16(), ms = t0.elapsed().as_millis() as u64, "error status");
+            debug!(url = %crate::redact::redact_url(url.as_str()), status = status.as_u16(), ms = t0.elapsed().as_millis() as u64, "error status");
             if matches!(status.as_u16(), 403 | 406) {
                 return Attempt::failed(FetchError::Rejected {
                     status: status.as_u16(),
@@ -797,7 +838,7 @@ impl Fetcher {
             Err(error) => return Attempt::failed(error),
         };
         debug!(
-            url = %url,
+            url = %crate::redact::redact_url(url.as_str()),
             status = status.as_u16(),
             bytes = body.len(),
             ms = t0.elapsed().as_millis() as u64,
@@ -832,6 +873,9 @@ impl Fetcher {
     }
 
     fn classify(&self, e: reqwest::Error, url: &Url) -> FetchError {
+        if let Some(refused) = address_refusal(&e) {
+            return FetchError::Address(refused);
+        }
         let e = Arc::new(e);
         if let Some(network) = classify_network(&e, url) {
             return network;
@@ -861,6 +905,19 @@ impl Fetcher {
             FetchError::Body(Arc::new(e))
         }
     }
+}
+
+/// The address policy's refusal (from the resolver or the redirect policy)
+/// anywhere in the error chain.
+fn address_refusal(e: &reqwest::Error) -> Option<AddressRefused> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(refused) = err.downcast_ref::<AddressRefused>() {
+            return Some(refused.clone());
+        }
+        cur = err.source();
+    }
+    None
 }
 
 /// DNS failures, refusals and unreachable networks, found anywhere in the
@@ -1027,7 +1084,16 @@ mod tests {
         settings.retries = 0;
         let fetcher = Fetcher::new(settings).unwrap();
         let url = Url::parse(&format!("http://127.0.0.1:{port}/feed.xml")).unwrap();
-        let fail = fetcher.get(&url, None).await.unwrap_err();
+        // Refused by the address policy outside a loopback source's reach…
+        assert!(matches!(
+            fetcher.get(&url, None).await.unwrap_err().error,
+            FetchError::Address(_)
+        ));
+        // …and sent within it.
+        let reach = crate::address::Reach::of_configured(Some(&url));
+        let fail = crate::address::within_reach(reach, fetcher.get(&url, None))
+            .await
+            .unwrap_err();
         assert_eq!(
             fail.to_string(),
             format!("connection refused by 127.0.0.1:{port}")

@@ -10,6 +10,7 @@
 //! loader, the command-line help and the README.
 
 pub mod absorb;
+pub mod address;
 pub mod article;
 pub mod check;
 pub mod config;
@@ -24,6 +25,7 @@ pub mod learn;
 pub mod marks;
 pub mod model;
 pub mod opml;
+pub mod redact;
 pub mod replay;
 pub mod report;
 pub mod robots;

@@ -492,7 +492,10 @@ fn product_token(agent: &str) -> &str {
 fn no_server_reached(e: &FetchError) -> bool {
     matches!(
         e,
-        FetchError::Dns { .. } | FetchError::Refused { .. } | FetchError::Unreachable { .. }
+        FetchError::Dns { .. }
+            | FetchError::Refused { .. }
+            | FetchError::Unreachable { .. }
+            | FetchError::Address(_)
     )
 }
 

@@ -334,14 +334,15 @@ pub fn url_without_query(url: &url::Url) -> String {
 /// A source's error text shortened to one line for listings (`horizon
 /// sources`, the crawl summary, the report's source health): URLs lose their
 /// query strings, parts separated by `"; "` that become identical are kept
-/// once with their count, and the result is cut at [`MAX_ERROR_CHARS`].
-/// The full text stays in `state.json` and in `-v` output.
+/// once with their count, credentials are masked (`redact`), and the result
+/// is cut at [`MAX_ERROR_CHARS`]. The full text stays in `state.json`.
 pub fn short_error(s: &str) -> String {
     static QUERY: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let query = QUERY.get_or_init(|| {
         regex::Regex::new(r"(https?://[^\s?#]+)[?#]\S*?(:?(?:\s|$))").expect("a valid regex")
     });
     let mut parts: Vec<(String, usize)> = Vec::new();
+    let s = crate::redact::redact_urls_in(s);
     for part in s.split("; ") {
         let part = terminal_safe(&query.replace_all(part.trim(), "$1$2"));
         match parts.iter_mut().find(|(p, _)| *p == part) {

@@ -117,8 +117,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The config, with the fixed name table of `HORIZON_RESOLVE` (a debugging
+/// aid like curl's `--resolve`, applied through the address policy).
 fn load_config(cli: &Cli) -> Result<Config, Failure> {
-    Config::load(&cli.config).map_err(Failure::usage)
+    let mut cfg = Config::load(&cli.config).map_err(Failure::usage)?;
+    if let Some(text) = std::env::var_os(horizon::address::RESOLVE_ENV) {
+        let text = text.to_string_lossy();
+        cfg.settings.resolve = horizon::address::parse_resolve(&text)
+            .map_err(|e| Failure::usage(anyhow::anyhow!(e)))?;
+    }
+    Ok(cfg)
 }
 
 /// Warn (stderr, unless `--quiet`) about topic aliases the offering catalog

@@ -105,7 +105,10 @@ pub(super) fn cmd_sources_import(
     let mut plan: Vec<String> = Vec::new();
     let verb = if dry_run { "would add" } else { "added" };
     for (name, url) in &summary.added {
-        plan.push(format!("  {verb} {name}  {url}"));
+        plan.push(format!(
+            "  {verb} {name}  {}",
+            horizon::redact::redact_url(url)
+        ));
     }
     for (title, why) in &summary.skipped {
         plan.push(format!("  skipped {}: {why}", terminal_safe(title)));

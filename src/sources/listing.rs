@@ -18,7 +18,7 @@ pub struct SourceRow<'a> {
     pub kind: &'static str,
     /// `enabled` in the config.
     pub enabled: bool,
-    /// The URLs it fetches.
+    /// The URLs it fetches, credentials and secret parameters masked.
     pub urls: Vec<String>,
     /// Its condition.
     pub status: HealthStatus,
@@ -36,7 +36,12 @@ pub fn rows<'a>(cfg: &'a Config, state: &CrawlState) -> Vec<SourceRow<'a>> {
     cfg.sources
         .iter()
         .map(|s| {
-            let health = state.sources.get(&s.name).cloned().unwrap_or_default();
+            let mut health = state.sources.get(&s.name).cloned().unwrap_or_default();
+            // Shown and served: no credentials (older states kept them).
+            health
+                .last_error
+                .iter_mut()
+                .for_each(crate::redact::redact_in_place);
             let urls = super::request_urls(s);
             let mut robots_ignored: Vec<String> = urls
                 .iter()
@@ -48,7 +53,10 @@ pub fn rows<'a>(cfg: &'a Config, state: &CrawlState) -> Vec<SourceRow<'a>> {
                 name: &s.name,
                 kind: s.kind().as_str(),
                 enabled: s.enabled,
-                urls: urls.iter().map(|u| u.to_string()).collect(),
+                urls: urls
+                    .iter()
+                    .map(|u| crate::redact::redact_url(u.as_str()).into_owned())
+                    .collect(),
                 robots_ignored,
                 status: if s.enabled {
                     health.status(fail_after)

@@ -59,7 +59,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown key in [settings]",
             format!("[settings]\nper_host_intervall = \"1s\"\n{FEED}"),
-            "horizon: sources.toml:2:1: unknown field `per_host_intervall`, expected one of `index`, `user_agent`, `concurrency`, `per_host_concurrency`, `per_host_interval`, `connect_timeout`, `timeout`, `max_body_bytes`, `max_redirects`, `retries`, `retry_budget`, `max_retry_after`, `writer_heap_bytes`, `failing_after`, `hosts`; did you mean `per_host_interval`?",
+            "horizon: sources.toml:2:1: unknown field `per_host_intervall`, expected one of `index`, `user_agent`, `concurrency`, `per_host_concurrency`, `per_host_interval`, `connect_timeout`, `timeout`, `max_body_bytes`, `max_redirects`, `retries`, `retry_budget`, `max_retry_after`, `writer_heap_bytes`, `failing_after`, `allow_private_hosts`, `hosts`; did you mean `per_host_interval`?",
         ),
         c(
             "unknown top-level table ([setting])",

@@ -62,6 +62,24 @@ pub fn feed_like(recorded: &[u8], items: &[GenItem]) -> String {
     out
 }
 
+/// A small RSS 2.0 feed of `n` items whose guids, titles and links start
+/// with `prefix` (for tests that need no recorded payload).
+pub fn small_rss(prefix: &str, n: usize) -> String {
+    let items: String = (0..n)
+        .map(|i| {
+            format!(
+                "<item><title>{prefix} launch {i}</title><link>https://example.com/{prefix}/{i}</link>\
+<guid isPermaLink=\"false\">{prefix}-{i}</guid><pubDate>Thu, 24 Sep 2026 20:58:46 +0000</pubDate>\
+<description>{prefix} item {i}</description></item>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>{prefix}</title>\
+<link>https://example.com/</link><description>t</description>{items}</channel></rss>"
+    )
+}
+
 /// `n` distinct items named `item-<i>`.
 pub fn numbered_items(prefix: &str, n: usize) -> Vec<GenItem> {
     (0..n)

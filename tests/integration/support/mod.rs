@@ -31,7 +31,8 @@ use serde_json::Value;
 pub use config::{write_config, TestConfig};
 pub use fault_server::{http_date_in, Fault, FaultServer, Request};
 pub use feeds::{
-    feed_like, gzip_bomb, latin1, numbered_items, GenItem, HEALTHY_FIXTURE, HEALTHY_ITEMS,
+    feed_like, gzip_bomb, latin1, numbered_items, small_rss, GenItem, HEALTHY_FIXTURE,
+    HEALTHY_ITEMS,
 };
 pub use fixtures::{
     checked_in_config, fixture, fixture_file, fixture_files, fixtures, read, repo_file,
