@@ -82,6 +82,12 @@ pub fn parse_with(parser: &QueryParser, text: &str) -> Result<Box<dyn Query>, Qu
     if let Some(e) = unknown_enumerated_value(text) {
         return Err(e);
     }
+    if let Some(e) = presence_on_a_text_field(text) {
+        return Err(e);
+    }
+    if let Some(e) = bare_prefix(text) {
+        return Err(e);
+    }
     let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
     if let Some(e) = errors.first() {
         return Err(QueryError {
@@ -190,6 +196,105 @@ pub fn expand_synonyms(text: &str, groups: &[Vec<String>]) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// `title:*` ("has a title") runs only on the schema's fast fields (`kind`,
+/// `source`, `topic`, `stage`, dates, stars…); on a text field tantivy fails
+/// at search time, so it is refused here as a query error at its position.
+fn presence_on_a_text_field(text: &str) -> Option<QueryError> {
+    static PRESENCE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?:^|[\s(+\-])([A-Za-z_]+):\*(?:$|[\s)])"#).expect("constant regex")
+    });
+    static SCHEMA: std::sync::LazyLock<tantivy::schema::Schema> =
+        std::sync::LazyLock::new(|| crate::index::build_schema().0);
+    let mut in_quotes = false;
+    let quoted: Vec<bool> = text
+        .chars()
+        .map(|c| {
+            if c == '"' {
+                in_quotes = !in_quotes;
+            }
+            in_quotes
+        })
+        .collect();
+    for caps in PRESENCE.captures_iter(text) {
+        let field = caps.get(1)?;
+        let at = text[..field.start()].chars().count();
+        if quoted.get(at).copied().unwrap_or(false) {
+            continue;
+        }
+        let Ok(f) = SCHEMA.get_field(field.as_str()) else {
+            continue; // tantivy's parser names the unknown field
+        };
+        if !SCHEMA.get_field_entry(f).is_fast() {
+            return Some(QueryError {
+                position: Some(field.start()),
+                message: format!(
+                    "`{0}:*` (documents with any {0}) works only on filter fields such as kind, source, topic, stage or vendor; search words in {0} instead (`{0}:kafka`)",
+                    field.as_str()
+                ),
+            });
+        }
+    }
+    None
+}
+
+/// `kafka*` or `title:kaf*`: tantivy's parser has no single-word prefix
+/// (only the last word of a quoted phrase, `"apache kaf"*`), and reads the
+/// `*` in ways a user never meant; refused with what to write instead.
+fn bare_prefix(text: &str) -> Option<QueryError> {
+    let mut in_quotes = false;
+    let mut word_start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c == '"' {
+            in_quotes = !in_quotes;
+            word_start = None;
+            continue;
+        }
+        if in_quotes {
+            continue;
+        }
+        if c == '*' {
+            if let Some(start) = word_start {
+                let word = &text[start..i];
+                let word = word.rsplit_once(':').map_or(word, |(_, w)| w);
+                if !word.is_empty() {
+                    return Some(QueryError {
+                        position: Some(start),
+                        message: format!(
+                            "`{word}*`: a prefix search works on the last word of a quoted phrase of two or more words (`\"apache {word}\"*`); words are stemmed, so `{word}` alone also finds its plural and other endings"
+                        ),
+                    });
+                }
+            }
+            word_start = None;
+        } else if c.is_alphanumeric()
+            || (word_start.is_some() && matches!(c, '_' | '-' | '.' | ':'))
+        {
+            word_start.get_or_insert(i);
+        } else {
+            word_start = None;
+        }
+    }
+    None
+}
+
+/// Parse `typed` after [`expand_synonyms`]: an error points into the query
+/// as typed, not as the synonyms expanded it.
+pub fn parse_expanded(
+    parser: &QueryParser,
+    typed: &str,
+    groups: &[Vec<String>],
+) -> Result<Box<dyn Query>, QueryError> {
+    let text = expand_synonyms(typed, groups);
+    match parse_with(parser, &text) {
+        Ok(q) => Ok(q),
+        Err(e) if text != typed => Err(parse_with(parser, typed).err().unwrap_or(QueryError {
+            position: None,
+            message: e.message,
+        })),
+        Err(e) => Err(e),
+    }
 }
 
 /// `kind:`, `stage:` and `vendor:` take one of a few values; anything else
@@ -522,8 +627,7 @@ pub fn search_with_rules(
     req: &SearchRequest,
     rules: &crate::rules::RuleSet,
 ) -> Result<Vec<Hit>, SearchError> {
-    let expanded = expand_synonyms(&req.query, &req.synonyms);
-    let text_query = parse_query(idx.index(), &expanded)?;
+    let text_query = parse_expanded(&query_parser(idx.index()), &req.query, &req.synonyms)?;
     let query: Box<dyn Query> = match filter_query(idx, req) {
         Some(filters) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, text_query.box_clone()),
@@ -897,6 +1001,21 @@ pub fn hit_meta(hit: &Hit, vendor: impl Fn(Vendor) -> String) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn presence_and_bare_prefixes_are_query_errors_at_their_position() {
+        let e = presence_on_a_text_field("kafka title:*").expect("refused");
+        assert_eq!(e.position, Some(6));
+        assert!(e.message.contains("title:kafka"), "{}", e.message);
+        assert!(presence_on_a_text_field("topic:* kafka").is_none());
+        assert!(presence_on_a_text_field(r#""title:*""#).is_none());
+        let e = bare_prefix("stream -kafka*").expect("refused");
+        assert_eq!(e.position, Some(8));
+        assert!(e.message.contains(r#""apache kafka"*"#), "{}", e.message);
+        assert_eq!(bare_prefix("title:kaf*").map(|e| e.position), Some(Some(0)));
+        assert!(bare_prefix(r#""apache kaf"* OR flink"#).is_none());
+        assert!(bare_prefix("topic:*").is_none());
+    }
 
     // Regression (issue 13): `title:postgres` found nothing because documents say PostgreSQL.
     #[test]

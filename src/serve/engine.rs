@@ -23,8 +23,7 @@ use tantivy::{DateTime, DocAddress, IndexReader, Order, ReloadPolicy, Searcher, 
 use crate::index::{HorizonIndex, IndexError};
 use crate::model::Item;
 use crate::search::{
-    expand_synonyms, filter_query, parse_with, query_parser, Hit, QueryError, SearchError,
-    SearchRequest, Snippets, SortBy,
+    filter_query, parse_expanded, query_parser, Hit, SearchError, SearchRequest, Snippets, SortBy,
 };
 
 /// Queries whose parsed form is kept per generation; past this the cache is
@@ -155,19 +154,7 @@ impl SearchEngine {
         } else {
             &req.synonyms
         };
-        let text = expand_synonyms(&req.query, groups);
-        let query = match parse_with(&self.parser, &text) {
-            Ok(q) => q,
-            // Point into the query as typed, not as the synonyms expanded it.
-            Err(e) if text != req.query => {
-                let typed = parse_with(&self.parser, &req.query).err();
-                return Err(SearchError::Query(typed.unwrap_or(QueryError {
-                    position: None,
-                    message: e.message,
-                })));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let query = parse_expanded(&self.parser, &req.query, groups)?;
         let snippets = Arc::new(Snippets::new(searcher, self.idx.fields(), query)?);
         let mut cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
         if cache.generation != generation {

@@ -273,6 +273,18 @@ async fn query_errors_and_missing_index() {
     assert!(err.contains("position"), "{err}");
     assert!(out.stdout.is_empty(), "{}", stdout(&out));
 
+    // #28 item 11: `title:*` and `kafka*` are query errors (exit 2, where
+    // and what to write), not a fatal error from inside the index (exit 3).
+    for (query, hint) in [("title:*", "title:kafka"), ("kafka*", "\"apache kafka\"*")] {
+        let out = run_expect(horizon(&config, &index).args(["search", query]), 2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("invalid query") && err.contains("position"),
+            "{query}: {err}"
+        );
+        assert!(err.contains(hint), "{query}: {err}");
+    }
+
     // An unknown field is named, and the real fields are listed.
     let out = run_expect(horizon(&config, &index).args(["search", "titel:x"]), 2);
     let err = stderr(&out);

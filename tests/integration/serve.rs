@@ -314,6 +314,15 @@ async fn every_page_and_status() {
     assert!(body.contains("unknown field"), "{body}");
     assert!(body.contains("<mark>titel:flink</mark>"), "{body}");
     assert!(body.contains("value=\"kafka titel:flink\""), "{body}");
+    // #28 item 11: queries the index cannot run are 400s with the error, never 500s.
+    for q in ["title:*", "summary:*", "kafka*"] {
+        let (status, _, body) = get(&s.url(&format!("/search?q={}", q.replace('*', "%2A")))).await;
+        assert_eq!(status.as_u16(), 400, "{q}: {body}");
+        assert!(body.contains("<mark>"), "{q}: positioned error: {body}");
+        let (status, _, body) =
+            get(&s.url(&format!("/api/search?q={}", q.replace('*', "%2A")))).await;
+        assert_eq!(status.as_u16(), 400, "/api/search {q}: {body}");
+    }
     // Counts and paging.
     let (_, _, body) = get(&s.url("/search?q=kafka&limit=10")).await;
     assert!(body.contains("results, 1–10 shown"), "{body}");
