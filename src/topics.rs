@@ -444,7 +444,7 @@ impl Tagger {
                     || (item.kind == Kind::Repo
                         && e.summary.iter().any(|p| !is_generic_word(&p.phrase)))
             };
-            let outside = is_outside_computing(item);
+            let outside = is_outside_computing(item) || is_billing_note(item);
             let (topics, evidence): (Vec<String>, Vec<TopicEvidence>) = evidence
                 .into_iter()
                 .filter(|e| !outside && strong(e) && !excluded(e))
@@ -518,6 +518,19 @@ pub fn is_outside_computing(item: &Item) -> bool {
             .categories
             .iter()
             .any(|c| c.starts_with("cs.") || c.starts_with("eess.") || c == "stat.ML")
+}
+
+/// A cloud note about prices or discounts ("Extension of
+/// limited-time promotional discounts on Azure Databricks Serverless"): no
+/// topic, whatever product it names.
+pub fn is_billing_note(item: &Item) -> bool {
+    static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:discounts?|pricing|prices?|price (?:reduction|change|cut)s?|promotional|savings plans?|free tier)\b",
+        )
+        .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+    });
+    item.kind == Kind::Cloud && WORDING.is_match(&item.title)
 }
 
 /// A cloud note launching or extending instance or machine types ("Amazon
@@ -668,6 +681,9 @@ mod tests {
         gpus.kind = Kind::Cloud;
         let mut repo = item("ggml-org/llama.cpp", "An inference engine in C/C++");
         repo.kind = Kind::Repo;
+        let mut billing = item("Lower prices for Amazon EKS", "");
+        billing.kind = Kind::Cloud;
+        assert!(is_billing_note(&billing));
         let mut article = item("A post", "Our inference engine got faster.");
         article.kind = Kind::Article;
         let mut items = vec![
