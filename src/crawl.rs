@@ -1027,6 +1027,15 @@ async fn run_source(
             }
         }
     }
+    if run.items.len() > src.max_items {
+        run.report.warnings.push(format!(
+            "kept the first {} of {} items (max_items = {}); the rest were not indexed",
+            src.max_items,
+            run.items.len(),
+            src.max_items
+        ));
+        run.items.truncate(src.max_items);
+    }
     let failures = std::mem::take(&mut run.failures);
     failures.finish(&mut run.report);
     run.report

@@ -89,6 +89,10 @@ pub struct Source {
     pub url: Option<Url>,
     /// Disabled sources are kept in the file but not crawled.
     pub enabled: bool,
+    /// Items kept from one crawl of the source (`max_items`, default
+    /// [`DEFAULT_MAX_ITEMS`]); a feed that sends more loses the rest, named
+    /// in a warning.
+    pub max_items: usize,
     /// What it crawls, with exactly its kind's settings.
     pub spec: SourceSpec,
     /// Line of the `[[sources]]` table.
@@ -167,7 +171,14 @@ struct CommonKeys {
     url: Option<String>,
     #[serde(default = "yes")]
     enabled: bool,
+    #[serde(default)]
+    max_items: Option<usize>,
 }
+
+/// Items kept from one crawl of one source unless `max_items` says otherwise:
+/// far above any real feed (arXiv's busiest daily listing holds about a
+/// thousand), so only a runaway or hostile source meets it.
+pub const DEFAULT_MAX_ITEMS: usize = 10_000;
 
 fn yes() -> bool {
     true
@@ -472,10 +483,15 @@ pub(super) fn build_source(
     if check.found {
         return None;
     }
+    if common.max_items == Some(0) {
+        check.bad_key("max_items", "`max_items` must be at least 1".to_string());
+        return None;
+    }
     Some(Source {
         name,
         url,
         enabled: common.enabled,
+        max_items: common.max_items.unwrap_or(DEFAULT_MAX_ITEMS),
         spec: spec?,
         line,
     })
@@ -757,7 +773,7 @@ vendor = "aws"
             error("[[sources]]\nname = \"gh\"\nkind = \"github_trending\"\nlanguag = \"go\"\n");
         assert_eq!(
             err,
-            "test.toml:4:1: unknown field `languag`, expected one of `kind`, `name`, `url`, `enabled`, `language`, `since`; did you mean `language`?"
+            "test.toml:4:1: unknown field `languag`, expected one of `kind`, `name`, `url`, `enabled`, `max_items`, `language`, `since`; did you mean `language`?"
         );
     }
 

@@ -520,6 +520,10 @@ pub fn parse_api(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<ApiPage, ParseE
         .entries
         .iter()
         .filter_map(|e| api_entry_to_item(e, ctx, &ext.by_id))
+        .map(|mut item| {
+            super::bound(&mut item);
+            item
+        })
         .collect();
     Ok(ApiPage {
         items,

@@ -83,6 +83,12 @@ impl<'a> Adapter<'a> {
 
     /// The items of one response body.
     pub fn parse(self, body: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
+        let mut items = self.parse_unbounded(body, ctx)?;
+        items.iter_mut().for_each(bound);
+        Ok(items)
+    }
+
+    fn parse_unbounded(self, body: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
         match self {
             Adapter::Feed => feed::parse(body, ctx),
             Adapter::ArxivApi => arxiv::parse_api(body, ctx).map(|page| page.items),
@@ -92,6 +98,31 @@ impl<'a> Adapter<'a> {
             Adapter::CloudProduct(vendor, product) => {
                 cloud::parse_product(vendor, Some(product), body, ctx)
             }
+        }
+    }
+}
+
+/// A title longer than this is cut at a word (real titles stay under 300
+/// characters; a 1 MiB title is a hostile feed).
+pub const MAX_TITLE_CHARS: usize = 500;
+
+/// Authors and categories kept per item.
+pub const MAX_NAMES: usize = 100;
+
+/// Bound what one item may hold, whatever its source sent: title, summary,
+/// authors, categories (the body is bounded where it is read).
+pub fn bound(item: &mut Item) {
+    if item.title.chars().count() > MAX_TITLE_CHARS {
+        item.title = crate::text::truncate_words(&item.title, MAX_TITLE_CHARS);
+    }
+    if item.summary.chars().count() > feed::MAX_SUMMARY_CHARS {
+        item.summary = crate::text::truncate_words(&item.summary, feed::MAX_SUMMARY_CHARS);
+    }
+    item.authors.truncate(MAX_NAMES);
+    item.categories.truncate(MAX_NAMES);
+    for name in item.authors.iter_mut().chain(item.categories.iter_mut()) {
+        if name.chars().count() > MAX_TITLE_CHARS {
+            *name = crate::text::truncate_words(name, MAX_TITLE_CHARS);
         }
     }
 }
@@ -297,6 +328,38 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Guards #28 item 13: whatever a source sends, one item stays small.
+    #[test]
+    fn bound_cuts_titles_summaries_and_name_lists() {
+        let mut item = Item::new(
+            "x",
+            crate::model::Kind::Article,
+            "s",
+            "word ".repeat(50_000),
+            "https://example.org/x",
+        );
+        item.summary = "long ".repeat(10_000);
+        item.authors = (0..1_000).map(|i| format!("author {i}")).collect();
+        item.categories = vec!["c ".repeat(2_000); 300];
+        bound(&mut item);
+        assert!(item.title.chars().count() <= MAX_TITLE_CHARS);
+        assert!(item.title.starts_with("word word"));
+        assert!(item.summary.chars().count() <= feed::MAX_SUMMARY_CHARS);
+        assert_eq!(item.authors.len(), MAX_NAMES);
+        assert_eq!(item.authors[0], "author 0");
+        assert_eq!(item.categories.len(), MAX_NAMES);
+        assert!(item
+            .categories
+            .iter()
+            .all(|c| c.chars().count() <= MAX_TITLE_CHARS));
+
+        let mut small = Item::new("y", crate::model::Kind::Article, "s", "Title", "u");
+        small.authors = vec!["A".into()];
+        let before = small.clone();
+        bound(&mut small);
+        assert_eq!(small, before, "a real item is left as it is");
+    }
 
     #[test]
     fn each_kind_has_its_requests_and_its_adapter() {

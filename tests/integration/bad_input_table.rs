@@ -54,7 +54,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown key in a source (`urll`)",
             format!("{FEED}urll = \"http://127.0.0.1:9/x\"\n"),
-            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `kind`, `name`, `url`, `enabled`, `full_text`; did you mean `url`?",
+            "horizon: sources.toml:5:1: unknown field `urll`, expected one of `kind`, `name`, `url`, `enabled`, `max_items`, `full_text`; did you mean `url`?",
         ),
         c(
             "unknown key in [settings]",
@@ -224,7 +224,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown key in an arXiv source (its kind's keys listed)",
             "[[sources]]\nname = \"papers\"\nkind = \"arxiv\"\npage_sise = 50\n",
-            "horizon: sources.toml:4:1: unknown field `page_sise`, expected one of `kind`, `name`, `url`, `enabled`, `mode`, `categories`, `topics`, `max_results`, `page_size`; did you mean `page_size`?",
+            "horizon: sources.toml:4:1: unknown field `page_sise`, expected one of `kind`, `name`, `url`, `enabled`, `max_items`, `mode`, `categories`, `topics`, `max_results`, `page_size`; did you mean `page_size`?",
         ),
         c(
             "API key on an arXiv listing source",

@@ -203,19 +203,6 @@ fn deep_raw_xml_in_an_item_never_aborts() {
     assert_eq!(by_source(&stats(&paths), "healthy"), HEALTHY_ITEMS as u64);
 }
 
-/// A source report's warnings, joined.
-fn warnings_of(src: &serde_json::Value) -> String {
-    src["warnings"]
-        .as_array()
-        .map(|w| {
-            w.iter()
-                .filter_map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default()
-}
-
 /// #28 item 2: `crawl --deadline` bounds a crawl that a source holds up (here
 /// a server that never answers, with a timeout far longer than the deadline):
 /// it stops at the deadline, commits what was fetched and exits with 4.

@@ -53,6 +53,7 @@ mod hostile;
 mod marks;
 mod offline_fail_fast;
 mod offline_replay;
+mod oversized;
 mod redaction;
 mod report_build;
 mod report_deliver;

@@ -187,6 +187,19 @@ pub fn source<'a>(report: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no source {name} in {report}"))
 }
 
+/// A source report's warnings, joined.
+pub fn warnings_of(src: &Value) -> String {
+    src["warnings"]
+        .as_array()
+        .map(|w| {
+            w.iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default()
+}
+
 /// A number field of a source report.
 pub fn num(src: &Value, key: &str) -> u64 {
     src[key]
