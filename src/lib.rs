@@ -22,6 +22,7 @@ pub mod export;
 pub mod fetch;
 pub mod index;
 pub mod learn;
+pub mod logline;
 pub mod marks;
 pub mod model;
 pub mod opml;

@@ -24,11 +24,13 @@ fn main() -> ExitCode {
     };
     let filter =
         EnvFilter::try_from_env("HORIZON_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // Feed text in a log line cannot start a forged line or act on the terminal.
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(horizon::logline::LogWriter::stderr(colour))
         .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(colour)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

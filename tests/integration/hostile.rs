@@ -305,3 +305,42 @@ fn the_checks_catch_what_they_guard() {
         assert!(std::panic::catch_unwind(|| assert_terminal_clean("x", bad.as_bytes())).is_err());
     }
 }
+
+/// #28 item 14: a feed whose `<rss version>` carries a newline, a forged log
+/// line, a terminal title sequence and a clear-screen escape. The repair
+/// warning quotes the version; before, the log printed the newline (a second,
+/// forged `ERROR` line in the journal) and the escapes raw.
+#[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+fn feed_text_in_a_log_line_cannot_forge_lines_or_escape() {
+    let fx = fixtures();
+    let recorded = String::from_utf8(fixture(&fx, HEALTHY_FIXTURE)).expect("UTF-8");
+    let forged =
+        "9.9\n2026-12-07T03:00:00.000000Z ERROR horizon: forged line\u{1b}]0;owned\u{7}\u{1b}[2J\r";
+    let feed = recorded.replacen("version=\"2.0\"", &format!("version=\"{forged}\""), 1);
+    assert_ne!(feed, recorded, "the fixture has an rss version to replace");
+    let server = FaultServer::start(vec![("/feed.xml", Fault::feed(feed))]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = TestConfig::loopback().feed("forger", &server.url("/feed.xml"));
+    let paths = Paths::new(dir.path(), &cfg);
+
+    let out = run(&paths, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("feed repaired") && stderr.contains("9.9\\n2026-12-07T03:00:00"),
+        "the warning is there, its newline shown as \\n: {stderr}"
+    );
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("2026-12-07T03:00:00")),
+        "no forged line: {stderr}"
+    );
+    for c in ['\u{1b}', '\u{7}', '\r'] {
+        assert!(!stderr.contains(c), "{c:?} reached stderr: {stderr:?}");
+    }
+    assert_eq!(
+        by_source(&stats(&paths), "forger"),
+        HEALTHY_ITEMS as u64,
+        "the feed is still read"
+    );
+}
