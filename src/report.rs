@@ -921,7 +921,14 @@ fn sections_for(
     let mut sections = Vec::new();
     let mut firsts = Vec::new();
     let mut rest = Vec::new();
-    let relevance = ranker.relevance(topic);
+    // Scored once for the topic's documents of the period, read by each kind.
+    let relevance = match ranker.relevance(topic) {
+        Some(q) => Some(ranker.scored_once(
+            all_of(vec![ranker.in_period(), term(f.topic, &topic.name)]),
+            q,
+        )?),
+        None => None,
+    };
     for &kind in Kind::ALL {
         let total = counts.get(kind.as_str()).copied().unwrap_or(0);
         if total == 0 {

@@ -1,4 +1,4 @@
-//! Two queries that keep the report's ranking in step with the period rather
+//! Queries that keep the report's ranking in step with the period rather
 //! than with the index:
 //!
 //! - [`PeriodDocs`]: the documents of the period, found once per segment
@@ -9,7 +9,9 @@
 //!   whose required part picks a few documents, it seeks each clause to
 //!   those documents, where tantivy's buffered union would walk every
 //!   clause's postings through the window after each one. The score is the
-//!   same sum, added in clause order.
+//!   same sum, added in clause order;
+//! - [`ScoredDocs`]: a query's scores at a set of documents, computed once
+//!   (a topic's relevance, scored once and read back for each kind).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -79,6 +81,108 @@ impl Weight for PeriodDocs {
                 "document {doc} is not in the period"
             )))
         }
+    }
+}
+
+/// The scores a query gives a set of documents, computed once per segment
+/// and served again by seeking: the report ranks a topic's documents kind by
+/// kind, and the topic's relevance query (a union of many phrases, each
+/// opening its postings per segment) would otherwise run once per kind.
+/// The stored scores are the query's own, so rankings are unchanged.
+#[derive(Clone, Debug)]
+pub struct ScoredDocs {
+    docs: Arc<HashMap<SegmentId, Scored>>,
+}
+
+/// One segment's scored documents, in document order.
+type Scored = Arc<[(DocId, Score)]>;
+
+impl ScoredDocs {
+    /// Every document `query` matches in `searcher`, with its score.
+    pub fn collect(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<ScoredDocs> {
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut docs = HashMap::new();
+        for reader in searcher.segment_readers() {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let mut scored = Vec::new();
+            while scorer.doc() != TERMINATED {
+                scored.push((scorer.doc(), scorer.score()));
+                scorer.advance();
+            }
+            docs.insert(reader.segment_id(), Arc::from(scored));
+        }
+        Ok(ScoredDocs {
+            docs: Arc::new(docs),
+        })
+    }
+}
+
+impl Query for ScoredDocs {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for ScoredDocs {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.docs.get(&reader.segment_id()) {
+            Some(docs) if !docs.is_empty() => Box::new(ScoredList {
+                docs: docs.clone(),
+                pos: 0,
+                boost,
+            }),
+            _ => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let score = self.docs.get(&reader.segment_id()).and_then(|d| {
+            d.binary_search_by_key(&doc, |(id, _)| *id)
+                .ok()
+                .map(|i| d[i].1)
+        });
+        match score {
+            Some(s) => Ok(Explanation::new("score computed once", s)),
+            None => Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} was not scored"
+            ))),
+        }
+    }
+}
+
+/// A sorted list of scored documents.
+struct ScoredList {
+    docs: Scored,
+    pos: usize,
+    boost: Score,
+}
+
+impl DocSet for ScoredList {
+    fn advance(&mut self) -> DocId {
+        self.pos = (self.pos + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = &self.docs[self.pos..];
+        self.pos += rest.partition_point(|(d, _)| *d < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.pos).map_or(TERMINATED, |(d, _)| *d)
+    }
+
+    fn size_hint(&self) -> u32 {
+        u32::try_from(self.docs.len() - self.pos).unwrap_or(u32::MAX)
+    }
+}
+
+impl Scorer for ScoredList {
+    fn score(&mut self) -> Score {
+        self.docs
+            .get(self.pos)
+            .map_or(0.0, |(_, s)| *s * self.boost)
     }
 }
 
@@ -283,7 +387,7 @@ impl Scorer for SeekUnionScorer {
 mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BooleanQuery, Occur, QueryParser, RangeQuery};
+    use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, QueryParser, RangeQuery};
     use tantivy::schema::{Schema, FAST, INDEXED, TEXT};
     use tantivy::{doc, Index, Term};
 
@@ -355,6 +459,40 @@ mod tests {
         key(&mut b);
         // The required part scores 1 per document in both; the sums are equal bit for bit.
         assert_eq!(a, b);
+
+        // Scored once over the wider range, then read back within a narrower
+        // one (as the report scores a topic once and reads it per kind): the
+        // same documents and the same scores, bit for bit.
+        let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
+        let narrow = || -> Box<dyn Query> {
+            Box::new(RangeQuery::new(
+                std::ops::Bound::Included(Term::from_field_u64(n, 900)),
+                std::ops::Bound::Excluded(Term::from_field_u64(n, 2100)),
+            ))
+        };
+        let scored = ScoredDocs::collect(
+            &searcher,
+            &BooleanQuery::new(vec![
+                (Occur::Must, zero(range())),
+                (Occur::Should, Box::new(SeekUnion(clauses()))),
+            ]),
+        )
+        .unwrap();
+        let direct = BooleanQuery::new(vec![
+            (Occur::Must, zero(narrow())),
+            (Occur::Should, Box::new(SeekUnion(clauses()))),
+        ]);
+        let once = BooleanQuery::new(vec![
+            (Occur::Must, zero(narrow())),
+            (Occur::Should, Box::new(scored)),
+        ]);
+        let mut c = searcher.search(&direct, &top).unwrap();
+        let mut d = searcher.search(&once, &top).unwrap();
+        assert_eq!(c.len(), 1200);
+        assert!(c.iter().any(|(s, _)| *s > 0.0) && c.iter().any(|(s, _)| *s == 0.0));
+        key(&mut c);
+        key(&mut d);
+        assert_eq!(c, d);
     }
 
     /// A phrase over two default fields is a union of two phrase queries:

@@ -36,7 +36,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, SegmentReader, Term};
 
-use super::docsets::{PeriodDocs, SeekUnion};
+use super::docsets::{PeriodDocs, ScoredDocs, SeekUnion};
 use super::{Period, ReportError};
 use crate::config::Topic;
 use crate::index::HorizonIndex;
@@ -243,6 +243,21 @@ impl<'a> Ranker<'a> {
             clauses.extend(crate::search::parse_query(self.idx.index(), q).ok());
         }
         (!clauses.is_empty()).then(|| Box::new(SeekUnion::flat(clauses)) as Box<dyn Query>)
+    }
+
+    /// `relevance`'s scores at the documents of `scope`, computed once, as a
+    /// query [`Ranker::top`] can take for every kind of a topic: the same
+    /// scores, without running the topic's phrases once per kind.
+    pub fn scored_once(
+        &self,
+        scope: Box<dyn Query>,
+        relevance: Box<dyn Query>,
+    ) -> Result<Box<dyn Query>, ReportError> {
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(ConstScoreQuery::new(scope, 0.0))),
+            (Occur::Should, relevance),
+        ]);
+        Ok(Box::new(ScoredDocs::collect(self.searcher, &query)?))
     }
 
     /// The best `n` documents of `kind` among `filter`, ranked, with their `why`.
