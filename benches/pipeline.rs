@@ -216,10 +216,8 @@ fn classifier_figures() {
             f.ndcg, f.topic_weeks, f.zero
         );
     }
-    for (k, all, test, n) in topweek_eval::marking_curve(&dir, &[0, 5, 10, 20]) {
-        println!(
-            "marks k={k}: next week's top reads nDCG@3 {all:.3} over {n} topic-weeks (test weeks {test:.3})"
-        );
+    for point in topweek_eval::marking_curve(&dir, &[0, 5, 10, 20]) {
+        println!("{point}");
     }
     let Ok(catalog) = horizon::absorb::Catalog::for_config(&cfg) else {
         println!("classifier: not measured, the catalog does not load");

@@ -9,7 +9,10 @@
 //! English) and document frequencies, and is L2-normalised, so its score
 //! `w · x` lies in [-1, 1]. The report multiplies a document's score by
 //! `1 + LEARNED_WEIGHT × w · x` (at least [`MIN_FACTOR`]) and its `why` names
-//! the marked document it is most like. Marks for every topic train a model
+//! the marked document it is most like — but only a document within
+//! [`WHY_SIMILARITY`] of some marked document: applied to every document, a
+//! handful of marked notes' words moved next week's launches by their
+//! products and made the next week's top reads worse. Marks for every topic train a model
 //! shared by all topics; a topic's own marks train its own, and the two add.
 //!
 //! The models are trained when a report is built, from the marks stored at
@@ -29,7 +32,8 @@ use crate::model::Item;
 pub const LEARNED_WEIGHT: f64 = 1.0;
 /// The smallest factor the model applies (a document like the noise).
 pub const MIN_FACTOR: f64 = 0.1;
-/// Cosine above which the `why` names the marked document a document is like.
+/// Cosine to the nearest marked document above which the model moves a
+/// document's score, and the `why` names that document.
 pub const WHY_SIMILARITY: f64 = 0.3;
 /// Change of score below which the `why` says nothing of the marks.
 pub const WHY_MIN_CHANGE: f64 = 0.1;
@@ -219,7 +223,20 @@ impl Learner {
             documents: self.documents,
         };
         let x = fz.features(item);
-        let score: f64 = models.iter().map(|m| dot(&m.weights, &x)).sum();
+        // The model moves only documents like one the team marked: its
+        // weights are a handful of marked documents' words, and far from
+        // them (next week's other launches) they say more about those
+        // documents' products than about what the team reads.
+        let close = models.iter().any(|m| {
+            m.examples
+                .iter()
+                .any(|e| dot(&e.features, &x) >= WHY_SIMILARITY)
+        });
+        let score: f64 = if close {
+            models.iter().map(|m| dot(&m.weights, &x)).sum()
+        } else {
+            0.0
+        };
         let factor = (1.0 + LEARNED_WEIGHT * score).max(MIN_FACTOR);
         // The why names a marked document only when the model moved the
         // score, and one that pulls the way it moved.

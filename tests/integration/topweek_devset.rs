@@ -38,9 +38,10 @@ fn top_reads_hold_their_floor_on_the_test_weeks() {
 
 /// How far the next week's nDCG@3 may fall when a week is marked. Marks
 /// are per topic (a topic nobody marked ranks exactly as before, held by
-/// `learn`'s unit tests); on the graded weeks the measured curve is flat to
-/// slightly down (BENCHMARKS.md), so this holds it from getting worse.
-const MAX_MARKING_LOSS: f64 = 0.05;
+/// `learn`'s unit tests). Since the model moves only documents like a marked
+/// one, the measured curve is flat to slightly up (BENCHMARKS.md); before, it
+/// lost up to 0.04, which this bound now refuses.
+const MAX_MARKING_LOSS: f64 = 0.01;
 
 /// #30 item 5: a team marks k graded items of a week (useful for the
 /// must-reads, noise for the noise) and reads the next week's top reads.
@@ -50,14 +51,16 @@ const MAX_MARKING_LOSS: f64 = 0.05;
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn marking_a_week_does_not_make_the_next_worse() {
     let curve = marking_curve(&crate::support::fixtures(), &[0, 5, 10, 20]);
-    for (k, all, test, n) in &curve {
-        eprintln!("marks k={k}: next week's top reads nDCG@3 {all:.3} over {n} topic-weeks (test weeks {test:.3})");
+    for point in &curve {
+        eprintln!("{point}");
     }
-    let base = curve[0].1;
-    for (k, all, _, _) in &curve[1..] {
+    let base = curve[0].all;
+    for p in &curve[1..] {
         assert!(
-            *all + MAX_MARKING_LOSS >= base,
-            "k={k}: {all:.3} more than {MAX_MARKING_LOSS} below no marks {base:.3}"
+            p.all + MAX_MARKING_LOSS >= base,
+            "k={}: {:.3} more than {MAX_MARKING_LOSS} below no marks {base:.3}",
+            p.k,
+            p.all
         );
     }
 }

@@ -173,7 +173,28 @@ pub fn evaluate(fixtures: &Path) -> BTreeMap<&'static str, Figures> {
 /// 2 useful, grade 0 noise, grade 1 left alone; in id order), then reads
 /// week N + 1. Per k: mean nDCG@[`K`] of week N + 1's top reads over the
 /// graded topic-weeks that follow a graded week, and those of the test part.
-pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<(usize, f64, f64, usize)> {
+/// One point of [`marking_curve`]: nDCG@3 of the next week's top reads after
+/// `k` marks per topic, over all, the test and the tuning topic-weeks.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkingPoint {
+    pub k: usize,
+    pub all: f64,
+    pub test: f64,
+    pub tune: f64,
+    pub topic_weeks: usize,
+}
+
+impl std::fmt::Display for MarkingPoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "marks k={}: next week's top reads nDCG@3 {:.3} over {} topic-weeks (test weeks {:.3}, tuning weeks {:.3})",
+            self.k, self.all, self.topic_weeks, self.test, self.tune
+        )
+    }
+}
+
+pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<MarkingPoint> {
     use horizon::marks::{Mark, MarkStore, Verdict};
     let file: GradedFile = repo_toml("tests/data/graded_weeks.toml");
     let cfg: Config = checked_in_config();
@@ -291,7 +312,13 @@ pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<(usize, f64, f64, usi
             }
         }
         let mean = |s: f64, c: usize| if c == 0 { 0.0 } else { s / c as f64 };
-        out.push((k, mean(all, n), mean(test, n_test), n));
+        out.push(MarkingPoint {
+            k,
+            all: mean(all, n),
+            test: mean(test, n_test),
+            tune: mean(all - test, n - n_test),
+            topic_weeks: n,
+        });
     }
     out
 }
