@@ -35,6 +35,8 @@ use tantivy::{
 
 use crate::model::Item;
 
+pub mod readable;
+
 /// Bumped whenever the schema or the meaning of a field changes.
 pub const SCHEMA_VERSION: u32 = 3;
 /// Trend sightings kept per repository.
@@ -385,7 +387,11 @@ impl HorizonIndex {
             });
         }
         let tdir = Self::tantivy_dir(dir);
-        let index = Index::open_in_dir(&tdir).map_err(tantivy_err(dir))?;
+        let readable = readable::ReadableDir::open(&tdir).map_err(|e| IndexError::Io {
+            path: tdir.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let index = Index::open(readable).map_err(tantivy_err(dir))?;
         let (schema, fields) = build_schema();
         if index.schema() != schema {
             return Err(IndexError::Incompatible {

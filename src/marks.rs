@@ -107,6 +107,14 @@ pub enum MarksError {
     /// A mark that cannot be stored as given.
     #[error("{0}")]
     Invalid(String),
+    /// The store cannot be written by this user (reading it still works).
+    #[error("no permission to write the marks store {}: marking needs write access to the index folder; ask whoever runs the crawl, or mark from `horizon serve --marks` started by them", .0.display())]
+    ReadOnly(PathBuf),
+}
+
+/// Whether redb failed because the file or folder may not be written.
+fn write_refused(e: &redb::DatabaseError) -> bool {
+    matches!(e, redb::DatabaseError::Storage(redb::StorageError::Io(io)) if crate::index::readable::is_write_refused(io))
 }
 
 /// The marks of one index folder.
@@ -149,6 +157,11 @@ impl MarkStore {
                     if started.elapsed() < OPEN_PATIENCE =>
                 {
                     std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) if write_refused(&e) => {
+                    return Err(MarksError::ReadOnly(
+                        std::path::absolute(&self.path).unwrap_or_else(|_| self.path.clone()),
+                    ))
                 }
                 Err(e) => return Err(self.store_err(e)),
             }
@@ -194,8 +207,15 @@ impl MarkStore {
         if !self.path.exists() {
             return Ok(Vec::new());
         }
-        let db = self.open()?;
-        let tx = db.begin_read().map_err(|e| self.store_err(e))?;
+        // A teammate who may not write the folder still reads the marks.
+        let tx = match self.open() {
+            Ok(db) => db.begin_read(),
+            Err(MarksError::ReadOnly(_)) => redb::ReadOnlyDatabase::open(&self.path)
+                .map_err(|e| self.store_err(e))?
+                .begin_read(),
+            Err(e) => return Err(e),
+        }
+        .map_err(|e| self.store_err(e))?;
         let table = match tx.open_table(MARKS) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),

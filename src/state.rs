@@ -222,6 +222,9 @@ pub enum StateError {
         /// What was wrong.
         message: String,
     },
+    /// The index folder cannot be written by this user.
+    #[error("no permission to write the index folder {}: crawl and reindex need write access; search, stats, report, flags, similar and serve only read it", .0.display())]
+    ReadOnly(PathBuf),
     /// Another crawl holds the lock.
     #[error("another crawl is running on this index ({holder}); wait for it to finish. The lock ({path}) is released automatically when that process ends")]
     Locked {
@@ -345,9 +348,17 @@ impl CrawlLock {
             .create(true)
             .truncate(false)
             .open(&path)
-            .map_err(|source| StateError::Io {
-                path: path.clone(),
-                source,
+            .map_err(|source| {
+                if crate::index::readable::is_write_refused(&source) {
+                    StateError::ReadOnly(
+                        std::path::absolute(index_dir).unwrap_or_else(|_| index_dir.to_path_buf()),
+                    )
+                } else {
+                    StateError::Io {
+                        path: path.clone(),
+                        source,
+                    }
+                }
             })?;
         match file.try_lock() {
             Ok(()) => {}

@@ -54,6 +54,7 @@ mod marks;
 mod offline_fail_fast;
 mod offline_replay;
 mod oversized;
+mod read_only;
 mod redaction;
 mod report_build;
 mod report_deliver;
