@@ -207,15 +207,23 @@ impl MarkStore {
         if !self.path.exists() {
             return Ok(Vec::new());
         }
-        // A teammate who may not write the folder still reads the marks.
-        let tx = match self.open() {
-            Ok(db) => db.begin_read(),
-            Err(MarksError::ReadOnly(_)) => redb::ReadOnlyDatabase::open(&self.path)
-                .map_err(|e| self.store_err(e))?
-                .begin_read(),
+        // A teammate who may not write the folder still reads the marks. The
+        // database must outlive the transaction.
+        let writable;
+        let read_only;
+        let db: &dyn ReadableDatabase = match self.open() {
+            Ok(db) => {
+                writable = db;
+                &writable
+            }
+            Err(MarksError::ReadOnly(_)) => {
+                read_only =
+                    redb::ReadOnlyDatabase::open(&self.path).map_err(|e| self.store_err(e))?;
+                &read_only
+            }
             Err(e) => return Err(e),
-        }
-        .map_err(|e| self.store_err(e))?;
+        };
+        let tx = db.begin_read().map_err(|e| self.store_err(e))?;
         let table = match tx.open_table(MARKS) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
