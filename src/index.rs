@@ -342,6 +342,7 @@ impl HorizonIndex {
 
     /// Open the index at `dir`, creating it if there is none.
     pub fn open_or_create(dir: &Path) -> Result<Self, IndexError> {
+        finish_swap(dir)?;
         if Self::exists(dir) {
             return Self::open(dir);
         }
@@ -367,6 +368,7 @@ impl HorizonIndex {
 
     /// Open an existing index; a missing or incompatible one is a clear error.
     pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        finish_swap(dir)?;
         if !Self::exists(dir) {
             return Err(IndexError::Missing(dir.to_path_buf()));
         }
@@ -925,13 +927,69 @@ pub fn migrate(
         n += 1;
         backup = dir.join(format!("tantivy.v{found}-backup.{n}"));
     }
+    // From here on the swap can be finished by whoever opens the index
+    // next, should this process be killed (see `finish_swap`).
+    let marker = staging.join(SWAP_MARKER);
+    crate::state::write_atomic(&marker, backup.to_string_lossy().as_bytes())
+        .map_err(io_err(&marker))?;
     std::fs::rename(&tdir, &backup).map_err(io_err(&tdir))?;
-    let new_tdir = HorizonIndex::tantivy_dir(&staging);
-    std::fs::rename(&new_tdir, &tdir).map_err(io_err(&new_tdir))?;
-    let version = staging.join("horizon.json");
-    std::fs::rename(&version, dir.join("horizon.json")).map_err(io_err(&version))?;
-    std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    finish_swap(dir)?;
     Ok(Migrated { documents, backup })
+}
+
+/// The file in `.reindex/` that says the rebuilt index is complete and the
+/// swap has begun or is about to.
+pub const SWAP_MARKER: &str = "swap";
+
+/// Finish a reindex's swap that was interrupted (a kill between its renames
+/// left no `tantivy/`, or the new `tantivy/` beside the old `horizon.json`):
+/// move the rebuilt index and its version file into place and drop the
+/// staging folder. Every step can be repeated, and a step another process
+/// did first is skipped, so two processes finishing the same swap both
+/// succeed. Without the marker, or with the old index still in place,
+/// nothing is touched: a rebuild killed before its swap leaves the old index
+/// as it was, and the next `reindex` starts afresh.
+fn finish_swap(dir: &Path) -> Result<(), IndexError> {
+    let staging = dir.join(".reindex");
+    if !staging.join(SWAP_MARKER).is_file() {
+        return Ok(());
+    }
+    let tdir = HorizonIndex::tantivy_dir(dir);
+    let new_tdir = HorizonIndex::tantivy_dir(&staging);
+    let old_there = tdir.join("meta.json").is_file();
+    let new_there = new_tdir.join("meta.json").is_file();
+    if old_there == new_there {
+        // Both: the old index was not moved away yet, the swap has not
+        // begun. Neither: nothing this function can put in place.
+        return Ok(());
+    }
+    let done_by_another = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    if new_there {
+        if let Err(e) = std::fs::rename(&new_tdir, &tdir) {
+            if !(done_by_another(&e) && tdir.join("meta.json").is_file()) {
+                return Err(IndexError::Io {
+                    path: new_tdir,
+                    source: e,
+                });
+            }
+        }
+    }
+    let version = staging.join("horizon.json");
+    if let Err(e) = std::fs::rename(&version, dir.join("horizon.json")) {
+        if !done_by_another(&e) {
+            return Err(IndexError::Io {
+                path: version,
+                source: e,
+            });
+        }
+    }
+    match std::fs::remove_dir_all(&staging) {
+        Err(e) if !done_by_another(&e) => Err(IndexError::Io {
+            path: staging,
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// What an upsert did.

@@ -32,14 +32,8 @@ fn old_index(dir: &std::path::Path, items: &[Item]) {
     .unwrap();
 }
 
-#[test]
-fn reindex_upgrades_an_old_index_and_keeps_a_backup() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        "[[topics]]\nname = \"stream-processing\"\nkeywords = [\"message broker\"]\nsystems = [\"Kafka\"]\n",
-    );
-    let index = dir.path().join("index");
+/// An AWS note of the MSK launch, as an earlier schema stored it.
+fn msk_launch() -> Item {
     let mut launch = Item::new(
         "aws:1",
         Kind::Cloud,
@@ -48,9 +42,21 @@ fn reindex_upgrades_an_old_index_and_keeps_a_backup() {
         "https://aws.amazon.com/new/msk",
     );
     launch.vendor = Some(Vendor::Aws);
-    launch.stage = Some(Stage::Ga);
     launch.products = vec!["Amazon MSK".into()];
     launch.published = Some("2019-05-30T12:00:00Z".parse().unwrap());
+    launch
+}
+
+#[test]
+fn reindex_upgrades_an_old_index_and_keeps_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[topics]]\nname = \"stream-processing\"\nkeywords = [\"message broker\"]\nsystems = [\"Kafka\"]\n",
+    );
+    let index = dir.path().join("index");
+    let mut launch = msk_launch();
+    launch.stage = Some(Stage::Ga);
     let mut post = Item::new(
         "feed:1",
         Kind::Article,
@@ -92,4 +98,95 @@ fn reindex_upgrades_an_old_index_and_keeps_a_backup() {
         ["aws:1", "feed:1"],
         "the article was re-tagged by its title, the MSK note by its Kafka link: {tagged:?}"
     );
+}
+
+/// `cp -a from to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    let ok = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "cp -a {} {}", from.display(), to.display());
+}
+
+/// #28 item 9: a reindex killed at any point of its swap leaves an index the
+/// next command can read. Each state a kill can leave — during the rebuild
+/// (no swap marker), after the marker, after the old index was moved to its
+/// backup, after the new one was moved into place, after the version file
+/// followed — is built from a real reindex's output; before, a kill after the
+/// first rename left a folder every command called "no index".
+#[test]
+fn a_reindex_killed_at_any_step_leaves_a_readable_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[topics]]\nname = \"t\"\nkeywords = [\"msk\"]\n",
+    );
+    let launch = msk_launch();
+    let original = dir.path().join("original");
+    old_index(&original, &[launch]);
+    // A finished reindex of a copy gives the rebuilt files.
+    let rebuilt = dir.path().join("rebuilt");
+    copy_tree(&original, &rebuilt);
+    run_expect(horizon(&config, &rebuilt).arg("reindex"), 0);
+
+    for kill_after in 0..=4 {
+        let index = dir.path().join(format!("killed-{kill_after}"));
+        copy_tree(&original, &index);
+        let staging = index.join(".reindex");
+        std::fs::create_dir_all(&staging).unwrap();
+        copy_tree(&rebuilt.join("tantivy"), &staging.join("tantivy"));
+        std::fs::copy(rebuilt.join("horizon.json"), staging.join("horizon.json")).unwrap();
+        if kill_after >= 1 {
+            std::fs::write(staging.join(horizon::index::SWAP_MARKER), "").unwrap();
+        }
+        if kill_after >= 2 {
+            std::fs::rename(index.join("tantivy"), index.join("tantivy.v1-backup")).unwrap();
+        }
+        if kill_after >= 3 {
+            std::fs::rename(staging.join("tantivy"), index.join("tantivy")).unwrap();
+        }
+        if kill_after >= 4 {
+            std::fs::rename(staging.join("horizon.json"), index.join("horizon.json")).unwrap();
+        }
+        let search = || {
+            horizon(&config, &index)
+                .args(["search", "msk", "--json"])
+                .output()
+                .unwrap()
+        };
+        let out = search();
+        if kill_after <= 1 {
+            // The swap had not begun: the old index is intact and asks for
+            // a reindex, which then runs to the end.
+            assert_eq!(
+                out.status.code(),
+                Some(3),
+                "kill after {kill_after}: {}",
+                stderr(&out)
+            );
+            assert!(stderr(&out).contains("horizon reindex"), "{}", stderr(&out));
+            run_expect(horizon(&config, &index).arg("reindex"), 0);
+        }
+        let out = search();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "kill after step {kill_after}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            json_lines(&stdout(&out)).len(),
+            1,
+            "kill after step {kill_after}"
+        );
+        assert!(
+            !staging.exists(),
+            "kill after step {kill_after}: staging left"
+        );
+        assert!(index.join("tantivy.v1-backup/meta.json").is_file());
+    }
 }
