@@ -295,7 +295,13 @@ impl Robots {
             Rules::Unreachable(cause) => Verdict::Unreachable { robots_url, cause },
             Rules::HostDown(cause) => Verdict::HostDown { robots_url, cause },
             Rules::Text { text, robot } => {
-                if robot.is_none_or(|r| r.allowed(url.as_str())) {
+                let Some(robot) = robot else {
+                    return Verdict::Blocked {
+                        robots_url,
+                        rule: NOT_UNDERSTOOD.to_string(),
+                    };
+                };
+                if robot.allowed(url.as_str()) {
                     return Verdict::Allowed { robots_url };
                 }
                 let agent = self.fetcher.settings().user_agent_for(&host).to_string();
@@ -398,23 +404,90 @@ fn text_of(body: &[u8]) -> String {
     text.get(..end).unwrap_or_default().to_string()
 }
 
+/// Rules ending in `$` (the only ones the parser compiles into a regular
+/// expression) kept as written; past this, a `Disallow` ending in `$` loses
+/// its anchor and an `Allow` ending in `$` is dropped. Real files have a few.
+const MAX_ANCHORED_RULES: usize = 200;
+/// `*` in one rule ending in `$` past which it is treated the same way (the
+/// parser refuses a rule whose expression grows past 42 KiB, and a refused
+/// rule used to make the whole file count as allowing everything).
+const MAX_ANCHORED_WILDCARDS: usize = 16;
+/// Characters of one rule ending in `$` past which it is treated the same way
+/// (a long literal grows the expression past the parser's limit too).
+const MAX_ANCHORED_CHARS: usize = 2_000;
+/// `Disallow` lines past which the deciding rule is looked for line by line
+/// (see [`deciding_rule`]).
+const MAX_DECIDING_WHOLE: usize = 64;
+
+/// `text` with the rules that would cost the parser memory or make it give
+/// up rewritten so that they never allow more than they said: a `Disallow`
+/// ending in `$` becomes the same pattern ending in `*` (it matches every URL
+/// it matched and more; same length, so it keeps its precedence), an `Allow`
+/// ending in `$` is dropped (it allows nothing any more). Only rules past
+/// [`MAX_ANCHORED_RULES`], with more than [`MAX_ANCHORED_WILDCARDS`] `*` or
+/// longer than [`MAX_ANCHORED_CHARS`] are touched.
+fn tame(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut anchored = 0;
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let rewritten = directive(line).and_then(|(key, value)| {
+            if !(key == "allow" || key == "disallow") || !value.contains('$') {
+                return None;
+            }
+            anchored += 1;
+            let wildcards = value.split('*').count() - 1;
+            if anchored <= MAX_ANCHORED_RULES
+                && wildcards <= MAX_ANCHORED_WILDCARDS
+                && value.len() <= MAX_ANCHORED_CHARS
+            {
+                return None;
+            }
+            Some(if key == "allow" {
+                String::new()
+            } else {
+                format!("Disallow: {}", value.replace('$', "*"))
+            })
+        });
+        match rewritten {
+            Some(r) => {
+                changed = true;
+                out.push_str(&r);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// The rules of `text` for `agent`'s product token; `None` when the parser
-/// gives up (rare: it is forgiving), which counts as no rules.
+/// gives up, which [`Robots::check`] and [`blocking_rule`] treat as
+/// disallowing the whole host: a rule horizon cannot read never widens what
+/// is allowed.
 fn robot(text: &str, agent: &str) -> Option<texting_robots::Robot> {
     let agent = product_token(agent);
+    let text = tame(text);
     let parsed = std::panic::catch_unwind(|| texting_robots::Robot::new(agent, text.as_bytes()));
     match parsed {
         Ok(Ok(robot)) => Some(robot),
         Ok(Err(e)) => {
-            tracing::warn!(error = %format!("{e:#}"), "robots.txt not understood; treating it as allowing everything");
+            tracing::warn!(error = %format!("{e:#}"), "robots.txt not understood; nothing on its host is fetched");
             None
         }
         Err(_) => {
-            tracing::warn!("the robots.txt parser failed; treating it as allowing everything");
+            tracing::warn!("the robots.txt parser failed; nothing on its host is fetched");
             None
         }
     }
 }
+
+/// The rule named when robots.txt could not be parsed.
+const NOT_UNDERSTOOD: &str = "(robots.txt not understood: the whole host is treated as disallowed)";
 
 /// The rule that disallows `url`, or `None` when it is allowed.
 ///
@@ -423,10 +496,11 @@ fn robot(text: &str, agent: &str) -> Option<texting_robots::Robot> {
 /// disallow the URL on their own, the longest pattern is the one the
 /// longest-match rule chose.
 pub fn blocking_rule(text: &str, agent: &str, url: &str) -> Option<String> {
-    if robot(text, agent).is_none_or(|r| r.allowed(url)) {
-        return None;
+    match robot(text, agent) {
+        None => Some(NOT_UNDERSTOOD.to_string()),
+        Some(r) if r.allowed(url) => None,
+        Some(_) => Some(deciding_rule(text, agent, url)),
     }
-    Some(deciding_rule(text, agent, url))
 }
 
 /// The `Disallow` line that blocks `url` (see [`blocking_rule`]).
@@ -438,15 +512,23 @@ fn deciding_rule(text: &str, agent: &str, url: &str) -> String {
         .filter(|(_, l)| directive(l).is_some_and(|(k, _)| k == "disallow"))
         .map(|(i, _)| i)
         .collect();
+    // Each candidate is asked with the file's other lines (so groups and
+    // Allow lines count); in a file of many rules, alone under `User-agent:
+    // *` instead, which keeps the search linear in the file's size.
+    let whole = disallows.len() <= MAX_DECIDING_WHOLE;
     let mut best: Option<(usize, &str)> = None;
     for &keep in &disallows {
-        let only: String = lines
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i == keep || !disallows.contains(i))
-            .map(|(_, l)| *l)
-            .collect::<Vec<_>>()
-            .join("\n");
+        let only: String = if whole {
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i == keep || !disallows.contains(i))
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            format!("User-agent: *\n{}\n", lines[keep])
+        };
         if robot(&only, agent).is_some_and(|r| !r.allowed(url)) {
             let Some(line) = lines.get(keep) else {
                 continue;
@@ -505,6 +587,64 @@ mod tests {
 
     /// The layout of github.com/robots.txt in 2023–2026: a blank line after
     /// `User-agent: *`, then the rules (Google's parser keeps the group going).
+    // Guards #28 item 12: one rule the parser cannot compile made the whole
+    // file allow everything; it must never widen what is allowed.
+    #[test]
+    fn an_over_complex_rule_never_allows_more() {
+        let text = format!(
+            "User-agent: *\nDisallow: /private/\nDisallow: /{}$\nDisallow: /{}$\n",
+            "x*".repeat(3000),
+            "y".repeat(50_000)
+        );
+        let ua = "horizon/0.1";
+        assert!(blocking_rule(&text, ua, "https://example.org/private/x").is_some());
+        assert!(blocking_rule(&text, ua, "https://example.org/public").is_none());
+        // The anchored rule lost its anchor: still disallowed, and more.
+        let xs = "x".repeat(3000);
+        assert!(blocking_rule(&text, ua, "https://example.org/xxxx").is_none());
+        assert!(blocking_rule(&text, ua, &format!("https://example.org/{xs}")).is_some());
+        assert!(blocking_rule(&text, ua, &format!("https://example.org/{xs}-more")).is_some());
+        assert!(blocking_rule(
+            &text,
+            ua,
+            &format!("https://example.org/{}", "y".repeat(50_000))
+        )
+        .is_some());
+    }
+
+    // Guards #28 item 12: past MAX_ANCHORED_RULES, Disallow rules still
+    // disallow what they did, Allow rules no longer allow; rules without `$`
+    // are untouched.
+    #[test]
+    fn many_anchored_rules_are_kept_conservative() {
+        let mut text = String::from("User-agent: *\nDisallow: /keep/\nAllow: /keep/open\n");
+        for i in 0..(MAX_ANCHORED_RULES + 50) {
+            text.push_str(&format!(
+                "Disallow: /d{i}/*.pdf$\nAllow: /a{i}/*.html$\nDisallow: /a{i}/\n"
+            ));
+        }
+        let ua = "horizon/0.1";
+        let url = |p: &str| format!("https://example.org{p}");
+        // Early rules: as written.
+        assert!(blocking_rule(&text, ua, &url("/d1/x.pdf")).is_some());
+        assert!(blocking_rule(&text, ua, &url("/d1/x.pdf.html")).is_none());
+        assert!(blocking_rule(&text, ua, &url("/a1/x.html")).is_none());
+        // Late rules: the Disallow widened, the Allow gone.
+        let late = MAX_ANCHORED_RULES + 20;
+        assert!(blocking_rule(&text, ua, &url(&format!("/d{late}/x.pdf"))).is_some());
+        assert!(blocking_rule(&text, ua, &url(&format!("/d{late}/x.pdf.html"))).is_some());
+        assert!(blocking_rule(&text, ua, &url(&format!("/a{late}/x.html"))).is_some());
+        // Plain rules keep their meaning.
+        assert!(blocking_rule(&text, ua, &url("/keep/open")).is_none());
+        assert!(blocking_rule(&text, ua, &url("/keep/closed")).is_some());
+        assert!(blocking_rule(&text, ua, &url("/elsewhere")).is_none());
+        // The deciding rule is still named in a file of many rules.
+        assert_eq!(
+            blocking_rule(&text, ua, &url("/d1/x.pdf")).as_deref(),
+            Some("Disallow: /d1/*.pdf$")
+        );
+    }
+
     const GITHUB: &str = "# If you would like to crawl GitHub contact us\n\
 User-agent: baidu\ncrawl-delay: 1\n\n\
 User-agent: *\n\n\
