@@ -9,7 +9,7 @@
 //! `interrupted`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -316,6 +316,19 @@ pub enum CrawlError {
     /// tantivy failed while writing.
     #[error("writing the index")]
     Write(#[from] tantivy::TantivyError),
+    /// The disk filled up while writing.
+    #[error("the disk holding {} is full: nothing of this crawl was committed (the index is as the last crawl left it); free some space and crawl again (the files this attempt wrote are removed when the next crawl starts)", .0.display())]
+    DiskFull(PathBuf),
+}
+
+/// A write error, in plain words when the disk is full.
+fn write_error(dir: &Path, e: tantivy::TantivyError) -> CrawlError {
+    match &e {
+        tantivy::TantivyError::IoError(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+            CrawlError::DiskFull(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()))
+        }
+        _ => CrawlError::Write(e),
+    }
 }
 
 impl CrawlError {
@@ -714,12 +727,14 @@ fn upsert(
     for (merged, due) in merged_items.iter().zip(writes_due) {
         if due {
             writer.delete_term(Term::from_field_text(id_field, &merged.id));
-            writer.add_document(idx.doc_of(merged))?;
+            writer
+                .add_document(idx.doc_of(merged))
+                .map_err(|e| write_error(idx.dir(), e))?;
             writes += 1;
         }
     }
     if writes > 0 {
-        writer.commit()?;
+        writer.commit().map_err(|e| write_error(idx.dir(), e))?;
     }
     writer.wait_merging_threads()?;
     Ok(counts)
@@ -1281,6 +1296,30 @@ async fn run_arxiv_api(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Guards #28 item 10: a full disk is said in plain words, naming the folder.
+    #[test]
+    fn a_full_disk_is_said_plainly() {
+        let full = tantivy::TantivyError::IoError(std::sync::Arc::new(std::io::Error::from(
+            std::io::ErrorKind::StorageFull,
+        )));
+        let e = write_error(Path::new("/srv/horizon/index"), full);
+        assert_eq!(e.exit_code(), crate::exit::FATAL);
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "the disk holding /srv/horizon/index is full: nothing of this crawl was committed"
+            ),
+            "{text}"
+        );
+        let other = tantivy::TantivyError::IoError(std::sync::Arc::new(std::io::Error::from(
+            std::io::ErrorKind::Other,
+        )));
+        assert!(matches!(
+            write_error(Path::new("i"), other),
+            CrawlError::Write(_)
+        ));
+    }
     use crate::state::SourceHealth;
 
     /// Guards that a parser's panic is reported under its source with the

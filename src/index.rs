@@ -458,9 +458,24 @@ impl HorizonIndex {
 
     /// A writer with `heap_bytes` of memory.
     pub fn writer(&self, heap_bytes: usize) -> Result<IndexWriter, IndexError> {
-        self.index
+        let writer = self
+            .index
             .writer(heap_bytes)
-            .map_err(tantivy_err(&self.dir))
+            .map_err(tantivy_err(&self.dir))?;
+        // A commit that failed (a full disk, a kill) leaves segment files no
+        // commit refers to; tantivy collects them only after its next
+        // commit, which a still-full disk never reaches. Collect them first.
+        match writer.garbage_collect_files().wait() {
+            Ok(gc) if !gc.deleted_files.is_empty() => tracing::info!(
+                files = gc.deleted_files.len(),
+                "removed the files an unfinished commit left in the index"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not remove files an unfinished commit left")
+            }
+        }
+        Ok(writer)
     }
 
     /// Number of live documents.
@@ -1086,6 +1101,39 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
+    }
+
+    // Guards #28 item 10: segment files of a commit that never finished (a
+    // full disk, a kill) are removed when the next writer opens, so a disk
+    // freed a little is not filled again by them.
+    #[test]
+    fn a_new_writer_removes_what_an_unfinished_commit_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+        let files = || {
+            std::fs::read_dir(HorizonIndex::tantivy_dir(dir.path()))
+                .unwrap()
+                .count()
+        };
+        let mut w = idx.writer(15_000_000).unwrap();
+        w.add_document(idx.doc_of(&Item::new("feed:1", Kind::Article, "s", "One", "u")))
+            .unwrap();
+        w.commit().unwrap();
+        drop(w);
+        let committed = files();
+        let mut w = idx.writer(15_000_000).unwrap();
+        for i in 0..200 {
+            let item = Item::new(format!("feed:x{i}"), Kind::Article, "s", "Two", "u");
+            w.add_document(idx.doc_of(&item)).unwrap();
+        }
+        // Segments written, no commit: what a failed commit leaves.
+        let prepared = w.prepare_commit().unwrap();
+        drop(prepared);
+        drop(w);
+        assert!(files() > committed, "the unfinished commit left files");
+        drop(idx.writer(15_000_000).unwrap());
+        assert_eq!(files(), committed);
+        assert_eq!(idx.count(&idx.searcher().unwrap()).unwrap(), 1);
     }
 
     #[test]
