@@ -18,10 +18,39 @@ pub const MIN_TOKEN_BYTES: usize = 16;
 /// How long the session cookie lasts, in seconds (30 days).
 const COOKIE_MAX_AGE_SECS: u64 = 30 * 24 * 3600;
 
-/// A token that does not meet [`MIN_TOKEN_BYTES`].
+/// Least randomness a token must show, in bits: its length times the
+/// Shannon entropy of its characters (a hex token of 16 characters has 64;
+/// `aaaaaaaaaaaaaaaa` has none, `password12345678` about 55).
+pub const MIN_TOKEN_BITS: f64 = 64.0;
+
+/// A token too short or too easy to guess.
 #[derive(Debug, thiserror::Error)]
-#[error("the token is {0} bytes long; use at least {MIN_TOKEN_BYTES} random characters (e.g. `openssl rand -hex 32`)")]
-pub struct WeakToken(pub usize);
+#[error("the token is too easy to guess ({len} characters, about {bits:.0} bits of randomness; at least {MIN_TOKEN_BYTES} characters and {MIN_TOKEN_BITS} bits are needed): make one with `openssl rand -hex 32`")]
+pub struct WeakToken {
+    /// Its length in bytes.
+    pub len: usize,
+    /// Its estimated randomness in bits.
+    pub bits: f64,
+}
+
+/// `text`'s length times the Shannon entropy of its characters, in bits: an
+/// upper bound on how random it can be, low for repeated or few characters.
+pub fn estimated_bits(text: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in text.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        n += 1;
+    }
+    let per_char: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum();
+    per_char * n as f64
+}
 
 /// The server's token, kept only as digests.
 #[derive(Clone)]
@@ -54,8 +83,12 @@ impl Auth {
     /// From the token text (surrounding white space is not part of it).
     pub fn new(token: &str) -> Result<Auth, WeakToken> {
         let token = token.trim();
-        if token.len() < MIN_TOKEN_BYTES {
-            return Err(WeakToken(token.len()));
+        let bits = estimated_bits(token);
+        if token.len() < MIN_TOKEN_BYTES || bits < MIN_TOKEN_BITS {
+            return Err(WeakToken {
+                len: token.len(),
+                bits,
+            });
         }
         Ok(Auth {
             token_digest: digest(b"horizon-token", token.as_bytes()),
@@ -163,6 +196,36 @@ mod tests {
         h.insert(COOKIE, HeaderValue::from_static("horizon_session=00"));
         assert!(!auth.allows(&h));
         assert!(Auth::new("short").is_err());
+    }
+
+    // Guards #28 item 8 (token part): long but guessable tokens are refused
+    // with a message saying how to make one.
+    #[test]
+    fn guessable_tokens_are_refused() {
+        for weak in [
+            "aaaaaaaaaaaaaaaa",
+            "abababababababababababab",
+            "password12345678",
+        ] {
+            let err = Auth::new(weak).map(|_| ()).unwrap_err().to_string();
+            assert!(
+                err.contains("too easy to guess") && err.contains("openssl rand -hex 32"),
+                "{weak}: {err}"
+            );
+        }
+        for strong in [
+            TOKEN,
+            "0123456789abcdef",
+            "3f9c1e0a7b5d2c8e4f6a1b3c5d7e9f0a",
+        ] {
+            assert!(
+                Auth::new(strong).is_ok(),
+                "{strong}: {:.1} bits",
+                estimated_bits(strong)
+            );
+        }
+        assert!(estimated_bits("aaaaaaaaaaaaaaaa") < 1e-9);
+        assert!((estimated_bits("0123456789abcdef") - 64.0).abs() < 1e-9);
     }
 
     #[test]

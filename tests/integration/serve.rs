@@ -685,13 +685,24 @@ async fn the_binary_serves_leaves_the_crawl_lock_free_and_stops_on_sigterm() {
         stderr(&out)
     );
     let tokfile = fx.index.parent().unwrap().join("token");
-    std::fs::write(&tokfile, "short\n").unwrap();
-    let out = horizon(&fx.config, &fx.index)
-        .args(["serve", "--bind", "0.0.0.0:0", "--token-file"])
-        .arg(&tokfile)
-        .output()
-        .unwrap();
+    let with_token = |token: &str| {
+        std::fs::write(&tokfile, format!("{token}\n")).unwrap();
+        horizon(&fx.config, &fx.index)
+            .args(["serve", "--bind", "0.0.0.0:0", "--token-file"])
+            .arg(&tokfile)
+            .output()
+            .unwrap()
+    };
+    let out = with_token("short");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // #28 item 8: long enough but guessable (it was accepted).
+    let out = with_token("aaaaaaaaaaaaaaaaaaaaaaaa");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("too easy to guess") && stderr(&out).contains("openssl rand -hex 32"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
