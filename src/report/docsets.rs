@@ -25,27 +25,13 @@ use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// Documents matching a query, per segment, found once.
 #[derive(Clone, Debug)]
-pub struct PeriodDocs {
-    docs: Arc<HashMap<SegmentId, Arc<[DocId]>>>,
-}
+pub struct PeriodDocs(ScoredDocs);
 
 impl PeriodDocs {
     /// The documents of `query` in every segment of `searcher`.
     pub fn collect(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<PeriodDocs> {
-        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-        let mut docs = HashMap::new();
-        for reader in searcher.segment_readers() {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            let mut ids = Vec::new();
-            while scorer.doc() != TERMINATED {
-                ids.push(scorer.doc());
-                scorer.advance();
-            }
-            docs.insert(reader.segment_id(), Arc::from(ids));
-        }
-        Ok(PeriodDocs {
-            docs: Arc::new(docs),
-        })
+        let scoring = EnableScoring::disabled_from_searcher(searcher);
+        Ok(PeriodDocs(ScoredDocs::gather(searcher, query, scoring)?))
     }
 }
 
@@ -57,29 +43,18 @@ impl Query for PeriodDocs {
 
 impl Weight for PeriodDocs {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(match self.docs.get(&reader.segment_id()) {
-            Some(docs) if !docs.is_empty() => Box::new(ConstScorer::new(
-                DocList {
-                    docs: docs.clone(),
-                    pos: 0,
-                },
-                boost,
-            )),
-            _ => Box::new(EmptyScorer),
+        Ok(match self.0.list(reader, boost) {
+            Some(list) => Box::new(ConstScorer::new(list, boost)),
+            None => Box::new(EmptyScorer),
         })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let found = self
-            .docs
-            .get(&reader.segment_id())
-            .is_some_and(|d| d.binary_search(&doc).is_ok());
-        if found {
-            Ok(Explanation::new("in the period", 1.0))
-        } else {
-            Err(tantivy::TantivyError::InvalidArgument(format!(
+        match self.0.score_of(reader, doc) {
+            Some(_) => Ok(Explanation::new("in the period", 1.0)),
+            None => Err(tantivy::TantivyError::InvalidArgument(format!(
                 "document {doc} is not in the period"
-            )))
+            ))),
         }
     }
 }
@@ -100,7 +75,19 @@ type Scored = Arc<[(DocId, Score)]>;
 impl ScoredDocs {
     /// Every document `query` matches in `searcher`, with its score.
     pub fn collect(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<ScoredDocs> {
-        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        Self::gather(
+            searcher,
+            query,
+            EnableScoring::enabled_from_searcher(searcher),
+        )
+    }
+
+    fn gather(
+        searcher: &Searcher,
+        query: &dyn Query,
+        scoring: EnableScoring<'_>,
+    ) -> tantivy::Result<ScoredDocs> {
+        let weight = query.weight(scoring)?;
         let mut docs = HashMap::new();
         for reader in searcher.segment_readers() {
             let mut scorer = weight.scorer(reader, 1.0)?;
@@ -115,6 +102,26 @@ impl ScoredDocs {
             docs: Arc::new(docs),
         })
     }
+
+    /// The documents of `reader`'s segment, if any.
+    fn list(&self, reader: &SegmentReader, boost: Score) -> Option<ScoredList> {
+        let docs = self
+            .docs
+            .get(&reader.segment_id())
+            .filter(|d| !d.is_empty())?;
+        Some(ScoredList {
+            docs: docs.clone(),
+            pos: 0,
+            boost,
+        })
+    }
+
+    /// The stored score of `doc` in `reader`'s segment, if it was scored.
+    fn score_of(&self, reader: &SegmentReader, doc: DocId) -> Option<Score> {
+        let d = self.docs.get(&reader.segment_id())?;
+        let i = d.binary_search_by_key(&doc, |(id, _)| *id).ok()?;
+        Some(d[i].1)
+    }
 }
 
 impl Query for ScoredDocs {
@@ -125,23 +132,14 @@ impl Query for ScoredDocs {
 
 impl Weight for ScoredDocs {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(match self.docs.get(&reader.segment_id()) {
-            Some(docs) if !docs.is_empty() => Box::new(ScoredList {
-                docs: docs.clone(),
-                pos: 0,
-                boost,
-            }),
-            _ => Box::new(EmptyScorer),
+        Ok(match self.list(reader, boost) {
+            Some(list) => Box::new(list),
+            None => Box::new(EmptyScorer),
         })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let score = self.docs.get(&reader.segment_id()).and_then(|d| {
-            d.binary_search_by_key(&doc, |(id, _)| *id)
-                .ok()
-                .map(|i| d[i].1)
-        });
-        match score {
+        match self.score_of(reader, doc) {
             Some(s) => Ok(Explanation::new("score computed once", s)),
             None => Err(tantivy::TantivyError::InvalidArgument(format!(
                 "document {doc} was not scored"
@@ -183,33 +181,6 @@ impl Scorer for ScoredList {
         self.docs
             .get(self.pos)
             .map_or(0.0, |(_, s)| *s * self.boost)
-    }
-}
-
-/// A sorted list of document ids.
-struct DocList {
-    docs: Arc<[DocId]>,
-    pos: usize,
-}
-
-impl DocSet for DocList {
-    fn advance(&mut self) -> DocId {
-        self.pos = (self.pos + 1).min(self.docs.len());
-        self.doc()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        let rest = &self.docs[self.pos..];
-        self.pos += rest.partition_point(|d| *d < target);
-        self.doc()
-    }
-
-    fn doc(&self) -> DocId {
-        self.docs.get(self.pos).copied().unwrap_or(TERMINATED)
-    }
-
-    fn size_hint(&self) -> u32 {
-        u32::try_from(self.docs.len() - self.pos).unwrap_or(u32::MAX)
     }
 }
 

@@ -81,9 +81,10 @@ fn dcg(grades: &[u8]) -> f64 {
         .sum()
 }
 
-/// Index the tagged fixture items (with their stories, as a crawl gives
-/// them), build the report of every graded week, and score each part.
-pub fn evaluate(fixtures: &Path) -> BTreeMap<&'static str, Figures> {
+/// The graded weeks, the checked-in config, and an index of the tagged
+/// fixture items with their stories (as a crawl gives them), in a folder
+/// kept alive by the returned guard.
+fn graded_index(fixtures: &Path) -> (GradedFile, Config, tempfile::TempDir, HorizonIndex) {
     let file: GradedFile = repo_toml("tests/data/graded_weeks.toml");
     let cfg: Config = checked_in_config();
     let mut by_id: BTreeMap<String, Item> = BTreeMap::new();
@@ -102,6 +103,13 @@ pub fn evaluate(fixtures: &Path) -> BTreeMap<&'static str, Figures> {
     }
     w.commit().unwrap();
     drop(w);
+    (file, cfg, dir, idx)
+}
+
+/// Index the tagged fixture items (with their stories, as a crawl gives
+/// them), build the report of every graded week, and score each part.
+pub fn evaluate(fixtures: &Path) -> BTreeMap<&'static str, Figures> {
+    let (file, cfg, _dir, idx) = graded_index(fixtures);
 
     let grades: BTreeMap<(&str, &str, &str), u8> = file
         .judged
@@ -196,24 +204,7 @@ impl std::fmt::Display for MarkingPoint {
 
 pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<MarkingPoint> {
     use horizon::marks::{Mark, MarkStore, Verdict};
-    let file: GradedFile = repo_toml("tests/data/graded_weeks.toml");
-    let cfg: Config = checked_in_config();
-    let mut by_id: BTreeMap<String, Item> = BTreeMap::new();
-    for ((capture, id), item) in topic_eval::tagged_items(fixtures, &cfg) {
-        if !capture.starts_with("captures/") {
-            by_id.entry(id).or_insert(item);
-        }
-    }
-    let mut items: Vec<Item> = by_id.into_values().collect();
-    horizon::stories::assign(&mut items, Vec::new());
-    let dir = tempfile::tempdir().unwrap();
-    let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
-    let mut w = idx.writer(50_000_000).unwrap();
-    for i in &items {
-        w.add_document(idx.doc_of(i)).unwrap();
-    }
-    w.commit().unwrap();
-    drop(w);
+    let (file, cfg, dir, idx) = graded_index(fixtures);
     let store = MarkStore::at(dir.path());
     let now = jiff::Timestamp::from_second(1_900_000_000).unwrap();
     let weeks: BTreeSet<&str> = file.judged.iter().map(|j| j.week.as_str()).collect();
