@@ -20,6 +20,13 @@ use sha2::{Digest, Sha256};
 /// is under 40); html5ever's tree builder costs O(elements × depth).
 pub const MAX_HTML_DEPTH: usize = 512;
 
+/// Largest fragment built into a tree. Under [`MAX_HTML_DEPTH`] a tree costs
+/// up to about 0.3 s per MiB (`examples/parse_cost.rs`); a larger fragment
+/// (no real description or article comes near) is read by the linear scan,
+/// which gives the same words, so one document's parse stays well under a
+/// second whatever it holds.
+pub const MAX_TREE_BYTES: usize = 1 << 20;
+
 /// Plain text from an HTML fragment or document.
 ///
 /// Block-level elements become spaces so words from adjacent paragraphs do not
@@ -34,6 +41,9 @@ pub fn html_to_text(html: &str) -> String {
             let (n, deepest) = t.get();
             t.set((n + 1, deepest.max(depth)));
         });
+        return clean_line(&scan_text(html));
+    }
+    if html.len() > MAX_TREE_BYTES {
         return clean_line(&scan_text(html));
     }
     let doc = Html::parse_fragment(html);
@@ -508,6 +518,24 @@ mod tests {
             let tree = html_to_text(html);
             assert_eq!(clean_line(&scan_text(html)), tree, "{html}");
         }
+    }
+
+    /// A fragment over [`MAX_TREE_BYTES`] is read by the scan, with the
+    /// words the tree would give.
+    #[test]
+    fn a_fragment_past_the_tree_limit_keeps_its_words() {
+        let unit = "<p>Kafka&nbsp;<b>streams</b> &amp; <i>tables</i></p><ul><li>one<li>two</ul>";
+        let big = unit.repeat(MAX_TREE_BYTES / unit.len() + 1);
+        assert!(big.len() > MAX_TREE_BYTES);
+        let text = html_to_text(&big);
+        assert_eq!(text, clean_line(&scan_text(&big)));
+        let doc = Html::parse_fragment(&big);
+        let mut tree = String::new();
+        collect_text(doc.root_element(), &mut tree);
+        assert_eq!(
+            text.split_whitespace().collect::<Vec<_>>(),
+            clean_line(&tree).split_whitespace().collect::<Vec<_>>()
+        );
     }
 
     /// The same over every HTML fragment of the recorded feeds.
