@@ -35,6 +35,7 @@ use tantivy::{
 
 use crate::model::Item;
 
+pub mod plain;
 pub mod readable;
 
 /// Bumped whenever the schema or the meaning of a field changes.

@@ -45,7 +45,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("horizon: {:#}", failure.error);
+            eprintln!("horizon: {}", horizon::index::plain::render(&failure.error));
             ExitCode::from(failure.code)
         }
     }

@@ -158,3 +158,35 @@ fn a_reader_without_write_permission_reads_and_is_told_what_needs_it() {
     // Give the folder back so the temporary directory can be removed.
     chmod_tree(&paths.index, 0o755, 0o644);
 }
+
+/// #28 item 10: a damaged index is said in plain words, with the file and
+/// what to do, never as tantivy's `Debug` (`OpenReadError(FileDoesNotExist(…))`).
+#[test]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+fn a_damaged_index_is_said_plainly() {
+    let fx = fixtures();
+    let server = FaultServer::start(vec![(
+        "/feed.xml",
+        Fault::feed(fixture(&fx, HEALTHY_FIXTURE)),
+    )]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = TestConfig::loopback().feed("blog", &server.url("/feed.xml"));
+    let paths = Paths::new(dir.path(), &cfg);
+    crawl(&paths, 0);
+    let segment = walkdir(&paths.index)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .expect("a segment's term dictionary");
+    std::fs::remove_file(&segment).expect("remove");
+    let out = paths.horizon(&["search", "aws"]).output().expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the index file {} is missing", segment.display()))
+            && stderr.contains("restore the folder from a backup"),
+        "{stderr}"
+    );
+    for debug in ["FileDoesNotExist", "OpenReadError", "Os {"] {
+        assert!(!stderr.contains(debug), "{stderr}");
+    }
+}
