@@ -15,6 +15,13 @@
 //! products and made the next week's top reads worse. Marks for every topic train a model
 //! shared by all topics; a topic's own marks train its own, and the two add.
 //!
+//! A mark also speaks of its own document, and of the document's story,
+//! directly: a story the team marked noise (for the topic, or for every
+//! topic) is never a top read again and its `why` says so; one marked useful
+//! scores at least `1 + LEARNED_WEIGHT` times its own score. A mark for the
+//! topic overrides one for every topic; between two of one scope, the later
+//! decides.
+//!
 //! The models are trained when a report is built, from the marks stored at
 //! that moment, so a new mark counts at once; training reads only the marked
 //! documents and scoring only the documents being ranked. A topic with no
@@ -63,6 +70,18 @@ pub struct Adjustment {
     pub factor: f64,
     /// "like 'X', which the team marked useful", when one marked document is close.
     pub why: Option<String>,
+    /// The team marked this document, or another of its story, noise: it is
+    /// no top read.
+    pub muted: bool,
+}
+
+/// A mark on one document or story: its verdict, when, and the marked
+/// document's title.
+#[derive(Debug, Clone)]
+struct Direct {
+    verdict: Verdict,
+    at: jiff::Timestamp,
+    title: String,
 }
 
 /// The models of every topic with marks.
@@ -70,6 +89,8 @@ pub struct Adjustment {
 pub struct Learner {
     /// Topic name → model; `None` key: marks for every topic.
     models: BTreeMap<Option<String>, Model>,
+    /// (scope, document or story id) → the latest mark on it.
+    direct: HashMap<(Option<String>, String), Direct>,
     documents: u64,
 }
 
@@ -180,10 +201,24 @@ impl Learner {
             documents,
         };
         let mut by_scope: BTreeMap<Option<String>, Vec<Example>> = BTreeMap::new();
+        let mut direct: HashMap<(Option<String>, String), Direct> = HashMap::new();
         for m in marks {
             let Some(item) = idx.get(searcher, &m.item)? else {
                 continue;
             };
+            for key in std::iter::once(&item.id).chain(item.story.as_ref()) {
+                let slot = (m.topic.clone(), key.clone());
+                if direct.get(&slot).is_none_or(|d| d.at <= m.at) {
+                    direct.insert(
+                        slot,
+                        Direct {
+                            verdict: m.verdict,
+                            at: m.at,
+                            title: item.title.clone(),
+                        },
+                    );
+                }
+            }
             by_scope.entry(m.topic.clone()).or_default().push(Example {
                 title: item.title.clone(),
                 verdict: m.verdict,
@@ -194,7 +229,26 @@ impl Learner {
             .into_iter()
             .map(|(scope, ex)| (scope, Model::train(ex)))
             .collect();
-        Ok(Learner { models, documents })
+        Ok(Learner {
+            models,
+            direct,
+            documents,
+        })
+    }
+
+    /// The mark that speaks of `item` or its story in `topic`: the topic's
+    /// own before one for every topic, the later of two in one scope.
+    fn direct(&self, topic: &str, item: &Item) -> Option<&Direct> {
+        let keys: Vec<&String> = std::iter::once(&item.id)
+            .chain(item.story.as_ref())
+            .collect();
+        [Some(topic.to_string()), None]
+            .into_iter()
+            .find_map(|scope| {
+                keys.iter()
+                    .filter_map(|k| self.direct.get(&(scope.clone(), (*k).clone())))
+                    .max_by_key(|d| d.at)
+            })
     }
 
     /// Whether no topic has a model.
@@ -222,6 +276,21 @@ impl Learner {
             searcher,
             documents: self.documents,
         };
+        if let Some(d) = self
+            .direct(topic, item)
+            .filter(|d| d.verdict == Verdict::Noise)
+        {
+            let why = if d.title == item.title {
+                "the team marked it noise".to_string()
+            } else {
+                format!("the team marked {:?}, of the same story, noise", d.title)
+            };
+            return Some(Adjustment {
+                factor: MIN_FACTOR,
+                why: Some(why),
+                muted: true,
+            });
+        }
         let x = fz.features(item);
         // The model moves only documents like one the team marked: its
         // weights are a handful of marked documents' words, and far from
@@ -237,10 +306,14 @@ impl Learner {
         } else {
             0.0
         };
-        let factor = (1.0 + LEARNED_WEIGHT * score).max(MIN_FACTOR);
+        let mut factor = (1.0 + LEARNED_WEIGHT * score).max(MIN_FACTOR);
+        let marked_useful = self.direct(topic, item).is_some();
+        if marked_useful {
+            factor = factor.max(1.0 + LEARNED_WEIGHT);
+        }
         // The why names a marked document only when the model moved the
         // score, and one that pulls the way it moved.
-        let verdict = if score > 0.0 {
+        let verdict = if score > 0.0 || marked_useful {
             Verdict::Useful
         } else {
             Verdict::Noise
@@ -261,7 +334,11 @@ impl Learner {
                 format!("like {:?}, which the team marked {verdict}", e.title)
             }
         });
-        Some(Adjustment { factor, why })
+        Some(Adjustment {
+            factor,
+            why,
+            muted: false,
+        })
     }
 }
 
@@ -375,6 +452,60 @@ mod tests {
         // A topic with only the marks for every topic still gets those.
         let other = learner.adjust(&idx, &searcher, "other", &items[5]);
         assert!(other.is_some_and(|a| a.factor < 1.0));
+    }
+
+    #[test]
+    fn a_document_or_story_marked_noise_is_muted_and_the_later_mark_decides() {
+        let mut items = corpus();
+        // g2 is of k1's story.
+        items[0].story = Some("s-kafka".into());
+        items[3].story = Some("s-kafka".into());
+        let (_dir, idx) = index(&items);
+        let searcher = idx.searcher().unwrap_or_else(|e| panic!("{e}"));
+        let at = |secs: i64| Timestamp::from_second(secs).unwrap_or_else(|e| panic!("{e}"));
+        let marks = [
+            Mark {
+                at: at(10),
+                ..mark("k1", Some("infra"), Verdict::Noise)
+            },
+            Mark {
+                at: at(5),
+                ..mark("g1", Some("infra"), Verdict::Noise)
+            },
+            Mark {
+                at: at(20),
+                ..mark("g1", Some("infra"), Verdict::Useful)
+            },
+            mark("k2", None, Verdict::Noise),
+            mark("k2", Some("other"), Verdict::Useful),
+        ];
+        let learner = Learner::train(&idx, &searcher, &marks).unwrap_or_else(|e| panic!("{e}"));
+        let adj = |topic: &str, id: &str| {
+            let it = items
+                .iter()
+                .find(|i| i.id == id)
+                .unwrap_or_else(|| panic!("{id}"));
+            learner
+                .adjust(&idx, &searcher, topic, it)
+                .unwrap_or_else(|| panic!("a model for {topic}"))
+        };
+        let k1 = adj("infra", "k1");
+        assert!(k1.muted, "{k1:?}");
+        assert_eq!(k1.why.as_deref(), Some("the team marked it noise"));
+        let g2 = adj("infra", "g2");
+        assert!(g2.muted, "of a muted story: {g2:?}");
+        assert!(g2.why.unwrap_or_default().contains("of the same story"));
+        let g1 = adj("infra", "g1");
+        assert!(
+            !g1.muted && g1.factor >= 2.0,
+            "the later mark, useful: {g1:?}"
+        );
+        assert!(adj("infra", "k2").muted, "noise for every topic");
+        let k2 = adj("other", "k2");
+        assert!(
+            !k2.muted && k2.factor >= 2.0,
+            "the topic's own mark wins: {k2:?}"
+        );
     }
 
     #[test]

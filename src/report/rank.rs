@@ -342,6 +342,9 @@ impl<'a> Ranker<'a> {
             let learned =
                 topic.and_then(|t| self.learner.adjust(self.idx, self.searcher, &t.name, &item));
             if let Some(adj) = learned {
+                if adj.muted {
+                    continue;
+                }
                 score *= adj.factor;
                 if let Some(words) = adj.why {
                     why = if why.is_empty() {

@@ -4,7 +4,7 @@
 //! part: nDCG@3 of each topic's top reads. The test part is held to a floor
 //! so no change makes it worse; `cargo bench --bench pipeline` prints both.
 
-use crate::support::topweek_eval::{evaluate, marking_curve};
+use crate::support::topweek_eval::{evaluate, marking_curve, team_protocol};
 
 /// The test part's floor: the figure measured when the set was added, less a
 /// margin (BENCHMARKS.md). The target is 0.8.
@@ -54,6 +54,12 @@ fn marking_a_week_does_not_make_the_next_worse() {
     for point in &curve {
         eprintln!("{point}");
     }
+    let team = team_protocol(&crate::support::fixtures());
+    eprintln!("{team}");
+    assert!(
+        team.all + MAX_MARKING_LOSS >= curve[0].all,
+        "the team's marks made the next week worse: {team}"
+    );
     let base = curve[0].all;
     for p in &curve[1..] {
         assert!(

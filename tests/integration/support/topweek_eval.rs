@@ -194,15 +194,32 @@ pub struct MarkingPoint {
 
 impl std::fmt::Display for MarkingPoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.k == usize::MAX {
+            "marks of the whole week, then the next week's noise top reads".to_string()
+        } else {
+            format!("marks k={}", self.k)
+        };
         write!(
             f,
-            "marks k={}: next week's top reads nDCG@3 {:.3} over {} topic-weeks (test weeks {:.3}, tuning weeks {:.3})",
-            self.k, self.all, self.topic_weeks, self.test, self.tune
+            "{what}: next week's top reads nDCG@3 {:.3} over {} topic-weeks (test weeks {:.3}, tuning weeks {:.3})",
+            self.all, self.topic_weeks, self.test, self.tune
         )
     }
 }
 
 pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<MarkingPoint> {
+    curve(fixtures, ks, false)
+}
+
+/// #30's Done-when: the team marks every graded must-read of week N useful
+/// and its noise noise, then marks the next week's top reads it finds to be
+/// noise (graded 0, or not graded), and reads the next week's top reads
+/// again. A [`MarkingPoint`] with `k = usize::MAX`.
+pub fn team_protocol(fixtures: &Path) -> MarkingPoint {
+    curve(fixtures, &[usize::MAX], true)[0]
+}
+
+fn curve(fixtures: &Path, ks: &[usize], then_noise: bool) -> Vec<MarkingPoint> {
     use horizon::marks::{Mark, MarkStore, Verdict};
     let (file, cfg, dir, idx) = graded_index(fixtures);
     let store = MarkStore::at(dir.path());
@@ -261,13 +278,39 @@ pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<MarkingPoint> {
                 }
             }
             let period = iso_week(next).unwrap();
-            let report = build_report(&idx, &cfg, &CrawlState::default(), period, now).unwrap();
+            let mut report =
+                build_report(&idx, &cfg, &CrawlState::default(), period.clone(), now).unwrap();
             let next_topics: BTreeSet<&str> = file
                 .judged
                 .iter()
                 .filter(|j| &j.week == next)
                 .map(|j| j.topic.as_str())
                 .collect();
+            if then_noise {
+                for topic in &next_topics {
+                    let shown = report.summary.top_reads.iter().find(|t| t.topic == *topic);
+                    for i in shown.iter().flat_map(|t| t.items.iter()) {
+                        let grade = file
+                            .judged
+                            .iter()
+                            .find(|j| &j.week == next && j.topic == *topic && j.id == i.id)
+                            .map_or(0, |j| j.grade);
+                        if grade == 0 {
+                            store
+                                .put(&Mark {
+                                    item: i.id.clone(),
+                                    topic: Some(topic.to_string()),
+                                    verdict: Verdict::Noise,
+                                    who: "simulation".into(),
+                                    at: now,
+                                    note: None,
+                                })
+                                .unwrap();
+                        }
+                    }
+                }
+                report = build_report(&idx, &cfg, &CrawlState::default(), period, now).unwrap();
+            }
             for topic in next_topics {
                 let grade = |id: &str| {
                     file.judged
