@@ -161,6 +161,8 @@ struct RawOffering {
     #[serde(default)]
     retiring: Option<String>,
     #[serde(default)]
+    closed: Option<String>,
+    #[serde(default)]
     retires: Option<String>,
     #[serde(default)]
     url: String,
@@ -216,10 +218,11 @@ fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> O
             }
         }
     };
-    let (preview, ga, retiring, retires) = (
+    let (preview, ga, retiring, closed, retires) = (
         date("preview", &o.preview),
         date("ga", &o.ga),
         date("retiring", &o.retiring),
+        date("closed", &o.closed),
         date("retires", &o.retires),
     );
     for (key, v) in [("system", &o.system), ("product", &o.product)] {
@@ -242,6 +245,7 @@ fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> O
         preview,
         ga,
         retiring,
+        closed,
         retires,
         url: o.url,
         dates_url: String::new(),

@@ -681,9 +681,12 @@ pub struct Offering {
     pub preview: Option<Date>,
     /// Generally available.
     pub ga: Option<Date>,
-    /// Retirement announced.
+    /// The day the vendor announced the retirement (the `retiring` stage
+    /// begins then, or at `closed` if that is earlier).
     pub retiring: Option<Date>,
-    /// Retired.
+    /// Closed to new customers from this day (existing ones keep running).
+    pub closed: Option<Date>,
+    /// Retires on this day: the service ends (the `retired` stage).
     pub retires: Option<Date>,
     /// The page that shows the offering (and its dates, if it does).
     pub url: String,

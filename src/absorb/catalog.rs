@@ -38,17 +38,29 @@ impl Offering {
             .any(|n| n.eq_ignore_ascii_case(name.trim()))
     }
 
+    /// Each stage with the day it was reached, when known. The `retiring`
+    /// stage begins at the earlier of the retirement announcement
+    /// (`retiring`) and the day the offering closed to new customers
+    /// (`closed`); `retired` begins on the day it retires (`retires`).
+    pub fn milestones(&self) -> [(OfferingStage, Option<Date>); 4] {
+        let retiring = match (self.retiring, self.closed) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        [
+            (OfferingStage::Preview, self.preview),
+            (OfferingStage::Ga, self.ga),
+            (OfferingStage::Retiring, retiring),
+            (OfferingStage::Retired, self.retires),
+        ]
+    }
+
     /// The stage on `day` and the date it was reached (when known), or `None`
     /// when the offering did not exist yet. `checked` is the date the current
     /// `stage` was last confirmed: a stage whose own date is unknown counts
     /// from then on, the last dated stage before it until then.
     pub fn stage_on(&self, day: Date, checked: Date) -> Option<(OfferingStage, Option<Date>)> {
-        let milestones = [
-            (OfferingStage::Preview, self.preview),
-            (OfferingStage::Ga, self.ga),
-            (OfferingStage::Retiring, self.retiring),
-            (OfferingStage::Retired, self.retires),
-        ];
+        let milestones = self.milestones();
         // Before its first known preview or GA date the offering did not exist.
         if let Some(born) = self.preview.or(self.ga) {
             if day < born {
@@ -174,6 +186,8 @@ struct RawOffering {
     #[serde(default)]
     retiring: Option<String>,
     #[serde(default)]
+    closed: Option<String>,
+    #[serde(default)]
     retires: Option<String>,
     #[serde(default)]
     url: String,
@@ -217,6 +231,7 @@ impl Catalog {
                     preview: opt_date(&o.preview).map_err(&invalid)?,
                     ga: opt_date(&o.ga).map_err(&invalid)?,
                     retiring: opt_date(&o.retiring).map_err(&invalid)?,
+                    closed: opt_date(&o.closed).map_err(&invalid)?,
                     retires: opt_date(&o.retires).map_err(&invalid)?,
                     url: o.url.clone(),
                     dates_url: o.dates_url.clone(),
@@ -424,6 +439,76 @@ pub fn check_config(cfg: &Config, cat: &Catalog) -> Vec<ConfigWarning> {
     out
 }
 
+/// Hosts whose pages may back an offering's `url` and `dates_url`: the
+/// vendors' own documentation, announcement and update sites.
+pub const VENDOR_HOSTS: &[&str] = &[
+    "aws.amazon.com",
+    "docs.aws.amazon.com",
+    "learn.microsoft.com",
+    "azure.microsoft.com",
+    "techcommunity.microsoft.com",
+    "cloud.google.com",
+    "docs.cloud.google.com",
+];
+
+/// The vendors' own documentation repositories on GitHub, allowed only for a
+/// fact no vendor page shows.
+pub const VENDOR_DOC_REPOS: &[&str] = &["MicrosoftDocs", "awsdocs", "GoogleCloudPlatform"];
+
+/// Why `url` is not a canonical vendor page, or `None` when it is: HTTPS on
+/// a [`VENDOR_HOSTS`] host (or a [`VENDOR_DOC_REPOS`] repository on GitHub),
+/// no query string (tracking or locale parameters such as `WT.mc_id`,
+/// `authuser`, `hl`, `utm_*`), no `.md`/`.md.txt` rendering, and no locale
+/// segment: `learn.microsoft.com/azure/…` (lower case, no `/en-us/`), not
+/// `docs.aws.amazon.com/de_de/…`.
+pub fn vendor_url_problem(text: &str) -> Option<String> {
+    let Ok(url) = url::Url::parse(text) else {
+        return Some("does not parse as a URL".into());
+    };
+    if url.scheme() != "https" {
+        return Some("is not HTTPS".into());
+    }
+    let host = url.host_str().unwrap_or_default();
+    let path = url.path();
+    let github_docs = host == "github.com"
+        && VENDOR_DOC_REPOS
+            .iter()
+            .any(|org| path.starts_with(&format!("/{org}/")));
+    if !VENDOR_HOSTS.contains(&host) && !github_docs {
+        return Some(format!("host {host:?} is not a vendor's own site"));
+    }
+    if url.port().is_some() || url.username() != "" || url.password().is_some() {
+        return Some("has a port or credentials".into());
+    }
+    if url.query().is_some() {
+        return Some("has a query string (tracking or locale parameters)".into());
+    }
+    if !github_docs && (path.ends_with(".md") || path.ends_with(".md.txt")) {
+        return Some("is a Markdown rendering, not the page".into());
+    }
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let locale = |sep: char| {
+        let parts: Vec<&str> = first.split(sep).collect();
+        parts.len() == 2
+            && parts[0].len() == 2
+            && (2..=4).contains(&parts[1].len())
+            && parts
+                .iter()
+                .all(|p| p.chars().all(|c| c.is_ascii_alphabetic()))
+    };
+    if (host == "learn.microsoft.com" || host == "azure.microsoft.com") && locale('-') {
+        return Some(format!("has a locale segment /{first}/"));
+    }
+    if host == "learn.microsoft.com" && path.chars().any(|c| c.is_ascii_uppercase()) {
+        return Some("learn.microsoft.com path is not lower case".into());
+    }
+    let aws_country = host == "aws.amazon.com" && first.len() == 2 && !path.ends_with(first);
+    if host.ends_with("aws.amazon.com") && (locale('_') || aws_country) {
+        return Some(format!("has a locale segment /{first}/"));
+    }
+    None
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -444,6 +529,7 @@ mod tests {
             preview: preview.map(d),
             ga: ga.map(d),
             retiring: None,
+            closed: None,
             retires: None,
             url: String::new(),
             dates_url: String::new(),
@@ -500,13 +586,8 @@ mod tests {
         for o in &cat.offerings {
             assert!(cat.system(&o.system).is_some());
             assert!(!o.product.trim().is_empty(), "{o:?}");
-            assert!(
-                o.url.is_empty() || o.url.starts_with("https://"),
-                "{}: {}",
-                o.product,
-                o.url
-            );
-            let dates: Vec<Date> = [o.preview, o.ga, o.retiring, o.retires]
+            // announced ≤ closed to new customers ≤ retires, after preview and GA
+            let dates: Vec<Date> = [o.preview, o.ga, o.retiring, o.closed, o.retires]
                 .into_iter()
                 .flatten()
                 .collect();
@@ -516,8 +597,15 @@ mod tests {
                 o.product,
                 o.system
             );
-            if o.stage == OfferingStage::Retired {
-                assert!(o.retires.is_some() || o.url.is_empty(), "{}", o.product);
+            // A retired offering carries the day it ended; when no vendor page
+            // shows that day it is left out (#29), and then no other end date
+            // may stand in for it.
+            if o.stage == OfferingStage::Retired && o.retires.is_none() {
+                assert!(
+                    o.retiring.is_none() && o.closed.is_none() && !o.url.is_empty(),
+                    "{}: retired without its date needs the vendor page and no other end date",
+                    o.product
+                );
             }
         }
         for s in &cat.systems {
@@ -527,5 +615,191 @@ mod tests {
                 s.name
             );
         }
+    }
+
+    // Guards #29: every offering's stage is the one its own dates give on the
+    // catalog's `checked` day (a GA entry whose retirement has begun is stale).
+    #[test]
+    fn builtin_stages_are_current_as_of_checked() {
+        let cat = Catalog::builtin().unwrap();
+        let stale: Vec<String> = cat
+            .offerings
+            .iter()
+            .filter(|o| o.stage_on(cat.checked, cat.checked).map(|(s, _)| s) != Some(o.stage))
+            .map(|o| format!("{} ({}): {}", o.product, o.system, o.stage))
+            .collect();
+        assert!(stale.is_empty(), "stale stages: {stale:#?}");
+    }
+
+    // Guards #29: evidence is the vendor's own page, in canonical form.
+    #[test]
+    fn builtin_urls_are_canonical_vendor_pages() {
+        let cat = Catalog::builtin().unwrap();
+        let mut problems = Vec::new();
+        for o in &cat.offerings {
+            for (key, url) in [("url", &o.url), ("dates_url", &o.dates_url)] {
+                if url.is_empty() {
+                    continue;
+                }
+                if let Some(why) = vendor_url_problem(url) {
+                    problems.push(format!("{} ({}) {key} {url}: {why}", o.product, o.system));
+                }
+            }
+            let dated = [o.preview, o.ga, o.retiring, o.closed, o.retires]
+                .iter()
+                .any(Option::is_some);
+            assert!(
+                !dated || !o.url.is_empty() || !o.dates_url.is_empty(),
+                "{} ({}): a date needs the page that shows it",
+                o.product,
+                o.system
+            );
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn vendor_url_forms() {
+        for ok in [
+            "https://docs.aws.amazon.com/msk/latest/developerguide/msk-cluster-management.html",
+            "https://learn.microsoft.com/azure/aks/istio-about",
+            "https://docs.cloud.google.com/memorystore/docs/memcached/release-notes#January_20_2026",
+            "https://aws.amazon.com/blogs/containers/some-post/",
+            "https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/mariadb/whats-happening-to-mariadb.md",
+        ] {
+            assert_eq!(vendor_url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "https://praveenkumarsreeram.com/2026/06/12/azure-cache-for-redis/",
+            "https://raw.githubusercontent.com/api-evangelist/x/refs/heads/main/changelog.yml",
+            "https://docs---aws.amazon.com.rproxy.govskope.ca/timestream/latest/developerguide/x.md",
+            "https://cloud-dot-devsite-v2-prod.appspot.com/spanner/docs/x",
+            "https://learn.microsoft.com/en-us/azure/aks/istio-about?WT.mc_id=AZ-MVP-5003408",
+            "https://cloud.google.com/alloydb/docs/overview?authuser=0&hl=es-419",
+            "https://docs.cloud.google.com/sql/docs/postgres.md.txt",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MariaDB.md",
+            "https://learn.microsoft.com/en-au/azure/postgresql/overview",
+            "https://learn.microsoft.com/en-US/Azure/azure-monitor/app/opentelemetry-enable",
+            "https://learn.microsoft.com/Azure/aks/intro",
+            "https://docs.aws.amazon.com/de_de/opensearch-service/latest/developerguide/rename.html",
+            "https://aws.amazon.com/jp/blogs/compute/x/",
+            "https://docs.azure.cn/en-us/event-hubs/apache-kafka-developer-guide",
+            "https://docs.amazonaws.cn/en_us/neptune/latest/userguide/x.html",
+            "https://github.com/api-evangelist/azure/blob/main/x.md",
+            "http://docs.aws.amazon.com/eks/latest/userguide/what-is-eks.html",
+            "https://learn.microsoft.com./azure/aks/intro",
+        ] {
+            assert!(vendor_url_problem(bad).is_some(), "{bad} passed");
+        }
+    }
+
+    // Guards #29: "closed to new customers" and "retires on" each have one key;
+    // the retiring stage starts at the earlier of the announcement and the closure.
+    #[test]
+    fn closed_to_new_customers_starts_the_retiring_stage() {
+        let text = r#"
+checked = "2026-12-01"
+[[systems]]
+name = "Memcached"
+[[systems.offerings]]
+vendor = "gcp"
+product = "Memorystore for Memcached"
+relation = "managed"
+stage = "retiring"
+retiring = "2026-01-20"
+closed = "2027-02-01"
+retires = "2029-01-31"
+"#;
+        let cat = Catalog::parse(text).unwrap();
+        let o = &cat.offerings[0];
+        assert_eq!(o.closed, Some(d("2027-02-01")));
+        assert_eq!(
+            o.stage_on(d("2026-06-01"), cat.checked),
+            Some((OfferingStage::Retiring, Some(d("2026-01-20"))))
+        );
+        assert_eq!(
+            o.stage_on(d("2029-02-01"), cat.checked),
+            Some((OfferingStage::Retired, Some(d("2029-01-31"))))
+        );
+        let only_closed = Offering {
+            retiring: None,
+            closed: Some(d("2026-04-30")),
+            retires: None,
+            ..offering(OfferingStage::Retiring, None, Some("2022-11-01"))
+        };
+        assert_eq!(
+            only_closed.stage_on(d("2026-05-01"), cat.checked),
+            Some((OfferingStage::Retiring, Some(d("2026-04-30"))))
+        );
+        assert_eq!(
+            only_closed.stage_on(d("2026-04-29"), cat.checked),
+            Some((OfferingStage::Ga, Some(d("2022-11-01"))))
+        );
+        assert!(
+            Catalog::parse(&text.replace("closed = \"2027-02-01\"", "closed = \"soon\"")).is_err()
+        );
+    }
+
+    fn ga_vendors(cat: &Catalog, system: &str) -> BTreeSet<Vendor> {
+        cat.offerings_of(system)
+            .filter(|o| o.relation.absorbs())
+            .filter(|o| {
+                o.stage_on(cat.checked, cat.checked).map(|(s, _)| s) == Some(OfferingStage::Ga)
+            })
+            .map(|o| o.vendor)
+            .collect()
+    }
+
+    // Guards #29: a distribution, image or agent the team runs itself is not an
+    // offering ("does the vendor operate the system for you?"), so the
+    // OpenTelemetry Collector is not absorbed by AWS Distro for OpenTelemetry
+    // and the Google-Built Collector, nor Fluent Bit by AWS for Fluent Bit.
+    #[test]
+    fn distributions_are_not_offerings() {
+        let cat = Catalog::builtin().unwrap();
+        for name in [
+            "AWS Distro for OpenTelemetry",
+            "Google-Built OpenTelemetry Collector",
+            "AWS for Fluent Bit",
+        ] {
+            assert!(
+                !cat.offerings.iter().any(|o| o.is_named(name)),
+                "{name} is a distribution, not an offering"
+            );
+        }
+        assert!(ga_vendors(cat, "OpenTelemetry Collector").len() < 2);
+        assert!(ga_vendors(cat, "Fluent Bit").is_empty());
+    }
+
+    // Guards #29: the stretches the issue lists stay fixed.
+    #[test]
+    fn stretched_relations_stay_fixed() {
+        let cat = Catalog::builtin().unwrap();
+        let relation = |system: &str, product: &str| {
+            cat.offerings_of(system)
+                .find(|o| o.is_named(product))
+                .map(|o| o.relation)
+        };
+        assert_eq!(
+            relation("GitLab CI", "AWS CodeBuild"),
+            Some(OfferingRelation::Alternative),
+            "CodeBuild hosts runners; it does not offer GitLab CI"
+        );
+        for system in ["Trino", "Presto"] {
+            assert_eq!(
+                relation(system, "Amazon Athena"),
+                Some(OfferingRelation::Alternative),
+                "Athena does not speak {system}'s client protocol"
+            );
+        }
+        assert!(
+            cat.offerings_of("Envoy").all(|o| !o.relation.absorbs()),
+            "no vendor operates the Envoys for you"
+        );
+        assert_eq!(
+            relation("Istio", "AWS App Mesh"),
+            None,
+            "App Mesh's retirement concerns Envoy users, not Istio"
+        );
     }
 }

@@ -408,14 +408,8 @@ fn catalog_events(
     events: &mut BTreeMap<String, Vec<Event>>,
 ) {
     for o in &catalog.offerings {
-        let milestones = [
-            (OfferingStage::Preview, o.preview),
-            (OfferingStage::Ga, o.ga),
-            (OfferingStage::Retiring, o.retiring),
-            (OfferingStage::Retired, o.retires),
-        ];
         let mut earlier = false;
-        for (stage, d) in milestones {
+        for (stage, d) in o.milestones() {
             let Some(d) = d else { continue };
             if d >= first && d <= last {
                 let list = events.entry(o.system.clone()).or_default();
@@ -518,6 +512,7 @@ fn apply(
                 preview: None,
                 ga: None,
                 retiring: None,
+                closed: None,
                 retires: None,
                 url: note.url.clone(),
                 dates_url: String::new(),
