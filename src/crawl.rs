@@ -464,8 +464,20 @@ pub async fn crawl(
     let items = enrich(items, classifier, tagger).await?;
     let upserts = {
         let (idx, heap) = (idx.clone(), cfg.settings.writer_heap_bytes);
+        let configured: BTreeSet<String> = cfg.sources.iter().map(|s| s.name.clone()).collect();
         // The merge lookups and the commit are blocking I/O: off the async threads.
-        tokio::task::spawn_blocking(move || upsert(&idx, &searcher, items, started, heap))
+        tokio::task::spawn_blocking(move || {
+            for r in probable_renames(&idx, &searcher, &configured, &items)? {
+                warn!(
+                    source = %r.to,
+                    "{} of its entries are already indexed under {:?}, which is no longer in the configuration; \
+                     they are indexed again under the new name. If {:?} is {:?} renamed, run \
+                     `horizon reindex --rename {:?}` to move the earlier documents and their marks to it",
+                    r.shared, r.from, r.to, r.from, format!("{}={}", r.from, r.to)
+                );
+            }
+            upsert(&idx, &searcher, items, started, heap)
+        })
             .await
             .map_err(|source| CrawlError::Aborted {
                 phase: "upsert",
@@ -684,6 +696,64 @@ async fn enrich(
         })?
 }
 
+/// A configured source whose new entries another source, no longer
+/// configured, already has: most likely the same source renamed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ProbableRename {
+    from: String,
+    to: String,
+    shared: usize,
+}
+
+/// Feed ids carry their source's name ([`crate::ids`]), so a renamed source's
+/// entries come back under new ids. Find the sources whose entries not yet
+/// indexed are indexed under the name of a source the configuration no
+/// longer has, so the crawl can say so rather than duplicate silently.
+fn probable_renames(
+    idx: &HorizonIndex,
+    searcher: &tantivy::Searcher,
+    configured: &BTreeSet<String>,
+    items: &[Item],
+) -> Result<Vec<ProbableRename>, CrawlError> {
+    let gone: Vec<String> = idx
+        .counts_by(searcher, &tantivy::query::AllQuery, "source")?
+        .into_keys()
+        .filter(|name| !configured.contains(name))
+        .collect();
+    if gone.is_empty() {
+        return Ok(Vec::new());
+    }
+    let id_field = idx.fields().id;
+    let indexed = |id: &str| {
+        searcher
+            .doc_freq(&Term::from_field_text(id_field, id))
+            .is_ok_and(|n| n > 0)
+    };
+    let mut shared: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for item in items {
+        let Some((_, entry)) = crate::ids::feed_parts(&item.id) else {
+            continue;
+        };
+        if indexed(&item.id) {
+            continue;
+        }
+        if let Some(from) = gone
+            .iter()
+            .find(|g| indexed(&crate::ids::feed_id(g, entry)))
+        {
+            *shared.entry((from, &item.source)).or_default() += 1;
+        }
+    }
+    Ok(shared
+        .into_iter()
+        .map(|((from, to), shared)| ProbableRename {
+            from: from.to_string(),
+            to: to.to_string(),
+            shared,
+        })
+        .collect())
+}
+
 /// What the upsert did for one source.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Upserts {
@@ -706,7 +776,7 @@ fn upsert(
     let mut merged_items = Vec::with_capacity(items.len());
     let mut writes_due = Vec::with_capacity(items.len());
     for item in items {
-        let old = idx.get(searcher, &item.id)?;
+        let old = idx.get_exact(searcher, &item.id)?;
         let same_day = old
             .as_ref()
             .and_then(|o| o.last_seen)

@@ -39,7 +39,8 @@ pub mod plain;
 pub mod readable;
 
 /// Bumped whenever the schema or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 3;
+/// Version 4: feed ids in their source's namespace, and `former_id` (#28 item 4).
+pub const SCHEMA_VERSION: u32 = 4;
 /// Trend sightings kept per repository.
 pub const MAX_TREND_HISTORY: usize = 400;
 /// Text analyzer for title and summary: lower-case, stemmed English.
@@ -102,6 +103,9 @@ pub enum IndexError {
 pub struct Fields {
     /// Stable id (raw, exact).
     pub id: Field,
+    /// Ids the document had before (raw, exact): what [`HorizonIndex::get`]
+    /// falls back to.
+    pub former_id: Field,
     /// `paper`, `article`, `repo`, `cloud`.
     pub kind: Field,
     /// Source name.
@@ -176,6 +180,7 @@ pub fn build_schema() -> (Schema, Fields) {
     let num = NumericOptions::default().set_indexed().set_fast();
     let fields = Fields {
         id: b.add_text_field("id", STRING | FAST),
+        former_id: b.add_text_field("former_id", STRING),
         kind: b.add_text_field("kind", raw.clone()),
         source: b.add_text_field("source", raw.clone()),
         vendor: b.add_text_field("vendor", raw.clone()),
@@ -486,12 +491,28 @@ impl HorizonIndex {
             .map_err(tantivy_err(&self.dir))
     }
 
-    /// The item stored under `id`, if any.
+    /// The item stored under `id`, else the one that had `id` before
+    /// (`former_ids`: a reindex moved it), if any.
     pub fn get(&self, searcher: &Searcher, id: &str) -> Result<Option<Item>, IndexError> {
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
-            IndexRecordOption::Basic,
-        );
+        match self.get_by(searcher, self.fields.id, id)? {
+            Some(item) => Ok(Some(item)),
+            None => self.get_by(searcher, self.fields.former_id, id),
+        }
+    }
+
+    /// The item stored under exactly `id`, without looking at former ids:
+    /// what the crawl merges with.
+    pub fn get_exact(&self, searcher: &Searcher, id: &str) -> Result<Option<Item>, IndexError> {
+        self.get_by(searcher, self.fields.id, id)
+    }
+
+    fn get_by(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        id: &str,
+    ) -> Result<Option<Item>, IndexError> {
+        let q = TermQuery::new(Term::from_field_text(field, id), IndexRecordOption::Basic);
         let hits = searcher
             .search(
                 &q,
@@ -801,6 +822,9 @@ pub fn from_tantivy(dt: DateTime) -> Timestamp {
 pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &item.id);
+    for former in &item.former_ids {
+        doc.add_text(f.former_id, former);
+    }
     doc.add_text(f.kind, item.kind.as_str());
     doc.add_text(f.source, &item.source);
     if let Some(v) = item.vendor {
@@ -864,9 +888,17 @@ pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
 pub struct Migrated {
     /// Documents rewritten.
     pub documents: usize,
+    /// Documents that got a new id (their old one kept in `former_ids`).
+    pub moved: usize,
+    /// Documents folded into another with the same new id (a renamed
+    /// source's document and the one its new name had already indexed).
+    pub folded: usize,
     /// Where the old tantivy files were moved.
     pub backup: PathBuf,
 }
+
+/// Renamed sources for [`migrate`]: old name → new name.
+pub type Renames = BTreeMap<String, String>;
 
 /// Rebuild the index at `dir` with this version's schema from the items its
 /// documents store (any earlier schema stores the whole item as JSON in the
@@ -874,8 +906,15 @@ pub struct Migrated {
 /// classification). The new index is built beside the old one; the old
 /// tantivy files are kept in `tantivy.v<N>-backup`. Documents whose stored
 /// item does not parse are counted in the error, never silently dropped.
+///
+/// Ids move on the way ([`crate::ids`]): feed ids made before ids were
+/// namespaced go into their source's namespace, and the documents of a
+/// source in `renames` take its new name and namespace. A moved document
+/// keeps its old id in `former_ids`, and story ids follow their documents.
+/// Running it again moves nothing more.
 pub fn migrate(
     dir: &Path,
+    renames: &Renames,
     mut enrich: impl FnMut(&mut [Item]) -> Result<(), String>,
 ) -> Result<Migrated, IndexError> {
     let tdir = HorizonIndex::tantivy_dir(dir);
@@ -892,6 +931,30 @@ pub fn migrate(
         .into_iter()
         .collect();
     addrs.sort();
+    fn stored<T: serde::de::DeserializeOwned>(
+        searcher: &Searcher,
+        item_field: Field,
+        dir: &Path,
+        addr: tantivy::DocAddress,
+    ) -> Result<T, IndexError> {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err(dir))?;
+        let json = doc
+            .get_first(item_field)
+            .and_then(|v| tantivy::schema::Value::as_str(&v))
+            .unwrap_or_default();
+        serde_json::from_str(json).map_err(|e| IndexError::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(format!(
+                "a stored document does not parse ({e}); nothing was changed"
+            )),
+        })
+    }
+    let moves = plan_moves(
+        addrs
+            .iter()
+            .map(|a| stored::<IdAndSource>(&searcher, item_field, dir, *a)),
+        renames,
+    )?;
     let staging = dir.join(".reindex");
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
@@ -899,21 +962,13 @@ pub fn migrate(
     let fresh = HorizonIndex::open_or_create(&staging)?;
     let mut writer = fresh.writer(64 * 1024 * 1024)?;
     let mut documents = 0;
+    let mut held: BTreeMap<String, Item> = BTreeMap::new();
     let mut stories = crate::stories::Assigner::default();
     for chunk in addrs.chunks(10_000) {
         let mut items = Vec::with_capacity(chunk.len());
         for addr in chunk {
-            let doc: TantivyDocument = searcher.doc(*addr).map_err(tantivy_err(dir))?;
-            let json = doc
-                .get_first(item_field)
-                .and_then(|v| tantivy::schema::Value::as_str(&v))
-                .unwrap_or_default();
-            let item: Item = serde_json::from_str(json).map_err(|e| IndexError::Io {
-                path: dir.to_path_buf(),
-                source: std::io::Error::other(format!(
-                    "a stored document does not parse ({e}); nothing was changed"
-                )),
-            })?;
+            let mut item: Item = stored(&searcher, item_field, dir, *addr)?;
+            moves.apply(&mut item, renames);
             items.push(item);
         }
         enrich(&mut items).map_err(|e| IndexError::Io {
@@ -923,12 +978,26 @@ pub fn migrate(
         // Documents from before stories get theirs (in date order within
         // the batch, against every batch before); the others keep theirs.
         stories.assign(&mut items);
-        for item in &items {
+        for item in items {
+            if moves.shared.contains(&item.id) {
+                let folded = match held.remove(&item.id) {
+                    Some(other) => fold(other, item),
+                    None => item,
+                };
+                held.insert(folded.id.clone(), folded);
+                continue;
+            }
             writer
-                .add_document(fresh.doc_of(item))
+                .add_document(fresh.doc_of(&item))
                 .map_err(tantivy_err(dir))?;
             documents += 1;
         }
+    }
+    for item in held.values() {
+        writer
+            .add_document(fresh.doc_of(item))
+            .map_err(tantivy_err(dir))?;
+        documents += 1;
     }
     writer.commit().map_err(tantivy_err(dir))?;
     drop(writer);
@@ -950,7 +1019,102 @@ pub fn migrate(
         .map_err(io_err(&marker))?;
     std::fs::rename(&tdir, &backup).map_err(io_err(&tdir))?;
     finish_swap(dir)?;
-    Ok(Migrated { documents, backup })
+    Ok(Migrated {
+        documents,
+        moved: moves.ids.len(),
+        folded: addrs.len() - documents,
+        backup,
+    })
+}
+
+/// The ids a reindex changes, decided over every document before any is
+/// written (a story id names a document that may come in a later batch).
+#[derive(Debug, Default)]
+struct Moves {
+    /// Old id → new id.
+    ids: std::collections::HashMap<String, String>,
+    /// New ids that more than one document ends up with.
+    shared: std::collections::HashSet<String>,
+}
+
+impl Moves {
+    /// Move `item` to its new id (keeping the old one), its story to its
+    /// story's, and a renamed source's item to the new name.
+    fn apply(&self, item: &mut Item, renames: &Renames) {
+        if let Some(new) = self.ids.get(&item.id) {
+            let old = std::mem::replace(&mut item.id, new.clone());
+            if !item.former_ids.contains(&old) {
+                item.former_ids.push(old);
+            }
+        }
+        if let Some(story) = item.story.as_mut() {
+            if let Some(new) = self.ids.get(story.as_str()) {
+                *story = new.clone();
+            }
+        }
+        if let Some(to) = renames.get(&item.source) {
+            item.source = to.clone();
+        }
+    }
+}
+
+/// What [`plan_moves`] reads of a stored item (serde skips the rest).
+#[derive(Deserialize)]
+struct IdAndSource {
+    id: String,
+    source: String,
+}
+
+/// Where each document's id goes ([`crate::ids`]), and which new ids are shared.
+fn plan_moves(
+    items: impl Iterator<Item = Result<IdAndSource, IndexError>>,
+    renames: &Renames,
+) -> Result<Moves, IndexError> {
+    let mut moves = Moves::default();
+    let mut seen = std::collections::HashSet::new();
+    for item in items {
+        let item = item?;
+        let to = renames.get(&item.source);
+        let source = to.unwrap_or(&item.source);
+        let new = crate::ids::namespaced(&item.id, source)
+            .or_else(|| to.and_then(|to| crate::ids::renamed(&item.id, &item.source, to)));
+        let id = match new {
+            Some(new) => {
+                moves.ids.insert(item.id, new.clone());
+                new
+            }
+            None => item.id,
+        };
+        if !seen.insert(id.clone()) {
+            moves.shared.insert(id);
+        }
+    }
+    Ok(moves)
+}
+
+/// One document of two that a reindex gives the same id: the one seen first
+/// by horizon keeps its `first_seen`, story and marks' id; the other's fresher
+/// fields fill it ([`merge`]); both sets of former ids are kept.
+fn fold(a: Item, b: Item) -> Item {
+    let (older, newer) = if b.first_seen < a.first_seen {
+        (b, a)
+    } else {
+        (a, b)
+    };
+    let last_seen = older.last_seen.max(newer.last_seen);
+    let mut former = older.former_ids.clone();
+    for id in &newer.former_ids {
+        if !former.contains(id) {
+            former.push(id.clone());
+        }
+    }
+    let story = older.story.clone().or_else(|| newer.story.clone());
+    let now = last_seen.unwrap_or(Timestamp::UNIX_EPOCH);
+    let (mut item, _) = merge(newer, Some(&older), now);
+    item.last_seen = last_seen;
+    item.former_ids = former;
+    item.story = story;
+    item
 }
 
 /// The file in `.reindex/` that says the rebuilt index is complete and the
@@ -1057,7 +1221,7 @@ pub fn merge(fresh: Item, old: Option<&Item>, now: Timestamp) -> (Item, Upsert) 
         announce_type,
         story
     );
-    keep_vec!(authors, categories, products);
+    keep_vec!(authors, categories, products, former_ids);
     if m.summary.is_empty() {
         m.summary = old.summary.clone();
     }

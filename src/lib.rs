@@ -20,6 +20,7 @@ pub mod demo;
 pub mod duration;
 pub mod export;
 pub mod fetch;
+pub mod ids;
 pub mod index;
 pub mod learn;
 pub mod logline;

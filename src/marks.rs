@@ -7,7 +7,8 @@
 //! write leaves the store as it was before the write or after it, never in
 //! between. The file sits in the index folder but outside `tantivy/`, which is
 //! the only thing `reindex` replaces, and a crawl never touches it, so marks
-//! outlive both.
+//! outlive both. When `reindex` gives documents new ids, it moves their
+//! marks after them ([`MarkStore::rekey`]).
 //!
 //! The database is opened for each operation and closed after it: redb lets
 //! one process at a time hold the file, and `horizon mark`, `serve --marks`
@@ -240,6 +241,54 @@ impl MarkStore {
             out.push(mark);
         }
         Ok(out)
+    }
+
+    /// Move the marks of each document in `moved` (old id → new id) to its
+    /// new id, in one transaction: after `horizon reindex` gave documents
+    /// new ids ([`crate::ids`]). Where the new id already has a mark for the
+    /// same topic, the later mark stays. Returns the marks moved; no file:
+    /// nothing to move (and no file made).
+    pub fn rekey(
+        &self,
+        moved: &std::collections::BTreeMap<String, String>,
+    ) -> Result<usize, MarksError> {
+        if moved.is_empty() || !self.path.exists() {
+            return Ok(0);
+        }
+        let marks: Vec<Mark> = self
+            .list()?
+            .into_iter()
+            .filter(|m| moved.contains_key(&m.item))
+            .collect();
+        let db = self.open()?;
+        let tx = db.begin_write().map_err(|e| self.store_err(e))?;
+        {
+            let mut table = tx.open_table(MARKS).map_err(|e| self.store_err(e))?;
+            for mut mark in marks.iter().cloned() {
+                let Some(new) = moved.get(&mark.item) else {
+                    continue;
+                };
+                table
+                    .remove(key(&mark.item, mark.topic.as_deref()).as_str())
+                    .map_err(|e| self.store_err(e))?;
+                mark.item = new.clone();
+                let new_key = key(&mark.item, mark.topic.as_deref());
+                let newer_there =
+                    match table.get(new_key.as_str()).map_err(|e| self.store_err(e))? {
+                        Some(v) => serde_json::from_str::<Mark>(v.value())
+                            .is_ok_and(|there| there.at > mark.at),
+                        None => false,
+                    };
+                if !newer_there {
+                    let json = serde_json::to_string(&mark).map_err(|e| self.store_err(e))?;
+                    table
+                        .insert(new_key.as_str(), json.as_str())
+                        .map_err(|e| self.store_err(e))?;
+                }
+            }
+        }
+        tx.commit().map_err(|e| self.store_err(e))?;
+        Ok(marks.len())
     }
 
     /// The marks that speak about `topic` (its own and those for every topic).

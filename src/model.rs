@@ -480,7 +480,8 @@ pub const NO_TOPIC: &str = "none";
 /// trend history are maintained by the index on upsert.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    /// Stable id: `arxiv:2401.01234`, `github:owner/name`, `aws:<hash>`, `feed:<hash>`…
+    /// Stable id: `arxiv:2401.01234`, `github:owner/name`, `aws:<hash>`,
+    /// `feed:<source hash>:<entry hash>`… ([`crate::ids`]).
     pub id: String,
     /// What the document is.
     pub kind: Kind,
@@ -581,6 +582,11 @@ pub struct Item {
     /// document is first indexed and kept from then on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story: Option<String>,
+    /// Ids the document had before (`horizon reindex` moved it to a new id:
+    /// namespaced feed ids, a renamed source); looking a document up by one
+    /// of them finds it ([`crate::ids`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_ids: Vec<String>,
 }
 
 /// Another document of a document's story, as listings name it.
@@ -638,6 +644,7 @@ impl Item {
             announce_type: None,
             trend_history: Vec::new(),
             story: None,
+            former_ids: Vec::new(),
         }
     }
 

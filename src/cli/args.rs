@@ -74,9 +74,9 @@ pub enum Command {
     Sources(SourcesArgs),
     /// Rebuild the index with this version's schema, re-tagging and re-classifying every stored document.
     #[command(
-        after_help = "Run it when horizon says the index was built with another schema version, or after\nchanging topics or [[offerings]] so that stored documents follow the new rules.\nThe old files are kept in the index folder as tantivy.v<N>-backup.\n\nExample:\n  horizon reindex"
+        after_help = "Run it when horizon says the index was built with another schema version, or after\nchanging topics or [[offerings]] so that stored documents follow the new rules.\nThe old files are kept in the index folder as tantivy.v<N>-backup.\n\nA source renamed in sources.toml makes new ids for its feed entries; --rename moves its\nearlier documents (and their marks) to the new name, folding those indexed twice.\n\nExamples:\n  horizon reindex\n  horizon reindex --rename \"Kafka blog=Confluent blog\""
     )]
-    Reindex,
+    Reindex(ReindexArgs),
     /// Write documents for Elasticsearch/OpenSearch (_bulk), Quickwit or as NDJSON.
     #[command(
         after_help = "Examples:\n  horizon export --format elasticsearch --out bulk.ndjson\n  horizon export --format quickwit --since 30d | curl -XPOST http://quickwit:7280/api/v1/horizon/ingest --data-binary @-"
@@ -143,6 +143,14 @@ pub struct ServeArgs {
     /// Let readers mark documents useful or noise from the pages (the only writes serve makes).
     #[arg(long)]
     pub marks: bool,
+}
+
+/// `horizon reindex`.
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// A source renamed in sources.toml, as OLD=NEW: its documents take the new name and ids (repeatable).
+    #[arg(long, value_name = "OLD=NEW", value_hint = clap::ValueHint::Other)]
+    pub rename: Vec<String>,
 }
 
 /// `horizon similar`.

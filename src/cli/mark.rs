@@ -54,11 +54,27 @@ pub(super) fn cmd_mark(cli: &Cli, args: &MarkArgs) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
+/// The id the document that had `id` has now, when it differs (a reindex
+/// moved it, `horizon::ids`); `None` without an index or such a document.
+fn current_id(dir: &std::path::Path, id: &str) -> Option<String> {
+    let idx = horizon::index::HorizonIndex::open(dir).ok()?;
+    let item = idx.get(&idx.searcher().ok()?, id).ok()??;
+    (item.id != id).then_some(item.id)
+}
+
 pub(super) fn cmd_marks(cli: &Cli, args: &MarksArgs) -> Result<u8, Failure> {
     let dir = index_dir(cli, optional_config(cli)?.as_ref());
     let store = MarkStore::at(&dir);
     if let Some(MarksAction::Remove { id, topic }) = &args.action {
-        let removed = store.remove(id, topic.as_deref()).map_err(Failure::fatal)?;
+        let mut removed = store.remove(id, topic.as_deref()).map_err(Failure::fatal)?;
+        if !removed {
+            // An id the document had before a reindex moved it and its marks.
+            if let Some(current) = current_id(&dir, id) {
+                removed = store
+                    .remove(&current, topic.as_deref())
+                    .map_err(Failure::fatal)?;
+            }
+        }
         if !removed {
             return Err(Failure::usage(anyhow::anyhow!(
                 "no mark of {id:?} for {}",

@@ -86,7 +86,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             }
         },
         Command::Export(args) => export::cmd_export(&cli, args),
-        Command::Reindex => reindex::cmd_reindex(&cli),
+        Command::Reindex(args) => reindex::cmd_reindex(&cli, args),
         Command::Flags(args) => flags::cmd_flags(&cli, args),
         Command::Report(args) => report::cmd_report(&cli, args).await,
         Command::Demo(args) => demo::cmd_demo(&cli, args).await,

@@ -3,7 +3,8 @@
 //! Bodies go to feed-rs as bytes (non-UTF-8 feeds exist). feed-rs's own id
 //! fallback is a random UUID for entries without id or link; horizon supplies
 //! its own generator so ids are stable across runs: the entry's id/guid, else
-//! its canonical link, else a hash of the feed URL and title.
+//! its canonical link, else a hash of the feed URL and title, in the
+//! namespace of the source that read it ([`crate::ids`]).
 //!
 //! What feed-rs rejects or drops (an `<rss>` without `version`, an Atom
 //! element with an unknown `type`, Atom 0.3, items titled only by
@@ -120,13 +121,21 @@ fn local_name(qname: &str) -> &str {
     qname.rsplit(':').next().unwrap_or(qname)
 }
 
-/// Parse a generic feed into article items.
+/// Parse a generic feed into article items, their ids in the source's
+/// namespace (`feed:<source>:<entry>`, see [`crate::ids`]): a feed that
+/// copies another's guid cannot name the other's document.
 pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseError> {
     let feed = parse_feed(bytes, ctx)?;
     Ok(feed
         .entries
         .iter()
-        .filter_map(|e| entry_to_item(e, ctx, Kind::Article, "feed"))
+        .filter_map(|e| entry_to_item(e, ctx, Kind::Article, crate::ids::FEED))
+        .map(|mut item| {
+            if let Some(id) = crate::ids::namespaced(&item.id, ctx.source) {
+                item.id = id;
+            }
+            item
+        })
         .collect())
 }
 
@@ -385,7 +394,7 @@ mod tests {
         assert_ne!(a[0].id, a[1].id);
         assert_eq!(
             a[0].id,
-            format!("feed:{}", stable_hash(&["https://example.org/one"]))
+            crate::ids::feed_id(ctx().source, &stable_hash(&["https://example.org/one"]))
         );
     }
 

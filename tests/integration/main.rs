@@ -50,6 +50,7 @@ mod faults;
 mod feed_corpus;
 mod full_text;
 mod hostile;
+mod ids;
 mod marks;
 mod offline_fail_fast;
 mod offline_replay;
