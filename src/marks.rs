@@ -148,8 +148,55 @@ impl MarkStore {
         }
     }
 
+    /// Make the database file whole or not at all: redb writes a new file's
+    /// header in several steps, and a process killed between them left a
+    /// file no later open accepted ("magic number mismatch"). The new
+    /// database is made under a temporary name beside it and renamed into
+    /// place, unless another process made one first.
+    fn create_whole(&self) -> Result<(), MarksError> {
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        // What a process killed here before left (not one making it now).
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let stale = e.file_name().to_string_lossy().starts_with(".marks-new-")
+                    && e.metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(60));
+                if stale {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let tmp = match tempfile::Builder::new()
+            .prefix(".marks-new-")
+            .tempfile_in(dir)
+        {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(MarksError::ReadOnly(
+                    std::path::absolute(&self.path).unwrap_or_else(|_| self.path.clone()),
+                ))
+            }
+            Err(e) => return Err(self.store_err(e)),
+        };
+        drop(Database::create(tmp.path()).map_err(|e| self.store_err(e))?);
+        tmp.as_file().sync_all().map_err(|e| self.store_err(e))?;
+        match tmp.persist_noclobber(&self.path) {
+            Ok(_) => Ok(()),
+            // Another process made it meanwhile: use theirs.
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(self.store_err(e.error)),
+        }
+    }
+
     /// Open (creating the file if needed), waiting for another process that holds it.
     fn open(&self) -> Result<Database, MarksError> {
+        if !self.path.exists() {
+            self.create_whole()?;
+        }
         let started = Instant::now();
         loop {
             match Database::create(&self.path) {

@@ -198,3 +198,41 @@ fn marks_survive_a_second_crawl() {
     assert_eq!(marks.len(), 1);
     assert_eq!(marks[0]["item"], id.as_str());
 }
+
+// Guards the store's first creation: redb writes a new file's header in
+// several steps, and a `mark` killed between them used to leave a
+// `marks.redb` no later command could open ("magic number mismatch"). Each
+// round deletes the store and kills the first `mark` at a seeded moment
+// within the time one uncontended `mark` takes.
+#[test]
+fn a_kill_while_the_store_is_first_made_leaves_none_or_a_whole_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, index) = small_index(dir.path(), 2);
+    let store = MarkStore::at(&index);
+    let mark = || {
+        horizon(&config, &index)
+            .args(["mark", "blog:0", "noise", "--quiet"])
+            .spawn()
+            .unwrap()
+    };
+    let started = std::time::Instant::now();
+    assert_eq!(mark().wait().unwrap().code(), Some(0));
+    let whole_run = started.elapsed().as_micros() as u64;
+    let mut rng = fastrand::Rng::with_seed(SEED);
+    let mut killed = 0;
+    for round in 0..KILLS {
+        std::fs::remove_file(store.path()).unwrap_or_default();
+        let mut child = mark();
+        std::thread::sleep(Duration::from_micros(rng.u64(0..=whole_run)));
+        if child.try_wait().unwrap().is_none() {
+            signal(child.id(), "KILL");
+            killed += 1;
+        }
+        child.wait().unwrap();
+        let listed = store.list();
+        assert!(listed.is_ok(), "round {round}: {listed:?}");
+    }
+    note(&format!(
+        "marks first-creation test: {killed} of {KILLS} first marks killed"
+    ));
+}
