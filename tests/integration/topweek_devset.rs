@@ -56,6 +56,28 @@ fn marking_a_week_does_not_make_the_next_worse() {
     }
     let team = team_protocol(&crate::support::fixtures());
     eprintln!("{team}");
+    // #30's Done-when: no topic gets worse.
+    let worse: Vec<String> = team
+        .each
+        .iter()
+        .filter_map(|(key, v)| {
+            let before = curve[0].each.get(key).copied().unwrap_or(0.0);
+            (*v + 1e-9 < before).then(|| format!("{} {}: {before:.3} -> {v:.3}", key.0, key.1))
+        })
+        .collect();
+    eprintln!(
+        "team marks: {} of {} topic-weeks better, {} worse",
+        team.each
+            .iter()
+            .filter(|(k, v)| **v > curve[0].each.get(*k).copied().unwrap_or(0.0) + 1e-9)
+            .count(),
+        team.each.len(),
+        worse.len()
+    );
+    assert!(
+        worse.is_empty(),
+        "topic-weeks made worse by the team's marks: {worse:?}"
+    );
     assert!(
         team.all + MAX_MARKING_LOSS >= curve[0].all,
         "the team's marks made the next week worse: {team}"

@@ -183,13 +183,15 @@ pub fn evaluate(fixtures: &Path) -> BTreeMap<&'static str, Figures> {
 /// graded topic-weeks that follow a graded week, and those of the test part.
 /// One point of [`marking_curve`]: nDCG@3 of the next week's top reads after
 /// `k` marks per topic, over all, the test and the tuning topic-weeks.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct MarkingPoint {
     pub k: usize,
     pub all: f64,
     pub test: f64,
     pub tune: f64,
     pub topic_weeks: usize,
+    /// nDCG@3 of each (next week, topic).
+    pub each: BTreeMap<(String, String), f64>,
 }
 
 impl std::fmt::Display for MarkingPoint {
@@ -216,7 +218,7 @@ pub fn marking_curve(fixtures: &Path, ks: &[usize]) -> Vec<MarkingPoint> {
 /// noise (graded 0, or not graded), and reads the next week's top reads
 /// again. A [`MarkingPoint`] with `k = usize::MAX`.
 pub fn team_protocol(fixtures: &Path) -> MarkingPoint {
-    curve(fixtures, &[usize::MAX], true)[0]
+    curve(fixtures, &[usize::MAX], true).remove(0)
 }
 
 fn curve(fixtures: &Path, ks: &[usize], then_noise: bool) -> Vec<MarkingPoint> {
@@ -242,6 +244,7 @@ fn curve(fixtures: &Path, ks: &[usize], then_noise: bool) -> Vec<MarkingPoint> {
     let mut out = Vec::new();
     for &k in ks {
         let (mut all, mut test, mut n, mut n_test) = (0.0, 0.0, 0usize, 0usize);
+        let mut each = BTreeMap::new();
         for (week, next) in &pairs {
             for m in store.list().unwrap() {
                 store.remove(&m.item, m.topic.as_deref()).unwrap();
@@ -337,6 +340,7 @@ fn curve(fixtures: &Path, ks: &[usize], then_noise: bool) -> Vec<MarkingPoint> {
                     .map(|t| t.items.iter().map(|i| grade(&i.id)).collect())
                     .unwrap_or_default();
                 let v = dcg(&got) / best;
+                each.insert((next.clone(), topic.to_string()), v);
                 all += v;
                 n += 1;
                 if file.splits.test.contains(next) {
@@ -352,6 +356,7 @@ fn curve(fixtures: &Path, ks: &[usize], then_noise: bool) -> Vec<MarkingPoint> {
             test: mean(test, n_test),
             tune: mean(all - test, n - n_test),
             topic_weeks: n,
+            each,
         });
     }
     out
