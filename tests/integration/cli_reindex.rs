@@ -6,30 +6,11 @@
 
 use crate::support::*;
 use horizon::model::{Item, Kind, Stage, Vendor};
-use tantivy::schema::{Schema, STORED, STRING};
 
 /// An index as schema version 1 left it: the whole item as JSON in `item`,
 /// without the cloud-note classification this version adds.
 fn old_index(dir: &std::path::Path, items: &[Item]) {
-    let tdir = dir.join("tantivy");
-    std::fs::create_dir_all(&tdir).unwrap();
-    let mut b = Schema::builder();
-    let id = b.add_text_field("id", STRING);
-    let item = b.add_text_field("item", STORED);
-    let index = tantivy::Index::create_in_dir(&tdir, b.build()).unwrap();
-    let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
-    for i in items {
-        let mut doc = tantivy::TantivyDocument::default();
-        doc.add_text(id, &i.id);
-        doc.add_text(item, serde_json::to_string(i).unwrap());
-        w.add_document(doc).unwrap();
-    }
-    w.commit().unwrap();
-    std::fs::write(
-        dir.join("horizon.json"),
-        r#"{"schema_version": 1, "created_by": "horizon 0.1.0"}"#,
-    )
-    .unwrap();
+    legacy_index(dir, items, 1);
 }
 
 /// An AWS note of the MSK launch, as an earlier schema stored it.

@@ -13,7 +13,6 @@ use horizon::marks::{Mark, MarkStore, Verdict};
 use horizon::model::{Item, Kind};
 use horizon::text::stable_hash;
 use serde_json::Value;
-use tantivy::schema::{Schema, STORED, STRING};
 
 use crate::support::fault_server::{Fault, FaultServer};
 use crate::support::*;
@@ -115,25 +114,7 @@ fn a_feed_copying_anothers_guid_cannot_replace_its_document() {
 /// An index as schema version 3 left it, ids as that version made them: the
 /// stored item as JSON, feed ids `feed:<hash of the guid>`.
 fn old_index(dir: &Path, items: &[Item]) {
-    let tdir = dir.join("tantivy");
-    std::fs::create_dir_all(&tdir).unwrap();
-    let mut b = Schema::builder();
-    let id = b.add_text_field("id", STRING);
-    let item = b.add_text_field("item", STORED);
-    let index = tantivy::Index::create_in_dir(&tdir, b.build()).unwrap();
-    let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
-    for i in items {
-        let mut doc = tantivy::TantivyDocument::default();
-        doc.add_text(id, &i.id);
-        doc.add_text(item, serde_json::to_string(i).unwrap());
-        w.add_document(doc).unwrap();
-    }
-    w.commit().unwrap();
-    std::fs::write(
-        dir.join("horizon.json"),
-        r#"{"schema_version": 3, "created_by": "horizon 0.3.0"}"#,
-    )
-    .unwrap();
+    legacy_index(dir, items, 3);
 }
 
 /// A feed entry as the old code made it: id `feed:` + the hash of its guid.

@@ -46,6 +46,21 @@ fn walkdir(root: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The recorded healthy feed, served on loopback and crawled into a new
+/// folder (the server is kept alive with the folder).
+fn crawled_blog() -> (FaultServer, tempfile::TempDir, Paths) {
+    let fx = fixtures();
+    let server = FaultServer::start(vec![(
+        "/feed.xml",
+        Fault::feed(fixture(&fx, HEALTHY_FIXTURE)),
+    )]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = TestConfig::loopback().feed("blog", &server.url("/feed.xml"));
+    let paths = Paths::new(dir.path(), &cfg);
+    crawl(&paths, 0);
+    (server, dir, paths)
+}
+
 /// A reader of `paths` who cannot write the index folder.
 struct Reader {
     program: std::path::PathBuf,
@@ -98,15 +113,7 @@ fn ok(out: &Output, what: &str) -> String {
 #[test]
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn a_reader_without_write_permission_reads_and_is_told_what_needs_it() {
-    let fx = fixtures();
-    let server = FaultServer::start(vec![(
-        "/feed.xml",
-        Fault::feed(fixture(&fx, HEALTHY_FIXTURE)),
-    )]);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = TestConfig::loopback().feed("blog", &server.url("/feed.xml"));
-    let paths = Paths::new(dir.path(), &cfg);
-    crawl(&paths, 0);
+    let (_server, dir, paths) = crawled_blog();
     let hits = json_lines(&stdout(&run_expect(
         &mut paths.horizon(&["search", "aws", "--json"]),
         0,
@@ -164,15 +171,7 @@ fn a_reader_without_write_permission_reads_and_is_told_what_needs_it() {
 #[test]
 #[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
 fn a_damaged_index_is_said_plainly() {
-    let fx = fixtures();
-    let server = FaultServer::start(vec![(
-        "/feed.xml",
-        Fault::feed(fixture(&fx, HEALTHY_FIXTURE)),
-    )]);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = TestConfig::loopback().feed("blog", &server.url("/feed.xml"));
-    let paths = Paths::new(dir.path(), &cfg);
-    crawl(&paths, 0);
+    let (_server, _dir, paths) = crawled_blog();
     let segment = walkdir(&paths.index)
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "idx"))

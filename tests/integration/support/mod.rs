@@ -258,3 +258,28 @@ pub fn drain(child: &mut std::process::Child) -> (String, String) {
 pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr(), "{msg}");
 }
+
+/// An index as an earlier schema version left it: each item as JSON in a
+/// stored `item` field, keyed by `id`, and `horizon.json` saying `version`.
+pub fn legacy_index(dir: &Path, items: &[horizon::model::Item], version: u32) {
+    use tantivy::schema::{Schema, STORED, STRING};
+    let tdir = dir.join("tantivy");
+    std::fs::create_dir_all(&tdir).expect("tantivy folder");
+    let mut b = Schema::builder();
+    let id = b.add_text_field("id", STRING);
+    let item = b.add_text_field("item", STORED);
+    let index = tantivy::Index::create_in_dir(&tdir, b.build()).expect("old index");
+    let mut w: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+    for i in items {
+        let mut doc = tantivy::TantivyDocument::default();
+        doc.add_text(id, &i.id);
+        doc.add_text(item, serde_json::to_string(i).expect("item JSON"));
+        w.add_document(doc).expect("add");
+    }
+    w.commit().expect("commit");
+    std::fs::write(
+        dir.join("horizon.json"),
+        format!(r#"{{"schema_version": {version}, "created_by": "horizon 0.{version}.0"}}"#),
+    )
+    .expect("horizon.json");
+}
