@@ -127,6 +127,15 @@ pub const DEFAULT_SERVE_BIND: &str = "127.0.0.1:8080";
 pub const SERVE_TOKEN_ENV: &str = "HORIZON_SERVE_TOKEN";
 /// Time one request to `horizon serve` may take, in seconds.
 pub const DEFAULT_SERVE_TIMEOUT_SECS: u64 = 30;
+/// Time one search of `horizon serve` may compute before it is stopped, in
+/// seconds (`serve --search-deadline`); well under the request timeout.
+pub const DEFAULT_SEARCH_DEADLINE_SECS: u64 = 5;
+/// Time a request of `horizon serve` waits for one of the `--max-searches`
+/// slots before it is answered 503 with `Retry-After`, in seconds.
+pub const DEFAULT_SERVE_QUEUE_WAIT_SECS: u64 = 2;
+/// Index work (searches, pages, reports) `horizon serve` runs at once, per
+/// CPU core (`serve --max-searches` sets the total).
+pub const DEFAULT_SEARCHES_PER_CORE: usize = 2;
 /// Folder of the index where `report --deliver` saves the report without `--out`.
 pub const DEFAULT_REPORTS_DIR: &str = "reports";
 

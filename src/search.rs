@@ -12,6 +12,12 @@
 //! tokenized whole: the first query term is found by a case-insensitive
 //! regex scan and only a window of [`BODY_WINDOW_BYTES`] around it goes to
 //! tantivy's snippet generator, so a snippet costs the same for any body.
+//!
+//! What one query may cost is bounded: at most [`MAX_PREFIX_PHRASES`] phrase
+//! prefixes (`"apache kaf"*`, each expanding to at most
+//! [`PREFIX_EXPANSIONS`] terms per field and segment, tantivy's default),
+//! no regular expressions or fuzzy terms (the parser has neither), and a
+//! long-running reader stops a search at a [`Deadline`].
 
 use std::ops::Bound;
 
@@ -27,6 +33,19 @@ use tantivy::{DateTime, Index, Order, TantivyDocument, Term};
 
 use crate::index::{to_tantivy, HorizonIndex, IndexError, QUERY_FIELDS};
 use crate::model::{Item, Kind, Stage, StoryMember, Vendor, NO_TOPIC};
+
+pub mod deadline;
+pub use deadline::Deadline;
+
+/// Phrase prefixes (`"apache kaf"*`) one query may hold. Each is looked up
+/// in every default field and expands to up to [`PREFIX_EXPANSIONS`] terms
+/// per field and segment, read with positions: the costliest thing a query
+/// can ask for, so a query of many of them is refused before it runs.
+pub const MAX_PREFIX_PHRASES: usize = 4;
+
+/// Terms one phrase prefix expands to, per field and segment (tantivy's
+/// `PhrasePrefixQuery` default, which its query parser keeps).
+pub const PREFIX_EXPANSIONS: usize = 50;
 
 /// An invalid query: what is wrong and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,14 +107,64 @@ pub fn parse_with(parser: &QueryParser, text: &str) -> Result<Box<dyn Query>, Qu
     if let Some(e) = bare_prefix(text) {
         return Err(e);
     }
-    let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
+    let (ast, errors) = tantivy::query_grammar::parse_query_lenient(text);
     if let Some(e) = errors.first() {
         return Err(QueryError {
             position: Some(e.pos.min(text.len())),
             message: e.message.clone(),
         });
     }
+    if let Some(e) = too_many_prefixes(text, &ast) {
+        return Err(e);
+    }
     parser.parse_query(text).map_err(|e| explain(text, e))
+}
+
+/// More than [`MAX_PREFIX_PHRASES`] phrase prefixes, pointed at the first
+/// one past the limit.
+fn too_many_prefixes(text: &str, ast: &tantivy::query_grammar::UserInputAst) -> Option<QueryError> {
+    fn count(ast: &tantivy::query_grammar::UserInputAst) -> usize {
+        use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
+        match ast {
+            UserInputAst::Clause(clauses) => clauses.iter().map(|(_, a)| count(a)).sum(),
+            UserInputAst::Boost(inner, _) => count(inner),
+            UserInputAst::Leaf(leaf) => match &**leaf {
+                UserInputLeaf::Literal(lit) => usize::from(lit.prefix),
+                _ => 0,
+            },
+        }
+    }
+    let n = count(ast);
+    if n <= MAX_PREFIX_PHRASES {
+        return None;
+    }
+    // Where the first prefix past the limit opens its quote.
+    let mut opening = None;
+    let mut seen = 0;
+    let mut in_quotes = false;
+    let mut chars = text.char_indices().peekable();
+    let mut position = None;
+    while let Some((i, c)) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        in_quotes = !in_quotes;
+        if in_quotes {
+            opening = Some(i);
+        } else if chars.peek().is_some_and(|&(_, next)| next == '*') {
+            seen += 1;
+            if seen == MAX_PREFIX_PHRASES + 1 {
+                position = opening;
+                break;
+            }
+        }
+    }
+    Some(QueryError {
+        position,
+        message: format!(
+            "the query has {n} phrase prefixes (`\"…\"*`); at most {MAX_PREFIX_PHRASES} are searched at once, as each one expands to many words in every field"
+        ),
+    })
 }
 
 /// `AND`/`OR` with nothing on one side: at the start of the query or of a
@@ -515,6 +584,12 @@ pub enum SearchError {
     /// tantivy failed while searching.
     #[error("search failed")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// The search ran past its [`Deadline`] and was stopped.
+    #[error("the search was stopped after {} s: the query costs too much to run; use fewer phrases and phrase prefixes (`\"…\"*`), or add a filter", after.as_secs_f32())]
+    Stopped {
+        /// The time it was given.
+        after: std::time::Duration,
+    },
 }
 
 fn any_of(
@@ -1150,6 +1225,40 @@ mod tests {
             }
         }
         assert_eq!(window(text, 2, 3), "é");
+    }
+
+    // #28 item 6: 85 phrase prefixes in 1 KiB cost a second each; more than
+    // MAX_PREFIX_PHRASES are refused at the first one past the limit.
+    #[test]
+    fn phrase_prefixes_are_bounded() {
+        let idx = index();
+        let prefixes = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"kafka x{i}\"*"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        parse_query(&idx, &prefixes(MAX_PREFIX_PHRASES)).unwrap();
+        let q = prefixes(MAX_PREFIX_PHRASES + 1);
+        let e = parse_query(&idx, &q).unwrap_err();
+        assert_eq!(e.position, q.rfind('"').and_then(|end| q[..end].rfind('"')));
+        assert!(e.message.contains("at most 4"), "{e}");
+        let e = parse_query(&idx, &prefixes(60)).unwrap_err();
+        assert!(e.message.contains("60 phrase prefixes"), "{e}");
+        // Inside groups and boosts they count too.
+        let nested = format!("title:({}) OR (\"a b\"*)^2", prefixes(4));
+        assert!(parse_query(&idx, &nested).is_err());
+        // Quoted phrases without `*` are not prefixes.
+        parse_query(&idx, &"\"kafka streams\" ".repeat(20)).unwrap();
+    }
+
+    // #28 item 6: regular expressions and fuzzy terms, which expand without
+    // bound, are not part of the query language.
+    #[test]
+    fn regexes_are_query_errors() {
+        let idx = index();
+        let e = parse_query(&idx, "title:/ka[a-z]+/").unwrap_err();
+        assert!(e.message.contains("not allowed"), "{e}");
     }
 
     #[test]

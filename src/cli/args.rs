@@ -143,6 +143,12 @@ pub struct ServeArgs {
     /// Let readers mark documents useful or noise from the pages (the only writes serve makes).
     #[arg(long)]
     pub marks: bool,
+    /// Searches (and other index work) run at once; more wait up to 2 s, then get 503 with Retry-After [default: 2 per CPU core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_searches: Option<u16>,
+    /// Stop a search that computes longer than this (e.g. 10s, 1min) and answer 503 [default: 5s].
+    #[arg(long, value_name = "DURATION", value_parser = horizon::duration::parse_duration)]
+    pub search_deadline: Option<std::time::Duration>,
 }
 
 /// `horizon reindex`.

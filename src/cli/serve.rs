@@ -39,19 +39,20 @@ pub(super) async fn cmd_serve(cli: &Cli, args: &ServeArgs) -> Result<u8, Failure
     let dir = index_dir(cli, Some(&cfg));
     let token = token(args)?;
     let idx = open_index(&dir)?;
-    let server = horizon::serve::bind_with(
-        args.bind,
-        token.as_deref(),
-        idx,
-        cfg,
-        Limits::default(),
-        args.marks,
-    )
-    .await
-    .map_err(|e| match e {
-        ServeError::TokenRequired { .. } | ServeError::WeakToken(_) => Failure::usage(e),
-        other => Failure::fatal(other),
-    })?;
+    let mut limits = Limits::default();
+    if let Some(n) = args.max_searches {
+        limits.queries.max_searches = usize::from(n);
+    }
+    if let Some(d) = args.search_deadline {
+        limits.queries.search_deadline = d;
+    }
+    let server =
+        horizon::serve::bind_with(args.bind, token.as_deref(), idx, cfg, limits, args.marks)
+            .await
+            .map_err(|e| match e {
+                ServeError::TokenRequired { .. } | ServeError::WeakToken(_) => Failure::usage(e),
+                other => Failure::fatal(other),
+            })?;
     let addr = server.local_addr().map_err(Failure::fatal)?;
     if !cli.quiet {
         eprintln!(

@@ -42,7 +42,12 @@ fn problem_response(p: Problem) -> Response {
         Problem::Query(_, e) => e.position,
         _ => None,
     };
-    error_response(p.status(), &p.message(), offset)
+    let mut res = error_response(p.status(), &p.message(), offset);
+    if let Some(after) = p.retry_after() {
+        res.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, after);
+    }
+    res
 }
 
 fn body(content_type: &'static str, text: String) -> Response {
@@ -58,7 +63,7 @@ fn param(name: &str, message: impl Into<String>) -> Problem {
 
 pub(super) async fn search(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
-    let result = blocking(move || {
+    let result = blocking(&app, move |app| {
         let params = SearchParams::parse(
             &pairs,
             &app.cfg,
@@ -126,8 +131,8 @@ pub(super) fn report_of(app: &App, pairs: &Pairs, now: Timestamp) -> Result<Repo
 
 pub(super) async fn flags(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
-    let result = blocking(move || {
-        let flags = flags_of(&app, &pairs)?;
+    let result = blocking(&app, move |app| {
+        let flags = flags_of(app, &pairs)?;
         let mut text = serde_json::to_string_pretty(&flags).map_err(|e| Problem::internal(&e))?;
         text.push('\n');
         Ok(text)
@@ -141,8 +146,8 @@ pub(super) async fn flags(State(app): AppState, RawQuery(raw): RawQuery) -> Resp
 
 pub(super) async fn report(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
-    let result = blocking(move || {
-        let report = report_of(&app, &pairs, Timestamp::now())?;
+    let result = blocking(&app, move |app| {
+        let report = report_of(app, &pairs, Timestamp::now())?;
         crate::report::Format::Json
             .render(&report)
             .map_err(|e| Problem::internal(&e))
@@ -155,7 +160,7 @@ pub(super) async fn report(State(app): AppState, RawQuery(raw): RawQuery) -> Res
 }
 
 pub(super) async fn sources(State(app): AppState) -> Response {
-    let result = blocking(move || {
+    let result = blocking(&app, move |app| {
         let state =
             crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
         let rows = crate::sources::listing::rows(&app.cfg, &state);

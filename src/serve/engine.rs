@@ -12,9 +12,13 @@
 //!   results of one query parses it once; a new generation empties the cache.
 //! - Only the documents of the page shown are read, and the total is counted
 //!   only when the caller shows it.
+//! - A search stops at its deadline ([`SearchEngine::with_deadline`]):
+//!   the query is guarded by a [`Deadline`] and an expired search is
+//!   [`SearchError::Stopped`], never a partial page.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser};
@@ -23,7 +27,8 @@ use tantivy::{DateTime, DocAddress, IndexReader, Order, ReloadPolicy, Searcher, 
 use crate::index::{HorizonIndex, IndexError};
 use crate::model::Item;
 use crate::search::{
-    filter_query, parse_expanded, query_parser, Hit, SearchError, SearchRequest, Snippets, SortBy,
+    filter_query, parse_expanded, query_parser, Deadline, Hit, SearchError, SearchRequest,
+    Snippets, SortBy,
 };
 
 /// Queries whose parsed form is kept per generation; past this the cache is
@@ -62,6 +67,7 @@ pub struct SearchEngine {
     parser: QueryParser,
     synonyms: Vec<Vec<String>>,
     rules: Vec<crate::config::Rule>,
+    deadline: Duration,
     prepared: Mutex<Prepared>,
 }
 
@@ -91,6 +97,7 @@ impl SearchEngine {
             reader,
             synonyms: Vec::new(),
             rules: Vec::new(),
+            deadline: Duration::from_secs(crate::DEFAULT_SEARCH_DEADLINE_SECS),
             prepared: Mutex::new(Prepared::default()),
         })
     }
@@ -106,6 +113,13 @@ impl SearchEngine {
     /// Apply the config's `[[rules]]` to every search.
     pub fn with_rules(mut self, rules: Vec<crate::config::Rule>) -> SearchEngine {
         self.rules = rules;
+        self
+    }
+
+    /// Stop every search after `deadline` (default
+    /// [`crate::DEFAULT_SEARCH_DEADLINE_SECS`]).
+    pub fn with_deadline(mut self, deadline: Duration) -> SearchEngine {
+        self.deadline = deadline;
         self
     }
 
@@ -168,22 +182,30 @@ impl SearchEngine {
         Ok(snippets)
     }
 
-    /// One page of `req`'s results: `req.limit` hits after `page.offset`.
+    /// One page of `req`'s results: `req.limit` hits after `page.offset`;
+    /// [`SearchError::Stopped`] when the search runs past the deadline.
     pub fn search(&self, req: &SearchRequest, page: PageSpec) -> Result<ResultPage, SearchError> {
+        let deadline = Deadline::after(self.deadline);
         let searcher = self.reader.searcher();
         let snippets = self.prepare(&searcher, req)?;
-        let filtered: Option<Box<dyn Query>> = filter_query(&self.idx, req).map(|filters| {
-            Box::new(BooleanQuery::new(vec![
+        let query: Box<dyn Query> = match filter_query(&self.idx, req) {
+            Some(filters) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, snippets.query().box_clone()),
                 (Occur::Must, filters),
-            ])) as Box<dyn Query>
-        });
-        let query: &dyn Query = filtered.as_deref().unwrap_or(snippets.query());
-        let (total, addrs) = if self.rules.is_empty() {
-            collect(&searcher, query, req, page)?
-        } else {
-            self.collect_with_rules(&searcher, query, req, page)?
+            ])),
+            None => snippets.query().box_clone(),
         };
+        let query = deadline.guard(&*query);
+        let (total, addrs) = if self.rules.is_empty() {
+            collect(&searcher, &*query, req, page)?
+        } else {
+            self.collect_with_rules(&searcher, &*query, req, page)?
+        };
+        if deadline.expired() {
+            return Err(SearchError::Stopped {
+                after: deadline.budget(),
+            });
+        }
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;

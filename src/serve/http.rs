@@ -9,7 +9,8 @@
 //!
 //! The middleware, outermost first: the access log (one `tracing` line per
 //! request at `info`, target `horizon::access`), security headers on every
-//! response, the request timeout (503), the body limit, authentication
+//! response, the request timeout (503; the index work it was waiting for
+//! stops at its own deadline, see `gate`), the body limit, authentication
 //! (without a token, only requests to a loopback `Host` are answered).
 
 use std::future::Future;
@@ -36,6 +37,8 @@ use super::ServeError;
 pub struct Limits {
     /// Time one request may take (503 after it).
     pub request_timeout: Duration,
+    /// Index work at once, its queue and the search deadline.
+    pub queries: super::QueryLimits,
     /// Time a client has to send a request's headers.
     pub header_timeout: Duration,
     /// Largest request body read (the login form is the only one).
@@ -50,6 +53,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             request_timeout: Duration::from_secs(crate::DEFAULT_SERVE_TIMEOUT_SECS),
+            queries: super::QueryLimits::default(),
             header_timeout: Duration::from_secs(10),
             body_bytes: 16 * 1024,
             max_connections: 512,

@@ -187,8 +187,7 @@ pub(super) async fn post_mark(
         "serve:loopback"
     };
     let next = local_target(form.next.as_deref());
-    let app2 = Arc::clone(&app);
-    let stored = blocking(move || {
+    let stored = blocking(&app, move |app2| {
         let item = app2
             .engine
             .get(&form.id)?

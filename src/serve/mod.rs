@@ -6,6 +6,8 @@
 //!   parsed queries and snippet generators per reader generation).
 //! - [`params`]: query strings → the library's requests, bounded.
 //! - [`auth`]: the shared token (bearer header or login cookie).
+//! - [`gate`]: how much index work runs at once (a queue, then 503 with
+//!   `Retry-After`) and the search deadline.
 //! - `pages` / `api`: the handlers; the pages are askama templates in
 //!   `templates/serve/` (and the report's own templates for the reports),
 //!   escaped by default like the HTML report.
@@ -23,6 +25,7 @@
 
 pub mod auth;
 pub mod engine;
+pub mod gate;
 mod http;
 pub mod params;
 
@@ -43,6 +46,7 @@ use crate::config::Config;
 use crate::index::{HorizonIndex, IndexError};
 pub use auth::{Auth, WeakToken};
 pub use engine::SearchEngine;
+pub use gate::QueryLimits;
 pub use http::{with_middleware, Limits, Peer, Server};
 
 /// What can stop the server from starting or running.
@@ -84,6 +88,7 @@ pub struct App {
     auth: Option<Auth>,
     stylesheet: String,
     marking: Option<marking::Marking>,
+    gate: gate::Gate,
 }
 
 impl std::fmt::Debug for App {
@@ -107,7 +112,15 @@ impl App {
             auth,
             stylesheet,
             marking: None,
+            gate: gate::Gate::new(&QueryLimits::default()),
         })
+    }
+
+    /// Bound the index work as `limits` say (default [`QueryLimits::default`]).
+    pub fn with_query_limits(mut self, limits: &QueryLimits) -> App {
+        self.gate = gate::Gate::new(limits);
+        self.engine = self.engine.with_deadline(limits.search_deadline);
+        self
     }
 
     /// Take marks from the pages, into the store beside the index.
@@ -196,7 +209,7 @@ pub async fn bind_with(
     if auth.is_none() && !addr.ip().is_loopback() {
         return Err(ServeError::TokenRequired { addr });
     }
-    let mut app = App::new(idx, cfg, auth)?;
+    let mut app = App::new(idx, cfg, auth)?.with_query_limits(&limits.queries);
     if marks {
         app = app.with_marks()?;
     }

@@ -41,19 +41,26 @@ fn render(status: StatusCode, page: &impl Template) -> Response {
 
 /// A problem as an error page of section `current`.
 fn problem_page(p: Problem, current: &str) -> Response {
-    let title = match p.status() {
-        StatusCode::NOT_FOUND => "Not found",
-        StatusCode::BAD_REQUEST => "Bad request",
-        _ => "Server error",
+    let title = match &p {
+        Problem::NotFound(_) => "Not found",
+        Problem::Param(_) | Problem::Query(..) => "Bad request",
+        Problem::Busy { .. } => "Too busy",
+        Problem::Stopped(_) => "Search stopped",
+        Problem::Internal => "Server error",
     };
-    render(
+    let mut res = render(
         p.status(),
         &ErrorPage {
             chrome: chrome(current),
             title: title.into(),
             message: p.message(),
         },
-    )
+    );
+    if let Some(after) = p.retry_after() {
+        res.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, after);
+    }
+    res
 }
 
 pub(super) async fn home() -> Redirect {
@@ -90,9 +97,9 @@ pub(super) async fn search(
 ) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
     let here = format!("/search?{}", raw.as_deref().unwrap_or(""));
-    match blocking(move || {
-        let (status, mut page) = search_page(&app, &pairs)?;
-        add_mark_controls(&app, &headers, &pairs, &here, &mut page);
+    match blocking(&app, move |app| {
+        let (status, mut page) = search_page(app, &pairs)?;
+        add_mark_controls(app, &headers, &pairs, &here, &mut page);
         Ok((status, page))
     })
     .await
@@ -331,7 +338,7 @@ pub(super) async fn item(
             "/search",
         );
     };
-    let found = blocking(move || {
+    let found = blocking(&app, move |app| {
         let item = app.engine.get(&id)?.ok_or_else(|| {
             Problem::NotFound(format!(
                 "no document with the id {id:?} (it may have been removed since)"
@@ -347,9 +354,9 @@ pub(super) async fn item(
             .iter()
             .map(hit_view)
             .collect();
-        let marks = super::marking::current_marks(&app);
+        let marks = super::marking::current_marks(app);
         page.mark =
-            super::marking::controls(&app, &headers, &item, &marks, &item_href(&item.id), None);
+            super::marking::controls(app, &headers, &item, &marks, &item_href(&item.id), None);
         Ok(page)
     })
     .await;
@@ -361,8 +368,8 @@ pub(super) async fn item(
 
 pub(super) async fn landscape(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
-    let result = blocking(move || {
-        let flags = super::api::flags_of(&app, &pairs)?;
+    let result = blocking(&app, move |app| {
+        let flags = super::api::flags_of(app, &pairs)?;
         Ok(super::describe::landscape_page(&flags))
     })
     .await;
@@ -379,12 +386,12 @@ pub(super) async fn report(
 ) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
     let here = format!("/report?{}", raw.as_deref().unwrap_or(""));
-    let result = blocking(move || {
+    let result = blocking(&app, move |app| {
         let now = Timestamp::now();
-        let report = super::api::report_of(&app, &pairs, now)?;
+        let report = super::api::report_of(app, &pairs, now)?;
         let mut chrome = chrome("/report");
         chrome.pager = week_pager(&report.period, now);
-        chrome.marks = super::marking::report_target(&app, &headers, &here);
+        chrome.marks = super::marking::report_target(app, &headers, &here);
         crate::report::page_with_chrome(&report, &chrome).map_err(|e| Problem::internal(&e))
     })
     .await;
@@ -429,7 +436,7 @@ fn week_pager(period: &crate::report::Period, now: Timestamp) -> Vec<crate::repo
 }
 
 pub(super) async fn sources(State(app): AppState) -> Response {
-    let result = blocking(move || {
+    let result = blocking(&app, move |app| {
         let state =
             crate::state::CrawlState::load(app.idx().dir()).map_err(|e| Problem::internal(&e))?;
         Ok(super::describe::sources_page(&app.cfg, &state))

@@ -730,3 +730,115 @@ async fn slow_requests_and_slow_clients_are_cut_off() {
     let text = String::from_utf8_lossy(&buf);
     assert!(!text.contains("200 OK"), "{text}");
 }
+
+/// Limits with `queries` changed by `f`.
+fn query_limits(f: impl FnOnce(&mut horizon::serve::QueryLimits)) -> Limits {
+    let mut limits = Limits::default();
+    f(&mut limits.queries);
+    limits
+}
+
+// #28 item 6: index work past --max-searches waited without bound and kept
+// computing; now it waits the queue time, then gets 503 with Retry-After,
+// and the slot is free again once the work in it has ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn index_work_past_the_slots_gets_503_with_retry_after() {
+    let fx = fixture();
+    let s = start(
+        &fx,
+        None,
+        query_limits(|q| {
+            q.max_searches = 1;
+            q.queue_wait = Duration::from_millis(200);
+        }),
+    )
+    .await;
+    // /api/sources reads state.json; as a FIFO it blocks until written:
+    // a piece of index work that holds the only slot as long as needed.
+    let state = fx.index.join("state.json");
+    let saved = std::fs::read(&state).unwrap();
+    std::fs::remove_file(&state).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&state)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let held = tokio::spawn({
+        let url = s.url("/api/sources");
+        async move { get(&url).await }
+    });
+    let mut refused = None;
+    for _ in 0..200 {
+        let (status, h, body) = get(&s.url("/api/search?q=kafka")).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            refused = Some((h, body));
+            break;
+        }
+        // Answered before the slow request took the slot.
+        assert_eq!(status, StatusCode::OK, "{body}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let (h, body) = refused.expect("a search was answered while the only slot was taken");
+    assert_eq!(h["retry-after"], "1", "{h:?}");
+    assert!(body.contains("busy"), "{body}");
+    assert_headers("busy API", &h);
+    let (status, h, body) = get(&s.url("/search?q=kafka")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(h["retry-after"], "1", "{h:?}");
+    assert!(body.contains("busy with other searches"), "{body}");
+    // The work ends, its slot is free.
+    tokio::task::spawn_blocking(move || std::fs::write(&state, saved).unwrap())
+        .await
+        .unwrap();
+    let (status, _, body) = held.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = get(&s.url("/api/search?q=kafka")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+// #28 item 6: a search past --search-deadline computed on after its
+// request's 503; now it stops and says so (a deadline of zero stops every
+// search that has more than term lookups to do).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_past_its_deadline_is_stopped() {
+    let fx = fixture();
+    let s = start(
+        &fx,
+        None,
+        query_limits(|q| q.search_deadline = Duration::ZERO),
+    )
+    .await;
+    let (status, h, body) = get(&s.url("/api/search?q=%22kafka+tiered%22*")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("the search was stopped after 0 s"), "{body}");
+    assert!(h.get("retry-after").is_none(), "{h:?}");
+    let (status, _, body) = get(&s.url("/search?q=%22tiered+storage%22")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("Search stopped"), "{body}");
+    // Term lookups cost one posting list each and are not stopped.
+    let (status, _, body) = get(&s.url("/api/search?q=storage")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+// #28 item 6: a query of many phrase prefixes is refused before it runs,
+// at the first prefix past the limit, by serve as by the command line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_phrase_prefixes_are_a_query_error() {
+    let fx = fixture();
+    let s = start(&fx, None, Limits::default()).await;
+    let q = (0..5)
+        .map(|i| format!("\"kafka x{i}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    let (status, _, body) = get(&s.url(&format!("/api/search?q={encoded}"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["offset"], q.find("\"kafka x4").unwrap(), "{body}");
+    assert!(
+        v["error"].as_str().unwrap().contains("5 phrase prefixes"),
+        "{body}"
+    );
+    let out = run_expect(horizon(&fx.config, &fx.index).args(["search", &q]), 2);
+    assert!(stderr(&out).contains("at most 4"), "{}", stderr(&out));
+}
