@@ -19,8 +19,9 @@ use crate::absorb::{AbsorbError, FlagsReport};
 use crate::report::{Report, ReportError};
 
 use super::engine::PageSpec;
+use super::gate::Lane;
 use super::params::{Paging, Pairs, ParamError, SearchParams};
-use super::problem::{blocking, search_problem, Problem};
+use super::problem::{blocking, blocking_in, search_problem, Problem};
 use super::App;
 
 type AppState = State<Arc<App>>;
@@ -63,7 +64,8 @@ fn param(name: &str, message: impl Into<String>) -> Problem {
 
 pub(super) async fn search(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
-    let result = blocking(&app, move |app| {
+    let lane = Lane::of_search(pairs.one("q"));
+    let result = blocking_in(&app, lane, move |app| {
         let params = SearchParams::parse(
             &pairs,
             &app.cfg,

@@ -17,8 +17,9 @@ use crate::search::{Hit, SortBy};
 
 use super::auth::{local_target, Auth};
 use super::engine::PageSpec;
+use super::gate::Lane;
 use super::params::{Paging, Pairs, ParamError, SearchParams, DEFAULT_PAGE_SIZE};
-use super::problem::{blocking, search_problem, Problem};
+use super::problem::{blocking, blocking_in, search_problem, Problem};
 use super::views::*;
 use super::App;
 
@@ -97,7 +98,8 @@ pub(super) async fn search(
 ) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
     let here = format!("/search?{}", raw.as_deref().unwrap_or(""));
-    match blocking(&app, move |app| {
+    let lane = Lane::of_search(pairs.one("q"));
+    match blocking_in(&app, lane, move |app| {
         let (status, mut page) = search_page(app, &pairs)?;
         add_mark_controls(app, &headers, &pairs, &here, &mut page);
         Ok((status, page))

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::index::IndexError;
 use crate::search::{QueryError, SearchError};
 
+use super::gate::Lane;
 use super::params::ParamError;
 use super::App;
 
@@ -116,7 +117,16 @@ pub(super) async fn blocking<T: Send + 'static>(
     app: &Arc<App>,
     f: impl FnOnce(&App) -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
-    let slot = app.gate.enter().await?;
+    blocking_in(app, Lane::Main, f).await
+}
+
+/// [`blocking`] in the slots of `lane`.
+pub(super) async fn blocking_in<T: Send + 'static>(
+    app: &Arc<App>,
+    lane: Lane,
+    f: impl FnOnce(&App) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    let slot = app.gate.enter(lane).await?;
     let app = Arc::clone(app);
     let work = move || {
         let result = f(&app);
