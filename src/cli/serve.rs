@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use horizon::exit;
-use horizon::serve::{Limits, ServeError};
+use horizon::serve::{Limits, Options, ServeError, Site};
 
 use super::args::ServeArgs;
 use super::{
@@ -45,7 +45,13 @@ pub(super) async fn cmd_serve(cli: &Cli, args: &ServeArgs) -> Result<u8, Failure
         idx,
         cfg,
         Limits::default(),
-        args.marks,
+        Options {
+            marks: args.marks,
+            site: Site {
+                public_url: args.public_url.clone(),
+                trusted_proxies: args.trusted_proxy.clone(),
+            },
+        },
     )
     .await
     .map_err(|e| match e {
