@@ -84,7 +84,7 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve the index as web pages and a JSON API (read-only unless --marks): search, the landscape, weekly reports, sources.
     #[command(
-        after_help = "Pages: /search, /landscape, /report?week=2026-W47, /sources. API (the same JSON as --json):\n/api/search?q=…&kind=…&since=30d&limit=…&offset=…, /api/flags, /api/report?week=…, /api/sources.\n\nListens on loopback unless --bind says otherwise; any other address needs a token\n(--token-file or HORIZON_SERVE_TOKEN), sent as `Authorization: Bearer <token>` or typed\ninto the sign-in page. Picks up each crawl's commit by itself; never takes the crawl lock.\n\nExamples:\n  horizon serve\n  HORIZON_SERVE_TOKEN=$(cat /etc/horizon/token) horizon serve --bind 0.0.0.0:8080"
+        after_help = "Pages: /search, /landscape, /report?week=2026-W47, /sources. API (the same JSON as --json):\n/api/search?q=…&kind=…&since=30d&limit=…&offset=…, /api/flags, /api/report?week=…, /api/sources.\n\nListens on loopback unless --bind says otherwise; any other address needs a token\n(--token-file or HORIZON_SERVE_TOKEN), sent as `Authorization: Bearer <token>` or typed\ninto the sign-in page. A sign-in lasts 12 h idle, 7 days at most, ends at sign-out and\nat a restart. Failed tokens are throttled per address (429 with Retry-After).\nPicks up each crawl's commit by itself; never takes the crawl lock.\n\nExamples:\n  horizon serve\n  HORIZON_SERVE_TOKEN=$(cat /etc/horizon/token) horizon serve --bind 0.0.0.0:8080\n  horizon serve --bind 127.0.0.1:8080 --public-url https://horizon.example.com --trusted-proxy 127.0.0.1"
     )]
     Serve(ServeArgs),
     /// Try horizon offline: write a recording of every source kind into DIR, crawl it, print what to try next.
@@ -149,6 +149,21 @@ pub struct ServeArgs {
     /// Stop a search that computes longer than this (e.g. 10s, 1min) and answer 503 [default: 5s].
     #[arg(long, value_name = "DURATION", value_parser = horizon::duration::parse_duration)]
     pub search_deadline: Option<std::time::Duration>,
+    /// The address users reach the site at; https makes the sign-in cookie `Secure` and `__Host-`.
+    #[arg(long, value_name = "URL", value_parser = public_url)]
+    pub public_url: Option<url::Url>,
+    /// A reverse proxy in front of serve (repeatable): its X-Forwarded-For and X-Forwarded-Proto are believed, and it is exempt from the per-address connection limit.
+    #[arg(long, value_name = "ADDR")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+}
+
+/// `--public-url`: an http or https URL.
+fn public_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!("{other}: only http and https are served")),
+    }
 }
 
 /// `horizon reindex`.

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use horizon::exit;
-use horizon::serve::{Limits, ServeError};
+use horizon::serve::{Limits, Options, ServeError, Site};
 
 use super::args::ServeArgs;
 use super::{
@@ -46,13 +46,25 @@ pub(super) async fn cmd_serve(cli: &Cli, args: &ServeArgs) -> Result<u8, Failure
     if let Some(d) = args.search_deadline {
         limits.queries.search_deadline = d;
     }
-    let server =
-        horizon::serve::bind_with(args.bind, token.as_deref(), idx, cfg, limits, args.marks)
-            .await
-            .map_err(|e| match e {
-                ServeError::TokenRequired { .. } | ServeError::WeakToken(_) => Failure::usage(e),
-                other => Failure::fatal(other),
-            })?;
+    let server = horizon::serve::bind_with(
+        args.bind,
+        token.as_deref(),
+        idx,
+        cfg,
+        limits,
+        Options {
+            marks: args.marks,
+            site: Site {
+                public_url: args.public_url.clone(),
+                trusted_proxies: args.trusted_proxy.clone(),
+            },
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ServeError::TokenRequired { .. } | ServeError::WeakToken(_) => Failure::usage(e),
+        other => Failure::fatal(other),
+    })?;
     let addr = server.local_addr().map_err(Failure::fatal)?;
     if !cli.quiet {
         eprintln!(

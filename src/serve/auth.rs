@@ -1,22 +1,36 @@
 //! Access with a shared token: required when the server listens on anything
 //! but loopback. A client shows it as `Authorization: Bearer <token>` (the
-//! API) or signs in once through the login form, which sets an `HttpOnly`,
-//! `SameSite=Strict` cookie holding a digest of the token (never the token
-//! itself). Every comparison is between SHA-256 digests of equal length,
-//! in constant time (`subtle`), so neither the length nor a prefix of the
-//! token leaks through timing.
+//! API) or signs in once through the login form, which opens a server-side
+//! session ([`super::session`]): the cookie holds the session's random id,
+//! never the token nor anything derived from it, and signing out ends the
+//! session on the server. The cookie is `HttpOnly` and `SameSite=Strict`;
+//! when the site is reached over https (a `--public-url` of https, or
+//! `X-Forwarded-Proto: https` from a `--trusted-proxy`) it is `Secure` and
+//! named with the `__Host-` prefix, so no other site or sub-domain can set
+//! it. Token comparisons are between SHA-256 digests of equal length, in
+//! constant time (`subtle`), so neither the length nor a prefix of the
+//! token leaks through timing. Every wrong token, login and unknown cookie
+//! is paid for from the throttle's buckets ([`super::throttle`]).
+
+use std::net::{IpAddr, Ipv4Addr};
 
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// Name of the session cookie.
+use super::session::{SessionLimits, Sessions};
+use super::throttle::{FailureLimits, Throttle, Throttled};
+
+/// Name of the session cookie over plain http.
 pub const COOKIE_NAME: &str = "horizon_session";
+/// Name of the session cookie over https: the `__Host-` prefix makes the
+/// browser take it only with `Secure`, `Path=/` and no `Domain`.
+pub const SECURE_COOKIE_NAME: &str = "__Host-horizon_session";
 /// Shortest token accepted, in bytes.
 pub const MIN_TOKEN_BYTES: usize = 16;
-/// How long the session cookie lasts, in seconds (30 days).
-const COOKIE_MAX_AGE_SECS: u64 = 30 * 24 * 3600;
+/// Session cookies looked at in one request.
+const MAX_COOKIES_CHECKED: usize = 4;
 
 /// Least randomness a token must show, in bits: its length times the
 /// Shannon entropy of its characters (a hex token of 16 characters has 64;
@@ -52,13 +66,105 @@ pub fn estimated_bits(text: &str) -> f64 {
     per_char * n as f64
 }
 
-/// The server's token, kept only as digests.
-#[derive(Clone)]
+/// Where the site is reached from: what decides the cookie's `Secure` flag
+/// and which address a request is counted against.
+#[derive(Clone, Debug, Default)]
+pub struct Site {
+    /// The address users type (`--public-url`); https makes cookies `Secure`.
+    pub public_url: Option<url::Url>,
+    /// Reverse proxies whose `X-Forwarded-For` (its last address) and
+    /// `X-Forwarded-Proto` are believed; they are also exempt from the
+    /// per-address connection limit.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// Who sent a request, as far as the server can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Client {
+    /// The address failures are counted against.
+    pub addr: IpAddr,
+    /// Whether the browser reached the site over https.
+    pub secure: bool,
+}
+
+/// The last value of a comma-separated header, over all its lines.
+fn last_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|v| !v.is_empty())
+}
+
+impl Site {
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_proxies.iter().any(|p| p.to_canonical() == ip)
+    }
+
+    /// The client of a request that came from `peer` with `headers`.
+    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Client {
+        let peer = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.to_canonical());
+        let https_site = self
+            .public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https");
+        if !self.is_trusted_proxy(peer) {
+            return Client {
+                addr: peer,
+                secure: https_site,
+            };
+        }
+        let forwarded = last_value(headers, "x-forwarded-for").and_then(|v| {
+            v.parse::<IpAddr>()
+                .ok()
+                .or_else(|| v.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        });
+        let proto_https = last_value(headers, "x-forwarded-proto")
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+        Client {
+            addr: forwarded.map_or(peer, |a| a.to_canonical()),
+            secure: https_site || proto_https,
+        }
+    }
+}
+
+/// What a request's credentials amount to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// A live session or the right token.
+    Allowed,
+    /// No credentials at all.
+    Anonymous,
+    /// A wrong token or a session that is not (or no longer) open.
+    Refused,
+    /// Too many failures from this address or in all: not checked.
+    Throttled(Throttled),
+}
+
+/// What a sign-in with the form amounts to.
+#[derive(Debug)]
+pub enum SignIn {
+    /// The right token: the `Set-Cookie` value of the new session.
+    Opened(String),
+    /// A wrong token.
+    Wrong,
+    /// Too many failures: not checked.
+    Throttled(Throttled),
+    /// No random numbers for the session id.
+    NoRandom(getrandom::Error),
+}
+
+/// The server's token (kept only as a digest), its sessions and its throttle.
 pub struct Auth {
     /// SHA-256 of the token: what a bearer header is compared with.
     token_digest: [u8; 32],
-    /// The session cookie's value: a digest of the token under another label.
-    session: String,
+    sessions: Sessions,
+    throttle: Throttle,
+    site: Site,
 }
 
 impl std::fmt::Debug for Auth {
@@ -75,12 +181,45 @@ fn digest(label: &[u8], text: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The values of the cookies named `name`.
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .filter(move |(n, _)| *n == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// The session cookie's value, under either name (for binding CSRF tokens
+/// to the session, not for authentication).
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookies(headers, SECURE_COOKIE_NAME)
+        .chain(cookies(headers, COOKIE_NAME))
+        .next()
+}
+
+/// The token of the first `Authorization` header, when it says `Bearer`:
+/// one guess per request, however many headers it carries.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = v.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(rest)
+}
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
 }
 
 impl Auth {
-    /// From the token text (surrounding white space is not part of it).
+    /// From the token text (surrounding white space is not part of it), with
+    /// the default session and failure limits.
     pub fn new(token: &str) -> Result<Auth, WeakToken> {
         let token = token.trim();
         let bits = estimated_bits(token);
@@ -92,57 +231,105 @@ impl Auth {
         }
         Ok(Auth {
             token_digest: digest(b"horizon-token", token.as_bytes()),
-            session: hex(&digest(b"horizon-session", token.as_bytes())),
+            sessions: Sessions::new(SessionLimits::default()),
+            throttle: Throttle::new(FailureLimits::default()),
+            site: Site::default(),
         })
     }
 
-    /// Whether `presented` is the token, in constant time.
+    /// With these session and failure limits.
+    pub fn with_limits(mut self, sessions: SessionLimits, failures: FailureLimits) -> Auth {
+        self.sessions = Sessions::new(sessions);
+        self.throttle = Throttle::new(failures);
+        self
+    }
+
+    /// Reached as `site` says.
+    pub fn with_site(mut self, site: Site) -> Auth {
+        self.site = site;
+        self
+    }
+
+    /// Where the site is reached from.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Whether `presented` is the token, in constant time. Not throttled:
+    /// requests go through [`Auth::judge`] and [`Auth::sign_in`].
     pub fn is_token(&self, presented: &str) -> bool {
         let d = digest(b"horizon-token", presented.trim().as_bytes());
         bool::from(d.ct_eq(&self.token_digest))
     }
 
-    /// Whether a request carries the token (bearer header) or the session cookie.
-    pub fn allows(&self, headers: &HeaderMap) -> bool {
-        let bearer = headers
-            .get_all(AUTHORIZATION)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| {
-                let (scheme, rest) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then_some(rest)
-            })
-            .any(|t| self.is_token(t));
-        bearer || self.has_session(headers)
+    /// What the credentials of a request from `client` amount to. A live
+    /// session cookie is taken without touching the throttle (its id is 256
+    /// random bits: nothing to guess); a bearer token or an unknown cookie
+    /// is checked only when the throttle allows.
+    pub fn judge(&self, headers: &HeaderMap, client: &Client) -> Verdict {
+        let name = cookie_name(client.secure);
+        let mut has_cookie = false;
+        for id in cookies(headers, name).take(MAX_COOKIES_CHECKED) {
+            has_cookie = true;
+            if self.sessions.check(id) {
+                return Verdict::Allowed;
+            }
+        }
+        let token = bearer(headers);
+        if token.is_none() && !has_cookie {
+            return Verdict::Anonymous;
+        }
+        let attempt = match self.throttle.attempt(client.addr) {
+            Ok(a) => a,
+            Err(t) => return Verdict::Throttled(t),
+        };
+        if token.is_some_and(|t| self.is_token(t)) {
+            attempt.succeeded();
+            return Verdict::Allowed;
+        }
+        Verdict::Refused
     }
 
-    fn has_session(&self, headers: &HeaderMap) -> bool {
-        let expected = self.session.as_bytes();
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .filter(|(name, _)| *name == COOKIE_NAME)
-            .any(|(_, value)| {
-                let value = value.trim().as_bytes();
-                value.len() == expected.len() && bool::from(value.ct_eq(expected))
-            })
+    /// Sign in with `presented` from the form: a new session when it is the
+    /// token.
+    pub fn sign_in(&self, presented: &str, client: &Client) -> SignIn {
+        let attempt = match self.throttle.attempt(client.addr) {
+            Ok(a) => a,
+            Err(t) => return SignIn::Throttled(t),
+        };
+        if !self.is_token(presented) {
+            return SignIn::Wrong;
+        }
+        attempt.succeeded();
+        match self.sessions.open() {
+            Ok(id) => SignIn::Opened(self.set_cookie(&id, client.secure)),
+            Err(e) => SignIn::NoRandom(e),
+        }
     }
 
-    /// The `Set-Cookie` value that signs a browser in.
-    pub fn set_cookie(&self) -> String {
-        format!(
-            "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={COOKIE_MAX_AGE_SECS}",
-            self.session
-        )
+    /// End the sessions a request's cookies name; the `Set-Cookie` value
+    /// that removes the cookie.
+    pub fn sign_out(&self, headers: &HeaderMap, client: &Client) -> String {
+        for id in cookies(headers, cookie_name(client.secure)).take(MAX_COOKIES_CHECKED) {
+            self.sessions.close(id);
+        }
+        clear_cookie(client.secure)
     }
 
-    /// The `Set-Cookie` value that signs a browser out.
-    pub fn clear_cookie() -> String {
-        format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    /// The `Set-Cookie` value that carries session `id`.
+    fn set_cookie(&self, id: &str, secure: bool) -> String {
+        let max_age = self.sessions.limits().lifetime.as_secs();
+        let name = cookie_name(secure);
+        let flag = if secure { "; Secure" } else { "" };
+        format!("{name}={id}; Path=/{flag}; HttpOnly; SameSite=Strict; Max-Age={max_age}")
     }
+}
+
+/// The `Set-Cookie` value that signs a browser out.
+pub fn clear_cookie(secure: bool) -> String {
+    let name = cookie_name(secure);
+    let flag = if secure { "; Secure" } else { "" };
+    format!("{name}=; Path=/{flag}; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
 /// Where to go after signing in: a path of this server, else `/`.
@@ -168,34 +355,121 @@ mod tests {
 
     const TOKEN: &str = "0123456789abcdef0123";
 
+    fn local() -> Client {
+        Client {
+            addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            secure: false,
+        }
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                *k,
+                HeaderValue::from_str(v).unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        h
+    }
+
+    fn opened(s: SignIn) -> String {
+        match s {
+            SignIn::Opened(c) => c,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn bearer_and_cookie() {
         let auth = Auth::new(TOKEN).unwrap_or_else(|e| panic!("{e}"));
-        let mut h = HeaderMap::new();
-        assert!(!auth.allows(&h));
-        h.insert(
-            AUTHORIZATION,
-            HeaderValue::from_static("Bearer 0123456789abcdef0123"),
-        );
-        assert!(auth.allows(&h));
-        h.insert(
-            AUTHORIZATION,
-            HeaderValue::from_static("Bearer 0123456789abcdef012"),
-        );
-        assert!(!auth.allows(&h));
-        let cookie = auth.set_cookie();
+        let c = local();
+        assert_eq!(auth.judge(&HeaderMap::new(), &c), Verdict::Anonymous);
+        let h = headers(&[("authorization", "Bearer 0123456789abcdef0123")]);
+        assert_eq!(auth.judge(&h, &c), Verdict::Allowed);
+        let h = headers(&[("authorization", "Bearer 0123456789abcdef012")]);
+        assert_eq!(auth.judge(&h, &c), Verdict::Refused);
+        assert!(matches!(auth.sign_in("wrong", &c), SignIn::Wrong));
+        let cookie = opened(auth.sign_in(TOKEN, &c));
         assert!(!cookie.contains(TOKEN), "the cookie never holds the token");
+        assert!(cookie.starts_with("horizon_session=") && !cookie.contains("Secure"));
         let pair = cookie.split(';').next().unwrap_or_default().to_string();
-        let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_str(&format!("a=b; {pair}")).unwrap_or_else(|e| panic!("{e}")),
-        );
-        assert!(auth.allows(&h));
-        let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_static("horizon_session=00"));
-        assert!(!auth.allows(&h));
+        let h = headers(&[("cookie", &format!("a=b; {pair}"))]);
+        assert_eq!(auth.judge(&h, &c), Verdict::Allowed);
+        let other = opened(auth.sign_in(TOKEN, &c));
+        assert_ne!(cookie, other, "every sign-in gets its own id");
+        let stale = headers(&[("cookie", "horizon_session=00")]);
+        assert_eq!(auth.judge(&stale, &c), Verdict::Refused);
+        // Guards #28 item 8: signing out ends the session on the server.
+        assert!(auth.sign_out(&h, &c).contains("Max-Age=0"));
+        assert_eq!(auth.judge(&h, &c), Verdict::Refused);
         assert!(Auth::new("short").is_err());
+    }
+
+    // Guards #28 item 8: over https the cookie is `Secure` and `__Host-`.
+    #[test]
+    fn secure_cookies_over_https() {
+        let site = |url: Option<&str>, proxies: &[&str]| Site {
+            public_url: url.map(|u| url::Url::parse(u).unwrap_or_else(|e| panic!("{e}"))),
+            trusted_proxies: proxies
+                .iter()
+                .map(|p| p.parse().unwrap_or_else(|e| panic!("{e}")))
+                .collect(),
+        };
+        let peer = Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)));
+        let proto = headers(&[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-for", "192.0.2.1, 198.51.100.7"),
+        ]);
+        let https = site(Some("https://horizon.example/"), &[]).client(peer, &HeaderMap::new());
+        assert!(https.secure);
+        let plain = site(Some("http://horizon.example/"), &[]).client(peer, &proto);
+        assert!(!plain.secure, "forwarded headers from anyone are ignored");
+        assert_eq!(plain.addr, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)));
+        let proxied = site(None, &["10.0.0.9"]).client(peer, &proto);
+        assert!(proxied.secure);
+        assert_eq!(proxied.addr, IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7)));
+        let auth = Auth::new(TOKEN).unwrap_or_else(|e| panic!("{e}"));
+        let cookie = opened(auth.sign_in(TOKEN, &https));
+        assert!(
+            cookie.starts_with("__Host-horizon_session=")
+                && cookie.contains("; Path=/; Secure;")
+                && !cookie.contains("Domain"),
+            "{cookie}"
+        );
+        let pair = cookie.split(';').next().unwrap_or_default().to_string();
+        let h = headers(&[("cookie", &pair)]);
+        assert_eq!(auth.judge(&h, &https), Verdict::Allowed);
+        assert!(clear_cookie(true).starts_with("__Host-horizon_session=;"));
+    }
+
+    // Guards #28 item 8: one request is one guess, however many headers.
+    #[test]
+    fn one_guess_per_request() {
+        let auth = Auth::new(TOKEN)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .with_limits(
+                SessionLimits::default(),
+                FailureLimits {
+                    per_address: crate::serve::throttle::Budget {
+                        burst: 2,
+                        per_minute: 1,
+                    },
+                    ..FailureLimits::default()
+                },
+            );
+        let c = local();
+        let h = headers(&[
+            ("authorization", "Bearer wrong-wrong-wrong-1"),
+            ("authorization", "Bearer 0123456789abcdef0123"),
+        ]);
+        assert_eq!(auth.judge(&h, &c), Verdict::Refused);
+        assert!(matches!(auth.sign_in("wrong", &c), SignIn::Wrong));
+        let right = headers(&[("authorization", "Bearer 0123456789abcdef0123")]);
+        assert!(
+            matches!(auth.judge(&right, &c), Verdict::Throttled(_)),
+            "an address out of budget is not checked at all"
+        );
     }
 
     // Guards #28 item 8 (token part): long but guessable tokens are refused

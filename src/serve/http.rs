@@ -1,21 +1,27 @@
 //! What wraps every request: the accept loop and the middleware.
 //!
 //! The accept loop is hyper's HTTP/1 connection with a timer, so a client
-//! that sends its headers slowly is cut off ([`Limits::header_timeout`]);
-//! connections beyond [`Limits::max_connections`] are refused at accept;
-//! on shutdown the listener closes, every connection finishes the request
-//! it is serving, and the loop waits for them (at most
-//! [`Limits::shutdown_grace`]).
+//! that sends its headers slowly, or keeps a connection idle, is cut off
+//! ([`Limits::header_timeout`]); connections beyond
+//! [`Limits::max_connections`] wait in the kernel's backlog, and one address
+//! (IPv6: one /64) holding [`Limits::per_address_connections`] has its next
+//! ones refused at accept (trusted proxies excepted), so slow sockets from
+//! one place cannot take the slots of everyone else. On shutdown the
+//! listener closes, every connection finishes the request it is serving,
+//! and the loop waits for them (at most [`Limits::shutdown_grace`]).
 //!
 //! The middleware, outermost first: the access log (one `tracing` line per
 //! request at `info`, target `horizon::access`), security headers on every
 //! response, the request timeout (503; the index work it was waiting for
 //! stops at its own deadline, see `gate`), the body limit, authentication
-//! (without a token, only requests to a loopback `Host` are answered).
+//! (without a token, only requests to a loopback `Host` are answered; with
+//! one, a request that is not signed in — the sign-in form and its post —
+//! has only [`Limits::unauthenticated_timeout`], body included, then 408).
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -29,8 +35,17 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
-use super::auth::Auth;
+use super::auth::{Auth, Verdict};
+use super::session::SessionLimits;
+use super::throttle::{FailureLimits, Throttled};
 use super::ServeError;
+
+/// Connections one address may hold at once, by default.
+pub const DEFAULT_PER_ADDRESS_CONNECTIONS: usize = 32;
+/// Seconds a client has to send a request's headers, by default.
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 5;
+/// Seconds a request that is not signed in may take, body included, by default.
+pub const DEFAULT_UNAUTHENTICATED_TIMEOUT_SECS: u64 = 5;
 
 /// The server's bounds.
 #[derive(Clone, Debug)]
@@ -39,14 +54,24 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Index work at once, its queue and the search deadline.
     pub queries: super::QueryLimits,
-    /// Time a client has to send a request's headers.
+    /// Time a client has to send a request's headers; also how long a
+    /// connection may stay idle between requests.
     pub header_timeout: Duration,
+    /// Time a request that is not signed in (the sign-in form, its post,
+    /// the stylesheet, the probe) may take, reading its body included.
+    pub unauthenticated_timeout: Duration,
     /// Largest request body read (the login form is the only one).
     pub body_bytes: usize,
     /// Connections served at once; more wait in the kernel's backlog.
     pub max_connections: usize,
+    /// Connections one client address may hold at once; more are refused.
+    pub per_address_connections: usize,
     /// Time given to open requests on shutdown.
     pub shutdown_grace: Duration,
+    /// How long sign-in sessions last and how many are kept.
+    pub sessions: SessionLimits,
+    /// Failed authentications allowed per address and in all.
+    pub failures: FailureLimits,
 }
 
 impl Default for Limits {
@@ -54,10 +79,14 @@ impl Default for Limits {
         Limits {
             request_timeout: Duration::from_secs(crate::DEFAULT_SERVE_TIMEOUT_SECS),
             queries: super::QueryLimits::default(),
-            header_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
+            unauthenticated_timeout: Duration::from_secs(DEFAULT_UNAUTHENTICATED_TIMEOUT_SECS),
             body_bytes: 16 * 1024,
             max_connections: 512,
+            per_address_connections: DEFAULT_PER_ADDRESS_CONNECTIONS,
             shutdown_grace: Duration::from_secs(10),
+            sessions: SessionLimits::default(),
+            failures: FailureLimits::default(),
         }
     }
 }
@@ -71,12 +100,13 @@ pub struct Peer(pub SocketAddr);
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Wrap `router` in the middleware every route gets (see the module doc).
-pub fn with_middleware(router: Router, auth: Option<Auth>, limits: &Limits) -> Router {
+pub fn with_middleware(router: Router, auth: Option<Arc<Auth>>, limits: &Limits) -> Router {
+    let gate = Gate {
+        auth,
+        unauthenticated_timeout: limits.unauthenticated_timeout,
+    };
     router
-        .layer(middleware::from_fn_with_state(
-            auth.map(Arc::new),
-            authenticate,
-        ))
+        .layer(middleware::from_fn_with_state(gate, authenticate))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(middleware::from_fn_with_state(
             limits.request_timeout,
@@ -107,28 +137,51 @@ fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-async fn authenticate(State(auth): State<Option<Arc<Auth>>>, req: Request, next: Next) -> Response {
-    let Some(auth) = auth else {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| req.uri().authority().map(|a| a.as_str()))
-            .unwrap_or("");
-        if !is_loopback_host(host) {
-            return (
-                StatusCode::MISDIRECTED_REQUEST,
-                "without a token this server answers requests to localhost only; start it with a token to serve other names\n",
-            )
-                .into_response();
+/// What the authentication middleware needs.
+#[derive(Clone)]
+struct Gate {
+    auth: Option<Arc<Auth>>,
+    unauthenticated_timeout: Duration,
+}
+
+/// Without a token: answer requests to a loopback `Host` only.
+fn loopback_only(req: &Request) -> Option<Response> {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    (!is_loopback_host(host)).then(|| {
+        (
+            StatusCode::MISDIRECTED_REQUEST,
+            "without a token this server answers requests to localhost only; start it with a token to serve other names\n",
+        )
+            .into_response()
+    })
+}
+
+async fn authenticate(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
+    let Some(auth) = gate.auth else {
+        if let Some(refused) = loopback_only(&req) {
+            return refused;
         }
         return next.run(req).await;
     };
+    let peer = req.extensions().get::<Peer>().map(|p| p.0.ip());
+    let client = auth.site().client(peer, req.headers());
+    req.extensions_mut().insert(client);
     let path = req.uri().path();
-    if is_public(path) || auth.allows(req.headers()) {
-        return next.run(req).await;
+    let api = path.starts_with("/api/");
+    if is_public(path) {
+        return unauthenticated(gate.unauthenticated_timeout, next.run(req)).await;
     }
-    if path.starts_with("/api/") {
+    match auth.judge(req.headers(), &client) {
+        Verdict::Allowed => return next.run(req).await,
+        Verdict::Throttled(t) => return throttled(t, api),
+        Verdict::Anonymous | Verdict::Refused => {}
+    }
+    if api {
         let mut res = super::api::error_response(
             StatusCode::UNAUTHORIZED,
             "a token is needed: send `Authorization: Bearer <token>`",
@@ -150,6 +203,44 @@ async fn authenticate(State(auth): State<Option<Arc<Auth>>>, req: Request, next:
         .finish();
     let login = format!("/login?{query}");
     Redirect::to(&login).into_response()
+}
+
+/// A request that is not signed in, with its shorter time (408 after it):
+/// a slow sign-in post cannot hold its connection for long.
+async fn unauthenticated(limit: Duration, run: impl Future<Output = Response>) -> Response {
+    match tokio::time::timeout(limit, run).await {
+        Ok(res) => res,
+        Err(_) => {
+            let mut res = (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request was not complete within {} s\n",
+                    limit.as_secs_f64()
+                ),
+            )
+                .into_response();
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            res
+        }
+    }
+}
+
+/// 429 with `Retry-After`: too many failed authentications.
+pub(super) fn throttled(t: Throttled, api: bool) -> Response {
+    let message = format!(
+        "too many failed sign-ins or wrong tokens from your address (or from everywhere); try again in {} s",
+        t.retry_after_secs
+    );
+    let mut res = if api {
+        super::api::error_response(StatusCode::TOO_MANY_REQUESTS, &message, None)
+    } else {
+        (StatusCode::TOO_MANY_REQUESTS, format!("{message}\n")).into_response()
+    };
+    if let Ok(v) = HeaderValue::from_str(&t.retry_after_secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
@@ -220,11 +311,75 @@ async fn access_log(req: Request, next: Next) -> Response {
     res
 }
 
+/// The connections each client address holds.
+#[derive(Debug)]
+struct PerAddress {
+    cap: usize,
+    exempt: Vec<IpAddr>,
+    /// Open connections and refusals since the address last had none.
+    open: Mutex<HashMap<IpAddr, (usize, u64)>>,
+}
+
+/// One admitted connection of an address; dropping it frees the place.
+#[derive(Debug)]
+struct AddressSlot {
+    owner: Arc<PerAddress>,
+    key: Option<IpAddr>,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let Some(key) = self.key else { return };
+        let mut open = self.owner.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = open.get_mut(&key) {
+            entry.0 = entry.0.saturating_sub(1);
+            if entry.0 == 0 {
+                open.remove(&key);
+            }
+        }
+    }
+}
+
+impl PerAddress {
+    /// A place for one more connection from `ip`, unless it holds its cap.
+    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<AddressSlot> {
+        let ip = ip.to_canonical();
+        if self.exempt.iter().any(|e| e.to_canonical() == ip) {
+            return Some(AddressSlot {
+                owner: Arc::clone(self),
+                key: None,
+            });
+        }
+        let key = super::throttle::bucket_key(ip);
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = open.entry(key).or_insert((0, 0));
+        if entry.0 >= self.cap {
+            entry.1 += 1;
+            if entry.1 == 1 {
+                tracing::warn!(
+                    "{key} holds {} connections, the most one address may; refusing its next ones",
+                    self.cap
+                );
+            }
+            return None;
+        }
+        entry.0 += 1;
+        Some(AddressSlot {
+            owner: Arc::clone(self),
+            key: Some(key),
+        })
+    }
+}
+
+/// What a refused connection is told before it is closed.
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 39\r\n\r\ntoo many connections from your address\n";
+
 /// A bound listener with its routes, ready to [`Server::run`].
 pub struct Server {
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    trusted_proxies: Vec<IpAddr>,
 }
 
 impl std::fmt::Debug for Server {
@@ -249,7 +404,15 @@ impl Server {
             listener,
             router,
             limits,
+            trusted_proxies: Vec::new(),
         })
+    }
+
+    /// Exempt these proxies from the per-address connection limit (every
+    /// client behind them shares their address).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> Server {
+        self.trusted_proxies = proxies;
+        self
     }
 
     /// The address listened on.
@@ -263,7 +426,13 @@ impl Server {
             listener,
             router,
             limits,
+            trusted_proxies,
         } = self;
+        let per_address = Arc::new(PerAddress {
+            cap: limits.per_address_connections.max(1),
+            exempt: trusted_proxies,
+            open: Mutex::new(HashMap::new()),
+        });
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
@@ -293,6 +462,12 @@ impl Server {
                     }
                 },
             };
+            let Some(address_slot) = per_address.admit(peer.ip()) else {
+                // Best effort: a client that is not reading misses it.
+                let _ = stream.try_write(TOO_MANY_CONNECTIONS);
+                drop(stream);
+                continue;
+            };
             let router = router.clone();
             let service = hyper::service::service_fn(
                 move |mut req: hyper::Request<hyper::body::Incoming>| {
@@ -312,6 +487,7 @@ impl Server {
                         let _ = conn.as_mut().await;
                     }
                 }
+                drop(address_slot);
                 drop(permit);
             });
         }

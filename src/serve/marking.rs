@@ -28,7 +28,7 @@ use sha2::Sha256;
 use crate::marks::{Mark, MarkStore, Verdict};
 use crate::model::Item;
 
-use super::auth::{local_target, COOKIE_NAME};
+use super::auth::{local_target, session_cookie};
 use super::problem::blocking;
 use super::views::Choice;
 use super::App;
@@ -54,14 +54,7 @@ impl std::fmt::Debug for Marking {
 
 /// The session a request belongs to: the sign-in cookie's value, else `loopback`.
 fn session(headers: &HeaderMap) -> String {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map_or_else(|| "loopback".to_string(), |(_, v)| v.trim().to_string())
+    session_cookie(headers).map_or_else(|| "loopback".to_string(), str::to_string)
 }
 
 impl Marking {

@@ -5,7 +5,9 @@
 //! - [`engine`]: search kept warm between requests (self-reloading reader,
 //!   parsed queries and snippet generators per reader generation).
 //! - [`params`]: query strings → the library's requests, bounded.
-//! - [`auth`]: the shared token (bearer header or login cookie).
+//! - [`auth`]: the shared token (bearer header or sign-in session), with
+//!   [`session`] (server-side sessions with expiry) and [`throttle`]
+//!   (failed attempts per address and in all).
 //! - [`gate`]: how much index work runs at once (a queue, then 503 with
 //!   `Retry-After`) and the search deadline.
 //! - `pages` / `api`: the handlers; the pages are askama templates in
@@ -14,7 +16,7 @@
 //! - `http`: what wraps every response — access log, security headers
 //!   (a strict Content-Security-Policy: no inline script or style), request
 //!   timeout, body limit, authentication — and the accept loop (header read
-//!   timeout, connection limit, graceful shutdown).
+//!   timeout, connection limits in all and per address, graceful shutdown).
 //!
 //! - [`marking`]: with `--marks`, the mark forms and `POST /mark`, the one
 //!   write (same-origin and CSRF checks).
@@ -28,6 +30,8 @@ pub mod engine;
 pub mod gate;
 mod http;
 pub mod params;
+pub mod session;
+pub mod throttle;
 
 mod api;
 mod describe;
@@ -44,7 +48,7 @@ use axum::Router;
 
 use crate::config::Config;
 use crate::index::{HorizonIndex, IndexError};
-pub use auth::{Auth, WeakToken};
+pub use auth::{Auth, Site, WeakToken};
 pub use engine::SearchEngine;
 pub use gate::QueryLimits;
 pub use http::{with_middleware, Limits, Peer, Server};
@@ -85,7 +89,7 @@ pub enum ServeError {
 pub struct App {
     engine: SearchEngine,
     cfg: Config,
-    auth: Option<Auth>,
+    auth: Option<Arc<Auth>>,
     stylesheet: String,
     marking: Option<marking::Marking>,
     gate: gate::Gate,
@@ -109,7 +113,7 @@ impl App {
         Ok(App {
             engine,
             cfg,
-            auth,
+            auth: auth.map(Arc::new),
             stylesheet,
             marking: None,
             gate: gate::Gate::new(&QueryLimits::default()),
@@ -193,27 +197,45 @@ pub async fn bind(
     cfg: Config,
     limits: Limits,
 ) -> Result<Server, ServeError> {
-    bind_with(addr, token, idx, cfg, limits, false).await
+    bind_with(addr, token, idx, cfg, limits, Options::default()).await
 }
 
-/// [`bind`], taking marks from the pages when `marks` is set (`serve --marks`).
+/// What `serve`'s flags set beyond the token and the limits.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Take marks from the pages (`serve --marks`).
+    pub marks: bool,
+    /// Where the site is reached from (`--public-url`, `--trusted-proxy`).
+    pub site: Site,
+}
+
+/// [`bind`] with `options`.
 pub async fn bind_with(
     addr: SocketAddr,
     token: Option<&str>,
     idx: HorizonIndex,
     cfg: Config,
     limits: Limits,
-    marks: bool,
+    options: Options,
 ) -> Result<Server, ServeError> {
-    let auth = token.map(Auth::new).transpose()?;
+    let auth = token
+        .map(|t| {
+            Auth::new(t).map(|a| {
+                a.with_limits(limits.sessions, limits.failures)
+                    .with_site(options.site.clone())
+            })
+        })
+        .transpose()?;
     if auth.is_none() && !addr.ip().is_loopback() {
         return Err(ServeError::TokenRequired { addr });
     }
     let mut app = App::new(idx, cfg, auth)?.with_query_limits(&limits.queries);
-    if marks {
+    if options.marks {
         app = app.with_marks()?;
     }
     let app = Arc::new(app);
     let router = router(app, &limits);
-    Server::bind(addr, router, limits).await
+    Ok(Server::bind(addr, router, limits)
+        .await?
+        .with_trusted_proxies(options.site.trusted_proxies))
 }

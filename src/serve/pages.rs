@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Form, RawQuery, State};
+use axum::extract::{Extension, Form, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::model::{Kind, Stage, Vendor};
 use crate::search::{Hit, SortBy};
 
-use super::auth::{local_target, Auth};
+use super::auth::{local_target, Client, SignIn};
 use super::engine::PageSpec;
 use super::gate::Lane;
 use super::params::{Paging, Pairs, ParamError, SearchParams, DEFAULT_PAGE_SIZE};
@@ -471,33 +471,68 @@ pub(super) struct LoginForm {
     next: Option<String>,
 }
 
-pub(super) async fn login(State(app): AppState, Form(form): Form<LoginForm>) -> Response {
+/// The client the middleware saw; a request that did not pass through it
+/// counts as the unspecified address over plain http.
+fn client_of(client: Option<Extension<Client>>) -> Client {
+    client.map_or(
+        Client {
+            addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            secure: false,
+        },
+        |Extension(c)| c,
+    )
+}
+
+pub(super) async fn login(
+    State(app): AppState,
+    client: Option<Extension<Client>>,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let Some(auth) = &app.auth else {
         return Redirect::to("/").into_response();
     };
+    let client = client_of(client);
     let next = local_target(form.next.as_deref());
-    if auth.is_token(&form.token) {
-        let mut res = Redirect::to(&next).into_response();
-        if let Ok(v) = auth.set_cookie().parse() {
-            res.headers_mut().insert(SET_COOKIE, v);
+    match auth.sign_in(&form.token, &client) {
+        SignIn::Opened(cookie) => {
+            let mut res = Redirect::to(&next).into_response();
+            if let Ok(v) = cookie.parse() {
+                res.headers_mut().insert(SET_COOKIE, v);
+            }
+            res
         }
-        return res;
+        SignIn::Throttled(t) => super::http::throttled(t, false),
+        SignIn::NoRandom(e) => {
+            tracing::error!("no random numbers for a session id: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server could not open a session (no random numbers); try again\n",
+            )
+                .into_response()
+        }
+        SignIn::Wrong => {
+            tracing::warn!("a sign-in with a wrong token from {}", client.addr);
+            let page = LoginPage {
+                chrome: chrome(""),
+                next,
+                failed: true,
+            };
+            render(StatusCode::UNAUTHORIZED, &page)
+        }
     }
-    // Slow down guessing a little; the token's length does the rest.
-    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    tracing::warn!("a sign-in with a wrong token");
-    let page = LoginPage {
-        chrome: chrome(""),
-        next,
-        failed: true,
-    };
-    render(StatusCode::UNAUTHORIZED, &page)
 }
 
-pub(super) async fn logout(State(app): AppState) -> Response {
-    let target = if app.auth.is_some() { "/login" } else { "/" };
-    let mut res = Redirect::to(target).into_response();
-    if let Ok(v) = Auth::clear_cookie().parse() {
+pub(super) async fn logout(
+    State(app): AppState,
+    client: Option<Extension<Client>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(auth) = &app.auth else {
+        return Redirect::to("/").into_response();
+    };
+    let cookie = auth.sign_out(&headers, &client_of(client));
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = cookie.parse() {
         res.headers_mut().insert(SET_COOKIE, v);
     }
     res

@@ -66,6 +66,7 @@ mod rules;
 mod serve;
 mod serve_browser;
 mod serve_marks;
+mod serve_sessions;
 mod similar;
 mod sources_e2e;
 mod stories;

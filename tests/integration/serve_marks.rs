@@ -93,9 +93,19 @@ async fn start(fx: &Fixture, token: Option<&str>, marks: bool) -> Running {
     let cfg = Config::load(&fx.config).unwrap();
     let idx = HorizonIndex::open(&fx.index).unwrap();
     let addr = "127.0.0.1:0".parse().unwrap();
-    let server = horizon::serve::bind_with(addr, token, idx, cfg, Limits::default(), marks)
-        .await
-        .unwrap();
+    let server = horizon::serve::bind_with(
+        addr,
+        token,
+        idx,
+        cfg,
+        Limits::default(),
+        horizon::serve::Options {
+            marks,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let addr = server.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server.run(async {
