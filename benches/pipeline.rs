@@ -34,6 +34,8 @@ mod fixture_items;
 #[allow(dead_code)]
 #[path = "../tests/integration/support/fixtures.rs"]
 mod fixtures;
+#[path = "../tests/integration/support/launch_eval.rs"]
+mod launch_eval;
 #[allow(dead_code)]
 #[path = "../tests/integration/support/story_eval.rs"]
 mod story_eval;
@@ -173,6 +175,7 @@ fn main() -> Result<()> {
 /// precision and recall per relation. Skipped with a line saying so when the
 /// fixtures are absent.
 fn classifier_figures() {
+    launch_wording_figures();
     let dir = fixtures::fixtures_path();
     if !dir.is_dir() {
         println!("classifier: not measured, no fixtures at {}", dir.display());
@@ -246,6 +249,21 @@ fn classifier_figures() {
             c.fn_,
             s.examples
         );
+    }
+}
+
+/// Launch detection on the vendors' real wording
+/// (`tests/data/launch_wording.toml`, `support/launch_eval.rs`): launch
+/// precision and recall on the tuning and the test part. Needs no fixtures.
+fn launch_wording_figures() {
+    let cfg = fixtures::checked_in_config();
+    let Ok(catalog) = horizon::absorb::Catalog::for_config(&cfg) else {
+        println!("launch wording: not measured, the catalog does not load");
+        return;
+    };
+    let classifier = horizon::absorb::Classifier::new(catalog);
+    for part in ["test", "tune"] {
+        println!("{}", launch_eval::score(&classifier, part).line(part));
     }
 }
 

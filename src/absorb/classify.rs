@@ -23,7 +23,11 @@
 //!    new, preview, GA or deprecation. Anything more before the stage phrase —
 //!    a version, a feature, a machine series ("PostgreSQL 19 is generally
 //!    available", "The C4A machine series is now generally available") — makes
-//!    it a `feature`. Region wording makes it a `region` note.
+//!    it a `feature`, except a few words ending in "service" ("Azure Health
+//!    Data Services de-identification service"), which name a service. "Support
+//!    ending" ends a stage phrase like "retired". A statement about instance
+//!    types, VM series or SKUs ("Azure Cobalt 100 Arm-based Virtual Machines")
+//!    is a `feature`. Region wording makes it a `region` note.
 //! 4. **Links.** The subject offering's systems get the note's relation (a
 //!    broad platform marked `when_named`, such as Vertex AI, only for systems
 //!    the note names). A launch of a product the catalog lacks whose name
@@ -119,6 +123,7 @@ const MID_WORDS: &[&str] = &[
     "managed",
     "new",
     "for",
+    "support",
 ];
 
 /// Words that end a launch's stage phrase: what follows does not matter.
@@ -138,7 +143,17 @@ const STAGE_WORDS: &[&str] = &[
     "discontinued",
     "sunset",
     "sunsetting",
+    "ending",
+    "ends",
 ];
+
+/// Words a name of an offering may end in after its brand name and before
+/// nothing else ("Azure Health Data Services de-identification service").
+const SERVICE_WORDS: &[&str] = &["service", "services"];
+
+/// At most this many words may stand between a product's name and a
+/// trailing [`SERVICE_WORDS`] word.
+const MAX_SERVICE_SUFFIX: usize = 3;
 
 static TOKEN_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\p{L}\p{N}]+(?:[.'’][\p{L}\p{N}]+)*").expect("constant regex"));
@@ -148,6 +163,15 @@ static AZURE_PREFIX_RE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\s*(?:\[[^\]]*\]\s*)*(?:(?:generally available|general availability|public preview|private preview|preview|retirement|retired|in development|launched|update|deprecation)\s*:\s*)*",
     )
     .expect("constant regex")
+});
+
+/// Instance types, VM series and SKUs: a stage for one of them is a feature
+/// of the compute service, not a launch ("Azure Cobalt 100 Arm-based Virtual
+/// Machines", "Amazon EC2 C8g instances", "Application Gateway v2 Basic SKU").
+/// A singular "instance" stays out: "SQL Managed Instance" is an offering.
+static INSTANCE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:instances|vms|virtual machines|(?:machine )?series|skus?)\b")
+        .expect("constant regex")
 });
 
 static COMPATIBLE_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -337,6 +361,7 @@ fn relation_of(
         stage,
         Stage::New | Stage::Preview | Stage::Ga | Stage::Deprecation
     ) && own_span.is_some_and(|sp| launch_shaped(stmt, sp.clone(), own_tokens))
+        && !INSTANCE_RE.is_match(stmt)
     {
         Relation::Launch
     } else {
@@ -742,18 +767,29 @@ fn launch_shaped(stmt: &str, span: Range<usize>, own: &BTreeSet<String>) -> bool
         .min()
         .unwrap_or(rest.len());
     let after = &rest[..cut];
-    for (range, t) in tokens(after) {
+    let words: Vec<(Range<usize>, String)> = tokens(after).collect();
+    for (i, (range, t)) in words.iter().enumerate() {
         if STAGE_WORDS.contains(&t.as_str()) {
             return true;
         }
         let raw = &after[range.clone()];
         let in_parens = after[..range.start].trim_end().ends_with('(');
-        if own.contains(&t) || MID_WORDS.contains(&t.as_str()) || (in_parens && is_acronym(raw)) {
+        if own.contains(t) || MID_WORDS.contains(&t.as_str()) || (in_parens && is_acronym(raw)) {
             continue;
         }
-        return false;
+        return names_a_service(&words[i..]);
     }
     true
+}
+
+/// Whether the words that end a statement make its name a service's name:
+/// a few words and "service" last ("… de-identification service").
+fn names_a_service(rest: &[(Range<usize>, String)]) -> bool {
+    rest.len() <= MAX_SERVICE_SUFFIX
+        && rest
+            .last()
+            .is_some_and(|(_, t)| SERVICE_WORDS.contains(&t.as_str()))
+        && !rest.iter().any(|(_, t)| STAGE_WORDS.contains(&t.as_str()))
 }
 
 #[cfg(test)]
@@ -802,6 +838,48 @@ mod tests {
                 c
             );
         }
+    }
+
+    // Real Azure Updates wording (tests/data/launch_wording.toml, tuning part).
+    #[test]
+    fn service_names_support_endings_and_instance_types() {
+        let k = classifier();
+        let rel = |stage, title: &str| {
+            let item = note(Vendor::Azure, stage, title, "", &[]);
+            let mut item = item;
+            item.products =
+                products_in_title(&statement(Vendor::Azure, &item), Vendor::Azure.brands());
+            k.classify(&item).relation
+        };
+        assert_eq!(
+            rel(
+                Stage::Ga,
+                "Generally Available: Azure Health Data Services de-identification service"
+            ),
+            Some(Relation::Launch)
+        );
+        assert_eq!(
+            rel(Stage::Deprecation, "Retirement: Azure Managed Confidential Consortium Framework (CCF) Service Support Ending on November 22nd, 2024"),
+            Some(Relation::Launch)
+        );
+        assert_eq!(
+            rel(
+                Stage::Ga,
+                "Generally Available: Azure Cobalt 100 Arm-based Virtual Machines"
+            ),
+            Some(Relation::Feature)
+        );
+        assert_eq!(
+            rel(
+                Stage::Ga,
+                "Generally Available: Azure Functions support for PowerShell 7.4"
+            ),
+            Some(Relation::Feature)
+        );
+        assert_eq!(
+            rel(Stage::Ga, "Generally Available: Azure Health Data Services support for FHIR exports to storage accounts in other services"),
+            Some(Relation::Feature)
+        );
     }
 
     #[test]

@@ -51,6 +51,7 @@ mod feed_corpus;
 mod full_text;
 mod hostile;
 mod ids;
+mod launch_wording;
 mod marks;
 mod offline_fail_fast;
 mod offline_replay;

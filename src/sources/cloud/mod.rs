@@ -104,7 +104,7 @@ static PREVIEW_RE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bpreview\b|\bbet
 const GEO: &str = r"asia pacific|asia|europe|eu|us east|us west|us central|us gov\w*|govcloud|china|south america|north america|canada|middle east|africa|south africa|israel|mexico|india|japan|korea|australia|brazil|uae|uk|germany|france|switzerland|norway|sweden|poland|italy|spain|qatar|taiwan|indonesia|malaysia|new zealand|singapore|hong kong|austria|belgium|denmark|finland|chile|saudi arabia|east us|west us|central us|north europe|west europe|[a-z]+-[a-z]+\d+";
 static REGION_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bavailable in (?:the )?(?:[\w()/,&-]+ ){{0,8}}regions?\b|\bregion expansion\b|\b(?:in|to) (?:\d+ )?(?:new|additional|more) regions?\b|\bexpand\w* (?:availability )?to (?:the )?(?:{GEO})\b|\b(?:available|launch\w*|arrives?|expands?) (?:in|to) (?:the )?(?:aws |azure )?(?:{GEO})\b|\bin (?:(?:east|west|north|south|central|southeast|northeast|southwest|northwest) )*(?:{GEO})(?: (?:east|west|north|south|central|southeast|northeast|southwest|northwest|\d))*\s*$"
+        r"(?i)\bavailable in (?:the )?(?:[\w()/,&-]+ ){{0,8}}regions?\b|\bregion expansion\b|\b(?:in|to) (?:\d+ )?(?:new|additional|more) regions?\b|\bexpand\w* (?:availability )?to (?:the )?(?:{GEO})\b|\b(?:available|launch\w*|arrives?|expands?) (?:in|to) (?:the )?(?:aws |azure )?(?:{GEO})\b|\bin (?:(?:east|west|north|south|central|southeast|northeast|southwest|northwest) )*(?:{GEO})(?: (?:east|west|north|south|central|southeast|northeast|southwest|northwest|\d))*\s*$|\bin (?:[\w()/,&-]+ ){{1,8}}regions\s*$"
     ))
 });
 static NEW_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -365,6 +365,10 @@ mod tests {
                 Stage::Region,
             ),
             ("Cloud Run expands to europe-west12", Stage::Region),
+            (
+                "Azure Database for PostgreSQL – Flexible Server in Spain Central and Mexico Central regions",
+                Stage::Region,
+            ),
             ("Amazon Kinesis Data Streams now available", Stage::Ga),
             (
                 "Amazon Elastic Transcoder Adds Support For WAV",

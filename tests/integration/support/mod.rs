@@ -16,6 +16,7 @@ pub mod fault_server;
 pub mod feeds;
 pub mod fixture_items;
 pub mod fixtures;
+pub mod launch_eval;
 pub mod loopback;
 pub mod payloads;
 pub mod story_eval;
