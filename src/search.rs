@@ -702,6 +702,16 @@ pub fn search_with_rules(
     req: &SearchRequest,
     rules: &crate::rules::RuleSet,
 ) -> Result<Vec<Hit>, SearchError> {
+    search_until(idx, req, rules, None)
+}
+
+/// [`search_with_rules`], stopped at `deadline` ([`SearchError::Stopped`]).
+pub fn search_until(
+    idx: &HorizonIndex,
+    req: &SearchRequest,
+    rules: &crate::rules::RuleSet,
+    deadline: Option<&Deadline>,
+) -> Result<Vec<Hit>, SearchError> {
     let text_query = parse_expanded(&query_parser(idx.index()), &req.query, &req.synonyms)?;
     let query: Box<dyn Query> = match filter_query(idx, req) {
         Some(filters) => Box::new(BooleanQuery::new(vec![
@@ -711,7 +721,10 @@ pub fn search_with_rules(
         None => text_query.box_clone(),
     };
     let scope = rules.scope(crate::rules::search_topic(&req.topics));
-    let query = scope.without_muted(query);
+    let mut query = scope.without_muted(query);
+    if let Some(d) = deadline {
+        query = d.guard(&*query);
+    }
     let searcher = idx.searcher()?;
     let limit = req.limit.max(1);
     let tweaks = match req.sort {
@@ -740,6 +753,9 @@ pub fn search_with_rules(
             .map(|(_, a)| (None, a))
             .collect(),
     };
+    if let Some(d) = deadline.filter(|d| d.expired()) {
+        return Err(SearchError::Stopped { after: d.budget() });
+    }
     let snippets = Snippets::new(&searcher, idx.fields(), text_query)?;
     let mut hits = Vec::with_capacity(addrs.len());
     for (score, addr) in addrs {

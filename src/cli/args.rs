@@ -472,6 +472,9 @@ pub struct SearchArgs {
     /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, body, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, stars). Empty or left out: every document the filters keep. A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
     #[arg(default_value = "", hide_default_value = true)]
     pub query: String,
+    /// Stop a search that computes longer than this (e.g. 30s, 5min) and exit with status 3, saying so.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = horizon::duration::parse_duration)]
+    pub deadline: std::time::Duration,
     /// Only this kind: paper, article, repo, cloud (repeatable).
     #[arg(long, value_name = "KIND", value_parser = kinds())]
     pub kind: Vec<Kind>,

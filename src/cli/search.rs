@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use horizon::exit;
-use horizon::search::{search_with_rules, SearchError, SearchRequest, SortBy};
+use horizon::search::{search_until, Deadline, SearchError, SearchRequest, SortBy};
 use horizon::text::terminal_safe;
 use jiff::Timestamp;
 
@@ -75,7 +75,8 @@ pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
         now,
     )
     .map_err(|e| Failure::usage(anyhow::anyhow!("a rule's query: {e}")))?;
-    let hits = search_with_rules(&idx, &req, &rules).map_err(|e| match e {
+    let deadline = Deadline::after(args.deadline);
+    let hits = search_until(&idx, &req, &rules, Some(&deadline)).map_err(|e| match e {
         SearchError::Query(q) => Failure::usage(anyhow::anyhow!("invalid query: {q}")),
         other => Failure::fatal(other),
     })?;

@@ -847,3 +847,22 @@ async fn too_many_phrase_prefixes_are_a_query_error() {
     let out = run_expect(horizon(&fx.config, &fx.index).args(["search", &q]), 2);
     assert!(stderr(&out).contains("at most 4"), "{}", stderr(&out));
 }
+
+// #28 item 6, the CLI: `horizon search` stops at its `--deadline` (60 s
+// unless given) and says so; term lookups are not stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_search_stops_at_its_deadline() {
+    let fx = fixture();
+    let h = || horizon(&fx.config, &fx.index);
+    let out = run_expect(
+        h().args(["search", "--deadline", "0s", "\"kafka tiered\"*"]),
+        3,
+    );
+    assert!(
+        stderr(&out).contains("the search was stopped after 0 s"),
+        "{}",
+        stderr(&out)
+    );
+    run_expect(h().args(["search", "--deadline", "0s", "storage"]), 0);
+    run_expect(h().args(["search", "\"kafka tiered\"*"]), 0);
+}
