@@ -53,26 +53,6 @@ fn fixture() -> Fixture {
     }
 }
 
-/// A running in-process server; stops when dropped.
-struct Running {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-impl Running {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
 async fn start(fx: &Fixture, limits: Limits, site: Site) -> Running {
     let cfg = Config::load(&fx.config).unwrap();
     let idx = HorizonIndex::open(&fx.index).unwrap();

@@ -284,3 +284,31 @@ pub fn legacy_index(dir: &Path, items: &[horizon::model::Item], version: u32) {
     )
     .expect("horizon.json");
 }
+
+/// An in-process `serve` started by a test; stops when dropped.
+pub struct Running {
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+    /// Sends the stop.
+    pub stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+impl Running {
+    /// The URL of `path` on it.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+    /// Its origin, as a browser sends it.
+    #[allow(dead_code)]
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
