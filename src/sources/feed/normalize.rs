@@ -83,6 +83,10 @@ pub enum Fix {
     TitleFrom(String),
     /// An RSS 1.0 item without `<link>`: its `rdf:about` supplied it.
     LinkFromAbout,
+    /// A person element (`<author>`, `<managingEditor>`, `<dc:creator>` …)
+    /// whose e-mail address touches a non-ASCII character: feed-rs 3 cuts
+    /// the name beside the address one byte short and panics there.
+    PersonAddress(String),
 }
 
 impl fmt::Display for Fix {
@@ -126,6 +130,10 @@ impl fmt::Display for Fix {
             Fix::LinkFromAbout => {
                 f.write_str("RSS 1.0 `<item>` has no `<link>`; its `rdf:about` used instead")
             }
+            Fix::PersonAddress(element) => write!(
+                f,
+                "`{element}` has an e-mail address right beside a non-ASCII character, which the feed parser cannot split from the name; spaces put around the address"
+            ),
         }
     }
 }
@@ -207,6 +215,108 @@ fn push(repairs: &mut Vec<Repair>, fix: Fix) {
         Some(r) => r.count += 1,
         None => repairs.push(Repair { fix, count: 1 }),
     }
+}
+
+/// Elements whose text feed-rs 3 splits into a name and an e-mail address
+/// (`Person::parse`): RSS 2.0's `author`, `managingEditor` and `webMaster`,
+/// `dc:creator`, `itunes:author`.
+const PERSON_ELEMENTS: &[&str] = &["author", "managingEditor", "webMaster", "creator"];
+
+/// feed-rs 3's address pattern (`parser::util::parse_person_name_email`).
+fn person_address_pattern() -> &'static regex::Regex {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    PATTERN.get_or_init(|| {
+        regex::Regex::new(
+            r"\b(<\[\()?(mailto:)?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})(>]\))?\b",
+        )
+        .expect("constant pattern")
+    })
+}
+
+/// The text of an element that holds only text and CDATA; `None` when it
+/// has child elements or an entity that does not decode.
+fn element_text(raw: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = raw;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("<![CDATA[") {
+            let end = after.find("]]>")?;
+            out.push_str(&after[..end]);
+            rest = &after[end + 3..];
+        } else if rest.starts_with('<') {
+            return None;
+        } else {
+            let end = rest.find('<').unwrap_or(rest.len());
+            out.push_str(&quick_xml::escape::unescape(&rest[..end]).ok()?);
+            rest = &rest[end..];
+        }
+    }
+    Some(out)
+}
+
+/// `text` with spaces around its first e-mail address when feed-rs 3 would
+/// cut the name beside it inside a character (it assumes one byte of
+/// delimiter on the longer side); `None` when it reads `text` safely.
+pub(super) fn pad_person_address(text: &str) -> Option<String> {
+    let span = person_address_pattern().find(text)?;
+    let (start, end) = (span.start(), span.end());
+    let cut = if start > text.len() - end {
+        start - 1
+    } else if end < text.len() {
+        end + 1
+    } else {
+        return None;
+    };
+    if text.is_char_boundary(cut) {
+        return None;
+    }
+    Some(format!(
+        "{} {} {}",
+        &text[..start],
+        span.as_str(),
+        &text[end..]
+    ))
+}
+
+/// A JSON Feed with spaces put around the addresses in its authors' names
+/// that feed-rs 3 would panic on, and the repair; `None` when the document
+/// is not JSON or no name needed it.
+pub(super) fn json_person_addresses(bytes: &[u8]) -> Option<(Vec<u8>, Vec<Repair>)> {
+    fn walk(value: &mut serde_json::Value, in_author: bool, count: &mut usize) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if in_author && key == "name" {
+                        if let serde_json::Value::String(name) = v {
+                            if let Some(padded) = pad_person_address(name) {
+                                *name = padded;
+                                *count += 1;
+                            }
+                        }
+                    } else {
+                        walk(v, in_author || key == "author" || key == "authors", count);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    walk(v, in_author, count);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut count = 0;
+    walk(&mut doc, false, &mut count);
+    if count == 0 {
+        return None;
+    }
+    let repair = Repair {
+        fix: Fix::PersonAddress("author.name (JSON Feed)".to_string()),
+        count,
+    };
+    Some((serde_json::to_vec(&doc).ok()?, vec![repair]))
 }
 
 /// Whether the XML declaration names an encoding other than UTF-8.
@@ -460,6 +570,9 @@ impl<'t> Scanner<'t> {
     /// An element is complete: `inner_end` is where its end tag starts.
     fn close(&mut self, mut frame: Frame, inner_end: usize, after: usize, empty: bool) {
         let inner = (frame.inner_start, inner_end);
+        if !empty && PERSON_ELEMENTS.contains(&frame.local.as_str()) {
+            self.person_address(&frame, inner);
+        }
         if let Some(parent) = self.stack.last_mut() {
             if let Role::Item(item) = &mut parent.role {
                 match (frame.ns.as_deref(), frame.local.as_str()) {
@@ -486,6 +599,26 @@ impl<'t> Scanner<'t> {
                 tag_start,
                 declared,
             } => self.decode_base64(&frame, &tag, tag_start, inner, declared),
+        }
+    }
+
+    /// A person element whose text would make feed-rs panic: the same text
+    /// with spaces around the address, escaped again.
+    fn person_address(&mut self, frame: &Frame, (start, end): (usize, usize)) {
+        let Some(raw) = self.text.get(start..end) else {
+            return;
+        };
+        let Some(text) = element_text(raw) else {
+            return;
+        };
+        if let Some(fixed) = pad_person_address(&text) {
+            self.edits.push(Edit {
+                start,
+                end,
+                with: quick_xml::escape::escape(fixed.as_str()).into_owned(),
+            });
+            self.fixes
+                .push(Fix::PersonAddress(format!("<{}>", frame.qname)));
         }
     }
 
