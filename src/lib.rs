@@ -40,6 +40,7 @@ pub mod state;
 pub mod stories;
 pub mod text;
 pub mod topics;
+pub mod trend;
 
 /// The project's home page, named in the User-Agent.
 pub const PROJECT_URL: &str = "https://github.com/horizon-infra/horizon";

@@ -467,6 +467,10 @@ pub struct ReportItem {
     /// Repository language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// A repository's run on GitHub trending (first and last sighting, days,
+    /// stars per sighting).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trending: Option<crate::trend::TrendRun>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -1117,6 +1121,7 @@ fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
         stars_period: item.stars_period,
         trending_period: item.period,
         language: item.language.as_ref().map(|l| clean_line(l)),
+        trending: crate::trend::TrendRun::of(&item.trend_history),
     }
 }
 

@@ -512,6 +512,7 @@ impl Hit {
             story: i.story.as_deref().unwrap_or(&i.id),
             title: &i.title,
             topics: &i.topics,
+            trending: crate::trend::TrendRun::of(&i.trend_history),
             url: &i.url,
             vendor: i.vendor,
         }
@@ -559,6 +560,10 @@ pub struct HitRecord<'a> {
     pub title: &'a str,
     /// Topic tags.
     pub topics: &'a [String],
+    /// A repository's run on GitHub trending: first and last sighting,
+    /// days, stars per sighting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trending: Option<crate::trend::TrendRun>,
     /// Link.
     pub url: &'a str,
     /// A cloud note's vendor.
@@ -790,7 +795,7 @@ const SNIPPET_CHARS: usize = 180;
 
 /// The fields of a stored item a hit shows (JSON, text and the pages): read
 /// instead of the whole item, so the fields no hit shows (topic evidence,
-/// system links, trend history…) are skipped while parsing.
+/// system links…) are skipped while parsing.
 #[derive(serde::Deserialize)]
 struct HitFields {
     id: String,
@@ -826,6 +831,8 @@ struct HitFields {
     language: Option<String>,
     #[serde(default)]
     story: Option<String>,
+    #[serde(default)]
+    trend_history: Vec<crate::model::TrendSighting>,
 }
 
 /// The item of a hit from its stored document: the fields a hit shows
@@ -847,6 +854,7 @@ pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, Index
     item.stars_period = f.stars_period;
     item.language = f.language;
     item.story = f.story;
+    item.trend_history = f.trend_history;
     Ok(item)
 }
 
@@ -1076,6 +1084,12 @@ pub fn hit_meta(hit: &Hit, vendor: impl Fn(Vendor) -> String) -> Vec<String> {
     meta.extend(i.vendor.map(vendor));
     meta.extend(i.stage.map(|s| s.to_string()));
     meta.extend(i.stars_period.map(|s| format!("+{s}★")));
+    // Days on GitHub trending, when more than the one the date says.
+    meta.extend(
+        crate::trend::TrendRun::of(&i.trend_history)
+            .filter(|run| run.days > 1)
+            .map(|run| run.phrase()),
+    );
     if !i.topics.is_empty() {
         meta.push(format!("topics: {}", i.topics.join(", ")));
     }

@@ -55,6 +55,13 @@ pub(super) fn item_page(i: &Item) -> ItemPage {
     if let Some(pdf) = i.pdf_url.as_deref() {
         links.push(("PDF".to_string(), safe_url(pdf)));
     }
+    let trend = crate::trend::TrendRun::of(&i.trend_history).map(|run| TrendView {
+        phrase: run.phrase(),
+        points: run.svg_points(),
+        label: run.svg_label(),
+        width: crate::trend::SPARK_WIDTH,
+        height: crate::trend::SPARK_HEIGHT,
+    });
     ItemPage {
         chrome: chrome("/search"),
         title: i.title.clone(),
@@ -64,6 +71,7 @@ pub(super) fn item_page(i: &Item) -> ItemPage {
         links,
         mark: None,
         related: Vec::new(),
+        trend,
     }
 }
 

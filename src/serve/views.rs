@@ -210,6 +210,21 @@ pub(super) struct ItemPage {
     pub mark: Option<super::marking::MarkControls>,
     /// The documents most like this one.
     pub related: Vec<HitView>,
+    /// A repository's run on GitHub trending, drawn.
+    pub trend: Option<TrendView>,
+}
+
+/// A repository's stars per sighting on GitHub trending, as an inline SVG
+/// sparkline (numbers only; no script, no style attribute).
+pub(super) struct TrendView {
+    /// The run in words.
+    pub phrase: String,
+    /// `polyline` points; empty when there is nothing to draw.
+    pub points: String,
+    /// The sparkline's accessible name: the stars it draws.
+    pub label: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// The absorption landscape.

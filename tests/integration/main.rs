@@ -73,3 +73,4 @@ mod sources_e2e;
 mod stories;
 mod topic_devset;
 mod topweek_devset;
+mod trend_history;

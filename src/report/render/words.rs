@@ -146,6 +146,9 @@ pub fn item_meta(item: &ReportItem) -> Vec<String> {
             if let Some(l) = &item.language {
                 meta.push(l.clone());
             }
+            if let Some(run) = item.trending.as_ref().filter(|run| run.days > 1) {
+                meta.push(run.phrase());
+            }
         }
         Kind::Cloud => {
             if let Some(v) = item.vendor {
