@@ -826,6 +826,8 @@ struct HitFields {
     language: Option<String>,
     #[serde(default)]
     story: Option<String>,
+    #[serde(default)]
+    former_ids: Vec<String>,
 }
 
 /// The item of a hit from its stored document: the fields a hit shows
@@ -847,6 +849,7 @@ pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, Index
     item.stars_period = f.stars_period;
     item.language = f.language;
     item.story = f.story;
+    item.former_ids = f.former_ids;
     Ok(item)
 }
 
