@@ -12,6 +12,7 @@
 pub mod absorb;
 pub mod address;
 pub mod article;
+pub mod atom;
 pub mod check;
 pub mod config;
 pub mod crawl;
@@ -19,6 +20,7 @@ pub mod deliver;
 pub mod demo;
 pub mod duration;
 pub mod export;
+pub mod feeds;
 pub mod fetch;
 pub mod ids;
 pub mod index;
@@ -55,6 +57,13 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
 pub const DEFAULT_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5";
 /// How long a host's robots.txt is used before it is asked for again (RFC 9309 §2.4: at most 24 hours).
 pub const ROBOTS_MAX_AGE_SECS: i64 = 24 * 60 * 60;
+/// Entries of a search or topic feed unless `limit` says otherwise (at most
+/// `serve::params::MAX_PAGE_SIZE`).
+pub const DEFAULT_FEED_ENTRIES: usize = 50;
+/// Complete weeks the reports feed looks back over unless `weeks` says otherwise.
+pub const DEFAULT_FEED_WEEKS: usize = 12;
+/// Most weeks the reports feed looks back over.
+pub const MAX_FEED_WEEKS: usize = 104;
 /// Where the configuration is read from.
 pub const DEFAULT_CONFIG_PATH: &str = "sources.toml";
 /// Where the index lives unless `--index` or `[settings] index` says otherwise.

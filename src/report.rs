@@ -38,6 +38,7 @@
 
 mod docsets;
 mod rank;
+pub use rank::topic_relevance;
 pub(crate) mod render;
 
 use std::collections::BTreeMap;

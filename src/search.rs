@@ -833,6 +833,8 @@ struct HitFields {
     story: Option<String>,
     #[serde(default)]
     trend_history: Vec<crate::model::TrendSighting>,
+    #[serde(default)]
+    former_ids: Vec<String>,
 }
 
 /// The item of a hit from its stored document: the fields a hit shows
@@ -855,6 +857,7 @@ pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, Index
     item.language = f.language;
     item.story = f.story;
     item.trend_history = f.trend_history;
+    item.former_ids = f.former_ids;
     Ok(item)
 }
 

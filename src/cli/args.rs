@@ -84,7 +84,7 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve the index as web pages and a JSON API (read-only unless --marks): search, the landscape, weekly reports, sources.
     #[command(
-        after_help = "Pages: /search, /landscape, /report?week=2026-W47, /sources. API (the same JSON as --json):\n/api/search?q=…&kind=…&since=30d&limit=…&offset=…, /api/flags, /api/report?week=…, /api/sources.\n\nListens on loopback unless --bind says otherwise; any other address needs a token\n(--token-file or HORIZON_SERVE_TOKEN), sent as `Authorization: Bearer <token>` or typed\ninto the sign-in page. A sign-in lasts 12 h idle, 7 days at most, ends at sign-out and\nat a restart. Failed tokens are throttled per address (429 with Retry-After).\nPicks up each crawl's commit by itself; never takes the crawl lock.\n\nExamples:\n  horizon serve\n  HORIZON_SERVE_TOKEN=$(cat /etc/horizon/token) horizon serve --bind 0.0.0.0:8080\n  horizon serve --bind 127.0.0.1:8080 --public-url https://horizon.example.com --trusted-proxy 127.0.0.1"
+        after_help = "Pages: /search, /landscape, /report?week=2026-W47, /sources. API (the same JSON as --json):\n/api/search?q=…&kind=…&since=30d&limit=…&offset=…, /api/flags, /api/report?week=…, /api/sources.\nAtom feeds: /feed?topic=NAME, /feed?q=…, /feed/landscape, /feed/reports (see `horizon feed`).\n\nListens on loopback unless --bind says otherwise; any other address needs a token\n(--token-file or HORIZON_SERVE_TOKEN), sent as `Authorization: Bearer <token>` or typed\ninto the sign-in page. A sign-in lasts 12 h idle, 7 days at most, ends at sign-out and\nat a restart. Failed tokens are throttled per address (429 with Retry-After).\nPicks up each crawl's commit by itself; never takes the crawl lock.\n\nExamples:\n  horizon serve\n  HORIZON_SERVE_TOKEN=$(cat /etc/horizon/token) horizon serve --bind 0.0.0.0:8080\n  horizon serve --bind 127.0.0.1:8080 --public-url https://horizon.example.com --trusted-proxy 127.0.0.1"
     )]
     Serve(ServeArgs),
     /// Try horizon offline: write a recording of every source kind into DIR, crawl it, print what to try next.
@@ -112,6 +112,11 @@ pub enum Command {
         after_help = "Try a rule before saving it: copy sources.toml, add the [[rules]] table, and\nrun `horizon --config draft.toml rules test`.\n\nExamples:\n  horizon rules\n  horizon rules test --weeks 8\n  horizon --config draft.toml rules test --json"
     )]
     Rules(RulesArgs),
+    /// Write Atom feeds (a topic, a search, the landscape's events, the weekly reports) to files for static hosting.
+    #[command(
+        after_help = "The same feeds `horizon serve` answers at /feed?topic=NAME, /feed?q=…, /feed/landscape\nand /feed/reports: ids that never change across crawls and reindex, a category per\ntopic, and a horizon:score element (namespace https://horizon-infra.github.io/ns/feed/1)\nper document.\n\nExamples:\n  horizon feed --topic databases --out databases.atom\n  horizon feed --search 'kafka tiered storage' --kind paper --since 30d --out kafka.atom\n  horizon feed --all --out-dir public/ --base-url https://feeds.example.com/ --site-url https://horizon.example.com/"
+    )]
+    Feed(Box<FeedArgs>),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
@@ -129,6 +134,74 @@ pub enum Command {
         #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
         dir: Option<PathBuf>,
     },
+}
+
+/// `horizon feed`.
+#[derive(Debug, Args)]
+pub struct FeedArgs {
+    /// The documents of this topic (repeatable; with the other filters, a search).
+    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
+    pub topic: Vec<String>,
+    /// The documents this query finds (the search command's syntax).
+    #[arg(long, value_name = "QUERY", value_hint = clap::ValueHint::Other)]
+    pub search: Option<String>,
+    /// Only this kind (repeatable).
+    #[arg(long, value_name = "KIND", value_parser = kinds())]
+    pub kind: Vec<Kind>,
+    /// Only this source (repeatable).
+    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
+    pub source: Vec<String>,
+    /// Only this cloud vendor (repeatable).
+    #[arg(long, value_name = "VENDOR", value_parser = vendors())]
+    pub vendor: Vec<Vendor>,
+    /// Only this launch stage (repeatable).
+    #[arg(long, value_name = "STAGE", value_parser = stages())]
+    pub stage: Vec<Stage>,
+    /// Only repositories in this language (repeatable).
+    #[arg(long, value_name = "LANG")]
+    pub language: Vec<String>,
+    /// Filed on or after: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Filed before: a date or a duration back from now.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Which documents: the newest, or the best matches.
+    #[arg(long, value_enum, default_value = "date")]
+    pub sort: SortArg,
+    /// Entries of a topic or search feed (at most 100).
+    #[arg(long, short = 'n', default_value_t = horizon::DEFAULT_FEED_ENTRIES, value_parser = clap::value_parser!(u16).range(1..=100).map(usize::from))]
+    pub limit: usize,
+    /// The landscape's launches, stage changes and retirements instead.
+    #[arg(long, conflicts_with_all = ["reports", "all", "topic", "search"])]
+    pub landscape: bool,
+    /// Landscape and reports: as of this date [default: now].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Landscape: how far back [default: `[absorption] window`, 90d].
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+    /// One entry per weekly report instead (the complete weeks that hold documents).
+    #[arg(long, conflicts_with_all = ["all", "topic", "search"])]
+    pub reports: bool,
+    /// Reports: complete weeks to look back over.
+    #[arg(long, value_name = "N", default_value_t = horizon::DEFAULT_FEED_WEEKS, value_parser = clap::value_parser!(u16).range(1..=104).map(usize::from))]
+    pub weeks: usize,
+    /// Every feed into --out-dir: topic-<name>.atom per topic, landscape.atom, reports.atom.
+    #[arg(long, requires = "out_dir", conflicts_with_all = ["topic", "search", "out"])]
+    pub all: bool,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The folder --all writes into (made if missing).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub out_dir: Option<PathBuf>,
+    /// Where the files will be published (a folder URL): each feed's rel="self" link.
+    #[arg(long, value_name = "URL", value_parser = public_url)]
+    pub base_url: Option<url::Url>,
+    /// A `horizon serve` the entries link to (document, landscape and report pages).
+    #[arg(long, value_name = "URL", value_parser = public_url)]
+    pub site_url: Option<url::Url>,
 }
 
 /// `horizon serve`.

@@ -12,6 +12,7 @@ mod args;
 mod crawl;
 mod demo;
 mod export;
+mod feed;
 mod flags;
 mod man;
 mod mark;
@@ -86,6 +87,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             }
         },
         Command::Export(args) => export::cmd_export(&cli, args),
+        Command::Feed(args) => feed::cmd_feed(&cli, args),
         Command::Reindex(args) => reindex::cmd_reindex(&cli, args),
         Command::Flags(args) => flags::cmd_flags(&cli, args),
         Command::Report(args) => report::cmd_report(&cli, args).await,

@@ -186,10 +186,7 @@ impl<'a> Ranker<'a> {
         period: &'a Period,
         period_docs: PeriodDocs,
     ) -> Ranker<'a> {
-        let f = idx.fields();
-        let mut parser = QueryParser::for_index(idx.index(), vec![f.title, f.summary]);
-        parser.set_field_boost(f.title, 2.0);
-        let title_parser = QueryParser::for_index(idx.index(), vec![f.title]);
+        let (parser, title_parser) = relevance_parsers(idx);
         Ranker {
             idx,
             searcher,
@@ -220,29 +217,10 @@ impl<'a> Ranker<'a> {
         Box::new(self.period_docs.clone())
     }
 
-    /// The scoring part of a topic's query: its phrases and its `query`.
-    /// The clauses are summed as a [`SeekUnion`]: the ranking asks for their
-    /// scores only at the few documents of a topic, kind and period.
+    /// The scoring part of a topic's query: [`topic_relevance`] with the
+    /// ranker's parsers.
     pub fn relevance(&self, topic: &Topic) -> Option<Box<dyn Query>> {
-        let phrase = |parser: &QueryParser, p: &str| -> Option<Box<dyn Query>> {
-            let p = p.replace(['"', '\\'], " ");
-            if p.trim().is_empty() {
-                return None;
-            }
-            parser.parse_query(&format!("\"{}\"", p.trim())).ok()
-        };
-        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-        let aliases = topic.aliases.values().flatten();
-        for p in topic.keywords.iter().chain(&topic.systems).chain(aliases) {
-            clauses.extend(phrase(&self.parser, p));
-        }
-        for p in &topic.products {
-            clauses.extend(phrase(&self.title_parser, p));
-        }
-        if let Some(q) = topic.query.as_deref().filter(|q| !q.trim().is_empty()) {
-            clauses.extend(crate::search::parse_query(self.idx.index(), q).ok());
-        }
-        (!clauses.is_empty()).then(|| Box::new(SeekUnion::flat(clauses)) as Box<dyn Query>)
+        relevance_with(self.idx, &self.parser, &self.title_parser, topic)
     }
 
     /// `relevance`'s scores at the documents of `scope`, computed once, as a
@@ -415,6 +393,52 @@ impl<'a> Ranker<'a> {
         self.corroboration.borrow_mut().insert(key, n);
         Ok(n)
     }
+}
+
+/// The scoring part of a topic's query: its phrases (keywords, systems
+/// and aliases over title and summary, the title weighted 2×; products over
+/// the title) and its `query`. The clauses are summed as a [`SeekUnion`]:
+/// a ranking asks for their scores only at the few documents it looks at.
+/// `None` for a topic with nothing to score by.
+pub fn topic_relevance(idx: &HorizonIndex, topic: &Topic) -> Option<Box<dyn Query>> {
+    let (parser, title_parser) = relevance_parsers(idx);
+    relevance_with(idx, &parser, &title_parser, topic)
+}
+
+/// The parsers of a topic's phrases: title and summary (the title 2×), and
+/// the title alone (products).
+fn relevance_parsers(idx: &HorizonIndex) -> (QueryParser, QueryParser) {
+    let f = idx.fields();
+    let mut parser = QueryParser::for_index(idx.index(), vec![f.title, f.summary]);
+    parser.set_field_boost(f.title, 2.0);
+    (parser, QueryParser::for_index(idx.index(), vec![f.title]))
+}
+
+fn relevance_with(
+    idx: &HorizonIndex,
+    parser: &QueryParser,
+    title_parser: &QueryParser,
+    topic: &Topic,
+) -> Option<Box<dyn Query>> {
+    let phrase = |parser: &QueryParser, p: &str| -> Option<Box<dyn Query>> {
+        let p = p.replace(['"', '\\'], " ");
+        if p.trim().is_empty() {
+            return None;
+        }
+        parser.parse_query(&format!("\"{}\"", p.trim())).ok()
+    };
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    let aliases = topic.aliases.values().flatten();
+    for p in topic.keywords.iter().chain(&topic.systems).chain(aliases) {
+        clauses.extend(phrase(parser, p));
+    }
+    for p in &topic.products {
+        clauses.extend(phrase(title_parser, p));
+    }
+    if let Some(q) = topic.query.as_deref().filter(|q| !q.trim().is_empty()) {
+        clauses.extend(crate::search::parse_query(idx.index(), q).ok());
+    }
+    (!clauses.is_empty()).then(|| Box::new(SeekUnion::flat(clauses)) as Box<dyn Query>)
 }
 
 fn source_term(field: Field, source: &str) -> Box<dyn Query> {

@@ -203,10 +203,29 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 
 /// The token of the first `Authorization` header, when it says `Bearer`:
 /// one guess per request, however many headers it carries.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, rest) = v.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(rest)
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.to_string())
+}
+
+/// The password of the first `Authorization` header, when it says `Basic`
+/// (`user:password` in base64; the user name is not looked at).
+fn basic(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine as _;
+    let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = v.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (_, password) = text.split_once(':')?;
+    Some(password.to_string())
 }
 
 fn cookie_name(secure: bool) -> &'static str {
@@ -267,6 +286,18 @@ impl Auth {
     /// random bits: nothing to guess); a bearer token or an unknown cookie
     /// is checked only when the throttle allows.
     pub fn judge(&self, headers: &HeaderMap, client: &Client) -> Verdict {
+        self.judge_with(headers, client, bearer(headers))
+    }
+
+    /// [`Auth::judge`] for a feed: the token may also come as the password
+    /// of HTTP Basic, which is what feed readers send. Only the feeds take
+    /// it: a browser that cached Basic credentials would send them to every
+    /// page of the site, cross-site requests included.
+    pub fn judge_feed(&self, headers: &HeaderMap, client: &Client) -> Verdict {
+        self.judge_with(headers, client, bearer(headers).or_else(|| basic(headers)))
+    }
+
+    fn judge_with(&self, headers: &HeaderMap, client: &Client, token: Option<String>) -> Verdict {
         let name = cookie_name(client.secure);
         let mut has_cookie = false;
         for id in cookies(headers, name).take(MAX_COOKIES_CHECKED) {
@@ -275,7 +306,6 @@ impl Auth {
                 return Verdict::Allowed;
             }
         }
-        let token = bearer(headers);
         if token.is_none() && !has_cookie {
             return Verdict::Anonymous;
         }
@@ -283,7 +313,7 @@ impl Auth {
             Ok(a) => a,
             Err(t) => return Verdict::Throttled(t),
         };
-        if token.is_some_and(|t| self.is_token(t)) {
+        if token.is_some_and(|t| self.is_token(&t)) {
             attempt.succeeded();
             return Verdict::Allowed;
         }
@@ -404,6 +434,31 @@ mod tests {
         assert!(auth.sign_out(&h, &c).contains("Max-Age=0"));
         assert_eq!(auth.judge(&h, &c), Verdict::Refused);
         assert!(Auth::new("short").is_err());
+    }
+
+    // Guards #31 item 1: the feeds take the token as HTTP Basic's password
+    // (what feed readers send); the pages do not.
+    #[test]
+    fn basic_auth_for_feeds_only() {
+        use base64::Engine as _;
+        let auth = Auth::new(TOKEN).unwrap_or_else(|e| panic!("{e}"));
+        let c = local();
+        let encoded = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let right = headers(&[(
+            "authorization",
+            &format!("Basic {}", encoded(&format!("reader:{TOKEN}"))),
+        )]);
+        assert_eq!(auth.judge_feed(&right, &c), Verdict::Allowed);
+        assert_eq!(auth.judge(&right, &c), Verdict::Anonymous);
+        let wrong = headers(&[(
+            "authorization",
+            &format!("Basic {}", encoded("reader:0123456789abcdef012")),
+        )]);
+        assert_eq!(auth.judge_feed(&wrong, &c), Verdict::Refused);
+        let garbage = headers(&[("authorization", "Basic !!!")]);
+        assert_eq!(auth.judge_feed(&garbage, &c), Verdict::Anonymous);
+        let bearer = headers(&[("authorization", &format!("Bearer {TOKEN}"))]);
+        assert_eq!(auth.judge_feed(&bearer, &c), Verdict::Allowed);
     }
 
     // Guards #28 item 8: over https the cookie is `Secure` and `__Host-`.

@@ -123,6 +123,11 @@ impl SearchEngine {
         self
     }
 
+    /// How long a search may compute before it is stopped.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
     /// The index.
     pub fn index(&self) -> &HorizonIndex {
         &self.idx

@@ -17,6 +17,8 @@
 //! (without a token, only requests to a loopback `Host` are answered; with
 //! one, a request that is not signed in — the sign-in form and its post —
 //! has only [`Limits::unauthenticated_timeout`], body included, then 408).
+//! The feeds (`/feed…`) also take the token as HTTP Basic's password and
+//! answer 401 with a Basic challenge rather than the sign-in page.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -176,10 +178,19 @@ async fn authenticate(State(gate): State<Gate>, mut req: Request, next: Next) ->
     if is_public(path) {
         return unauthenticated(gate.unauthenticated_timeout, next.run(req)).await;
     }
-    match auth.judge(req.headers(), &client) {
+    let feed = super::feeds::is_feed_path(path);
+    let verdict = if feed {
+        auth.judge_feed(req.headers(), &client)
+    } else {
+        auth.judge(req.headers(), &client)
+    };
+    match verdict {
         Verdict::Allowed => return next.run(req).await,
         Verdict::Throttled(t) => return throttled(t, api),
         Verdict::Anonymous | Verdict::Refused => {}
+    }
+    if feed {
+        return feed_challenge();
     }
     if api {
         let mut res = super::api::error_response(
@@ -203,6 +214,26 @@ async fn authenticate(State(gate): State<Gate>, mut req: Request, next: Next) ->
         .finish();
     let login = format!("/login?{query}");
     Redirect::to(&login).into_response()
+}
+
+/// 401 for a feed reader without the token: a Basic challenge (the token
+/// as the password) beside the bearer one, never the sign-in page.
+fn feed_challenge() -> Response {
+    let mut res = (
+        StatusCode::UNAUTHORIZED,
+        "a token is needed: send it as the password of HTTP Basic (any user name) or as `Authorization: Bearer <token>`\n",
+    )
+        .into_response();
+    let h = res.headers_mut();
+    h.append(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"horizon\", charset=\"UTF-8\""),
+    );
+    h.append(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"horizon\""),
+    );
+    res
 }
 
 /// A request that is not signed in, with its shorter time (408 after it):

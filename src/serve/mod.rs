@@ -18,6 +18,10 @@
 //!   timeout, body limit, authentication — and the accept loop (header read
 //!   timeout, connection limits in all and per address, graceful shutdown).
 //!
+//! - `feeds`: the Atom feeds of [`crate::feeds`] (`/feed`, `/feed/landscape`,
+//!   `/feed/reports`), with `ETag`s; feed readers may send the token as the
+//!   password of HTTP Basic there.
+//!
 //! - [`marking`]: with `--marks`, the mark forms and `POST /mark`, the one
 //!   write (same-origin and CSRF checks).
 //!
@@ -35,6 +39,7 @@ pub mod throttle;
 
 mod api;
 mod describe;
+mod feeds;
 pub mod marking;
 mod pages;
 mod problem;
@@ -93,6 +98,8 @@ pub struct App {
     stylesheet: String,
     marking: Option<marking::Marking>,
     gate: gate::Gate,
+    /// Where the site is reached (`--public-url`): the root of the feeds' links.
+    public_url: Option<url::Url>,
 }
 
 impl std::fmt::Debug for App {
@@ -117,6 +124,7 @@ impl App {
             stylesheet,
             marking: None,
             gate: gate::Gate::new(&QueryLimits::default()),
+            public_url: None,
         })
     }
 
@@ -132,6 +140,13 @@ impl App {
         let store = crate::marks::MarkStore::at(self.idx().dir());
         self.marking = Some(marking::Marking::new(store)?);
         Ok(self)
+    }
+
+    /// Links in feeds point at `url` rather than at the `Host` each
+    /// request names (`--public-url`).
+    pub fn with_public_url(mut self, url: Option<url::Url>) -> App {
+        self.public_url = url;
+        self
     }
 
     /// The search engine.
@@ -168,7 +183,10 @@ pub fn router(app: Arc<App>, limits: &Limits) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/flags", get(api::flags))
         .route("/api/report", get(api::report))
-        .route("/api/sources", get(api::sources));
+        .route("/api/sources", get(api::sources))
+        .route(feeds::FEED_PATH, get(feeds::search))
+        .route(feeds::LANDSCAPE_FEED_PATH, get(feeds::landscape))
+        .route(feeds::REPORTS_FEED_PATH, get(feeds::reports));
     if marks {
         routes = routes
             .route(marking::MARK_PATH, post(marking::post_mark))
@@ -229,7 +247,9 @@ pub async fn bind_with(
     if auth.is_none() && !addr.ip().is_loopback() {
         return Err(ServeError::TokenRequired { addr });
     }
-    let mut app = App::new(idx, cfg, auth)?.with_query_limits(&limits.queries);
+    let mut app = App::new(idx, cfg, auth)?
+        .with_query_limits(&limits.queries)
+        .with_public_url(options.site.public_url.clone());
     if options.marks {
         app = app.with_marks()?;
     }

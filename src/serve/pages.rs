@@ -99,8 +99,10 @@ pub(super) async fn search(
     let pairs = Pairs::parse(raw.as_deref());
     let here = format!("/search?{}", raw.as_deref().unwrap_or(""));
     let lane = Lane::of_search(pairs.one("q"));
+    let feed = super::feeds::search_feed_link(raw.as_deref());
     match blocking_in(&app, lane, move |app| {
         let (status, mut page) = search_page(app, &pairs)?;
+        page.chrome.feeds = vec![feed];
         add_mark_controls(app, &headers, &pairs, &here, &mut page);
         Ok((status, page))
     })
@@ -372,7 +374,12 @@ pub(super) async fn landscape(State(app): AppState, RawQuery(raw): RawQuery) -> 
     let pairs = Pairs::parse(raw.as_deref());
     let result = blocking(&app, move |app| {
         let flags = super::api::flags_of(app, &pairs)?;
-        Ok(super::describe::landscape_page(&flags))
+        let mut page = super::describe::landscape_page(&flags);
+        page.chrome.feeds = vec![super::feeds::feed_link(
+            "horizon: what moved in the landscape".into(),
+            super::feeds::LANDSCAPE_FEED_PATH.into(),
+        )];
+        Ok(page)
     })
     .await;
     match result {
@@ -394,6 +401,10 @@ pub(super) async fn report(
         let mut chrome = chrome("/report");
         chrome.pager = week_pager(&report.period, now);
         chrome.marks = super::marking::report_target(app, &headers, &here);
+        chrome.feeds = vec![super::feeds::feed_link(
+            "horizon: weekly reports".into(),
+            super::feeds::REPORTS_FEED_PATH.into(),
+        )];
         crate::report::page_with_chrome(&report, &chrome).map_err(|e| Problem::internal(&e))
     })
     .await;

@@ -33,6 +33,7 @@ pub(super) fn chrome(current: &str) -> Chrome {
             .collect(),
         pager: Vec::new(),
         marks: None,
+        feeds: Vec::new(),
     }
 }
 

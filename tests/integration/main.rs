@@ -48,6 +48,7 @@ mod deep_markup;
 mod demo;
 mod faults;
 mod feed_corpus;
+mod feeds_out;
 mod full_text;
 mod hostile;
 mod ids;

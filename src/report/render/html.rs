@@ -92,6 +92,9 @@ pub struct Chrome {
     pub pager: Vec<NavLink>,
     /// Useful / noise forms beside every item (`serve --marks`).
     pub marks: Option<MarkTarget>,
+    /// Atom feeds of the page (`<link rel="alternate">` in its head, for
+    /// feed readers to discover): the title and the server's path.
+    pub feeds: Vec<NavLink>,
 }
 
 /// Where the report page's mark forms post, with the session's CSRF token.

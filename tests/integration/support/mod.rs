@@ -11,6 +11,7 @@
 //! explicitly, with the environment cleared.
 
 pub mod absorb_eval;
+pub mod atom_check;
 pub mod config;
 pub mod fault_server;
 pub mod feeds;
