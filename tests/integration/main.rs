@@ -48,6 +48,7 @@ mod deep_markup;
 mod demo;
 mod faults;
 mod feed_corpus;
+mod first_run;
 mod full_text;
 mod hostile;
 mod ids;
