@@ -211,7 +211,7 @@ async fn run_scenario(
     let cfg_path = dir.join("sources.toml");
     std::fs::write(&cfg_path, config_text(&dir.join("index"), hosts, n, s))?;
     let cfg = Config::load(&cfg_path).with_context(|| format!("{}", cfg_path.display()))?;
-    let index = cfg.index_dir().unwrap_or_else(|| dir.join("index"));
+    let index = cfg.index_dir();
 
     server.reset(Duration::from_millis(s.latency_ms));
     let t0 = Instant::now();

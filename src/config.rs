@@ -2,14 +2,20 @@
 //!
 //! The document is parsed once with its spans ([`toml::de::DeTable`]);
 //! serde reads it strictly (`deny_unknown_fields`), the `[[sources]]` tables
-//! through `config/source.rs`, where each kind is a type with exactly its keys. Then
-//! the checks serde cannot make (duplicate names, URLs, values a kind needs
-//! or bounds). Every error names the file, the line (and column where there
-//! is one), and the key or the source/topic it concerns, and all problems
-//! are reported at once so a user fixes the file in one pass.
+//! through `config/source.rs`, where each kind is a type with exactly its keys,
+//! and `config/shape.rs` sets aside each key or value serde refuses and reads
+//! on, so that all of them are found. Then the checks serde cannot make
+//! (duplicate names, URLs, values a kind needs or bounds). Every error names
+//! the file, the line (and column where there is one), and the key or the
+//! source/topic it concerns, with "did you mean" for a near miss, and all
+//! problems are reported at once so a user fixes the file in one pass.
+//!
+//! A relative `[settings] index` is resolved against the config file's folder,
+//! and without one the index is `index/` beside the file ([`Config::index_dir`]);
+//! [`Config::load`] makes the file's path absolute, so every message names
+//! absolute paths.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -23,6 +29,7 @@ use jiff::civil::Date;
 mod deliver;
 mod keys;
 mod rules;
+mod shape;
 mod source;
 
 use deliver::{build_deliver, RawDeliver};
@@ -50,7 +57,8 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid TOML or does not fit the expected shape.
+    /// The file is not valid TOML (the first syntax error: what follows it
+    /// cannot be read reliably).
     #[error("{path}:{line}:{column}: {message}")]
     Parse {
         /// The file.
@@ -62,7 +70,8 @@ pub enum ConfigError {
         /// What is wrong, naming the key.
         message: String,
     },
-    /// The file parsed but its content is inconsistent.
+    /// The file is TOML, but keys or values are unknown, of the wrong type,
+    /// missing or inconsistent: every one found, in file order.
     #[error("{}", format_problems(path, problems))]
     Invalid {
         /// The file.
@@ -72,12 +81,15 @@ pub enum ConfigError {
     },
 }
 
-/// One validation problem.
+/// One problem: a key or value serde refused, or a failed check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// 1-based line of the table the problem is in, or of its key.
     pub line: usize,
+    /// 1-based column of the key or value, when the problem points at one.
+    pub column: Option<usize>,
     /// What it concerns: `source "aws"`, `topic "databases"`, `[settings] timeout`…
+    /// (empty when the message says it, as serde's do).
     pub context: String,
     /// What is wrong.
     pub message: String,
@@ -86,13 +98,15 @@ pub struct Problem {
 fn format_problems(path: &Path, problems: &[Problem]) -> String {
     let mut lines = Vec::new();
     for p in problems {
-        lines.push(format!(
-            "{}:{}: {}: {}",
-            path.display(),
-            p.line,
-            p.context,
-            p.message
-        ));
+        let mut place = format!("{}:{}", path.display(), p.line);
+        if let Some(column) = p.column {
+            place.push_str(&format!(":{column}"));
+        }
+        if p.context.is_empty() {
+            lines.push(format!("{place}: {}", p.message));
+        } else {
+            lines.push(format!("{place}: {}: {}", p.context, p.message));
+        }
     }
     if problems.len() > 1 {
         lines.push(format!("{} problems in {}", problems.len(), path.display()));
@@ -174,6 +188,7 @@ struct RawOffering {
 fn validate_absorption(a: &AbsorptionSettings, problems: &mut Vec<Problem>) {
     if a.absorbed_min_ga_vendors == 0 {
         problems.push(Problem {
+            column: None,
             line: 1,
             context: "[absorption] absorbed_min_ga_vendors".into(),
             message: "must be at least 1".into(),
@@ -181,6 +196,7 @@ fn validate_absorption(a: &AbsorptionSettings, problems: &mut Vec<Problem>) {
     }
     if a.absorbing_min_preview_vendors == 0 {
         problems.push(Problem {
+            column: None,
             line: 1,
             context: "[absorption] absorbing_min_preview_vendors".into(),
             message: "must be at least 1".into(),
@@ -188,6 +204,7 @@ fn validate_absorption(a: &AbsorptionSettings, problems: &mut Vec<Problem>) {
     }
     if a.vendors.is_empty() {
         problems.push(Problem {
+            column: None,
             line: 1,
             context: "[absorption] vendors".into(),
             message: "must name at least one vendor (the default is [\"aws\", \"azure\", \"gcp\"])"
@@ -210,6 +227,7 @@ fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> O
             Some(Err(message)) => {
                 ok = false;
                 problems.push(Problem {
+                    column: None,
                     line,
                     context: format!("{ctx}: {key}"),
                     message,
@@ -229,6 +247,7 @@ fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> O
         if v.trim().is_empty() {
             ok = false;
             problems.push(Problem {
+                column: None,
                 line,
                 context: ctx.clone(),
                 message: format!("{key} must not be empty"),
@@ -448,36 +467,45 @@ pub struct Topic {
 }
 
 impl Config {
-    /// Read, parse and validate a config file.
+    /// Read, parse and validate a config file. The path is made absolute
+    /// first ([`absolute`]): messages name it so, and a relative
+    /// `[settings] index` is found beside it whatever the current folder.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
+        let path = absolute(path);
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
             source,
         })?;
-        Config::parse(path, &text)
+        Config::parse(&path, &text)
     }
 
     /// Parse and validate config text; `path` is used in messages and to
     /// resolve a relative `[settings] index`.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let parse_error = |span: Option<Range<usize>>, message: &str| {
-            let (line, column) = span.map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        let doc = DeTable::parse(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: with_suggestion(message.trim()),
+                message: with_suggestion(e.message().trim()),
             }
-        };
-        let toml_error = |e: toml::de::Error| parse_error(e.span(), e.message());
-        let mut doc = DeTable::parse(text).map_err(toml_error)?;
-        let source_tables = doc.get_mut().remove("sources");
-        let raw = RawConfig::deserialize(toml::de::Deserializer::from(doc)).map_err(toml_error)?;
-        let source_tables = match source_tables {
-            Some(value) => {
-                read_sources(value, text).map_err(|e| parse_error(e.span, &e.message))?
-            }
-            None => Vec::new(),
+        })?;
+        let read = shape::read_all(text, doc, |mut doc| {
+            let source_tables = doc.get_mut().remove("sources");
+            let raw = RawConfig::deserialize(toml::de::Deserializer::from(doc))?;
+            let sources = match source_tables {
+                Some(value) => read_sources(value, text)?,
+                None => Vec::new(),
+            };
+            Ok((raw, sources))
+        });
+        let refused: Vec<Problem> = read.errors.iter().map(|e| refused(text, e)).collect();
+        let Some((raw, source_tables)) = read.value else {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                problems: refused,
+            });
         };
         let mut problems = Vec::new();
         let (settings_line, settings) = match raw.settings {
@@ -530,8 +558,17 @@ impl Config {
             Some(d) => build_deliver(path, text, d, &mut problems),
             None => DeliverSettings::default(),
         };
+        // A key set aside for its value is missing now; the checks that say
+        // so would only repeat, less clearly, what serde said about it.
+        problems.retain(|p| {
+            !read
+                .set_aside
+                .iter()
+                .any(|s| s.lines.contains(&p.line) && mentions(p, &s.key))
+        });
+        problems.extend(refused);
         if !problems.is_empty() {
-            problems.sort_by_key(|p| p.line);
+            problems.sort_by_key(|p| (p.line, p.column));
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
                 problems,
@@ -550,18 +587,14 @@ impl Config {
         })
     }
 
-    /// The index folder: `[settings] index` resolved against the config file's folder.
-    pub fn index_dir(&self) -> Option<PathBuf> {
-        self.settings.index.as_ref().map(|p| {
-            if p.is_absolute() {
-                p.clone()
-            } else {
-                self.path
-                    .parent()
-                    .map(|d| d.join(p))
-                    .unwrap_or_else(|| p.clone())
-            }
-        })
+    /// The index folder, absolute: `[settings] index` resolved against the
+    /// config file's folder (not the current one), else `index/` beside the
+    /// file ([`default_index_dir`]).
+    pub fn index_dir(&self) -> PathBuf {
+        match &self.settings.index {
+            Some(p) => config_folder(&self.path).join(p),
+            None => default_index_dir(&self.path),
+        }
     }
 
     /// A topic by name.
@@ -570,9 +603,57 @@ impl Config {
     }
 }
 
+/// `path` made absolute against the current folder, for messages and for
+/// resolving paths beside it; as given when the current folder cannot be
+/// read. A `..` is resolved as the system resolves it when the path is
+/// opened: from the real folder it leads out of (the existing folders above
+/// the last component are canonicalized). Without `..`, nothing is resolved
+/// ([`std::path::absolute`]): symlinks stay as written.
+pub fn absolute(path: &Path) -> PathBuf {
+    let Ok(abs) = std::path::absolute(path) else {
+        return path.to_path_buf();
+    };
+    if !abs
+        .components()
+        .any(|c| c == std::path::Component::ParentDir)
+    {
+        return abs;
+    }
+    // The last component itself is kept as written (a symlinked file stays
+    // a symlink); the deepest folder above it that exists is canonicalized.
+    let mut rest = Vec::new();
+    let mut folder = abs.as_path();
+    loop {
+        let (Some(parent), Some(name)) = (folder.parent(), folder.file_name()) else {
+            return abs;
+        };
+        rest.push(name);
+        folder = parent;
+        if let Ok(real) = folder.canonicalize() {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+    }
+}
+
+/// The index folder of a config that names none (or of a config file that
+/// does not exist): `index/` beside the file, absolute.
+pub fn default_index_dir(config_path: &Path) -> PathBuf {
+    config_folder(config_path).join(DEFAULT_INDEX_DIR)
+}
+
+/// The absolute folder a config file is in.
+fn config_folder(config_path: &Path) -> PathBuf {
+    let path = absolute(config_path);
+    match path.parent() {
+        Some(folder) => folder.to_path_buf(),
+        None => path,
+    }
+}
+
 fn validate_settings(s: &Settings, line: usize, problems: &mut Vec<Problem>) {
     let mut bad = |key: &str, message: &str| {
         problems.push(Problem {
+            column: None,
             line,
             context: format!("[settings] {key}"),
             message: message.to_string(),
@@ -649,6 +730,7 @@ fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Pr
     let ctx = format!("topic {:?}", t.name);
     let mut bad = |message: String| {
         problems.push(Problem {
+            column: None,
             line: t.line,
             context: ctx.clone(),
             message,
@@ -704,50 +786,83 @@ fn validate_topic(t: &Topic, names: &mut BTreeSet<String>, problems: &mut Vec<Pr
     for key in t.aliases.keys() {
         if !t.systems.iter().any(|s| s == key) {
             bad(format!(
-                "aliases names {key:?}, which is not in systems ({})",
-                t.systems.join(", ")
+                "aliases names {key:?}, which is not in systems ({}){}",
+                t.systems.join(", "),
+                did_you_mean(key, t.systems.iter().map(String::as_str))
             ));
         }
     }
 }
 
-/// serde's "unknown field `per_host_intervl`, expected one of `index`, …"
-/// plus "; did you mean `per_host_interval`?" when one expected key is close.
-fn with_suggestion(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return message.to_string();
-    };
-    let Some((typo, expected)) = rest.split_once('`') else {
-        return message.to_string();
-    };
-    let best = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|k| (edit_distance(typo, k), k))
-        .min();
-    match best {
-        Some((d, key)) if d <= (typo.chars().count() / 3).max(2) => {
-            format!("{message}; did you mean `{key}`?")
+/// A key or value serde refused, at its line and column.
+fn refused(text: &str, e: &source::ReadError) -> Problem {
+    let (line, column) = match &e.span {
+        Some(span) => {
+            let (line, column) = line_col(text, span.start);
+            (line, Some(column))
         }
-        _ => message.to_string(),
+        None => (1, None),
+    };
+    Problem {
+        line,
+        column,
+        context: String::new(),
+        message: with_suggestion(e.message.trim()),
     }
 }
 
-/// Levenshtein distance, for [`with_suggestion`].
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
+/// Whether a problem's words name `key` (as a whole word).
+fn mentions(p: &Problem, key: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    [&p.context, &p.message].iter().any(|text| {
+        text.match_indices(key).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + key.len()..].chars().next();
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+    })
+}
+
+/// serde's "unknown field `per_host_intervl`, expected one of `index`, …"
+/// (or "unknown variant `asw`, expected one of `aws`, …") plus "; did you
+/// mean `per_host_interval`?" when one expected name is close.
+fn with_suggestion(message: &str) -> String {
+    match suggested(message) {
+        Some(name) => format!("{message}; did you mean `{name}`?"),
+        None => message.to_string(),
     }
-    row[b.len()]
+}
+
+/// The expected name serde's "unknown field/variant `x`, expected …" message
+/// lists that is close to `x`.
+fn suggested(message: &str) -> Option<&str> {
+    let rest = ["unknown field `", "unknown variant `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))?;
+    let (typo, expected) = rest.split_once('`')?;
+    closest(typo, expected.split('`').skip(1).step_by(2))
+}
+
+/// "; did you mean `name`?" when one of `names` is close to `typo`, else "".
+pub(crate) fn did_you_mean<'a>(typo: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    closest(typo, names)
+        .map(|name| format!("; did you mean `{name}`?"))
+        .unwrap_or_default()
+}
+
+/// The name among `names` closest to `typo` (Levenshtein distance, ignoring
+/// case), when it is close enough to be what was meant: at most a third of
+/// the typo's length, and 2 for short words.
+pub(crate) fn closest<'a>(typo: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typo_lower = typo.to_lowercase();
+    let limit = (typo.chars().count() / 3).max(2);
+    names
+        .into_iter()
+        .filter(|name| *name != typo)
+        .map(|name| (strsim::levenshtein(&typo_lower, &name.to_lowercase()), name))
+        .min()
+        .filter(|(distance, _)| *distance <= limit)
+        .map(|(_, name)| name)
 }
 
 /// 1-based line and column of byte offset `pos` in `text`.
@@ -788,6 +903,131 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("test.toml"), text)
+    }
+
+    // Guards #31 item 7: five typos and a bad value took six runs (serde
+    // stopped at the first).
+    #[test]
+    fn every_typo_and_bad_value_is_reported_in_one_run() {
+        let err = parse(
+            r#"[setings]
+concurrency = 2
+
+[settings]
+per_host_intervl = "1s"
+timeout = "ten seconds"
+
+[[topics]]
+name = "streaming"
+keywords = ["kafka"]
+sytems = ["Kafka"]
+
+[[sources]]
+name = "aws"
+kind = "cloud"
+vendor = "asw"
+
+[[sources]]
+name = "blog"
+kind = "fed"
+url = "http://127.0.0.1:9/feed.xml"
+"#,
+        )
+        .unwrap_err()
+        .to_string();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 7, "{err}");
+        assert!(
+            lines[0].starts_with("test.toml:1:2: unknown field `setings`"),
+            "{err}"
+        );
+        assert!(lines[0].ends_with("did you mean `settings`?"), "{err}");
+        assert!(
+            lines[1].starts_with("test.toml:5:1: unknown field `per_host_intervl`"),
+            "{err}"
+        );
+        assert!(
+            lines[1].ends_with("did you mean `per_host_interval`?"),
+            "{err}"
+        );
+        assert!(lines[2].starts_with("test.toml:6:11: "), "{err}");
+        assert!(lines[2].contains("ten seconds"), "{err}");
+        assert!(
+            lines[3].starts_with("test.toml:11:1: unknown field `sytems`"),
+            "{err}"
+        );
+        assert!(lines[3].ends_with("did you mean `systems`?"), "{err}");
+        assert!(
+            lines[4].starts_with("test.toml:16:10: unknown variant `asw`"),
+            "{err}"
+        );
+        assert!(lines[4].ends_with("did you mean `aws`?"), "{err}");
+        assert!(
+            lines[5].starts_with("test.toml:20:8: unknown variant `fed`"),
+            "{err}"
+        );
+        assert!(lines[5].ends_with("did you mean `feed`?"), "{err}");
+        assert!(err.ends_with("6 problems in test.toml"), "{err}");
+    }
+
+    // Guards the checks after serde: a value serde refused is not reported a
+    // second time as missing, while the other checks still run.
+    #[test]
+    fn a_refused_value_is_not_also_reported_missing() {
+        let err = parse(
+            "[[topics]]\nname = \"t\"\nkeywords = \"kafka\"\n\n[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"ftp://x/\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("test.toml:3:12: invalid type: string \"kafka\""),
+            "{err}"
+        );
+        assert!(!err.contains("keywords is empty"), "{err}");
+        assert!(err.contains("must be http or https"), "{err}");
+        assert!(err.ends_with("2 problems in test.toml"), "{err}");
+    }
+
+    // Guards #31 item 7: a misspelt name in a value gets a suggestion too.
+    #[test]
+    fn misspelt_names_in_values_get_a_suggestion() {
+        let err = parse(
+            r#"[[topics]]
+name = "streaming"
+keywords = ["kafka"]
+systems = ["Kafka"]
+aliases = { Kafak = ["MSK"] }
+
+[[sources]]
+name = "papers"
+kind = "arxiv"
+topics = ["streming"]
+
+[[rules]]
+query = "webinar"
+action = "mutte"
+topic = "Streaming"
+"#,
+        )
+        .unwrap_err()
+        .to_string();
+        for wanted in [
+            "test.toml:1: topic \"streaming\": aliases names \"Kafak\", which is not in systems (Kafka); did you mean `Kafka`?",
+            "test.toml:7: source \"papers\": topics names \"streming\", which is not a [[topics]] name; did you mean `streaming`?",
+            "is not an action: use \"mute\", \"pin\" or \"boost\"; did you mean `mute`?",
+            "no topic named \"Streaming\"; topics are: streaming; did you mean `streaming`?",
+        ] {
+            assert!(err.contains(wanted), "{wanted}\n{err}");
+        }
+    }
+
+    #[test]
+    fn near_misses_are_suggested_and_far_ones_are_not() {
+        let names = ["settings", "sources", "topics"];
+        assert_eq!(closest("setings", names), Some("settings"));
+        assert_eq!(closest("Topics", names), Some("topics"));
+        assert_eq!(closest("zzz", names), None);
+        assert_eq!(closest("settings", names), None, "not itself");
     }
 
     #[test]
@@ -1008,6 +1248,39 @@ kind = "cloud"
             })
         );
         assert_eq!(c.absorption.vendors, crate::DEFAULT_ABSORPTION_VENDORS);
+    }
+
+    #[test]
+    fn absolute_paths_resolve_dot_dot_like_the_system() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(tmp.path().join("a")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("b")).unwrap();
+        let via = |rest: &str| absolute(&tmp.path().join("a/..").join(rest));
+        assert_eq!(via("b/sources.toml"), real.join("b/sources.toml"));
+        assert_eq!(via("b/new/index"), real.join("b/new/index"));
+        let plain = tmp.path().join("b/index");
+        assert_eq!(absolute(&plain), plain, "nothing to resolve");
+        assert!(absolute(Path::new("index")).is_absolute());
+    }
+
+    // Guards #31 item 7: the index beside the config file, whatever the
+    // current folder, named by its absolute path.
+    #[test]
+    fn the_index_is_found_beside_the_config_file() {
+        let text = "[settings]\nindex = \"data/idx\"\n";
+        let c = Config::parse(Path::new("/srv/horizon/sources.toml"), text).unwrap();
+        assert_eq!(c.index_dir(), Path::new("/srv/horizon/data/idx"));
+        let c = Config::parse(Path::new("/srv/horizon/sources.toml"), "").unwrap();
+        assert_eq!(c.index_dir(), Path::new("/srv/horizon/index"));
+        let c = Config::parse(
+            Path::new("/srv/horizon/sources.toml"),
+            "[settings]\nindex = \"/var/lib/horizon\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.index_dir(), Path::new("/var/lib/horizon"));
+        let c = Config::parse(Path::new("sources.toml"), "").unwrap();
+        assert!(c.index_dir().is_absolute(), "{}", c.index_dir().display());
     }
 
     #[test]

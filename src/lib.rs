@@ -66,7 +66,7 @@ pub const DEFAULT_FEED_WEEKS: usize = 12;
 pub const MAX_FEED_WEEKS: usize = 104;
 /// Where the configuration is read from.
 pub const DEFAULT_CONFIG_PATH: &str = "sources.toml";
-/// Where the index lives unless `--index` or `[settings] index` says otherwise.
+/// Where the index lives, beside the config file, unless `--index` or `[settings] index` says otherwise.
 pub const DEFAULT_INDEX_DIR: &str = "index";
 /// Requests in flight across all hosts.
 pub const DEFAULT_CONCURRENCY: usize = 8;

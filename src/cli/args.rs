@@ -21,7 +21,7 @@ pub struct Cli {
     /// Configuration file.
     #[arg(long, global = true, help_heading = "Global options", env = "HORIZON_CONFIG", default_value = DEFAULT_CONFIG_PATH, value_name = "PATH")]
     pub config: PathBuf,
-    /// Index folder [default: [settings] index in the config, else ./index].
+    /// Index folder, relative to the current folder [default: [settings] index, relative to the config file, else index/ beside the config file].
     #[arg(
         long,
         global = true,

@@ -15,7 +15,9 @@ use super::{interrupt_signal, io_fail, Cli, Failure};
 /// `horizon demo`: write the generated recording, crawl it through the replay
 /// server (the normal HTTP path), print the next commands.
 pub(super) async fn cmd_demo(cli: &Cli, args: &DemoArgs) -> Result<u8, Failure> {
-    let files = horizon::demo::write(&args.dir, Timestamp::now()).map_err(|e| match e {
+    // Absolute, so the summary and the next commands work from any folder.
+    let dir = horizon::config::absolute(&args.dir);
+    let files = horizon::demo::write(&dir, Timestamp::now()).map_err(|e| match e {
         horizon::demo::DemoError::NotEmpty(_) => Failure::usage(e),
         other => Failure::fatal(other),
     })?;

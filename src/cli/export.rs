@@ -1,6 +1,7 @@
 //! `horizon export`.
 
 use anyhow::{Context, Result};
+use horizon::config::absolute;
 use horizon::exit;
 use horizon::search::SearchRequest;
 use jiff::Timestamp;
@@ -28,7 +29,7 @@ pub(super) fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<u8, Failure> {
         Some(path) => horizon::state::write_atomic_with(path, |w| {
             horizon::export::export(&idx, filter.as_deref(), format, &args.index_name, w)
         })
-        .with_context(|| format!("cannot write {}", path.display()))
+        .with_context(|| format!("cannot write {}", absolute(path).display()))
         .map_err(Failure::fatal)?,
         None => {
             let stdout = std::io::stdout();

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use horizon::config::absolute;
 use horizon::exit;
 
 use super::{io_fail, Cli, Failure};
@@ -33,7 +34,7 @@ pub(super) fn cmd_man(dir: Option<&Path>, quiet: bool) -> Result<u8, Failure> {
         return Ok(exit::OK);
     };
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
+        .with_context(|| format!("cannot create {}", absolute(dir).display()))
         .map_err(Failure::fatal)?;
     let mut pages = vec![cmd.clone()];
     let mut i = 0;
@@ -46,11 +47,15 @@ pub(super) fn cmd_man(dir: Option<&Path>, quiet: bool) -> Result<u8, Failure> {
         let name = page.get_display_name().unwrap_or(page.get_name());
         let path = dir.join(format!("{name}.1"));
         horizon::state::write_atomic(&path, &man_page(page).map_err(io_fail)?)
-            .with_context(|| format!("cannot write {}", path.display()))
+            .with_context(|| format!("cannot write {}", absolute(&path).display()))
             .map_err(Failure::fatal)?;
     }
     if !quiet {
-        eprintln!("wrote {} man pages into {}", pages.len(), dir.display());
+        eprintln!(
+            "wrote {} man pages into {}",
+            pages.len(),
+            absolute(dir).display()
+        );
     }
     Ok(exit::OK)
 }

@@ -28,9 +28,9 @@ mod stats;
 use std::path::{Path, PathBuf};
 
 use horizon::config::Config;
+use horizon::exit;
 use horizon::index::HorizonIndex;
 use horizon::text::terminal_safe;
-use horizon::{exit, DEFAULT_INDEX_DIR};
 use jiff::Timestamp;
 
 use args::SourcesAction;
@@ -65,7 +65,11 @@ fn io_fail(e: std::io::Error) -> Failure {
 }
 
 /// Run a parsed command line; returns the exit status.
-pub async fn run(cli: Cli) -> Result<u8, Failure> {
+pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
+    // Absolute from here on, so every message names the file and folder
+    // meant; `--index` (like `--config`) is relative to the current folder.
+    cli.config = horizon::config::absolute(&cli.config);
+    cli.index = cli.index.as_deref().map(horizon::config::absolute);
     let result = match &cli.command {
         Command::Crawl(args) => crawl::cmd_crawl(&cli, args).await,
         Command::Search(args) => search::cmd_search(&cli, args),
@@ -164,13 +168,17 @@ fn optional_config(cli: &Cli) -> Result<Option<Config>, Failure> {
     }
 }
 
-/// The index folder: `--index`, else the config's `[settings] index`, else `./index`.
+/// The index folder, absolute: `--index` (relative to the current folder),
+/// else the config's `[settings] index` (relative to the config's folder),
+/// else `index/` beside the config file.
 fn index_dir(cli: &Cli, cfg: Option<&Config>) -> PathBuf {
     if let Some(dir) = &cli.index {
         return dir.clone();
     }
-    cfg.and_then(Config::index_dir)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR))
+    match cfg {
+        Some(cfg) => cfg.index_dir(),
+        None => horizon::config::default_index_dir(&cli.config),
+    }
 }
 
 fn open_index(dir: &Path) -> Result<HorizonIndex, Failure> {

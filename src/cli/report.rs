@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use horizon::config::Config;
+use horizon::config::{absolute, Config};
 use horizon::exit;
 use horizon::index::HorizonIndex;
 use horizon::report::{Format, FullReport};
@@ -60,10 +60,10 @@ pub(super) async fn cmd_report(cli: &Cli, args: &ReportArgs) -> Result<u8, Failu
     match &args.out {
         Some(path) => {
             horizon::state::write_atomic(path, text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))
+                .with_context(|| format!("cannot write {}", absolute(path).display()))
                 .map_err(Failure::fatal)?;
             if !cli.quiet {
-                eprintln!("wrote {}", path.display());
+                eprintln!("wrote {}", absolute(path).display());
             }
         }
         None => {
@@ -116,10 +116,10 @@ pub(super) async fn deliver_report(
     };
     for (path, text) in &saved {
         horizon::state::write_atomic(path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
+            .with_context(|| format!("cannot write {}", absolute(path).display()))
             .map_err(Failure::fatal)?;
         if !cli.quiet {
-            eprintln!("wrote {}", path.display());
+            eprintln!("wrote {}", absolute(path).display());
         }
     }
     let shown = saved.last().map(|(p, _)| p.as_path()).unwrap_or(dir);

@@ -2,6 +2,7 @@
 //! SIGINT/SIGTERM after the open requests finish.
 
 use anyhow::{Context, Result};
+use horizon::config::absolute;
 use horizon::exit;
 use horizon::serve::{Limits, Options, ServeError, Site};
 
@@ -14,13 +15,13 @@ use super::{
 fn token(args: &ServeArgs) -> Result<Option<String>, Failure> {
     if let Some(path) = &args.token_file {
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("--token-file: cannot read {}", path.display()))
+            .with_context(|| format!("--token-file: cannot read {}", absolute(path).display()))
             .map_err(Failure::usage)?;
         let line = text.lines().next().unwrap_or("").trim().to_string();
         if line.is_empty() {
             return Err(Failure::usage(anyhow::anyhow!(
                 "--token-file: {} is empty",
-                path.display()
+                absolute(path).display()
             )));
         }
         return Ok(Some(line));

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use horizon::config::absolute;
 use horizon::config::Config;
 use horizon::exit;
 use horizon::state::{CrawlState, HealthStatus};
@@ -71,7 +72,7 @@ pub(super) fn cmd_sources_import(
     dry_run: bool,
 ) -> Result<u8, Failure> {
     let opml_text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))
+        .with_context(|| format!("cannot read {}", absolute(file).display()))
         .map_err(Failure::usage)?;
     let feeds = horizon::opml::parse(file, &opml_text).map_err(Failure::usage)?;
     let config_text = match std::fs::read_to_string(&cli.config) {
@@ -145,7 +146,7 @@ pub(super) fn cmd_sources_export(cli: &Cli, out: Option<&Path>) -> Result<u8, Fa
     let text = horizon::opml::export(&cfg);
     match out {
         Some(path) => horizon::state::write_atomic(path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
+            .with_context(|| format!("cannot write {}", absolute(path).display()))
             .map_err(Failure::fatal)?,
         None => std::io::stdout()
             .lock()

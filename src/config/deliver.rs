@@ -189,6 +189,7 @@ fn check_report_url(url: String, line: usize, problems: &mut Vec<Problem>) -> Op
     let sample = url.replace(PERIOD_PLACEHOLDER, "2026-W48");
     let mut bad = |message: String| {
         problems.push(Problem {
+            column: None,
             line,
             context: "[report.deliver] report_url".into(),
             message,
@@ -300,6 +301,7 @@ fn build_webhook(
     let start = problems.len();
     if let Some(inline) = &w.url {
         problems.push(Problem {
+            column: None,
             line: line_col(text, inline.span().start).0,
             context: format!("{ctx}: url"),
             message: format!(
@@ -312,6 +314,7 @@ fn build_webhook(
     }
     let mut bad = |message: String| {
         problems.push(Problem {
+            column: None,
             line,
             context: ctx.clone(),
             message,
@@ -362,6 +365,7 @@ fn build_mail(
     let start = problems.len();
     if let Some(inline) = &m.password {
         problems.push(Problem {
+            column: None,
             line: line_col(text, inline.span().start).0,
             context: format!("{ctx} password"),
             message: "a password is a secret and is not read from the config file; put it in an \
@@ -372,6 +376,7 @@ fn build_mail(
     }
     let mut bad = |key: &str, message: String| {
         problems.push(Problem {
+            column: None,
             line,
             context: if key.is_empty() {
                 ctx.clone()

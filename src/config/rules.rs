@@ -133,6 +133,7 @@ fn build_rule(
     let before = problems.len();
     let mut bad = |span: std::ops::Range<usize>, key: &str, message: String| {
         problems.push(Problem {
+            column: None,
             line: line_col(text, span.start).0,
             context: format!("rule {name:?}: {key}"),
             message,
@@ -182,7 +183,10 @@ fn build_rule(
             bad(
                 r.action.span(),
                 "action",
-                format!("{other:?} is not an action: use \"mute\", \"pin\" or \"boost\""),
+                format!(
+                    "{other:?} is not an action: use \"mute\", \"pin\" or \"boost\"{}",
+                    super::did_you_mean(other, ["mute", "pin", "boost"])
+                ),
             );
             None
         }
@@ -194,7 +198,11 @@ fn build_rule(
             bad(
                 span,
                 "topic",
-                format!("no topic named {t:?}; topics are: {}", known.join(", ")),
+                format!(
+                    "no topic named {t:?}; topics are: {}{}",
+                    known.join(", "),
+                    super::did_you_mean(t, known.iter().copied())
+                ),
             );
         }
     }

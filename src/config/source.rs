@@ -432,6 +432,7 @@ impl Check<'_> {
     fn bad_at(&mut self, line: usize, message: String) {
         self.found = true;
         self.problems.push(Problem {
+            column: None,
             line,
             context: self.context.clone(),
             message,
@@ -597,7 +598,8 @@ impl ArxivKeys {
         for t in &self.topics {
             if !topic_names.contains(t) {
                 check.bad(format!(
-                    "topics names {t:?}, which is not a [[topics]] name"
+                    "topics names {t:?}, which is not a [[topics]] name{}",
+                    super::did_you_mean(t, topic_names.iter().map(String::as_str))
                 ));
             }
         }
@@ -799,7 +801,9 @@ vendor = "aws"
             err,
             "test.toml:4:13: invalid type: string \"ten\", expected usize"
         );
-        let err = error("[[sources]]\nname = \"a\"\nkind = \"feed\"\nenabled = \"no\"\n");
+        let err = error(
+            "[[sources]]\nname = \"a\"\nkind = \"feed\"\nenabled = \"no\"\nurl = \"http://x/\"\n",
+        );
         assert_eq!(
             err,
             "test.toml:4:11: invalid type: string \"no\", expected a boolean"

@@ -7,7 +7,8 @@
 //! `UPDATE_RELIABILITY=1 cargo test --test integration reliability_table -- --nocapture`.
 //!
 //! Every command runs in a fresh tempdir with `--config sources.toml --index
-//! idx` (relative paths), so messages read exactly as in the table.
+//! idx` (relative paths). Messages name absolute paths; the tempdir's prefix
+//! is taken out ([`in_dir`]), so they read exactly as in the table.
 
 use std::path::Path;
 
@@ -236,6 +237,21 @@ fn config_cases() -> Vec<ConfigCase> {
             "[[sources]]\nname = \"blog\"\nkind = 3\nurl = \"http://127.0.0.1:9/f\"\n",
             "horizon: sources.toml:3:8: invalid type: integer `3`, expected a string",
         ),
+        c(
+            "misspelt vendor (did you mean)",
+            "[[sources]]\nname = \"aws\"\nkind = \"cloud\"\nvendor = \"asw\"\n",
+            "horizon: sources.toml:4:10: unknown variant `asw`, expected one of `aws`, `azure`, `gcp`, `oci`, `cloudflare`, `digitalocean`, `github`; did you mean `aws`?",
+        ),
+        c(
+            "misspelt topic in a source (did you mean)",
+            format!("{topic}[[sources]]\nname = \"papers\"\nkind = \"arxiv\"\ntopics = [\"databse\"]\n"),
+            "horizon: sources.toml:5: source \"papers\": topics names \"databse\", which is not a [[topics]] name; did you mean `databases`?",
+        ),
+        c(
+            "five typos at once (all listed, then a count)",
+            "[settings]\nconcurency = 4\n\n[[topics]]\nname = \"db\"\nkeyword = [\"postgres\"]\n\n[[sources]]\nname = \"blog\"\nkind = \"fed\"\n\n[[sources]]\nname = \"aws\"\nkind = \"cloud\"\nvendr = \"aws\"\nenabeld = false\n",
+            "horizon: sources.toml:2:1: unknown field `concurency`, expected one of `index`, `user_agent`, `concurrency`, `per_host_concurrency`, `per_host_interval`, `connect_timeout`, `timeout`, `max_body_bytes`, `max_redirects`, `retries`, `retry_budget`, `max_retry_after`, `writer_heap_bytes`, `failing_after`, `allow_private_hosts`, `hosts`; did you mean `concurrency`?",
+        ),
     ]
 }
 
@@ -364,10 +380,20 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("horizon runs")
 }
 
-/// Exit 2, nothing on stdout, no panic, no index created; returns stderr's first line.
+/// `text` with `dir/` taken out of the absolute paths it names.
+fn in_dir(dir: &Path, text: &str) -> String {
+    let mut text = text.to_string();
+    for d in [dir.to_path_buf(), dir.canonicalize().expect("tempdir")] {
+        text = text.replace(&format!("{}/", d.display()), "");
+    }
+    text
+}
+
+/// Exit 2, nothing on stdout, no panic, no index created; returns stderr's
+/// first line, with the tempdir taken out of its paths.
 fn usage_error(dir: &Path, args: &[&str], what: &str) -> String {
     let out = run(dir, args);
-    let err = stderr(&out);
+    let err = in_dir(dir, &stderr(&out));
     assert!(!err.contains("panicked"), "{what}: panic\n{err}");
     assert_eq!(out.status.code(), Some(2), "{what}: exit status\n{err}");
     assert!(out.stdout.is_empty(), "{what}: stdout: {}", stdout(&out));
@@ -427,7 +453,7 @@ fn two_problems_are_both_listed_with_a_count() {
     let out = run(tmp.path(), &["sources"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
+        in_dir(tmp.path(), &stderr(&out)),
         "horizon: sources.toml:1: source \"blog\": url \"ftp://x/\" must be http or https with a host (got scheme \"ftp\")\n\
          sources.toml:5: source \"blog\": duplicate source name (each source needs its own name)\n\
          2 problems in sources.toml\n"

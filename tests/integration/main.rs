@@ -49,6 +49,7 @@ mod demo;
 mod faults;
 mod feed_corpus;
 mod feeds_out;
+mod first_run;
 mod full_text;
 mod hostile;
 mod ids;

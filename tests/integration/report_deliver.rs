@@ -556,7 +556,8 @@ async fn a_missing_or_empty_index_exits_3_and_delivers_nothing() {
              url_env = \"HORIZON_SLACK_WEBHOOK\"\n",
         )
         .write(tmp.path());
-    // A config without `[settings] index`, run from another folder.
+    // A config without `[settings] index`, run from another folder: the
+    // index beside the config (not the current folder's, #31 item 7) is missing.
     let elsewhere = tempfile::tempdir().unwrap();
     let mut cmd = crate::support::horizon_in(elsewhere.path());
     cmd.arg("--config")
@@ -566,7 +567,7 @@ async fn a_missing_or_empty_index_exits_3_and_delivers_nothing() {
     let out = run(cmd).await;
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    let expected = std::path::absolute(elsewhere.path().join("index")).unwrap();
+    let expected = std::path::absolute(tmp.path().join("index")).unwrap();
     assert!(
         err.contains(&format!("no index at {}", expected.display())),
         "{err}"
