@@ -181,6 +181,8 @@ struct RawOffering {
     #[serde(default)]
     url: String,
     #[serde(default)]
+    dates_url: String,
+    #[serde(default)]
     when_named: bool,
 }
 
@@ -267,7 +269,7 @@ fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> O
         closed,
         retires,
         url: o.url,
-        dates_url: String::new(),
+        dates_url: o.dates_url,
         when_named: o.when_named,
         origin: Origin::Config,
         line: Some(line),

@@ -654,10 +654,24 @@ impl Item {
     }
 }
 
-/// Test helpers holding an enum's serde spelling to its strum name.
 /// Where a landscape entry comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Origin {
     /// The built-in catalog.
     Catalog,
@@ -665,6 +679,13 @@ pub enum Origin {
     Crawl,
     /// An `[[offerings]]` entry in `sources.toml`.
     Config,
+}
+
+impl Origin {
+    /// The name used in JSON and in the text views.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// One vendor offering of one system.

@@ -55,6 +55,18 @@ impl Offering {
         ]
     }
 
+    /// Every date the entry carries, each as the milestone it marks, in
+    /// life order (`retiring` and `closed` apart, unlike [`Self::milestones`]).
+    pub fn dates(&self) -> [(Milestone, Option<Date>); 5] {
+        [
+            (Milestone::Preview, self.preview),
+            (Milestone::Ga, self.ga),
+            (Milestone::Retiring, self.retiring),
+            (Milestone::Closed, self.closed),
+            (Milestone::Retired, self.retires),
+        ]
+    }
+
     /// The stage on `day` and the date it was reached (when known), or `None`
     /// when the offering did not exist yet. `checked` is the date the current
     /// `stage` was last confirmed: a stage whose own date is unknown counts
@@ -84,6 +96,75 @@ impl Offering {
             return Some((self.stage, None));
         }
         Some((stage, since))
+    }
+}
+
+/// A dated step in an offering's life: one per date key of the catalog
+/// (`preview`, `ga`, `retiring`, `closed`, `retires`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Milestone {
+    /// Public preview began.
+    Preview,
+    /// General availability.
+    Ga,
+    /// The vendor announced the retirement.
+    Retiring,
+    /// Closed to new customers (existing ones keep running).
+    Closed,
+    /// The service ended.
+    Retired,
+}
+
+impl Milestone {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The words a person reads in a timeline.
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::Preview => "preview",
+            Milestone::Ga => "GA",
+            Milestone::Retiring => "retirement announced",
+            Milestone::Closed => "closed to new customers",
+            Milestone::Retired => "retired",
+        }
+    }
+
+    /// The stage the offering is at from this milestone on.
+    pub fn stage(self) -> OfferingStage {
+        match self {
+            Milestone::Preview => OfferingStage::Preview,
+            Milestone::Ga => OfferingStage::Ga,
+            Milestone::Retiring | Milestone::Closed => OfferingStage::Retiring,
+            Milestone::Retired => OfferingStage::Retired,
+        }
+    }
+
+    /// The milestone a crawled note's stage marks.
+    pub fn of_stage(stage: OfferingStage) -> Milestone {
+        match stage {
+            OfferingStage::Preview => Milestone::Preview,
+            OfferingStage::Ga => Milestone::Ga,
+            OfferingStage::Retiring => Milestone::Retiring,
+            OfferingStage::Retired => Milestone::Retired,
+        }
     }
 }
 

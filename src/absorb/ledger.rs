@@ -8,6 +8,10 @@
 //! `stage_change` when it existed at an earlier stage, `retirement` for a
 //! retirement. Catalog entries and notes dated on or after `as_of` do not
 //! exist yet, so the ledger is the same for the same index and date.
+//!
+//! It also keeps each system's timeline (see [`super::timeline`]): the
+//! catalog's dated milestones up to `as_of`, and every stage change a crawled
+//! note applied, dated by the note.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,7 +24,8 @@ use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, TantivyDocument, Term, TERMINATED};
 
-use super::catalog::{Catalog, Offering, OfferingRelation, OfferingStage, Origin};
+use super::catalog::{Catalog, Milestone, Offering, OfferingRelation, OfferingStage, Origin};
+use super::timeline::{self, TimelineEntry};
 use super::AbsorbError;
 use crate::index::HorizonIndex;
 use crate::model::{Kind, Relation, Stage, Vendor};
@@ -304,6 +309,8 @@ pub struct Ledger {
     entries: BTreeMap<String, Vec<Entry>>,
     /// Per system: events of the window, newest first.
     events: BTreeMap<String, Vec<Event>>,
+    /// Per system: dated milestones up to `as_of`, sorted.
+    timelines: BTreeMap<String, Vec<TimelineEntry>>,
 }
 
 impl Ledger {
@@ -329,6 +336,7 @@ impl Ledger {
                 });
             }
         }
+        let mut timelines = catalog_timelines(catalog, last_day);
         let mut events: BTreeMap<String, Vec<Event>> = BTreeMap::new();
         for &note in launches {
             let (Some(vendor), Some(date)) = (note.vendor, note.date()) else {
@@ -347,7 +355,9 @@ impl Ledger {
                     (s, Some(b)) if b < s => EventKind::StageChange,
                     _ => EventKind::Launch,
                 };
-                apply(list, link, vendor, product, stage, note, date);
+                if let Some(step) = apply(list, link, vendor, product, stage, note, date) {
+                    timelines.entry(link.system.clone()).or_default().push(step);
+                }
                 if date >= since {
                     events.entry(link.system.clone()).or_default().push(Event {
                         kind,
@@ -366,7 +376,14 @@ impl Ledger {
         for list in events.values_mut() {
             list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
         }
-        Ledger { entries, events }
+        for list in timelines.values_mut() {
+            timeline::sort(list);
+        }
+        Ledger {
+            entries,
+            events,
+            timelines,
+        }
     }
 
     /// The system's offerings, in [`Vendor::ALL`] order, then catalog order.
@@ -396,6 +413,44 @@ impl Ledger {
     pub fn events_of(&self, system: &str) -> Vec<Event> {
         self.events.get(system).cloned().unwrap_or_default()
     }
+
+    /// The system's dated milestones up to `as_of`, oldest first.
+    pub fn timeline_of(&self, system: &str) -> Vec<TimelineEntry> {
+        self.timelines.get(system).cloned().unwrap_or_default()
+    }
+}
+
+/// The page that shows an offering's dates: its `dates_url`, else its `url`.
+fn dates_page(o: &Offering) -> &str {
+    if o.dates_url.is_empty() {
+        &o.url
+    } else {
+        &o.dates_url
+    }
+}
+
+/// Every date of the catalog (and the config) up to `last_day`, per system.
+fn catalog_timelines(catalog: &Catalog, last_day: Date) -> BTreeMap<String, Vec<TimelineEntry>> {
+    let mut out: BTreeMap<String, Vec<TimelineEntry>> = BTreeMap::new();
+    for o in &catalog.offerings {
+        for (stage, date) in o.dates() {
+            let Some(date) = date.filter(|d| *d <= last_day) else {
+                continue;
+            };
+            out.entry(o.system.clone())
+                .or_default()
+                .push(TimelineEntry {
+                    date,
+                    vendor: o.vendor,
+                    product: o.product.clone(),
+                    stage,
+                    relation: o.relation,
+                    source: o.origin,
+                    url: dates_page(o).to_string(),
+                });
+        }
+    }
+    out
 }
 
 /// Milestones the catalog (or the config) dates inside the window are events
@@ -426,11 +481,7 @@ fn catalog_events(
                         .to_zoned(TimeZone::UTC)
                         .map(|z| z.timestamp())
                         .unwrap_or(Timestamp::UNIX_EPOCH);
-                    let url = if o.dates_url.is_empty() {
-                        o.url.clone()
-                    } else {
-                        o.dates_url.clone()
-                    };
+                    let url = dates_page(o).to_string();
                     list.push(Event {
                         kind,
                         vendor: o.vendor,
@@ -476,6 +527,8 @@ fn catalog_stage_before(
     }
 }
 
+/// Bring the matching entry to `stage` (or add the offering); the timeline
+/// step when that changed the landscape.
 fn apply(
     list: &mut Vec<Entry>,
     link: &crate::model::SystemLink,
@@ -484,8 +537,17 @@ fn apply(
     stage: OfferingStage,
     note: &CloudNote,
     date: Timestamp,
-) {
+) -> Option<TimelineEntry> {
     let day = civil_day(date);
+    let step = |o: &Offering| TimelineEntry {
+        date: day,
+        vendor,
+        product: o.product.clone(),
+        stage: Milestone::of_stage(stage),
+        relation: o.relation,
+        source: Origin::Crawl,
+        url: note.url.clone(),
+    };
     match list
         .iter_mut()
         .find(|e| e.offering.vendor == vendor && e.offering.is_named(product))
@@ -495,10 +557,12 @@ fn apply(
                 e.stage = stage;
                 e.since = Some(day);
                 e.url = note.url.clone();
+                return Some(step(&e.offering));
             }
+            None
         }
-        None => list.push(Entry {
-            offering: Offering {
+        None => {
+            let offering = Offering {
                 system: link.system.clone(),
                 vendor,
                 product: clean_line(product),
@@ -519,10 +583,15 @@ fn apply(
                 when_named: false,
                 origin: Origin::Crawl,
                 line: None,
-            },
-            stage,
-            since: Some(day),
-            url: note.url.clone(),
-        }),
+            };
+            let added = step(&offering);
+            list.push(Entry {
+                offering,
+                stage,
+                since: Some(day),
+                url: note.url.clone(),
+            });
+            Some(added)
+        }
     }
 }

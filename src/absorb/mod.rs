@@ -28,6 +28,10 @@
 //! Cloud) count: the notes of the others (Cloudflare, GitHub, …) are left
 //! out of the flags, and their offerings never raise a level.
 //!
+//! Each system row carries its [`timeline`] (every dated milestone of its
+//! offerings up to `as_of`), and the report the GA lag statistics drawn from
+//! them ([`LagReport`]): how long the second vendor took to follow the first.
+//!
 //! The output is deterministic for an index, a config and an `as_of` date:
 //! every list is sorted, and a catalog or crawled entry dated after `as_of`
 //! does not exist yet.
@@ -36,6 +40,7 @@ pub mod catalog;
 pub mod classify;
 pub mod ledger;
 mod render;
+pub mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -49,10 +54,11 @@ use crate::model::{Relation, Stage, Vendor};
 use crate::text::clean_line;
 use ledger::CloudNote;
 
-pub use catalog::{Catalog, CatalogError, OfferingRelation, OfferingStage, Origin};
+pub use catalog::{Catalog, CatalogError, Milestone, OfferingRelation, OfferingStage, Origin};
 pub use classify::Classifier;
 pub use ledger::{Event, EventKind, LandscapeOffering};
-pub use render::{cell as matrix_cell, render_text};
+pub use render::{cell as matrix_cell, render_lag, render_system, render_text};
+pub use timeline::{FirstGa, LagReport, PairLag, SystemLag, TimelineEntry};
 
 /// Evidence notes a window needs before the trend can be `rising`
 /// (current window) or `falling` (previous window).
@@ -229,6 +235,10 @@ pub struct Flag {
     pub offerings: Vec<LandscapeOffering>,
     /// Launches, stage changes and retirements in the window, newest first.
     pub events: Vec<Event>,
+    /// Every dated milestone of the system's offerings up to the date, oldest
+    /// first: the catalog's and the config's dates, and the stage changes
+    /// crawled launch notes made. Empty for the topic-area row.
+    pub timeline: Vec<TimelineEntry>,
     /// Notes about the system's offerings in the window, newest first, at most
     /// [`MAX_EVIDENCE`] (the newest of every vendor and relation kept).
     pub evidence: Vec<Evidence>,
@@ -282,12 +292,56 @@ pub struct FlagsReport {
     /// One row per topic area and system, topics in config order, each topic's
     /// area row first, then its systems in config order. Includes `none` rows.
     pub flags: Vec<Flag>,
+    /// GA lags from the rows' timelines: per system, and per vendor pair.
+    pub lag: LagReport,
 }
 
 impl FlagsReport {
     /// The flags a person should see: every row above `none`.
     pub fn active(&self) -> impl Iterator<Item = &Flag> {
         self.flags.iter().filter(|f| f.level > Level::None)
+    }
+
+    /// The rows of the system called `name`: by its name in the config or
+    /// any of its names in `catalog` (ignoring case); a system listed under
+    /// several topics has a row in each.
+    pub fn system_rows(&self, catalog: &Catalog, name: &str) -> Result<Vec<&Flag>, UnknownSystem> {
+        let canonical = |n: &str| catalog.system(n).map(|s| s.name.as_str());
+        let wanted = canonical(name);
+        let rows: Vec<&Flag> = self
+            .flags
+            .iter()
+            .filter(|f| {
+                f.system.as_deref().is_some_and(|s| {
+                    s.eq_ignore_ascii_case(name.trim())
+                        || (wanted.is_some() && canonical(s) == wanted)
+                })
+            })
+            .collect();
+        if !rows.is_empty() {
+            return Ok(rows);
+        }
+        if let Some(c) = wanted {
+            return Err(UnknownSystem::NotWatched {
+                name: name.to_string(),
+                canonical: c.to_string(),
+            });
+        }
+        let watched: Vec<&str> = self
+            .flags
+            .iter()
+            .filter_map(|f| f.system.as_deref())
+            .collect();
+        let close = close_names(name, &watched, catalog);
+        Err(UnknownSystem::Unknown {
+            name: name.to_string(),
+            known: if close.is_empty() {
+                watched.iter().map(|s| s.to_string()).collect()
+            } else {
+                Vec::new()
+            },
+            close,
+        })
     }
 
     /// Every event of the window across systems, newest first, each once.
@@ -302,6 +356,82 @@ impl FlagsReport {
         out.sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.id.cmp(&b.1.id)));
         out
     }
+}
+
+/// Why a system name names no row of a [`FlagsReport`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnknownSystem {
+    /// The catalog knows it, but no topic lists it.
+    #[error("{name:?} is {canonical} in the offering catalog, but no topic of the config lists it; add it to a topic's `systems` to see its flags")]
+    NotWatched {
+        /// The name asked for.
+        name: String,
+        /// The catalog's name for it.
+        canonical: String,
+    },
+    /// Neither the config nor the catalog knows it.
+    #[error("no watched system is called {name:?}; {}", suggestion(close, known))]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// Watched systems with a close name, closest first.
+        close: Vec<String>,
+        /// Every watched system, when none is close.
+        known: Vec<String>,
+    },
+}
+
+fn suggestion(close: &[String], known: &[String]) -> String {
+    if close.is_empty() {
+        format!("the watched systems are: {}", known.join(", "))
+    } else {
+        format!("did you mean {}?", close.join(" or "))
+    }
+}
+
+/// How alike two names are (case ignored), from 0 to 1.
+fn likeness(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.trim().to_lowercase(), b.trim().to_lowercase());
+    let contained = a.len() >= 3 && b.len() >= 3 && (a.contains(&b) || b.contains(&a));
+    let score = strsim::jaro_winkler(&a, &b).max(strsim::normalized_levenshtein(&a, &b));
+    if contained {
+        score.max(0.9)
+    } else {
+        score
+    }
+}
+
+/// Up to five of the `watched` systems whose name (or a catalog name of
+/// theirs) is close to `name`, or one of whose offerings is called `name`
+/// ("MSK" → Kafka), closest first.
+fn close_names(name: &str, watched: &[&str], catalog: &Catalog) -> Vec<String> {
+    const CLOSE: f64 = 0.8;
+    let mut scored: Vec<(f64, &str)> = watched
+        .iter()
+        .map(|&w| {
+            let Some(system) = catalog.system(w) else {
+                return (likeness(name, w), w);
+            };
+            if catalog.offerings_of(&system.name).any(|o| o.is_named(name)) {
+                return (1.0, w);
+            }
+            let best = std::iter::once(system.name.as_str())
+                .chain(system.names.iter().map(String::as_str))
+                .chain(std::iter::once(w))
+                .map(|n| likeness(name, n))
+                .fold(0.0, f64::max);
+            (best, w)
+        })
+        .filter(|(score, _)| *score >= CLOSE)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut out: Vec<String> = Vec::new();
+    for (_, w) in scored {
+        if out.len() < 5 && !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
 }
 
 /// Compute the absorption flags as of `as_of` over `window` (and the window before it).
@@ -397,6 +527,7 @@ pub fn compute_flags_at(
             window_days: ctx.window_days,
             rule: rule.clone(),
             catalog_checked: catalog.checked.to_string(),
+            lag: timeline::lag_report(&flags, counted),
             flags,
         });
     }
@@ -572,6 +703,7 @@ fn area_flag<'a>(ctx: &RowContext<'a>, topic: &str) -> Flag {
         reason,
         offerings: Vec::new(),
         events: Vec::new(),
+        timeline: Vec::new(),
         evidence,
         more_evidence,
         momentum: BTreeMap::new(),
@@ -599,6 +731,7 @@ fn system_flag<'a>(
     }
     let offerings = landscape.offerings_of(system);
     let events = landscape.events_of(system);
+    let timeline = landscape.timeline_of(system);
     // The offerings that count for the level: those of `[absorption] vendors`.
     let counted: Vec<LandscapeOffering> = offerings
         .iter()
@@ -646,6 +779,7 @@ fn system_flag<'a>(
         reason,
         offerings,
         events,
+        timeline,
         evidence,
         more_evidence,
         momentum,
@@ -711,6 +845,8 @@ mod tests {
         crate::model::spelling::serializes_as_named::<Level>();
         crate::model::spelling::serializes_as_named::<Trend>();
         crate::model::spelling::serializes_as_named::<EventKind>();
+        crate::model::spelling::serializes_as_named::<Milestone>();
+        crate::model::spelling::serializes_as_named::<Origin>();
         assert_eq!(EventKind::StageChange.as_str(), "stage_change");
     }
 

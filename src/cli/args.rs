@@ -59,7 +59,7 @@ pub enum Command {
     Stats(JsonArg),
     /// Cloud-absorption flags: where vendors launch managed offerings of what you run.
     #[command(
-        after_help = "Examples:\n  horizon flags\n  horizon flags --as-of 2026-11-01 --window 180d --json"
+        after_help = "Examples:\n  horizon flags\n  horizon flags --as-of 2026-11-01 --window 180d --json\n  horizon flags --system kafka            # when each vendor reached each stage\n  horizon flags --as-of 2019-01-01 --system kafka\n  horizon flags --lag                     # how long the second cloud took to follow the first"
     )]
     Flags(FlagsArgs),
     /// The weekly "what's new" report, flags first.
@@ -369,7 +369,17 @@ pub struct FlagsArgs {
     /// How far back to look [default: `[absorption] window`, 90d].
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
-    /// Every flag, with its evidence, as JSON on stdout.
+    /// One system only: its level, its timeline (when each vendor's offering
+    /// reached each stage), its undated offerings and its GA lag. NAME is the
+    /// system as sources.toml or the offering catalog names it.
+    #[arg(long, value_name = "NAME", conflicts_with = "lag")]
+    pub system: Option<String>,
+    /// The GA lags: per system, days from the first to the second vendor's GA;
+    /// per vendor pair, the median.
+    #[arg(long)]
+    pub lag: bool,
+    /// Every flag, with its evidence, timeline and the GA lags, as JSON on
+    /// stdout (with --system: that system's row; with --lag: the lags).
     #[arg(long)]
     pub json: bool,
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use horizon::absorb::Catalog;
 use horizon::exit;
 use jiff::Timestamp;
 
@@ -27,13 +28,34 @@ pub(super) fn cmd_flags(cli: &Cli, args: &FlagsArgs) -> Result<u8, Failure> {
     let flags =
         horizon::absorb::compute_flags(&idx, &cfg, as_of, window).map_err(Failure::fatal)?;
     let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &flags)
-            .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
-        writeln!(out).map_err(io_fail)?;
-    } else {
-        out.write_all(terminal_safe_block(&horizon::absorb::render_text(&flags)).as_bytes())
-            .map_err(io_fail)?;
+    if let Some(name) = &args.system {
+        let catalog = Catalog::for_config(&cfg).map_err(Failure::fatal)?;
+        let rows = flags
+            .system_rows(&catalog, name)
+            .map_err(|e| Failure::usage(anyhow::anyhow!("--system: {e}")))?;
+        return if args.json {
+            json(&mut out, &rows.first())
+        } else {
+            text(&mut out, &horizon::absorb::render_system(&flags, &rows))
+        };
     }
+    match (args.json, args.lag) {
+        (true, true) => json(&mut out, &flags.lag),
+        (true, false) => json(&mut out, &flags),
+        (false, true) => text(&mut out, &horizon::absorb::render_lag(&flags)),
+        (false, false) => text(&mut out, &horizon::absorb::render_text(&flags)),
+    }
+}
+
+fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<u8, Failure> {
+    serde_json::to_writer_pretty(&mut *out, value)
+        .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+    writeln!(out).map_err(io_fail)?;
+    Ok(exit::OK)
+}
+
+fn text(out: &mut impl Write, text: &str) -> Result<u8, Failure> {
+    out.write_all(terminal_safe_block(text).as_bytes())
+        .map_err(io_fail)?;
     Ok(exit::OK)
 }

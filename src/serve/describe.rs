@@ -1,7 +1,9 @@
 //! The library's results as the pages' views: a stored item, the flags,
 //! the sources' health. Words only; the templates lay them out.
 
-use crate::absorb::{day, matrix_cell, FlagsReport};
+use jiff::civil::Date;
+
+use crate::absorb::{day, ledger, matrix_cell, Flag, FlagsReport, Milestone};
 use crate::config::Config;
 use crate::model::{Item, Vendor};
 use crate::report::safe_url;
@@ -135,6 +137,22 @@ pub(super) fn landscape_page(r: &FlagsReport) -> LandscapePage {
             subject: f.subject(),
             level: f.level.as_str(),
             reason: f.reason.clone(),
+            timeline: timeline_svg(f, ledger::civil_day(r.as_of)),
+            steps: f
+                .timeline
+                .iter()
+                .map(|e| StepView {
+                    date: e.date.to_string(),
+                    what: format!(
+                        "{} {}: {}",
+                        e.vendor.display_name(),
+                        e.product,
+                        e.stage.label()
+                    ),
+                    source: e.source.as_str(),
+                    url: safe_url(&e.url),
+                })
+                .collect(),
             momentum: momentum(f),
             more: if f.more_evidence > 0 {
                 format!("{} more notes not listed.", f.more_evidence)
@@ -161,6 +179,123 @@ pub(super) fn landscape_page(r: &FlagsReport) -> LandscapePage {
         rows,
         details,
     }
+}
+
+/// Width of the timeline picture, of its lane labels, and a lane's height.
+const SVG_WIDTH: u32 = 640;
+const SVG_LABELS: u32 = 104;
+const SVG_LANE: u32 = 22;
+
+/// The system's timeline drawn (see [`TimelineSvg`]), from the first
+/// January of its first milestone's year to `today`; `None` when it has no
+/// dated milestone.
+fn timeline_svg(f: &Flag, today: Date) -> Option<TimelineSvg> {
+    let first = f.timeline.first()?.date;
+    let start = Date::new(first.year(), 1, 1).ok()?;
+    let end = today.max(start.checked_add(jiff::Span::new().years(1)).ok()?);
+    let days = |d: Date| f64::from(start.until(d).map(|s| s.get_days()).unwrap_or(0));
+    let plot = f64::from(SVG_WIDTH - SVG_LABELS - 24);
+    let total = days(end).max(1.0);
+    let x = |d: Date| SVG_LABELS + (days(d.min(end)) / total * plot).round() as u32;
+    let vendors: Vec<_> = crate::model::Vendor::ALL
+        .iter()
+        .copied()
+        .filter(|v| f.timeline.iter().any(|e| e.vendor == *v))
+        .collect();
+    let top = 8;
+    let y_of = |v| {
+        let lane = vendors.iter().position(|w| *w == v).unwrap_or(0) as u32;
+        top + SVG_LANE / 2 + lane * SVG_LANE
+    };
+    let bottom = top + SVG_LANE * vendors.len() as u32;
+    let lanes = vendors
+        .iter()
+        .map(|v| LaneView {
+            text_y: y_of(*v) + 4,
+            name: v.display_name(),
+        })
+        .collect();
+    let years = (end.year() - start.year()).max(1);
+    let step = (years + 7) / 8;
+    let ticks = (start.year()..=end.year())
+        .step_by(usize::try_from(step).unwrap_or(1).max(1))
+        .filter_map(|y| Date::new(y, 1, 1).ok())
+        .filter(|d| *d <= end)
+        .map(|d| TickView {
+            x: x(d),
+            label: d.year().to_string(),
+        })
+        .collect();
+    // Each offering's life: from its first milestone to its retirement, or to today.
+    let mut spans = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for e in &f.timeline {
+        if !seen.insert((e.vendor, e.product.as_str())) {
+            continue;
+        }
+        let ended = f
+            .timeline
+            .iter()
+            .find(|r| {
+                r.vendor == e.vendor && r.product == e.product && r.stage == Milestone::Retired
+            })
+            .map_or(end, |r| r.date);
+        spans.push(SpanView {
+            x1: x(e.date),
+            x2: x(ended),
+            y: y_of(e.vendor),
+            class: if e.relation.absorbs() {
+                "life"
+            } else {
+                "life alternative"
+            },
+        });
+    }
+    let marks = f
+        .timeline
+        .iter()
+        .map(|e| MarkView {
+            x: x(e.date),
+            y: y_of(e.vendor),
+            class: format!(
+                "mark {}{}",
+                e.stage.as_str(),
+                if e.relation.absorbs() {
+                    ""
+                } else {
+                    " alternative"
+                }
+            ),
+            title: format!(
+                "{} {} {}: {}",
+                e.date,
+                e.vendor.display_name(),
+                e.product,
+                e.stage.label()
+            ),
+        })
+        .collect();
+    let height = bottom + 20;
+    Some(TimelineSvg {
+        width: SVG_WIDTH,
+        height,
+        view_box: format!("0 0 {SVG_WIDTH} {height}"),
+        year_y: height - 5,
+        top,
+        bottom,
+        label: format!(
+            "{}: {} dated milestone{} from {} to {}",
+            f.subject(),
+            f.timeline.len(),
+            if f.timeline.len() == 1 { "" } else { "s" },
+            first,
+            f.timeline.last().map_or(first, |e| e.date)
+        ),
+        lanes,
+        ticks,
+        spans,
+        marks,
+    })
 }
 
 /// Feature and region notes per vendor, this window (and the one before).

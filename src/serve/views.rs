@@ -276,9 +276,78 @@ pub(super) struct DetailView {
     pub subject: String,
     pub level: &'static str,
     pub reason: String,
+    /// The system's dated milestones drawn, when it has any.
+    pub timeline: Option<TimelineSvg>,
+    /// The same milestones as words, oldest first.
+    pub steps: Vec<StepView>,
     pub momentum: String,
     pub more: String,
     pub vendors: Vec<VendorDetail>,
+}
+
+/// A system's timeline as an inline SVG (no script, no inline style: the
+/// stylesheet colours it by class): one lane per vendor, a line per
+/// offering from its first milestone on, a mark per milestone, the years
+/// along the bottom. Coordinates are in SVG user units.
+#[derive(Clone, Debug)]
+pub(super) struct TimelineSvg {
+    pub width: u32,
+    pub height: u32,
+    /// `0 0 width height`.
+    pub view_box: String,
+    /// The baseline of the year labels.
+    pub year_y: u32,
+    /// Top and bottom of the plot (the year ticks span it).
+    pub top: u32,
+    pub bottom: u32,
+    /// The accessible name: what the picture shows, in words.
+    pub label: String,
+    pub lanes: Vec<LaneView>,
+    pub ticks: Vec<TickView>,
+    pub spans: Vec<SpanView>,
+    pub marks: Vec<MarkView>,
+}
+
+/// A vendor's lane.
+#[derive(Clone, Debug)]
+pub(super) struct LaneView {
+    /// The baseline of its name.
+    pub text_y: u32,
+    pub name: &'static str,
+}
+
+/// A year on the axis.
+#[derive(Clone, Debug)]
+pub(super) struct TickView {
+    pub x: u32,
+    pub label: String,
+}
+
+/// An offering's life on its lane.
+#[derive(Clone, Debug)]
+pub(super) struct SpanView {
+    pub x1: u32,
+    pub x2: u32,
+    pub y: u32,
+    pub class: &'static str,
+}
+
+/// One milestone.
+#[derive(Clone, Debug)]
+pub(super) struct MarkView {
+    pub x: u32,
+    pub y: u32,
+    pub class: String,
+    pub title: String,
+}
+
+/// One milestone in words.
+#[derive(Clone, Debug)]
+pub(super) struct StepView {
+    pub date: String,
+    pub what: String,
+    pub source: &'static str,
+    pub url: Option<String>,
 }
 
 /// One vendor's offerings and notes for a row.

@@ -31,6 +31,7 @@ mod support;
 
 mod absorb_devset;
 mod absorb_launch_e2e;
+mod absorb_timeline;
 mod absorption_vendors;
 mod address_policy;
 mod bad_input_table;

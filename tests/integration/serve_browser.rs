@@ -329,6 +329,39 @@ fn a_browser_searches_opens_a_result_reads_the_landscape_and_last_weeks_report()
     let target = select(&doc, &format!("[id='{}']", cell.trim_start_matches('#')));
     assert_eq!(target.len(), 1, "the cell's anchor {cell} is on the page");
     assert!(text(&target[0]).contains("AWS"));
+    // Kafka's timeline (#29): an inline SVG the CSP let through, a mark per
+    // dated milestone (the catalog dates Amazon MSK's preview and GA).
+    let kafka_row = href(
+        &kafka
+            .select(&Selector::parse("a[href^='#row-']").unwrap())
+            .next()
+            .unwrap(),
+    );
+    let detail = select(
+        &doc,
+        &format!("section[id='{}']", kafka_row.trim_start_matches('#')),
+    );
+    let marks = detail[0]
+        .select(&Selector::parse("svg.timeline circle.mark").unwrap())
+        .count();
+    assert!(marks >= 2, "Kafka's timeline marks: {marks}");
+    assert!(
+        detail[0]
+            .select(&Selector::parse("ol.timeline li").unwrap())
+            .any(|li| text(&li).contains("Amazon MSK: GA")),
+        "the milestones in words"
+    );
+    // The whole landscape in one picture (a fragment URL gives headless
+    // Chromium a blank screenshot), for the timelines further down.
+    let full = browser.shots.join("landscape-full.png");
+    browser.run(
+        &[
+            "--window-size=1280,8000".to_string(),
+            format!("--screenshot={}", full.display()),
+        ],
+        &format!("{base}{landscape_href}"),
+    );
+    assert!(std::fs::metadata(&full).is_ok_and(|m| m.len() > 1000));
 
     // Last week's report, then the week before through the pager.
     let reports = href(
