@@ -24,8 +24,8 @@
 use std::collections::BTreeMap;
 
 use horizon::absorb::{
-    Event, EventKind, Evidence, Flag, LandscapeOffering, Level, Momentum, OfferingRelation,
-    OfferingStage, Origin, Rule, Trend,
+    Event, EventKind, Evidence, Flag, LandscapeOffering, Level, Milestone, Momentum,
+    OfferingRelation, OfferingStage, Origin, Rule, TimelineEntry, Trend,
 };
 use horizon::model::{Kind, Relation, Stage, StoryMember, TrendingPeriod, Vendor};
 use horizon::report::{
@@ -227,6 +227,19 @@ fn flag(t: &[String]) -> Flag {
             ),
         ],
         events: vec![event(t)],
+        timeline: [Milestone::Preview, Milestone::Ga, Milestone::Retiring]
+            .into_iter()
+            .zip(2018..)
+            .map(|(stage, year)| TimelineEntry {
+                date: jiff::civil::date(year, 5, 30),
+                vendor: Vendor::Aws,
+                product: t[OFFERING_PRODUCT].clone(),
+                stage,
+                relation: OfferingRelation::Managed,
+                source: Origin::Catalog,
+                url: t[OFFERING_URL].clone(),
+            })
+            .collect(),
         evidence: vec![Evidence {
             id: "ev".into(),
             title: t[EVIDENCE_TITLE].clone(),
