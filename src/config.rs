@@ -24,8 +24,6 @@ use serde::{Deserialize, Serialize};
 use toml::de::DeTable;
 use toml::Spanned;
 
-use jiff::civil::Date;
-
 mod deliver;
 mod keys;
 mod rules;
@@ -42,7 +40,7 @@ use source::{build_source, read_sources};
 pub use source::{ArxivMode, Source, SourceKind, SourceSpec, TrendingPeriod};
 
 use crate::duration::ConfigDuration;
-use crate::model::{parse_date, Offering, OfferingRelation, OfferingStage, Origin, Vendor};
+use crate::model::{Offering, Origin, RawOffering, Vendor};
 use crate::*;
 
 /// Everything that can go wrong loading the configuration.
@@ -158,34 +156,6 @@ struct RawConfig {
     rules: Vec<Spanned<rules::RawRule>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawOffering {
-    system: String,
-    vendor: Vendor,
-    product: String,
-    #[serde(default)]
-    names: Vec<String>,
-    relation: OfferingRelation,
-    stage: OfferingStage,
-    #[serde(default)]
-    preview: Option<String>,
-    #[serde(default)]
-    ga: Option<String>,
-    #[serde(default)]
-    retiring: Option<String>,
-    #[serde(default)]
-    closed: Option<String>,
-    #[serde(default)]
-    retires: Option<String>,
-    #[serde(default)]
-    url: String,
-    #[serde(default)]
-    dates_url: String,
-    #[serde(default)]
-    when_named: bool,
-}
-
 /// `[absorption]`: the thresholds are at least 1 and some vendor counts.
 fn validate_absorption(a: &AbsorptionSettings, problems: &mut Vec<Problem>) {
     if a.absorbed_min_ga_vendors == 0 {
@@ -216,64 +186,21 @@ fn validate_absorption(a: &AbsorptionSettings, problems: &mut Vec<Problem>) {
 }
 
 fn build_offering(o: RawOffering, line: usize, problems: &mut Vec<Problem>) -> Option<Offering> {
-    let ctx = format!("offering {:?} of {:?}", o.product, o.system);
-    let mut ok = true;
-    let mut date = |key: &str, v: &Option<String>| -> Option<Date> {
-        match v
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(parse_date)
-        {
-            None => None,
-            Some(Ok(d)) => Some(d),
-            Some(Err(message)) => {
-                ok = false;
-                problems.push(Problem {
-                    column: None,
-                    line,
-                    context: format!("{ctx}: {key}"),
-                    message,
-                });
-                None
-            }
-        }
-    };
-    let (preview, ga, retiring, closed, retires) = (
-        date("preview", &o.preview),
-        date("ga", &o.ga),
-        date("retiring", &o.retiring),
-        date("closed", &o.closed),
-        date("retires", &o.retires),
-    );
-    for (key, v) in [("system", &o.system), ("product", &o.product)] {
-        if v.trim().is_empty() {
-            ok = false;
-            problems.push(Problem {
+    let system = o.system.clone().unwrap_or_default();
+    let ctx = format!("offering {:?} of {:?}", o.product, system);
+    o.build(&system, Origin::Config, Some(line))
+        .map_err(|wrong| {
+            problems.extend(wrong.into_iter().map(|(key, message)| Problem {
                 column: None,
                 line,
-                context: ctx.clone(),
-                message: format!("{key} must not be empty"),
-            });
-        }
-    }
-    ok.then_some(Offering {
-        system: o.system,
-        vendor: o.vendor,
-        product: o.product,
-        names: o.names,
-        relation: o.relation,
-        stage: o.stage,
-        preview,
-        ga,
-        retiring,
-        closed,
-        retires,
-        url: o.url,
-        dates_url: o.dates_url,
-        when_named: o.when_named,
-        origin: Origin::Config,
-        line: Some(line),
-    })
+                context: match key {
+                    "system" | "product" => ctx.clone(),
+                    _ => format!("{ctx}: {key}"),
+                },
+                message,
+            }))
+        })
+        .ok()
 }
 
 /// `[settings]`: how to crawl and where to keep the index. Every key has a default.

@@ -8,6 +8,7 @@
 //! lost. SIGINT/SIGTERM stop new work, commit what was fetched and report
 //! `interrupted`.
 
+use crate::model::vocabulary;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -102,35 +103,18 @@ pub struct ArticleCounts {
     pub failed: u32,
 }
 
-/// How a crawl went, as a whole.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Serialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum CrawlStatus {
-    /// Every source that was tried succeeded.
-    Ok,
-    /// Some sources failed; the rest were indexed.
-    Partial,
-    /// Every source that was tried failed.
-    Failed,
-    /// SIGINT/SIGTERM cut it short; what was fetched was committed.
-    Interrupted,
-}
-
-impl CrawlStatus {
-    /// The word for it (the serde spelling).
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    "crawl status",
+    /// How a crawl went, as a whole.
+    pub enum CrawlStatus {
+        /// Every source that was tried succeeded.
+        Ok,
+        /// Some sources failed; the rest were indexed.
+        Partial,
+        /// Every source that was tried failed.
+        Failed,
+        /// SIGINT/SIGTERM cut it short; what was fetched was committed.
+        Interrupted,
     }
 }
 

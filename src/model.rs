@@ -8,116 +8,105 @@
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use strum::{VariantArray, VariantNames};
+use strum::VariantNames;
 
-/// The `FromStr` error of a closed vocabulary (`Kind`, `Vendor`, `Stage`,
-/// `Relation`): the word, and the words it could have been.
-fn unknown<T: VariantNames>(what: &str, word: &str) -> String {
+/// The `FromStr` error of a closed vocabulary (see [`vocabulary!`]): the word, and the words it could have been.
+pub(crate) fn unknown<T: VariantNames>(what: &str, word: &str) -> String {
     format!(
         "unknown {what} {word:?} (expected one of: {})",
         T::VARIANTS.join(", ")
     )
 }
 
-/// What kind of thing a document is.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::VariantNames,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
-#[strum(parse_err_ty = String, parse_err_fn = Kind::unknown)]
-pub enum Kind {
-    /// A research paper (arXiv).
-    Paper,
-    /// A blog or engineering post.
-    Article,
-    /// A GitHub repository seen on a trending page.
-    Repo,
-    /// A cloud vendor changelog note.
-    Cloud,
+/// A closed vocabulary: an enum whose words are its snake_case variant names
+/// in the index, on the command line, in the catalog and in JSON. Gives it the
+/// shared derives, `ALL` (display order), `as_str` and a `FromStr` error that
+/// lists the words (`unknown kind "x" (expected one of: …)`).
+macro_rules! vocabulary {
+    (
+        $noun:literal,
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $($body:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            ::serde::Serialize,
+            ::serde::Deserialize,
+            ::strum::Display,
+            ::strum::IntoStaticStr,
+            ::strum::EnumString,
+            ::strum::VariantArray,
+            ::strum::VariantNames,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+        #[strum(parse_err_ty = String, parse_err_fn = $name::unknown)]
+        $vis enum $name { $($body)* }
+
+        impl $name {
+            #[doc = concat!("Every ", $noun, ", in display order.")]
+            pub const ALL: &'static [$name] = <$name as ::strum::VariantArray>::VARIANTS;
+
+            /// The name used in the index, on the command line, in the catalog and in JSON.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+
+            fn unknown(word: &str) -> String {
+                $crate::model::unknown::<$name>($noun, word)
+            }
+        }
+    };
+}
+pub(crate) use vocabulary;
+
+vocabulary! {
+    "kind",
+    /// What kind of thing a document is.
+    pub enum Kind {
+        /// A research paper (arXiv).
+        Paper,
+        /// A blog or engineering post.
+        Article,
+        /// A GitHub repository seen on a trending page.
+        Repo,
+        /// A cloud vendor changelog note.
+        Cloud,
+    }
 }
 
-impl Kind {
-    /// Every kind, in display order.
-    pub const ALL: &'static [Kind] = <Kind as VariantArray>::VARIANTS;
-
-    /// The name used in the index, on the command line and in JSON.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    "vendor",
+    /// A cloud vendor.
+    pub enum Vendor {
+        /// Amazon Web Services.
+        Aws,
+        /// Microsoft Azure.
+        Azure,
+        /// Google Cloud.
+        Gcp,
+        /// Oracle Cloud Infrastructure.
+        Oci,
+        /// Cloudflare.
+        Cloudflare,
+        /// DigitalOcean.
+        #[serde(rename = "digitalocean")]
+        #[strum(serialize = "digitalocean")]
+        DigitalOcean,
+        /// GitHub (its changelog: a platform the team builds on, like a cloud).
+        Github,
     }
-
-    fn unknown(word: &str) -> String {
-        unknown::<Kind>("kind", word)
-    }
-}
-
-/// A cloud vendor.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::VariantNames,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
-#[strum(parse_err_ty = String, parse_err_fn = Vendor::unknown)]
-pub enum Vendor {
-    /// Amazon Web Services.
-    Aws,
-    /// Microsoft Azure.
-    Azure,
-    /// Google Cloud.
-    Gcp,
-    /// Oracle Cloud Infrastructure.
-    Oci,
-    /// Cloudflare.
-    Cloudflare,
-    /// DigitalOcean.
-    #[serde(rename = "digitalocean")]
-    #[strum(serialize = "digitalocean")]
-    DigitalOcean,
-    /// GitHub (its changelog: a platform the team builds on, like a cloud).
-    Github,
 }
 
 impl Vendor {
-    /// Every vendor, in display order.
-    pub const ALL: &'static [Vendor] = <Vendor as VariantArray>::VARIANTS;
-
-    /// The name used in the index, on the command line and in JSON.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    fn unknown(word: &str) -> String {
-        unknown::<Vendor>("vendor", word)
-    }
-
     /// The name a person reads in a report.
     pub fn display_name(self) -> &'static str {
         match self {
@@ -146,96 +135,48 @@ impl Vendor {
     }
 }
 
-/// The launch stage of a cloud note: one vocabulary across vendors.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::VariantNames,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
-#[strum(parse_err_ty = String, parse_err_fn = Stage::unknown)]
-pub enum Stage {
-    /// A new service or product.
-    New,
-    /// A preview, beta or public preview.
-    Preview,
-    /// Generally available.
-    Ga,
-    /// Available in a new region.
-    Region,
-    /// Any other change to an existing product.
-    Update,
-    /// A price change.
-    Price,
-    /// Deprecation, retirement or end of support.
-    Deprecation,
+vocabulary! {
+    "stage",
+    /// The launch stage of a cloud note: one vocabulary across vendors.
+    pub enum Stage {
+        /// A new service or product.
+        New,
+        /// A preview, beta or public preview.
+        Preview,
+        /// Generally available.
+        Ga,
+        /// Available in a new region.
+        Region,
+        /// Any other change to an existing product.
+        Update,
+        /// A price change.
+        Price,
+        /// Deprecation, retirement or end of support.
+        Deprecation,
+    }
 }
 
 impl Stage {
-    /// Every stage, in display order.
-    pub const ALL: &'static [Stage] = <Stage as VariantArray>::VARIANTS;
-
-    /// The name used in the index, on the command line and in JSON.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    fn unknown(word: &str) -> String {
-        unknown::<Stage>("stage", word)
-    }
-
     /// Whether this stage launches something (new service, preview or GA).
     pub fn is_launch(self) -> bool {
         matches!(self, Stage::New | Stage::Preview | Stage::Ga)
     }
 }
 
-/// How an offering relates to the system.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum OfferingRelation {
-    /// The vendor runs the system itself (Amazon MSK runs Apache Kafka).
-    Managed,
-    /// Speaks the system's API or wire protocol (Amazon Keyspaces for Cassandra).
-    Compatible,
-    /// A native substitute with another API (Kinesis for Kafka).
-    Alternative,
+vocabulary! {
+    "relation",
+    /// How an offering relates to the system.
+    pub enum OfferingRelation {
+        /// The vendor runs the system itself (Amazon MSK runs Apache Kafka).
+        Managed,
+        /// Speaks the system"s API or wire protocol (Amazon Keyspaces for Cassandra).
+        Compatible,
+        /// A native substitute with another API (Kinesis for Kafka).
+        Alternative,
+    }
 }
 
 impl OfferingRelation {
-    /// The name used in the catalog and in JSON.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// Whether an offering of this relation absorbs the system (managed or compatible).
     pub fn absorbs(self) -> bool {
         matches!(
@@ -245,41 +186,22 @@ impl OfferingRelation {
     }
 }
 
-/// Where an offering is in its life.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum OfferingStage {
-    /// Public preview or beta.
-    Preview,
-    /// Generally available.
-    Ga,
-    /// Retirement announced, not yet ended.
-    Retiring,
-    /// Retired.
-    Retired,
+vocabulary! {
+    "stage",
+    /// Where an offering is in its life.
+    pub enum OfferingStage {
+        /// Public preview or beta.
+        Preview,
+        /// Generally available.
+        Ga,
+        /// Retirement announced, not yet ended.
+        Retiring,
+        /// Retired.
+        Retired,
+    }
 }
 
 impl OfferingStage {
-    /// The name used in the catalog and in JSON.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// The name a person reads in a matrix cell.
     pub fn label(self) -> &'static str {
         match self {
@@ -303,49 +225,105 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
         .map_err(|e| format!("date {text:?} is not YYYY-MM-DD or YYYY-MM ({e})"))
 }
 
-/// How a cloud note concerns a system the team runs, or its own product.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::VariantNames,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
-#[strum(parse_err_ty = String, parse_err_fn = Relation::unknown)]
-pub enum Relation {
-    /// A new offering, or the offering's own stage change (preview → GA) or retirement.
-    Launch,
-    /// An update of an offering that exists: versions, features, instance types, integrations.
-    Feature,
-    /// The offering becomes available in more regions.
-    Region,
-    /// The name occurs, but the note is about another product.
-    Mention,
+/// One offering as written: under its system in the catalog, or as an
+/// `[[offerings]]` entry of `sources.toml`, which names its `system`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffering {
+    /// The system (sources.toml only).
+    #[serde(default)]
+    pub system: Option<String>,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The product's name.
+    pub product: String,
+    #[serde(default)]
+    names: Vec<String>,
+    relation: OfferingRelation,
+    stage: OfferingStage,
+    #[serde(default)]
+    preview: Option<String>,
+    #[serde(default)]
+    ga: Option<String>,
+    #[serde(default)]
+    retiring: Option<String>,
+    #[serde(default)]
+    closed: Option<String>,
+    #[serde(default)]
+    retires: Option<String>,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    dates_url: String,
+    #[serde(default)]
+    when_named: bool,
 }
 
-impl Relation {
-    /// Every relation, in display order.
-    pub const ALL: &'static [Relation] = <Relation as VariantArray>::VARIANTS;
-
-    /// The name used in the index, on the command line and in JSON.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+impl RawOffering {
+    /// The offering for `system`, or every key whose value is wrong with what
+    /// is wrong with it (a date that is not `YYYY-MM-DD` or `YYYY-MM`, an
+    /// empty system or product).
+    pub fn build(
+        self,
+        system: &str,
+        origin: Origin,
+        line: Option<usize>,
+    ) -> Result<Offering, Vec<(&'static str, String)>> {
+        let mut problems = Vec::new();
+        let mut date = |key: &'static str, v: &Option<String>| -> Option<Date> {
+            let text = v.as_deref().filter(|s| !s.trim().is_empty())?;
+            parse_date(text)
+                .map_err(|message| problems.push((key, message)))
+                .ok()
+        };
+        let (preview, ga, retiring, closed, retires) = (
+            date("preview", &self.preview),
+            date("ga", &self.ga),
+            date("retiring", &self.retiring),
+            date("closed", &self.closed),
+            date("retires", &self.retires),
+        );
+        for (key, v) in [("system", system), ("product", self.product.as_str())] {
+            if v.trim().is_empty() {
+                problems.push((key, format!("{key} must not be empty")));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Offering {
+            system: system.trim().to_string(),
+            vendor: self.vendor,
+            product: self.product.trim().to_string(),
+            names: self.names,
+            relation: self.relation,
+            stage: self.stage,
+            preview,
+            ga,
+            retiring,
+            closed,
+            retires,
+            url: self.url,
+            dates_url: self.dates_url,
+            when_named: self.when_named,
+            origin,
+            line,
+        })
     }
+}
 
-    fn unknown(word: &str) -> String {
-        unknown::<Relation>("relation", word)
+vocabulary! {
+    "relation",
+    /// How a cloud note concerns a system the team runs, or its own product.
+    pub enum Relation {
+        /// A new offering, or the offering"s own stage change (preview → GA) or retirement.
+        Launch,
+        /// An update of an offering that exists: versions, features, instance types, integrations.
+        Feature,
+        /// The offering becomes available in more regions.
+        Region,
+        /// The name occurs, but the note is about another product.
+        Mention,
     }
 }
 
@@ -425,37 +403,18 @@ impl SystemLink {
     }
 }
 
-/// The period of a GitHub trending page.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TrendingPeriod {
-    /// Stars today.
-    #[default]
-    Daily,
-    /// Stars this week.
-    Weekly,
-    /// Stars this month.
-    Monthly,
-}
-
-impl TrendingPeriod {
-    /// The value of GitHub's `since` parameter.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    "period",
+    /// The period of a GitHub trending page.
+    #[derive(Default)]
+    pub enum TrendingPeriod {
+        /// Stars today.
+        #[default]
+        Daily,
+        /// Stars this week.
+        Weekly,
+        /// Stars this month.
+        Monthly,
     }
 }
 
@@ -654,37 +613,16 @@ impl Item {
     }
 }
 
-/// Where a landscape entry comes from.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Origin {
-    /// The built-in catalog.
-    Catalog,
-    /// A launch note the crawl saw.
-    Crawl,
-    /// An `[[offerings]]` entry in `sources.toml`.
-    Config,
-}
-
-impl Origin {
-    /// The name used in JSON and in the text views.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    "origin",
+    /// Where a landscape entry comes from.
+    pub enum Origin {
+        /// The built-in catalog.
+        Catalog,
+        /// A launch note the crawl saw.
+        Crawl,
+        /// An `[[offerings]]` entry in `sources.toml`.
+        Config,
     }
 }
 

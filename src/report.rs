@@ -41,6 +41,7 @@ mod rank;
 pub use rank::topic_relevance;
 pub(crate) mod render;
 
+use crate::model::vocabulary;
 use std::collections::BTreeMap;
 
 use jiff::civil::{Date, ISOWeekDate, Weekday};
@@ -262,33 +263,16 @@ pub struct KindCount {
     pub count: u64,
 }
 
-/// How a flag compares with the flags at the period's start.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Serialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Change {
-    /// Was `none`.
-    New,
-    /// Had another level.
-    Changed,
-    /// Same level.
-    Unchanged,
-}
-
-impl Change {
-    /// The name used in JSON and reports.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    "change",
+    /// How a flag compares with the flags at the period's start.
+    pub enum Change {
+        /// Was `none`.
+        New,
+        /// Had another level.
+        Changed,
+        /// Same level.
+        Unchanged,
     }
 }
 

@@ -5,6 +5,7 @@
 //! after the index commit, so validators never claim content the index does
 //! not hold: after a crash the next crawl re-fetches rather than skipping.
 
+use crate::model::vocabulary;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
@@ -156,46 +157,31 @@ impl SourceHealth {
 /// Runs in a row without a new item after which a source is `silent`.
 pub const SILENT_AFTER_RUNS: u32 = 14;
 
-/// A source's condition, as `horizon sources` and the report show it; the
-/// serde spellings are the words of `horizon sources --json`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Serialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum HealthStatus {
-    /// No run yet.
-    New,
-    /// The last run succeeded and nothing looks wrong.
-    Ok,
-    /// The last run failed, fewer than `failing_after` times in a row.
-    Error,
-    /// `failing_after` or more failed runs in a row.
-    Failing,
-    /// The last run returned no items where earlier ones had several.
-    #[serde(rename = "changed?")]
-    #[strum(serialize = "changed?")]
-    LayoutChanged,
-    /// Nothing new for [`SILENT_AFTER_RUNS`] runs.
-    Silent,
-    /// `enabled = false` in the config.
-    Disabled,
+vocabulary! {
+    "health status",
+    /// A source's condition, as `horizon sources` and the report show it; the
+    /// serde spellings are the words of `horizon sources --json`.
+    pub enum HealthStatus {
+        /// No run yet.
+        New,
+        /// The last run succeeded and nothing looks wrong.
+        Ok,
+        /// The last run failed, fewer than `failing_after` times in a row.
+        Error,
+        /// `failing_after` or more failed runs in a row.
+        Failing,
+        /// The last run returned no items where earlier ones had several.
+        #[serde(rename = "changed?")]
+        #[strum(serialize = "changed?")]
+        LayoutChanged,
+        /// Nothing new for [`SILENT_AFTER_RUNS`] runs.
+        Silent,
+        /// `enabled = false` in the config.
+        Disabled,
+    }
 }
 
 impl HealthStatus {
-    /// The word shown for it (the serde spelling).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// Whether the report lists the source under "needs attention".
     pub fn needs_attention(self) -> bool {
         !matches!(self, HealthStatus::Ok | HealthStatus::Disabled)

@@ -13,6 +13,7 @@
 //! against it is `classify`'s job, merging it with crawled launches is
 //! `ledger`'s.
 
+use crate::model::vocabulary;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -20,7 +21,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::model::Vendor;
+use crate::model::RawOffering;
 pub use crate::model::{parse_date, Offering, OfferingRelation, OfferingStage, Origin};
 
 /// The built-in catalog's text.
@@ -99,43 +100,25 @@ impl Offering {
     }
 }
 
-/// A dated step in an offering's life: one per date key of the catalog
-/// (`preview`, `ga`, `retiring`, `closed`, `retires`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Milestone {
-    /// Public preview began.
-    Preview,
-    /// General availability.
-    Ga,
-    /// The vendor announced the retirement.
-    Retiring,
-    /// Closed to new customers (existing ones keep running).
-    Closed,
-    /// The service ended.
-    Retired,
+vocabulary! {
+    "milestone",
+    /// A dated step in an offering's life: one per date key of the catalog
+    /// (`preview`, `ga`, `retiring`, `closed`, `retires`).
+    pub enum Milestone {
+        /// Public preview began.
+        Preview,
+        /// General availability.
+        Ga,
+        /// The vendor announced the retirement.
+        Retiring,
+        /// Closed to new customers (existing ones keep running).
+        Closed,
+        /// The service ended.
+        Retired,
+    }
 }
 
 impl Milestone {
-    /// The name used in JSON.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// The words a person reads in a timeline.
     pub fn label(self) -> &'static str {
         match self {
@@ -251,40 +234,6 @@ struct RawSystem {
     offerings: Vec<RawOffering>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawOffering {
-    vendor: Vendor,
-    product: String,
-    #[serde(default)]
-    names: Vec<String>,
-    relation: OfferingRelation,
-    stage: OfferingStage,
-    #[serde(default)]
-    preview: Option<String>,
-    #[serde(default)]
-    ga: Option<String>,
-    #[serde(default)]
-    retiring: Option<String>,
-    #[serde(default)]
-    closed: Option<String>,
-    #[serde(default)]
-    retires: Option<String>,
-    #[serde(default)]
-    url: String,
-    #[serde(default)]
-    dates_url: String,
-    #[serde(default)]
-    when_named: bool,
-}
-
-fn opt_date(v: &Option<String>) -> Result<Option<Date>, String> {
-    v.as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(parse_date)
-        .transpose()
-}
-
 impl Catalog {
     /// Parse catalog text.
     pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
@@ -301,25 +250,25 @@ impl Catalog {
             if !seen.insert(s.name.to_ascii_lowercase()) {
                 return Err(invalid("listed twice".into()));
             }
-            for o in &s.offerings {
-                offerings.push(Offering {
-                    system: s.name.clone(),
-                    vendor: o.vendor,
-                    product: o.product.trim().to_string(),
-                    names: o.names.clone(),
-                    relation: o.relation,
-                    stage: o.stage,
-                    preview: opt_date(&o.preview).map_err(&invalid)?,
-                    ga: opt_date(&o.ga).map_err(&invalid)?,
-                    retiring: opt_date(&o.retiring).map_err(&invalid)?,
-                    closed: opt_date(&o.closed).map_err(&invalid)?,
-                    retires: opt_date(&o.retires).map_err(&invalid)?,
-                    url: o.url.clone(),
-                    dates_url: o.dates_url.clone(),
-                    when_named: o.when_named,
-                    origin: Origin::Catalog,
-                    line: None,
-                });
+            for o in s.offerings {
+                if o.system.is_some() {
+                    return Err(invalid(format!(
+                        "offering {:?} names a system; in the catalog an offering belongs to the system it is listed under",
+                        o.product
+                    )));
+                }
+                let offering = o
+                    .build(&s.name, Origin::Catalog, None)
+                    .map_err(|problems| {
+                        invalid(
+                            problems
+                                .into_iter()
+                                .map(|(key, message)| format!("{key}: {message}"))
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        )
+                    })?;
+                offerings.push(offering);
             }
             systems.push(System {
                 name: s.name,
@@ -594,6 +543,7 @@ pub fn vendor_url_problem(text: &str) -> Option<String> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::model::Vendor;
 
     fn d(s: &str) -> Date {
         parse_date(s).unwrap()

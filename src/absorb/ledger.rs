@@ -13,6 +13,7 @@
 //! catalog's dated milestones up to `as_of`, and every stage change a crawled
 //! note applied, dated by the note.
 
+use crate::model::vocabulary;
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
@@ -51,36 +52,16 @@ pub struct LandscapeOffering {
     pub url: String,
 }
 
-/// What a launch note did to the landscape.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum EventKind {
-    /// A new offering (or one whose earlier stage is unknown).
-    Launch,
-    /// An offering moved to a later stage (preview → GA).
-    StageChange,
-    /// A retirement was announced.
-    Retirement,
-}
-
-impl EventKind {
-    /// The name used in JSON and in reports.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    "event kind",
+    /// What a launch note did to the landscape.
+    pub enum EventKind {
+        /// A new offering (or one whose earlier stage is unknown).
+        Launch,
+        /// An offering moved to a later stage (preview → GA).
+        StageChange,
+        /// A retirement was announced.
+        Retirement,
     }
 }
 

@@ -42,6 +42,7 @@ pub mod ledger;
 mod render;
 pub mod timeline;
 
+use crate::model::vocabulary;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -89,65 +90,32 @@ pub enum AbsorbError {
     },
 }
 
-/// How far the clouds have gone towards offering a system as a managed service.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Level {
-    /// No offering and no launch-grade note.
-    None,
-    /// Only alternatives, or launch-grade notes naming the system.
-    Watch,
-    /// GA from one vendor, or a preview.
-    Absorbing,
-    /// GA from several vendors.
-    Absorbed,
-}
-
-impl Level {
-    /// The name used in JSON and in reports.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+vocabulary! {
+    "level",
+    /// How far the clouds have gone towards offering a system as a managed service.
+    pub enum Level {
+        /// No offering and no launch-grade note.
+        None,
+        /// Only alternatives, or launch-grade notes naming the system.
+        Watch,
+        /// GA from one vendor, or a preview.
+        Absorbing,
+        /// GA from several vendors.
+        Absorbed,
     }
 }
 
-/// Evidence notes now against the window before.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Trend {
-    /// More notes than in the previous window (and at least [`TREND_MIN_MENTIONS`]).
-    Rising,
-    /// Neither rising nor falling.
-    Steady,
-    /// Fewer notes than in the previous window (which had at least [`TREND_MIN_MENTIONS`]).
-    Falling,
+vocabulary! {
+    "trend",
+    /// Evidence notes now against the window before.
+    pub enum Trend {
+        /// More notes than in the previous window (and at least [`TREND_MIN_MENTIONS`]).
+        Rising,
+        /// Neither rising nor falling.
+        Steady,
+        /// Fewer notes than in the previous window (which had at least [`TREND_MIN_MENTIONS`]).
+        Falling,
+    }
 }
 
 impl Trend {
@@ -160,11 +128,6 @@ impl Trend {
         } else {
             Trend::Steady
         }
-    }
-
-    /// The name used in JSON and in reports.
-    pub fn as_str(self) -> &'static str {
-        self.into()
     }
 
     /// An arrow for compact human views.

@@ -15,7 +15,7 @@
 
 use std::collections::HashSet;
 
-use super::{products_in_title, push_unique, says_deprecation, stage_from_wording};
+use super::{keep_note, products_in_title, push_unique, says_deprecation, stage_from_wording};
 use crate::model::{Item, Kind, Stage, Vendor};
 use crate::sources::feed::{entry_to_item, parse_feed};
 use crate::sources::{ParseContext, ParseError};
@@ -84,12 +84,7 @@ pub fn parse(
         });
         item.products = products;
         item.vendor = Some(vendor);
-        if item.published.is_none() {
-            item.published = item.updated;
-        }
-        if seen.insert(item.id.clone()) {
-            items.push(item);
-        }
+        keep_note(&mut items, &mut seen, item);
     }
     Ok(items)
 }

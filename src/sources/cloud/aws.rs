@@ -9,7 +9,7 @@
 //! canonical link (the guid is a bare hex digest), so they do not depend on
 //! the URL the feed was fetched from.
 
-use super::{canonical_link, products_in_title, push_unique, stage_from_wording};
+use super::{canonical_link, keep_note, products_in_title, push_unique, stage_from_wording};
 use crate::model::{Item, Kind, Vendor};
 use crate::sources::feed::{entry_link, entry_to_item, parse_feed};
 use crate::sources::{ParseContext, ParseError};
@@ -153,12 +153,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Vec<Item>, ParseErr
         item.products = products;
         item.vendor = Some(Vendor::Aws);
         item.stage = Some(stage_from_wording(&item.title));
-        if item.published.is_none() {
-            item.published = item.updated;
-        }
-        if seen.insert(item.id.clone()) {
-            items.push(item);
-        }
+        keep_note(&mut items, &mut seen, item);
     }
     Ok(items)
 }

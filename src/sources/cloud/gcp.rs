@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use scraper::{ElementRef, Html, Node};
 
-use super::{says_deprecation, says_ga, says_new_service, says_preview, says_price, says_region};
+use super::{says_availability, says_deprecation, says_new_service, says_price};
 use crate::model::{Item, Kind, Stage, Vendor};
 use crate::sources::feed::{entry_link, parse_feed, MAX_SUMMARY_CHARS};
 use crate::sources::{from_chrono, ParseContext, ParseError};
@@ -246,26 +246,12 @@ pub fn stage(note_type: &str, text: &str) -> Stage {
     };
     match t.as_str() {
         "deprecated" | "breaking" => Stage::Deprecation,
-        "feature" => {
-            if says_ga(text) {
-                Stage::Ga
-            } else if says_preview(text) {
-                Stage::Preview
-            } else if says_region(text) {
-                Stage::Region
-            } else {
-                Stage::Update
-            }
-        }
+        "feature" => says_availability(text).unwrap_or(Stage::Update),
         "announcement" | "note" => {
             if deprecation() {
                 Stage::Deprecation
-            } else if says_ga(text) {
-                Stage::Ga
-            } else if says_preview(text) {
-                Stage::Preview
-            } else if says_region(text) {
-                Stage::Region
+            } else if let Some(stage) = says_availability(text) {
+                stage
             } else if says_price(text) {
                 Stage::Price
             } else if says_new_service(text) {

@@ -147,6 +147,33 @@ pub fn says_new_service(text: &str) -> bool {
     NEW_RE.is_match(text)
 }
 
+/// Adds a parsed note to `items` unless a note with its id came earlier in
+/// the same feed; a note without a publication date counts from its update.
+pub(super) fn keep_note(
+    items: &mut Vec<Item>,
+    seen: &mut std::collections::HashSet<String>,
+    mut item: Item,
+) {
+    item.published = item.published.or(item.updated);
+    if seen.insert(item.id.clone()) {
+        items.push(item);
+    }
+}
+
+/// `ga`, `preview` or `region`, the first of them the wording says, in that
+/// order (so "previously in preview, now generally available" is GA).
+pub fn says_availability(text: &str) -> Option<Stage> {
+    if says_ga(text) {
+        Some(Stage::Ga)
+    } else if says_preview(text) {
+        Some(Stage::Preview)
+    } else if says_region(text) {
+        Some(Stage::Region)
+    } else {
+        None
+    }
+}
+
 /// The launch stage an announcement's wording implies (used on AWS titles
 /// and as the fallback for Azure). The first rule that matches wins:
 ///
@@ -168,12 +195,8 @@ pub fn stage_from_wording(text: &str) -> Stage {
         Stage::Deprecation
     } else if says_price(text) {
         Stage::Price
-    } else if says_ga(text) {
-        Stage::Ga
-    } else if says_preview(text) {
-        Stage::Preview
-    } else if says_region(text) {
-        Stage::Region
+    } else if let Some(stage) = says_availability(text) {
+        stage
     } else if NOW_AVAILABLE_RE.is_match(text) {
         Stage::Ga
     } else if says_new_service(text) {
