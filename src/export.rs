@@ -204,7 +204,7 @@ mod tests {
             assert!(v["timestamp"].as_i64().unwrap() >= 1_700_000_000);
         }
 
-        let since = crate::search::date_range(
+        let since = crate::index::date_range(
             idx.fields().date,
             Some(Timestamp::from_second(1_700_000_001).unwrap()),
             None,

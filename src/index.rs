@@ -805,6 +805,22 @@ fn dir_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Documents whose `field` date is in `[since, until)`.
+pub fn date_range(
+    field: tantivy::schema::Field,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+) -> Box<dyn Query> {
+    let term = |t: Timestamp| tantivy::Term::from_field_date_for_search(field, to_tantivy(t));
+    let lo = since
+        .map(|t| std::ops::Bound::Included(term(t)))
+        .unwrap_or(std::ops::Bound::Unbounded);
+    let hi = until
+        .map(|t| std::ops::Bound::Excluded(term(t)))
+        .unwrap_or(std::ops::Bound::Unbounded);
+    Box::new(tantivy::query::RangeQuery::new(lo, hi))
+}
+
 /// tantivy date from a timestamp.
 pub fn to_tantivy(ts: Timestamp) -> DateTime {
     DateTime::from_timestamp_secs(ts.as_second())

@@ -55,9 +55,9 @@ use tantivy::{Searcher, Term};
 
 use crate::absorb::{self, AbsorbError, Flag, Level, Rule};
 use crate::config::Config;
+use crate::index::date_range;
 use crate::index::{HorizonIndex, IndexError};
 use crate::model::{Item, Kind, Stage, TrendingPeriod, Vendor};
-use crate::search::date_range;
 use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 

@@ -19,19 +19,17 @@
 //! no regular expressions or fuzzy terms (the parser has neither), and a
 //! long-running reader stops a search at a [`Deadline`].
 
-use std::ops::Bound;
-
 use jiff::Timestamp;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, Index, Order, TantivyDocument, Term};
 
-use crate::index::{to_tantivy, HorizonIndex, IndexError, QUERY_FIELDS};
+use crate::index::{HorizonIndex, IndexError, QUERY_FIELDS};
 use crate::model::{Item, Kind, Stage, StoryMember, Vendor, NO_TOPIC};
 
 pub mod deadline;
@@ -680,21 +678,7 @@ pub fn filter_query(idx: &HorizonIndex, req: &SearchRequest) -> Option<Box<dyn Q
     }
 }
 
-/// Documents whose `field` date is in `[since, until)`.
-pub fn date_range(
-    field: tantivy::schema::Field,
-    since: Option<Timestamp>,
-    until: Option<Timestamp>,
-) -> Box<dyn Query> {
-    let term = |t: Timestamp| Term::from_field_date_for_search(field, to_tantivy(t));
-    let lo = since
-        .map(|t| Bound::Included(term(t)))
-        .unwrap_or(Bound::Unbounded);
-    let hi = until
-        .map(|t| Bound::Excluded(term(t)))
-        .unwrap_or(Bound::Unbounded);
-    Box::new(RangeQuery::new(lo, hi))
-}
+pub use crate::index::date_range;
 
 /// Run a search.
 pub fn search(idx: &HorizonIndex, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {

@@ -28,9 +28,9 @@ use tantivy::{DocAddress, DocId, DocSet, TantivyDocument, Term, TERMINATED};
 use super::catalog::{Catalog, Milestone, Offering, OfferingRelation, OfferingStage, Origin};
 use super::timeline::{self, TimelineEntry};
 use super::AbsorbError;
+use crate::index::date_range;
 use crate::index::HorizonIndex;
 use crate::model::{Kind, Relation, Stage, Vendor};
-use crate::search::date_range;
 use crate::text::clean_line;
 
 /// One offering of a system as of a date.

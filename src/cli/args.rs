@@ -139,33 +139,11 @@ pub enum Command {
 /// `horizon feed`.
 #[derive(Debug, Args)]
 pub struct FeedArgs {
-    /// The documents of this topic (repeatable; with the other filters, a search).
-    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
-    pub topic: Vec<String>,
     /// The documents this query finds (the search command's syntax).
     #[arg(long, value_name = "QUERY", value_hint = clap::ValueHint::Other)]
     pub search: Option<String>,
-    /// Only this kind (repeatable).
-    #[arg(long, value_name = "KIND", value_parser = kinds())]
-    pub kind: Vec<Kind>,
-    /// Only this source (repeatable).
-    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
-    pub source: Vec<String>,
-    /// Only this cloud vendor (repeatable).
-    #[arg(long, value_name = "VENDOR", value_parser = vendors())]
-    pub vendor: Vec<Vendor>,
-    /// Only this launch stage (repeatable).
-    #[arg(long, value_name = "STAGE", value_parser = stages())]
-    pub stage: Vec<Stage>,
-    /// Only repositories in this language (repeatable).
-    #[arg(long, value_name = "LANG")]
-    pub language: Vec<String>,
-    /// Filed on or after: a date or a duration back from now.
-    #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
-    /// Filed before: a date or a duration back from now.
-    #[arg(long, value_name = "WHEN")]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Which documents: the newest, or the best matches.
     #[arg(long, value_enum, default_value = "date")]
     pub sort: SortArg,
@@ -252,24 +230,8 @@ pub struct ReindexArgs {
 pub struct SimilarArgs {
     /// The document's id (as `search --json` prints it).
     pub id: String,
-    /// Only this kind (repeatable).
-    #[arg(long, value_name = "KIND", value_parser = kinds())]
-    pub kind: Vec<Kind>,
-    /// Only this topic (repeatable); `none` for documents tagged with no topic.
-    #[arg(long, value_name = "TOPIC", value_hint = clap::ValueHint::Other)]
-    pub topic: Vec<String>,
-    /// Only this source (repeatable).
-    #[arg(long, value_name = "NAME", value_hint = clap::ValueHint::Other)]
-    pub source: Vec<String>,
-    /// Only this cloud vendor (repeatable).
-    #[arg(long, value_name = "VENDOR", value_parser = vendors())]
-    pub vendor: Vec<Vendor>,
-    /// Filed on or after: a date or a duration back from now.
-    #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
-    /// Filed before: a date or a duration back from now.
-    #[arg(long, value_name = "WHEN")]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Documents to show.
     #[arg(long, short = 'n', default_value_t = DEFAULT_SEARCH_LIMIT)]
     pub limit: usize,
@@ -549,15 +511,9 @@ pub enum SortArg {
     Date,
 }
 
-/// `horizon search`.
+/// The filters `search`, `similar` and `feed` share.
 #[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, body, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, stars). Empty or left out: every document the filters keep. A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
-    #[arg(default_value = "", hide_default_value = true)]
-    pub query: String,
-    /// Stop a search that computes longer than this (e.g. 30s, 5min) and exit with status 3, saying so.
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = horizon::duration::parse_duration)]
-    pub deadline: std::time::Duration,
+pub struct FilterArgs {
     /// Only this kind: paper, article, repo, cloud (repeatable).
     #[arg(long, value_name = "KIND", value_parser = kinds())]
     pub kind: Vec<Kind>,
@@ -582,6 +538,19 @@ pub struct SearchArgs {
     /// Filed before: a date or a duration back from now.
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
+}
+
+/// `horizon search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query in tantivy syntax: words, "phrases", AND/OR/-, field:value (title, summary, body, author, category, topic, kind, source, vendor, stage, relation, system, offering, product, language, id, story, date, published, stars). Empty or left out: every document the filters keep. A query that starts with `-` goes after `--`: horizon search -- '-preview stage:ga'.
+    #[arg(default_value = "", hide_default_value = true)]
+    pub query: String,
+    /// Stop a search that computes longer than this (e.g. 30s, 5min) and exit with status 3, saying so.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = horizon::duration::parse_duration)]
+    pub deadline: std::time::Duration,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Order of hits.
     #[arg(long, value_enum, default_value = "relevance")]
     pub sort: SortArg,

@@ -74,38 +74,14 @@ pub(super) fn cmd_feed(cli: &Cli, args: &FeedArgs) -> Result<u8, Failure> {
 /// The query-string pairs of `/feed?…` the flags amount to.
 fn search_pairs(args: &FeedArgs) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = Vec::new();
-    let mut add = |k: &str, v: String| pairs.push((k.to_string(), v));
     if let Some(q) = &args.search {
-        add("q", q.clone());
+        pairs.push(("q".into(), q.clone()));
     }
-    for t in &args.topic {
-        add("topic", t.clone());
-    }
-    for k in &args.kind {
-        add("kind", k.as_str().to_string());
-    }
-    for s in &args.source {
-        add("source", s.clone());
-    }
-    for v in &args.vendor {
-        add("vendor", v.as_str().to_string());
-    }
-    for s in &args.stage {
-        add("stage", s.as_str().to_string());
-    }
-    for l in &args.language {
-        add("language", l.clone());
-    }
-    if let Some(s) = &args.since {
-        add("since", s.clone());
-    }
-    if let Some(u) = &args.until {
-        add("until", u.clone());
-    }
+    pairs.extend(args.filters.pairs());
     if matches!(args.sort, SortArg::Relevance) {
-        add("sort", "relevance".into());
+        pairs.push(("sort".into(), "relevance".into()));
     }
-    add("limit", args.limit.to_string());
+    pairs.push(("limit".into(), args.limit.to_string()));
     pairs
 }
 

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use horizon::exit;
-use horizon::search::{search_until, Deadline, SearchError, SearchRequest, SortBy};
+use horizon::search::{search_until, Deadline, Hit, SearchError, SearchRequest, SortBy};
 use horizon::text::terminal_safe;
 use jiff::Timestamp;
 
@@ -14,21 +14,75 @@ use super::{
     Failure,
 };
 
+impl FilterArgs {
+    /// A request with these filters, everything else at its default. A
+    /// `--since` that is not before `--until` is a usage error: nothing could match.
+    pub(super) fn request(&self, now: Timestamp) -> Result<SearchRequest, Failure> {
+        let req = SearchRequest {
+            kinds: self.kind.clone(),
+            topics: self.topic.clone(),
+            sources: self.source.clone(),
+            vendors: self.vendor.clone(),
+            stages: self.stage.clone(),
+            languages: self.language.clone(),
+            since: parse_when("--since", &self.since, now)?,
+            until: parse_when("--until", &self.until, now)?,
+            ..SearchRequest::default()
+        };
+        if let (Some(since), Some(until)) = (req.since, req.until) {
+            if since >= until {
+                return Err(Failure::usage(anyhow::anyhow!(
+                    "--since ({}) must be before --until ({}): nothing could match",
+                    since.strftime("%Y-%m-%d %H:%M UTC"),
+                    until.strftime("%Y-%m-%d %H:%M UTC")
+                )));
+            }
+        }
+        Ok(req)
+    }
+
+    /// These filters as the query-string pairs `/feed` and `/search` take.
+    pub(super) fn pairs(&self) -> Vec<(String, String)> {
+        let words = |key: &str, values: Vec<&str>| {
+            values
+                .into_iter()
+                .map(|v| (key.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        [
+            words("topic", self.topic.iter().map(String::as_str).collect()),
+            words("kind", self.kind.iter().map(|k| k.as_str()).collect()),
+            words("source", self.source.iter().map(String::as_str).collect()),
+            words("vendor", self.vendor.iter().map(|v| v.as_str()).collect()),
+            words("stage", self.stage.iter().map(|s| s.as_str()).collect()),
+            words(
+                "language",
+                self.language.iter().map(String::as_str).collect(),
+            ),
+            words("since", self.since.iter().map(String::as_str).collect()),
+            words("until", self.until.iter().map(String::as_str).collect()),
+        ]
+        .concat()
+    }
+}
+
+/// One JSON record per hit per line (`search --json`, `similar --json`).
+pub(super) fn print_json(out: &mut impl Write, hits: &[Hit]) -> Result<u8, Failure> {
+    for h in hits {
+        serde_json::to_writer(&mut *out, &h.record())
+            .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
+        writeln!(out).map_err(io_fail)?;
+    }
+    Ok(exit::OK)
+}
+
 pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     let cfg = optional_config(cli)?;
     let dir = index_dir(cli, cfg.as_ref());
-    check_names(cli, cfg.as_ref(), &args.source, &args.topic)?;
+    check_names(cli, cfg.as_ref(), &args.filters.source, &args.filters.topic)?;
     let now = Timestamp::now();
     let req = SearchRequest {
         query: args.query.clone(),
-        kinds: args.kind.clone(),
-        topics: args.topic.clone(),
-        sources: args.source.clone(),
-        vendors: args.vendor.clone(),
-        stages: args.stage.clone(),
-        languages: args.language.clone(),
-        since: parse_when("--since", &args.since, now)?,
-        until: parse_when("--until", &args.until, now)?,
         sort: match args.sort {
             SortArg::Relevance => SortBy::Relevance,
             SortArg::Date => SortBy::Date,
@@ -38,16 +92,8 @@ pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
             .as_ref()
             .map(horizon::search::synonym_groups)
             .unwrap_or_default(),
+        ..args.filters.request(now)?
     };
-    if let (Some(since), Some(until)) = (req.since, req.until) {
-        if since >= until {
-            return Err(Failure::usage(anyhow::anyhow!(
-                "--since ({}) must be before --until ({}): nothing could match",
-                since.strftime("%Y-%m-%d %H:%M UTC"),
-                until.strftime("%Y-%m-%d %H:%M UTC")
-            )));
-        }
-    }
     // Check the query before touching the index, so a typo is reported as such.
     if let Err(e) = horizon::search::validate_query(&req.query) {
         let mut msg = format!("invalid query: {e}");
@@ -82,12 +128,7 @@ pub(super) fn cmd_search(cli: &Cli, args: &SearchArgs) -> Result<u8, Failure> {
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        for h in &hits {
-            serde_json::to_writer(&mut out, &h.record())
-                .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
-            writeln!(out).map_err(io_fail)?;
-        }
-        return Ok(exit::OK);
+        return print_json(&mut out, &hits);
     }
     let color = use_color(std::io::stdout().is_terminal());
     if hits.is_empty() {

@@ -1,6 +1,6 @@
 //! `horizon similar`: the documents most like one document.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use anyhow::Result;
 use horizon::exit;
@@ -9,24 +9,16 @@ use jiff::Timestamp;
 
 use super::args::SimilarArgs;
 use super::{
-    check_names, index_dir, io_fail, open_index, optional_config, parse_when, use_color, Cli,
-    Failure,
+    check_names, index_dir, io_fail, open_index, optional_config, use_color, Cli, Failure,
 };
 
 pub(super) fn cmd_similar(cli: &Cli, args: &SimilarArgs) -> Result<u8, Failure> {
     let cfg = optional_config(cli)?;
-    check_names(cli, cfg.as_ref(), &args.source, &args.topic)?;
+    check_names(cli, cfg.as_ref(), &args.filters.source, &args.filters.topic)?;
     let dir = index_dir(cli, cfg.as_ref());
-    let now = Timestamp::now();
     let req = SearchRequest {
-        kinds: args.kind.clone(),
-        topics: args.topic.clone(),
-        sources: args.source.clone(),
-        vendors: args.vendor.clone(),
-        since: parse_when("--since", &args.since, now)?,
-        until: parse_when("--until", &args.until, now)?,
         limit: args.limit,
-        ..SearchRequest::default()
+        ..args.filters.request(Timestamp::now())?
     };
     let idx = open_index(&dir)?;
     let searcher = idx.searcher().map_err(Failure::fatal)?;
@@ -40,12 +32,7 @@ pub(super) fn cmd_similar(cli: &Cli, args: &SimilarArgs) -> Result<u8, Failure> 
     let hits = horizon::similar::similar(&idx, &item, &req).map_err(Failure::fatal)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        for h in &hits {
-            serde_json::to_writer(&mut out, &h.record())
-                .map_err(|e| Failure::fatal(anyhow::Error::new(e)))?;
-            writeln!(out).map_err(io_fail)?;
-        }
-        return Ok(exit::OK);
+        return super::search::print_json(&mut out, &hits);
     }
     if hits.is_empty() && !cli.quiet {
         eprintln!("nothing like it");

@@ -9,7 +9,6 @@ use crate::model::{Item, Vendor};
 use crate::report::safe_url;
 use crate::state::CrawlState;
 
-use super::pages::item_href;
 use super::views::*;
 
 /// The page of one document.
@@ -388,4 +387,12 @@ pub(super) fn sources_page(cfg: &Config, state: &CrawlState) -> SourcesPage {
             .unwrap_or_else(|| "No crawl has finished yet.".into()),
         rows,
     }
+}
+
+/// This server's page of the document `id`.
+pub(super) fn item_href(id: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("id", id)
+        .finish();
+    format!("/item?{query}")
 }

@@ -16,6 +16,7 @@ use crate::model::{Kind, Stage, Vendor};
 use crate::search::{Hit, SortBy};
 
 use super::auth::{local_target, Client, SignIn};
+use super::describe::item_href;
 use super::engine::PageSpec;
 use super::gate::Lane;
 use super::params::{Paging, Pairs, ParamError, SearchParams, DEFAULT_PAGE_SIZE};
@@ -317,14 +318,6 @@ fn hit_view(h: &Hit) -> HitView {
         url: crate::report::safe_url(&i.url),
         mark: None,
     }
-}
-
-/// This server's page of the document `id`.
-pub(super) fn item_href(id: &str) -> String {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("id", id)
-        .finish();
-    format!("/item?{query}")
 }
 
 pub(super) async fn item(
