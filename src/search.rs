@@ -8,10 +8,11 @@
 //! on raw fast fields, so they never change the ranking.
 //!
 //! A hit's snippet comes from the field that matched: the summary, else the
-//! body (the full text, up to 100 KB), else the title. A body is never
-//! tokenized whole: the first query term is found by a case-insensitive
-//! regex scan and only a window of [`BODY_WINDOW_BYTES`] around it goes to
-//! tantivy's snippet generator, so a snippet costs the same for any body.
+//! body (the full text, up to 100 KB), else the title. Neither a summary nor
+//! a body is tokenized whole: the first query term is found by a
+//! case-insensitive regex scan and only a window of [`BODY_WINDOW_BYTES`]
+//! around it goes to tantivy's snippet generator, so a snippet costs the same
+//! for any length of text.
 //!
 //! What one query may cost is bounded: at most [`MAX_PREFIX_PHRASES`] phrase
 //! prefixes (`"apache kaf"*`, each expanding to at most
@@ -845,45 +846,45 @@ pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, Index
     Ok(item)
 }
 
-/// The snippet generators of one query over one searcher: the summary's, and
-/// the title's for items without a summary, made on first use. Both depend on
-/// the query's terms and their document frequencies, so they can be kept for
-/// as long as the searcher's generation.
+/// The snippet generators of one query over one searcher: the summary's and
+/// the body's, and the title's for items without a summary, made on first
+/// use. They depend on the query's terms and their document frequencies, so
+/// they can be kept for as long as the searcher's generation.
 pub struct Snippets {
     query: Box<dyn Query>,
     title_field: tantivy::schema::Field,
-    summary: SnippetGenerator,
-    /// Whether a summary term of the query occurs in the index: without
-    /// one, every summary snippet is empty, and the text is not tokenized.
-    summary_terms: bool,
+    /// `None` when no summary term of the query occurs in the index: then
+    /// every summary snippet is empty, and no summary is tokenized.
+    summary: Option<WindowSnippets>,
     title: std::sync::OnceLock<SnippetGenerator>,
-    /// The body's generator and the scan for its first term; `None` when no
-    /// body term of the query occurs in the index.
-    body: Option<BodySnippets>,
+    /// `None` when no body term of the query occurs in the index.
+    body: Option<WindowSnippets>,
 }
 
-/// Bytes of a body around its first matching term that are tokenized for a
+/// Bytes of a text around its first matching term that are tokenized for a
 /// snippet (a quarter before the term, the rest after).
 pub const BODY_WINDOW_BYTES: usize = 800;
 
-/// Bytes of a body's start tokenized when the scan finds no term (a stemmed
+/// Bytes of a text's start tokenized when the scan finds no term (a stemmed
 /// term such as `happi` need not occur literally).
 const BODY_HEAD_BYTES: usize = 4 * 1024;
 
-/// Snippets of bodies: a bounded window around the first query term.
-struct BodySnippets {
+/// Snippets of one field (summary or body) that cost the same for any length
+/// of text: only a bounded window around the first query term is tokenized.
+struct WindowSnippets {
     generator: SnippetGenerator,
-    /// The query's body terms, case-insensitive, at a word start.
+    /// The query's terms of the field, case-insensitive, at a word start.
     first: regex::Regex,
 }
 
-impl BodySnippets {
-    /// For the body terms of `query` that occur in the index; `None` without one.
+impl WindowSnippets {
+    /// For the terms of `query` in `field` that occur in the index; `None`
+    /// without one.
     fn new(
         searcher: &tantivy::Searcher,
         field: tantivy::schema::Field,
         query: &dyn Query,
-    ) -> tantivy::Result<Option<BodySnippets>> {
+    ) -> tantivy::Result<Option<WindowSnippets>> {
         let mut terms = Vec::new();
         query.query_terms(&mut |term, _| {
             if term.field() == field {
@@ -910,20 +911,20 @@ impl BodySnippets {
         };
         let mut generator = SnippetGenerator::create(searcher, query, field)?;
         generator.set_max_num_chars(SNIPPET_CHARS);
-        Ok(Some(BodySnippets { generator, first }))
+        Ok(Some(WindowSnippets { generator, first }))
     }
 
-    /// The best fragment of the window around the first term of `body`, or
+    /// The best fragment of the window around the first term of `text`, or
     /// of its head when the scan finds none.
-    fn snippet(&self, body: &str) -> tantivy::snippet::Snippet {
-        let (from, to) = match self.first.find(body) {
+    fn snippet(&self, text: &str) -> tantivy::snippet::Snippet {
+        let (from, to) = match self.first.find(text) {
             Some(m) => (
                 m.start().saturating_sub(BODY_WINDOW_BYTES / 4),
                 m.start() + BODY_WINDOW_BYTES * 3 / 4,
             ),
             None => (0, BODY_HEAD_BYTES),
         };
-        self.generator.snippet(window(body, from, to))
+        self.generator.snippet(window(text, from, to))
     }
 }
 
@@ -955,24 +956,12 @@ impl Snippets {
         fields: crate::index::Fields,
         query: Box<dyn Query>,
     ) -> tantivy::Result<Snippets> {
-        let mut summary = SnippetGenerator::create(searcher, &*query, fields.summary)?;
-        summary.set_max_num_chars(SNIPPET_CHARS);
-        let mut terms = Vec::new();
-        query.query_terms(&mut |term, _| {
-            if term.field() == fields.summary {
-                terms.push(term.clone());
-            }
-        });
-        let mut summary_terms = false;
-        for t in &terms {
-            summary_terms |= searcher.doc_freq(t)? > 0;
-        }
-        let body = BodySnippets::new(searcher, fields.body, &*query)?;
+        let summary = WindowSnippets::new(searcher, fields.summary, &*query)?;
+        let body = WindowSnippets::new(searcher, fields.body, &*query)?;
         Ok(Snippets {
             query,
             title_field: fields.title,
             summary,
-            summary_terms,
             title: std::sync::OnceLock::new(),
             body,
         })
@@ -983,8 +972,8 @@ impl Snippets {
         &*self.query
     }
 
-    /// A hit for `item`: the summary's best fragment, else the body's (from
-    /// a window around its first matching term), else the title's when the
+    /// A hit for `item`: the summary's best fragment, else the body's (each
+    /// from a window around its first matching term), else the title's when the
     /// item has no summary, else the start of the summary.
     pub fn hit(
         &self,
@@ -992,10 +981,9 @@ impl Snippets {
         item: Item,
         score: Option<f32>,
     ) -> tantivy::Result<Hit> {
-        let mut snip = if self.summary_terms {
-            self.summary.snippet(&item.summary)
-        } else {
-            tantivy::snippet::Snippet::empty()
+        let mut snip = match &self.summary {
+            Some(summary) => summary.snippet(&item.summary),
+            None => tantivy::snippet::Snippet::empty(),
         };
         if let Some(body) = self.body.as_ref().filter(|_| !item.body.is_empty()) {
             if snip.highlighted().is_empty() {
