@@ -107,7 +107,7 @@ pub enum Command {
         after_help = "Examples:\n  horizon similar 'arxiv:2410.01234'\n  horizon similar aws:whats-new:msk-express --kind paper --since 90d --json"
     )]
     Similar(SimilarArgs),
-    /// Systems the team runs, from its inventory: `systems discover` reads manifests, charts, compose files, Terraform and Backstage entities.
+    /// Systems the team runs, from its inventory: systems discover reads manifests, charts, compose files, Terraform and Backstage entities.
     #[command(
         after_help = "Examples:\n  horizon systems discover deploy/ charts/ terraform/\n  horizon systems discover . --json\n  horizon systems discover k8s/ --write     # add them to the topics of sources.toml"
     )]
