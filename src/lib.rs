@@ -24,6 +24,7 @@ pub mod feeds;
 pub mod fetch;
 pub mod ids;
 pub mod index;
+pub mod inventory;
 pub mod learn;
 pub mod logline;
 pub mod marks;

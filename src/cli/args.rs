@@ -107,6 +107,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon similar 'arxiv:2410.01234'\n  horizon similar aws:whats-new:msk-express --kind paper --since 90d --json"
     )]
     Similar(SimilarArgs),
+    /// Systems the team runs, from its inventory: systems discover reads manifests, charts, compose files, Terraform and Backstage entities.
+    #[command(
+        after_help = "Examples:\n  horizon systems discover deploy/ charts/ terraform/\n  horizon systems discover . --json\n  horizon systems discover k8s/ --write     # add them to the topics of sources.toml"
+    )]
+    Systems(SystemsArgs),
     /// The [[rules]] of the config (mute, pin, boost); rules test shows what each changes.
     #[command(
         after_help = "Try a rule before saving it: copy sources.toml, add the [[rules]] table, and\nrun `horizon --config draft.toml rules test`.\n\nExamples:\n  horizon rules\n  horizon rules test --weeks 8\n  horizon --config draft.toml rules test --json"
@@ -223,6 +228,34 @@ pub struct ReindexArgs {
     /// A source renamed in sources.toml, as OLD=NEW: its documents take the new name and ids (repeatable).
     #[arg(long, value_name = "OLD=NEW", value_hint = clap::ValueHint::Other)]
     pub rename: Vec<String>,
+}
+
+/// `horizon systems`.
+#[derive(Debug, Args)]
+pub struct SystemsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: SystemsAction,
+}
+
+/// `horizon systems discover`.
+#[derive(Debug, Subcommand)]
+pub enum SystemsAction {
+    /// Find the catalog systems declared in Kubernetes manifests, Helm charts, compose files, Terraform and Backstage catalog entities.
+    #[command(
+        after_help = "Reads, in each folder (walked; .git, .terraform, node_modules, target and vendor skipped):\n  *.yaml/*.yml   Kubernetes manifests (images, Flux/Argo CD charts) and Backstage entities (names)\n  Chart.yaml     the chart and its dependencies; values*.yaml: image / image.repository\n                 (templates/ of a chart are not YAML until rendered and are not read)\n  compose*.yaml, docker-compose*.yml   each service's image and name\n  *.tf           helm_release charts; managed-service resources (aws_msk_cluster,\n                 google_redis_instance, azurerm_kubernetes_cluster…) as \"already on <offering>\"\nNames match exactly (src/absorb/inventory.toml): an exporter or a client image is not its system.\n--write adds each system to its topic in the config, keeping comments and layout.\n\nExamples:\n  horizon systems discover deploy/ charts/ terraform/\n  horizon systems discover . --json\n  horizon systems discover k8s/ --write"
+    )]
+    Discover {
+        /// Files or folders to read.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Add the systems to the topics of the config (comments and layout kept).
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 /// `horizon similar`.

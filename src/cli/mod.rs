@@ -24,6 +24,7 @@ mod serve;
 mod similar;
 mod sources;
 mod stats;
+mod systems;
 
 use std::path::{Path, PathBuf};
 
@@ -101,6 +102,7 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
         Command::Marks(args) => mark::cmd_marks(&cli, args),
         Command::Rules(args) => rules::cmd_rules(&cli, args),
         Command::Similar(args) => similar::cmd_similar(&cli, args),
+        Command::Systems(args) => systems::cmd_systems(&cli, args),
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };

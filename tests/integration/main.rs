@@ -74,6 +74,7 @@ mod serve_sessions;
 mod similar;
 mod sources_e2e;
 mod stories;
+mod systems_discover;
 mod topic_devset;
 mod topweek_devset;
 mod trend_history;

@@ -1,0 +1,4 @@
+resource "helm_release" "example" {
+  name       = "my-local-chart"
+  chart      = "./charts/example"
+}
