@@ -71,6 +71,8 @@ const PREFIX_WORDS: &[&str] = &[
     "limited",
     "preview",
     "beta",
+    "alpha",
+    "release",
     "ga",
     "today",
     "we",
@@ -124,6 +126,8 @@ const MID_WORDS: &[&str] = &[
     "new",
     "for",
     "support",
+    "api",
+    "apis",
 ];
 
 /// Words that end a launch's stage phrase: what follows does not matter.
@@ -132,6 +136,7 @@ const STAGE_WORDS: &[&str] = &[
     "ga",
     "preview",
     "beta",
+    "alpha",
     "retired",
     "retiring",
     "retire",
@@ -169,6 +174,13 @@ static AZURE_PREFIX_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// of the compute service, not a launch ("Azure Cobalt 100 Arm-based Virtual
 /// Machines", "Amazon EC2 C8g instances", "Application Gateway v2 Basic SKU").
 /// A singular "instance" stays out: "SQL Managed Instance" is an offering.
+/// A way to buy an offering that exists (reserved capacity, savings plans):
+/// a pricing change, not an offering of its own.
+static PURCHASE_OPTION_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:reserved (?:capacity|instances?)|reservations?|savings plans?)\b")
+        .expect("constant regex")
+});
+
 static INSTANCE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:instances|vms|virtual machines|(?:machine )?series|skus?)\b")
         .expect("constant regex")
@@ -362,6 +374,7 @@ fn relation_of(
         Stage::New | Stage::Preview | Stage::Ga | Stage::Deprecation
     ) && own_span.is_some_and(|sp| launch_shaped(stmt, sp.clone(), own_tokens))
         && !INSTANCE_RE.is_match(stmt)
+        && !PURCHASE_OPTION_RE.is_match(stmt)
     {
         Relation::Launch
     } else {

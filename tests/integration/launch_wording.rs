@@ -14,8 +14,8 @@ use horizon::absorb::{Catalog, Classifier};
 fn launch_wording_precision_and_recall_on_real_titles() {
     let all = wordings();
     let launches = all.iter().filter(|w| w.is_launch()).count();
-    assert!(all.len() >= 120, "{} labelled titles", all.len());
-    assert!(launches >= 15, "{launches} labelled launches");
+    assert!(all.len() >= 240, "{} labelled titles", all.len());
+    assert!(launches >= 46, "{launches} labelled launches");
     let catalog = Catalog::for_config(&checked_in_config()).unwrap();
     let classifier = Classifier::new(catalog);
     let tune = score(&classifier, "tune");
@@ -25,12 +25,12 @@ fn launch_wording_precision_and_recall_on_real_titles() {
         eprintln!("  disagrees: {e}");
     }
     eprintln!("{}", test.line("test"));
-    assert!(test.launches >= 5 && test.lookalikes >= 40, "{test:?}");
+    assert!(test.launches >= 20 && test.lookalikes >= 100, "{test:?}");
     assert!(test.recall() >= RECALL_FLOOR, "{}", test.line("test"));
     assert!(test.precision() >= PRECISION_FLOOR, "{}", test.line("test"));
 }
 
-/// Floors at what the test part measures (0.625 and 0.500 on 8 launches and
-/// 65 look-alikes; BENCHMARKS.md). The target is 0.95 for each: not met.
-const RECALL_FLOOR: f64 = 0.62;
-const PRECISION_FLOOR: f64 = 0.5;
+/// Floors at what the test part measures (0.700 and 0.667 on 20 launches and
+/// 100 look-alikes; BENCHMARKS.md). The target is 0.95 for each: not met.
+const RECALL_FLOOR: f64 = 0.7;
+const PRECISION_FLOOR: f64 = 0.66;

@@ -99,12 +99,12 @@ static GA_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NOW_AVAILABLE_RE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:now|is) available\b|^available\b|\bavailable now\b"));
-static PREVIEW_RE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bpreview\b|\bbeta\b"));
+static PREVIEW_RE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bpreview\b|\bbeta\b|\balpha\b"));
 /// Geography words that name a cloud region (AWS, Azure and Google Cloud spellings).
 const GEO: &str = r"asia pacific|asia|europe|eu|us east|us west|us central|us gov\w*|govcloud|china|south america|north america|canada|middle east|africa|south africa|israel|mexico|india|japan|korea|australia|brazil|uae|uk|germany|france|switzerland|norway|sweden|poland|italy|spain|qatar|taiwan|indonesia|malaysia|new zealand|singapore|hong kong|austria|belgium|denmark|finland|chile|saudi arabia|east us|west us|central us|north europe|west europe|[a-z]+-[a-z]+\d+";
 static REGION_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bavailable in (?:the )?(?:[\w()/,&-]+ ){{0,8}}regions?\b|\bregion expansion\b|\b(?:in|to) (?:\d+ )?(?:new|additional|more) regions?\b|\bexpand\w* (?:availability )?to (?:the )?(?:{GEO})\b|\b(?:available|launch\w*|arrives?|expands?) (?:in|to) (?:the )?(?:aws |azure )?(?:{GEO})\b|\bin (?:(?:east|west|north|south|central|southeast|northeast|southwest|northwest) )*(?:{GEO})(?: (?:east|west|north|south|central|southeast|northeast|southwest|northwest|\d))*\s*$|\bin (?:[\w()/,&-]+ ){{1,8}}regions\s*$"
+        r"(?i)\bavailable in (?:the )?(?:[\w()/,&-]+ ){{0,8}}regions?\b|\bregion expansion\b|\b(?:in|to) (?:\d+ )?(?:new|additional|more) regions?\b|\bexpand\w* (?:availability )?to (?:the )?(?:{GEO})\b|\b(?:available|launch\w*|arrives?|expands?) (?:in|to|at) (?:the )?(?:aws |azure )?(?:{GEO})\b|\bin (?:(?:east|west|north|south|central|southeast|northeast|southwest|northwest) )*(?:{GEO})(?: (?:east|west|north|south|central|southeast|northeast|southwest|northwest|\d))*\s*$|\bin (?:[\w()/,&-]+ ){{1,8}}regions\s*$"
     ))
 });
 static NEW_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -124,7 +124,8 @@ pub fn says_ga(text: &str) -> bool {
     GA_RE.is_match(text)
 }
 
-/// Whether text says something is in preview or beta.
+/// Whether text says something is in preview, beta or alpha (Google Cloud's
+/// stage before preview).
 pub fn says_preview(text: &str) -> bool {
     PREVIEW_RE.is_match(text)
 }
