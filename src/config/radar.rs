@@ -78,7 +78,7 @@ impl RadarSettings {
         let mut out = Vec::with_capacity(groups);
         let mut rest = names.as_slice();
         for i in 0..groups {
-            let take = rest.len() / (groups - i) + usize::from(rest.len() % (groups - i) > 0);
+            let take = rest.len().div_ceil(groups - i);
             let (head, tail) = rest.split_at(take.min(rest.len()));
             out.push(RadarQuadrant {
                 name: head.join(", "),
@@ -161,11 +161,15 @@ pub(super) fn build_radar(
                 bad(
                     t.span(),
                     context.clone(),
-                    format!(
-                        "topics: no topic named {topic:?}; topics are: {}{}",
-                        known.join(", "),
-                        did_you_mean(&topic, known.iter().copied())
-                    ),
+                    if known.is_empty() {
+                        format!("topics: no topic named {topic:?}; the config has no [[topics]]")
+                    } else {
+                        format!(
+                            "topics: no topic named {topic:?}; topics are: {}{}",
+                            known.join(", "),
+                            did_you_mean(&topic, known.iter().copied())
+                        )
+                    },
                 );
             } else if !topics_seen.insert(topic.clone()) {
                 bad(

@@ -333,8 +333,7 @@ pub fn build_radar(
             history: history.of(flag, as_of, previous, movement),
         });
     }
-    entries
-        .sort_by(|a, b| (a.ring, a.system.to_lowercase()).cmp(&(b.ring, b.system.to_lowercase())));
+    entries.sort_by_key(|e| (e.ring, e.system.to_lowercase()));
     Ok(Radar {
         as_of,
         previous,

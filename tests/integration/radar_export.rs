@@ -110,12 +110,9 @@ struct RadarEntrySnapshot {
 
 /// Parse and check a Backstage file; returns it.
 fn check_backstage(json: &str) -> TechRadarLoaderResponse {
-    let r: TechRadarLoaderResponse = serde_json::from_str(json)
-        .unwrap_or_else(|e| panic!("not a TechRadarLoaderResponse: {e}"));
-    assert!(
-        (1..=4).contains(&r.quadrants.len()),
-        "up to four quadrants"
-    );
+    let r: TechRadarLoaderResponse =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("not a TechRadarLoaderResponse: {e}"));
+    assert!((1..=4).contains(&r.quadrants.len()), "up to four quadrants");
     let quadrant_ids: BTreeSet<&str> = r.quadrants.iter().map(|q| q.id.as_str()).collect();
     assert_eq!(quadrant_ids.len(), r.quadrants.len(), "quadrant ids unique");
     assert!(r.quadrants.iter().all(|q| !q.name.is_empty()));
@@ -142,7 +139,11 @@ fn check_backstage(json: &str) -> TechRadarLoaderResponse {
         assert!(!e.timeline.is_empty(), "{}: timeline[0] is read", e.title);
         let mut last: Option<Date> = None;
         for s in &e.timeline {
-            assert!(ring_ids.contains(s.ring_id.as_str()), "ringId {}", s.ring_id);
+            assert!(
+                ring_ids.contains(s.ring_id.as_str()),
+                "ringId {}",
+                s.ring_id
+            );
             let d: Date = s
                 .date
                 .parse()
@@ -251,7 +252,11 @@ fn check_byor(csv_text: &str) -> Vec<BTreeMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            header.iter().cloned().zip(r.iter().map(str::to_string)).collect()
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_string))
+                .collect()
         })
         .collect();
     let mut rings: Vec<&str> = Vec::new();
@@ -270,12 +275,19 @@ fn check_byor(csv_text: &str) -> Vec<BTreeMap<String, String>> {
         );
         assert_eq!(row["isNew"] == "TRUE", status == "new");
         let html = scraper::Html::parse_fragment(&row["description"]);
-        for el in html.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+        for el in html
+            .root_element()
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+        {
             let name = el.value().name();
             if name == "html" {
                 continue;
             }
-            assert!(BYOR_TAGS.contains(&name), "tag <{name}> is not kept by BYOR");
+            assert!(
+                BYOR_TAGS.contains(&name),
+                "tag <{name}> is not kept by BYOR"
+            );
             for (attr, value) in el.value().attrs() {
                 assert!(name == "a" && attr == "href", "<{name} {attr}>");
                 assert!(value.starts_with("https://"), "{value}");
@@ -283,13 +295,19 @@ fn check_byor(csv_text: &str) -> Vec<BTreeMap<String, String>> {
         }
     }
     assert!(rings.len() <= 4, "at most four rings: {rings:?}");
-    assert!(quadrants.len() <= 4, "at most four quadrants: {quadrants:?}");
+    assert!(
+        quadrants.len() <= 4,
+        "at most four quadrants: {quadrants:?}"
+    );
     // The legacy loader takes rings in order of first appearance.
     let order: Vec<usize> = rings
         .iter()
         .map(|r| ring_names().iter().position(|n| n == r).unwrap())
         .collect();
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "innermost ring first");
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "innermost ring first"
+    );
     rows
 }
 
@@ -329,6 +347,18 @@ fn fixture_radar_passes_each_format_check() {
         "the fixtures give more than one ring"
     );
 
+    // The figures RELIABILITY.md quotes (`--nocapture` prints them).
+    let mut per_ring: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &radar.entries {
+        *per_ring.entry(e.ring.id()).or_default() += 1;
+    }
+    let snapshots: usize = radar.entries.iter().map(|e| e.history.len()).sum();
+    eprintln!(
+        "radar: {} entries {per_ring:?}, {snapshots} timeline snapshots, {} quadrants",
+        radar.entries.len(),
+        radar.quadrants.len()
+    );
+
     let b = check_backstage(&RadarFormat::Backstage.render(&radar).unwrap());
     assert_eq!(b.entries.len(), radar.entries.len());
     assert_eq!(
@@ -346,7 +376,11 @@ fn fixture_radar_passes_each_format_check() {
     let rows = check_byor(&RadarFormat::Byor.render(&radar).unwrap());
     assert_eq!(rows.len(), radar.entries.len());
     let quadrants: BTreeSet<&str> = rows.iter().map(|r| r["quadrant"].as_str()).collect();
-    assert_eq!(quadrants.len(), 4, "the checked-in config fills four quadrants");
+    assert_eq!(
+        quadrants.len(),
+        4,
+        "the checked-in config fills four quadrants"
+    );
 }
 
 /// Made-up systems with known movement between 2023-12-02 and 2024-03-01:
@@ -614,7 +648,11 @@ fn radar_command_writes_the_file() {
         0,
     );
     assert!(stdout(&out).is_empty());
-    assert!(stderr(&out).contains("wrote 4 radar entries (zalando)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrote 4 radar entries (zalando)"),
+        "{}",
+        stderr(&out)
+    );
     let z = check_zalando(&std::fs::read_to_string(&file).unwrap());
     assert_eq!(z.entries.len(), 4);
     assert_eq!(z.date, "2024-03-01");
