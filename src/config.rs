@@ -26,6 +26,7 @@ use toml::Spanned;
 
 mod deliver;
 mod keys;
+mod radar;
 mod rules;
 mod shape;
 mod source;
@@ -35,6 +36,7 @@ pub use deliver::{
     is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
     PERIOD_PLACEHOLDER,
 };
+pub use radar::{RadarQuadrant, RadarSettings, MAX_RADAR_QUADRANTS};
 pub use rules::{Rule, RuleAction, MAX_RULE_BOOST};
 use source::{build_source, read_sources};
 pub use source::{ArxivMode, Source, SourceKind, SourceSpec, TrendingPeriod};
@@ -133,6 +135,8 @@ pub struct Config {
     pub deliver: DeliverSettings,
     /// `[[rules]]`: mute, pin and boost, applied at search and report time.
     pub rules: Vec<Rule>,
+    /// `[radar]`: the quadrants `horizon radar` groups the topics into.
+    pub radar: RadarSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +158,8 @@ struct RawConfig {
     offerings: Vec<Spanned<RawOffering>>,
     #[serde(default)]
     rules: Vec<Spanned<rules::RawRule>>,
+    #[serde(default)]
+    radar: radar::RawRadar,
 }
 
 /// `[absorption]`: the thresholds are at least 1 and some vendor counts.
@@ -481,6 +487,7 @@ impl Config {
             }
         }
         let rules = rules::build_rules(raw.rules, text, &topic_names, &mut problems);
+        let radar = radar::build_radar(raw.radar, text, &topic_names, &mut problems);
         validate_absorption(&raw.absorption, &mut problems);
         let mut report = raw.report;
         let deliver = match report.deliver.take() {
@@ -513,6 +520,7 @@ impl Config {
             offerings,
             deliver,
             rules,
+            radar,
         })
     }
 

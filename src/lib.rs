@@ -30,6 +30,7 @@ pub mod logline;
 pub mod marks;
 pub mod model;
 pub mod opml;
+pub mod radar;
 pub mod redact;
 pub mod replay;
 pub mod report;

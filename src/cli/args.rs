@@ -62,6 +62,11 @@ pub enum Command {
         after_help = "Examples:\n  horizon flags\n  horizon flags --as-of 2026-11-01 --window 180d --json\n  horizon flags --system kafka            # when each vendor reached each stage\n  horizon flags --as-of 2019-01-01 --system kafka\n  horizon flags --lag                     # how long the second cloud took to follow the first"
     )]
     Flags(FlagsArgs),
+    /// The flags as a technology radar for Backstage, Zalando's tech-radar or Build-Your-Own-Radar.
+    #[command(
+        after_help = "Rings from the levels (Absorbed — buy managed, Absorbing — plan, Watch, Self-run),\nquadrants from the topics ([[radar.quadrants]] in sources.toml, at most four), each\nentry's offerings and links, its movement over --since, and (backstage) the ring after\neach dated milestone of its offerings.\n\nExamples:\n  horizon radar --format backstage --out tech-radar.json\n  horizon radar --format zalando --since 180d --out config.json\n  horizon radar --format byor --out radar.csv"
+    )]
+    Radar(RadarArgs),
     /// The weekly "what's new" report, flags first.
     #[command(
         after_help = "Examples:\n  horizon report                          # last complete ISO week, Markdown on stdout\n  horizon report --week 2026-W47 --format html --out report.html\n  horizon report --since 2026-10-01 --until 2026-11-01 --format json\n  horizon report --deliver --quiet        # save, then post to [report.deliver] (Monday cron)"
@@ -377,6 +382,37 @@ pub struct FlagsArgs {
     /// stdout (with --system: that system's row; with --lag: the lags).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `horizon radar`.
+#[derive(Debug, Args)]
+pub struct RadarArgs {
+    /// The radar to write for.
+    #[arg(long, value_enum)]
+    pub format: RadarFormatArg,
+    /// Movement is measured against the rings this long before --as-of [default: 90d].
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// The radar as of this date (default: now).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// How far back the flags look [default: `[absorption] window`, 90d].
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Radar format flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RadarFormatArg {
+    /// Backstage tech-radar: TechRadarLoaderResponse JSON.
+    Backstage,
+    /// Zalando tech-radar: the radar_visualization config as JSON.
+    Zalando,
+    /// Thoughtworks Build-Your-Own-Radar: CSV.
+    Byor,
 }
 
 /// Report format flag.

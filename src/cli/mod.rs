@@ -16,6 +16,7 @@ mod feed;
 mod flags;
 mod man;
 mod mark;
+mod radar;
 mod reindex;
 mod report;
 mod rules;
@@ -95,6 +96,7 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
         Command::Feed(args) => feed::cmd_feed(&cli, args),
         Command::Reindex(args) => reindex::cmd_reindex(&cli, args),
         Command::Flags(args) => flags::cmd_flags(&cli, args),
+        Command::Radar(args) => radar::cmd_radar(&cli, args),
         Command::Report(args) => report::cmd_report(&cli, args).await,
         Command::Demo(args) => demo::cmd_demo(&cli, args).await,
         Command::Serve(args) => serve::cmd_serve(&cli, args).await,

@@ -18,14 +18,16 @@ fn completions_generate_for_each_shell() {
         let out = run_expect(horizon(&config, &index).args(["completions", shell]), 0);
         let script = stdout(&out);
         assert!(script.contains(marker), "{shell}: {script:.200}");
-        for sub in ["crawl", "search", "report", "flags", "export"] {
+        for sub in ["crawl", "search", "report", "flags", "radar", "export"] {
             assert!(script.contains(sub), "{shell} completes {sub}");
         }
     }
     let out = run_expect(horizon(&config, &index).arg("man"), 0);
     let man = stdout(&out);
     assert!(man.contains(".TH horizon 1"), "{man:.200}");
-    for cmd in ["crawl", "search", "report", "flags", "export", "sources"] {
+    for cmd in [
+        "crawl", "search", "report", "flags", "radar", "export", "sources",
+    ] {
         let out = run_expect(horizon(&config, &index).args([cmd, "--help"]), 0);
         assert!(
             stdout(&out).contains("Example"),

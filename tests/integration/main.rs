@@ -59,6 +59,7 @@ mod marks;
 mod offline_fail_fast;
 mod offline_replay;
 mod oversized;
+mod radar_export;
 mod read_only;
 mod redaction;
 mod report_build;
