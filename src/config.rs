@@ -26,12 +26,15 @@ use toml::Spanned;
 
 use jiff::civil::Date;
 
+mod alerts;
 mod deliver;
 mod keys;
 mod rules;
 mod shape;
 mod source;
 
+use alerts::{build_alerts, RawAlerts};
+pub use alerts::{AlertDestination, AlertSettings, AlertTarget, SavedSearch};
 use deliver::{build_deliver, RawDeliver};
 pub use deliver::{
     is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
@@ -135,6 +138,9 @@ pub struct Config {
     pub deliver: DeliverSettings,
     /// `[[rules]]`: mute, pin and boost, applied at search and report time.
     pub rules: Vec<Rule>,
+    /// `[alerts]`: where `horizon crawl` posts new landscape events and
+    /// saved-search matches.
+    pub alerts: AlertSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,6 +162,8 @@ struct RawConfig {
     offerings: Vec<Spanned<RawOffering>>,
     #[serde(default)]
     rules: Vec<Spanned<rules::RawRule>>,
+    #[serde(default)]
+    alerts: Option<Spanned<RawAlerts>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -560,6 +568,10 @@ impl Config {
             Some(d) => build_deliver(path, text, d, &mut problems),
             None => DeliverSettings::default(),
         };
+        let alerts = match raw.alerts {
+            Some(a) => build_alerts(path, text, a, &topic_names, &mut problems),
+            None => AlertSettings::default(),
+        };
         // A key set aside for its value is missing now; the checks that say
         // so would only repeat, less clearly, what serde said about it.
         problems.retain(|p| {
@@ -586,6 +598,7 @@ impl Config {
             offerings,
             deliver,
             rules,
+            alerts,
         })
     }
 

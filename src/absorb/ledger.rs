@@ -62,6 +62,7 @@ pub struct LandscapeOffering {
     PartialOrd,
     Ord,
     Serialize,
+    Deserialize,
     strum::Display,
     strum::IntoStaticStr,
     strum::VariantArray,
