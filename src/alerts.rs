@@ -190,11 +190,7 @@ pub struct Collected {
 /// Collect the alerts of the moment from the index as of `now`: the
 /// landscape events of `[alerts] events` and the saved searches' stories,
 /// dated within `[alerts] window`. Blocking (reads the index).
-pub fn collect(
-    idx: &HorizonIndex,
-    cfg: &Config,
-    now: Timestamp,
-) -> Result<Collected, AlertsError> {
+pub fn collect(idx: &HorizonIndex, cfg: &Config, now: Timestamp) -> Result<Collected, AlertsError> {
     let settings = &cfg.alerts;
     let mut out = Collected::default();
     let mut seen = BTreeSet::new();
@@ -391,14 +387,22 @@ impl fmt::Display for DestinationReport {
                 .unwrap_or_default();
             write!(f, "alerts failed: {} {:?}{at}: {}", self.kind, self.name, e)?;
             if self.sent > 0 {
-                write!(f, "; {} {} sent before the failure", self.sent, plural(self.sent))?;
+                write!(
+                    f,
+                    "; {} {} sent before the failure",
+                    self.sent,
+                    plural(self.sent)
+                )?;
             }
-            return write!(
-                f,
-                "; {} {} will be sent after the next crawl",
-                self.pending,
-                plural(self.pending)
-            );
+            if self.pending > 0 {
+                write!(
+                    f,
+                    "; {} {} will be sent after the next crawl",
+                    self.pending,
+                    plural(self.pending)
+                )?;
+            }
+            return Ok(());
         }
         write!(
             f,
@@ -463,7 +467,13 @@ pub async fn send_all(
             match client {
                 Ok(c) => send_new(c, dest, &unsent, env, now).await,
                 Err(e) => (
-                    failed(dest, None, format!("cannot build the HTTP client: {e}"), 0, unsent.len()),
+                    failed(
+                        dest,
+                        None,
+                        format!("cannot build the HTTP client: {e}"),
+                        0,
+                        unsent.len(),
+                    ),
                     Vec::new(),
                 ),
             }
@@ -615,7 +625,12 @@ async fn post(
                 horizon_version: env!("CARGO_PKG_VERSION"),
                 alerts,
             })
-            .map_err(|e| (Some(endpoint.clone()), format!("cannot write the JSON: {e}")))?;
+            .map_err(|e| {
+                (
+                    Some(endpoint.clone()),
+                    format!("cannot write the JSON: {e}"),
+                )
+            })?;
             let signed = signature(secret.as_bytes(), body.as_bytes());
             let headers = vec![
                 (ALERTS_SIGNATURE_HEADER, signed),
@@ -683,7 +698,7 @@ pub async fn send_test(
                         pending: 0,
                         error: None,
                     },
-                    Err((endpoint, e)) => failed(dest, endpoint, e, 0, 1),
+                    Err((endpoint, e)) => failed(dest, endpoint, e, 0, 0),
                 }
             }
         });
@@ -736,9 +751,8 @@ mod tests {
             text.contains("<https://aws.example/msk?a=1&amp;b=2|Amazon MSK Express → GA>"),
             "{text}"
         );
-        assert!(chat_markdown(&[launch("a"), launch("b")], 2, 3).starts_with(
-            "**horizon**: 2 new alerts (message 2 of 3)"
-        ));
+        assert!(chat_markdown(&[launch("a"), launch("b")], 2, 3)
+            .starts_with("**horizon**: 2 new alerts (message 2 of 3)"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! One crawl: plan → fetch → parse → tag → upsert → one commit → state.
+//! One crawl: plan → fetch → parse → tag → upsert → one commit → state → alerts.
 //!
 //! Sources run concurrently (the fetcher enforces global and per-host limits).
 //! A failing source is recorded and the others go on ("keep going, remember,
@@ -6,7 +6,9 @@
 //! (validators, health) is written only after that commit, so a crash at any
 //! point leaves the last commit intact and the next crawl re-fetches what was
 //! lost. SIGINT/SIGTERM stop new work, commit what was fetched and report
-//! `interrupted`.
+//! `interrupted`. Then, still under the lock, the `[alerts]` are sent
+//! ([`crate::alerts`]) and what each destination accepted is saved with the
+//! state; their failures are reported, never counted in the exit status.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

@@ -391,7 +391,8 @@ mod tests {
         Config::parse(Path::new("/etc/horizon/test.toml"), text).map_err(|e| e.to_string())
     }
 
-    const TOPIC: &str = "[[topics]]\nname = \"streaming\"\nkeywords = [\"kafka\"]\nsystems = [\"Kafka\"]\n\n";
+    const TOPIC: &str =
+        "[[topics]]\nname = \"streaming\"\nkeywords = [\"kafka\"]\nsystems = [\"Kafka\"]\n\n";
 
     #[test]
     fn destinations_and_searches_are_read_with_defaults() {
@@ -422,6 +423,32 @@ mod tests {
         assert!(parse("").unwrap().alerts.is_empty());
     }
 
+    /// The commented-out block in `sources.toml` and the README's example
+    /// are real configs.
+    #[test]
+    fn shipped_examples_parse() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sources = std::fs::read_to_string(root.join("sources.toml")).unwrap();
+        let block: String = sources
+            .lines()
+            .skip_while(|l| *l != "# [alerts]")
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| format!("{}\n", l.trim_start_matches('#').trim_start()))
+            .collect();
+        let c = parse(&block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        assert_eq!(c.alerts.destinations.len(), 2);
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let section = readme
+            .split("## Alerts")
+            .nth(1)
+            .and_then(|s| s.split("```toml\n").nth(1))
+            .and_then(|s| s.split("```").next())
+            .unwrap();
+        let c = parse(&format!("{TOPIC}{section}")).unwrap_or_else(|e| panic!("{e}\n{section}"));
+        assert_eq!(c.alerts.destinations.len(), 2);
+        assert_eq!(c.alerts.searches.len(), 1);
+    }
+
     // Guards the config errors of `[alerts]`: file, line and key, all in one run.
     #[test]
     fn bad_alert_keys_name_file_line_and_key() {
@@ -448,10 +475,8 @@ mod tests {
 
     #[test]
     fn a_json_webhook_needs_a_secret_and_searches_need_a_destination() {
-        let err = parse(
-            "[[alerts.webhooks]]\nname = \"hook\"\nkind = \"json\"\nurl_env = \"U\"\n",
-        )
-        .unwrap_err();
+        let err = parse("[[alerts.webhooks]]\nname = \"hook\"\nkind = \"json\"\nurl_env = \"U\"\n")
+            .unwrap_err();
         assert!(
             err.contains("test.toml:1: [[alerts.webhooks]] \"hook\": needs `secret_env`"),
             "{err}"
