@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use toml::de::DeTable;
 use toml::Spanned;
 
+mod alerts;
 mod deliver;
 mod keys;
 mod radar;
@@ -31,6 +32,8 @@ mod rules;
 mod shape;
 mod source;
 
+use alerts::{build_alerts, RawAlerts};
+pub use alerts::{AlertDestination, AlertSettings, AlertTarget, SavedSearch};
 use deliver::{build_deliver, RawDeliver};
 pub use deliver::{
     is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
@@ -137,6 +140,9 @@ pub struct Config {
     pub rules: Vec<Rule>,
     /// `[radar]`: the quadrants `horizon radar` groups the topics into.
     pub radar: RadarSettings,
+    /// `[alerts]`: where `horizon crawl` posts new landscape events and
+    /// saved-search matches.
+    pub alerts: AlertSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +166,8 @@ struct RawConfig {
     rules: Vec<Spanned<rules::RawRule>>,
     #[serde(default)]
     radar: radar::RawRadar,
+    #[serde(default)]
+    alerts: Option<Spanned<RawAlerts>>,
 }
 
 /// `[absorption]`: the thresholds are at least 1 and some vendor counts.
@@ -494,6 +502,10 @@ impl Config {
             Some(d) => build_deliver(path, text, d, &mut problems),
             None => DeliverSettings::default(),
         };
+        let alerts = match raw.alerts {
+            Some(a) => build_alerts(path, text, a, &topic_names, &mut problems),
+            None => AlertSettings::default(),
+        };
         // A key set aside for its value is missing now; the checks that say
         // so would only repeat, less clearly, what serde said about it.
         problems.retain(|p| {
@@ -521,6 +533,7 @@ impl Config {
             deliver,
             rules,
             radar,
+            alerts,
         })
     }
 

@@ -1,4 +1,4 @@
-//! One crawl: plan → fetch → parse → tag → upsert → one commit → state.
+//! One crawl: plan → fetch → parse → tag → upsert → one commit → state → alerts.
 //!
 //! Sources run concurrently (the fetcher enforces global and per-host limits).
 //! A failing source is recorded and the others go on ("keep going, remember,
@@ -6,7 +6,9 @@
 //! (validators, health) is written only after that commit, so a crash at any
 //! point leaves the last commit intact and the next crawl re-fetches what was
 //! lost. SIGINT/SIGTERM stop new work, commit what was fetched and report
-//! `interrupted`.
+//! `interrupted`. Then, still under the lock, the `[alerts]` are sent
+//! ([`crate::alerts`]) and what each destination accepted is saved with the
+//! state; their failures are reported, never counted in the exit status.
 
 use crate::model::vocabulary;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,6 +24,7 @@ use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::absorb::{Catalog, Classifier};
+use crate::alerts::{AlertMemory, AlertsReport};
 use crate::config::{Config, Source, SourceSpec};
 use crate::fetch::{FetchSettings, Fetched, Fetcher, ResponseHook, Validators};
 use crate::index::{merge, HorizonIndex, IndexError, Upsert};
@@ -48,7 +51,14 @@ pub struct CrawlOptions {
     pub rewrite: Option<crate::fetch::UrlRewrite>,
     /// Do not send validators (used by `--record`, so every body is kept).
     pub ignore_validators: bool,
+    /// Send `[alerts]` after the commit, reading the destinations' secrets
+    /// through this lookup of environment variables; `None` sends none
+    /// (`--no-alerts`), and the memory of what was sent is left as it is.
+    pub alerts: Option<AlertEnv>,
 }
+
+/// How a crawl looks up the environment variables `[alerts]` names.
+pub type AlertEnv = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// What happened to one source.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -136,6 +146,11 @@ pub struct CrawlReport {
     pub documents: usize,
     /// Whether SIGINT/SIGTERM cut it short.
     pub interrupted: bool,
+    /// What the `[alerts]` destinations got; absent when none is configured,
+    /// with `--no-alerts`, or when the crawl was interrupted. Its failures
+    /// never change the exit status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertsReport>,
 }
 
 /// What the summary says when no source could be reached at all.
@@ -492,6 +507,16 @@ pub async fn crawl(
     });
     state.robots.extend(robots.fresh_records());
     state.save(index_dir)?;
+    // Alerts after the commit and the state, still under the lock (so two
+    // crawls never post the same alert): what was sent is saved again.
+    let alerts = match opts.alerts {
+        Some(env) if !cfg.alerts.is_empty() && !fetched.interrupted => {
+            let report = send_alerts(cfg, &idx, &mut state.alerts, &*env).await;
+            state.save(index_dir)?;
+            Some(report)
+        }
+        _ => None,
+    };
     let documents = idx.count(&idx.searcher()?)?;
     info!(documents, failed, status = %status, "crawl finished");
     Ok(CrawlReport {
@@ -502,7 +527,46 @@ pub async fn crawl(
         sources,
         documents,
         interrupted: fetched.interrupted,
+        alerts,
     })
+}
+
+/// Collect the alerts of the moment (off the async threads) and send them:
+/// the alerts phase. A failure to collect is the report's one problem.
+async fn send_alerts(
+    cfg: &Config,
+    idx: &Arc<HorizonIndex>,
+    memory: &mut AlertMemory,
+    env: crate::alerts::Env<'_>,
+) -> AlertsReport {
+    let now = Timestamp::now();
+    let job = {
+        let (idx, cfg) = (idx.clone(), cfg.clone());
+        move || crate::alerts::collect(&idx, &cfg, now)
+    };
+    let collected = match tokio::task::spawn_blocking(job).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return alerts_not_sent(format!("{:#}", anyhow::Error::new(e))),
+        Err(e) => return alerts_not_sent(format!("collecting the alerts stopped: {e}")),
+    };
+    for p in &collected.problems {
+        warn!("alerts: {p}");
+    }
+    let options = crate::deliver::DeliverOptions {
+        user_agent: cfg.settings.user_agent.clone(),
+        connect_timeout: cfg.settings.connect_timeout.0,
+        timeout: cfg.settings.timeout.0,
+    };
+    crate::alerts::send_all(&cfg.alerts, collected, memory, &options, env, now).await
+}
+
+/// An alerts report saying nothing was sent, and why.
+fn alerts_not_sent(problem: String) -> AlertsReport {
+    warn!("alerts not sent: {problem}");
+    AlertsReport {
+        problems: vec![format!("no alert was sent: {problem}")],
+        ..Default::default()
+    }
 }
 
 /// The plan phase's result: the sources to fetch, and the reports of those

@@ -127,7 +127,7 @@ impl WebhookKind {
     }
 
     /// The payload for these Markdown lines, with `note` as the last line.
-    fn payload(self, lines: &[&str], note: Option<&str>) -> Value {
+    pub(crate) fn payload(self, lines: &[&str], note: Option<&str>) -> Value {
         let mut md = lines.join("\n");
         if let Some(note) = note {
             md.push_str("\n\n");
@@ -417,14 +417,7 @@ pub async fn deliver_all(
     options: &DeliverOptions,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Outcome> {
-    let client = reqwest::Client::builder()
-        .user_agent(options.user_agent.clone())
-        .connect_timeout(options.connect_timeout)
-        .timeout(options.timeout)
-        // A webhook that redirects is misconfigured; following it would send
-        // the report to a host nobody configured.
-        .redirect(reqwest::redirect::Policy::none())
-        .build();
+    let client = webhook_client(options);
     let hooks = settings.webhooks.iter().map(|w| {
         let client = client.as_ref();
         async move {
@@ -452,6 +445,18 @@ pub async fn deliver_all(
     );
     outcomes.extend(mails);
     outcomes
+}
+
+/// The HTTP client for webhooks: the options' User-Agent and timeouts, and no
+/// redirects (a webhook that redirects is misconfigured; following it would
+/// send the message to a host nobody configured).
+pub(crate) fn webhook_client(options: &DeliverOptions) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(options.user_agent.clone())
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
 }
 
 /// The payload for a destination: the whole report if it fits the limit, else
@@ -556,7 +561,7 @@ async fn post_webhook(
         )
     };
     let body = payload.to_string();
-    outcome.result = post_json(client, url, body)
+    outcome.result = post_json(client, url, body, &[])
         .await
         .map(|answer| Delivered { answer, cut });
     outcome
@@ -564,7 +569,7 @@ async fn post_webhook(
 
 /// The webhook URL, if horizon may post the report to it: https, or http to a
 /// loopback host (a local relay, or a test).
-fn webhook_url(raw: &str) -> Result<Url, DeliverError> {
+pub(crate) fn webhook_url(raw: &str) -> Result<Url, DeliverError> {
     let url =
         Url::parse(raw).map_err(|e| DeliverError::Url(format!("is not a valid URL ({e})")))?;
     let host = url.host_str().unwrap_or_default();
@@ -590,18 +595,22 @@ pub fn shown_url(url: &Url) -> String {
     }
 }
 
-/// POST a JSON body; retried once when the connection could not be opened.
-async fn post_json(
+/// POST a JSON body with `headers` besides its content type; retried once
+/// when the connection could not be opened.
+pub(crate) async fn post_json(
     client: &reqwest::Client,
     url: Url,
     body: String,
+    headers: &[(&'static str, String)],
 ) -> Result<String, DeliverError> {
     let send = || {
-        client
+        let mut request = client
             .post(url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.clone())
-            .send()
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        request.body(body.clone()).send()
     };
     let response = match send().await {
         Err(e) if e.is_connect() => {

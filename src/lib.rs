@@ -11,6 +11,7 @@
 
 pub mod absorb;
 pub mod address;
+pub mod alerts;
 pub mod article;
 pub mod atom;
 pub mod check;
@@ -133,6 +134,18 @@ pub const DEFAULT_TEAMS_MAX_BYTES: usize = 27_000;
 pub const DEFAULT_DIGEST_MAX_CHARS: usize = 4_000;
 /// Subject of the report mail; `{period}` becomes the period's label.
 pub const DEFAULT_MAIL_SUBJECT: &str = "horizon report {period}";
+/// `[alerts] window`: how old an event or story may be and still be alerted
+/// (older ones are history, left to the weekly report), in days.
+pub const DEFAULT_ALERTS_WINDOW_DAYS: u64 = 7;
+/// Hits of one `[[alerts.searches]]` query read per crawl, newest first.
+pub const DEFAULT_ALERTS_SEARCH_HITS: usize = 50;
+/// Alerts in one message; more are sent as further messages.
+pub const ALERTS_PER_MESSAGE: usize = 20;
+/// The header holding a JSON alert's signature: the hex HMAC-SHA256 of the
+/// raw body under the destination's secret (as Miniflux's `X-Miniflux-Signature`).
+pub const ALERTS_SIGNATURE_HEADER: &str = "X-Horizon-Signature";
+/// The header naming what a JSON alert carries: `alerts` or `test`.
+pub const ALERTS_EVENT_HEADER: &str = "X-Horizon-Event-Type";
 /// Where `horizon serve` listens unless `--bind` says otherwise: loopback only.
 pub const DEFAULT_SERVE_BIND: &str = "127.0.0.1:8080";
 /// The environment variable `horizon serve` reads its token from (or `--token-file`).

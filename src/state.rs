@@ -1,5 +1,6 @@
 //! Crawl state kept beside the index: HTTP validators, per-source health, the
-//! last crawl, and the lock that allows one crawl at a time.
+//! last crawl, the alerts each destination accepted, and the lock that allows
+//! one crawl at a time.
 //!
 //! `state.json` is written atomically (temporary file, fsync, rename) and only
 //! after the index commit, so validators never claim content the index does
@@ -41,6 +42,9 @@ pub struct CrawlState {
     /// robots.txt per origin (`https://host[:port]`), with its validators.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub robots: BTreeMap<String, crate::robots::RobotsRecord>,
+    /// The alerts each `[[alerts.webhooks]]` destination accepted.
+    #[serde(default, skip_serializing_if = "crate::alerts::AlertMemory::is_empty")]
+    pub alerts: crate::alerts::AlertMemory,
 }
 
 /// A summary of one finished crawl.

@@ -127,6 +127,11 @@ pub enum Command {
         after_help = "The same feeds `horizon serve` answers at /feed?topic=NAME, /feed?q=…, /feed/landscape\nand /feed/reports: ids that never change across crawls and reindex, a category per\ntopic, and a horizon:score element (namespace https://horizon-infra.github.io/ns/feed/1)\nper document.\n\nExamples:\n  horizon feed --topic databases --out databases.atom\n  horizon feed --search 'kafka tiered storage' --kind paper --since 30d --out kafka.atom\n  horizon feed --all --out-dir public/ --base-url https://feeds.example.com/ --site-url https://horizon.example.com/"
     )]
     Feed(Box<FeedArgs>),
+    /// Send a test alert to the [alerts] destinations (crawl sends the real ones).
+    #[command(
+        after_help = "Alerts are sent by `horizon crawl` after each crawl: new landscape events of the\nwatched systems and new stories of [[alerts.searches]], each once per destination\n(see the README, \"Alerts\"). `alerts test` posts one sample alert, marked as a test,\nand remembers nothing.\n\nExamples:\n  horizon alerts test\n  horizon alerts test --to team-chat"
+    )]
+    Alerts(AlertsArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  horizon completions bash > ~/.local/share/bash-completion/completions/horizon\n  horizon completions zsh > ~/.zfunc/_horizon\n  horizon completions fish > ~/.config/fish/completions/horizon.fish"
@@ -143,6 +148,25 @@ pub enum Command {
         /// Write horizon.1 and a page for every subcommand (horizon-crawl.1, ...) into DIR.
         #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
         dir: Option<PathBuf>,
+    },
+}
+
+/// `horizon alerts`.
+#[derive(Debug, Args)]
+pub struct AlertsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: AlertsAction,
+}
+
+/// `horizon alerts test`.
+#[derive(Debug, Subcommand)]
+pub enum AlertsAction {
+    /// Post a sample alert to every destination (or those named with --to).
+    Test {
+        /// Only this destination (repeatable).
+        #[arg(long = "to", value_name = "NAME", value_hint = clap::ValueHint::Other)]
+        to: Vec<String>,
     },
 }
 
@@ -569,6 +593,9 @@ pub struct CrawlArgs {
     /// Stop fetching after this long (e.g. 2h, 90min), commit what was fetched and exit with status 4, as on SIGTERM: a bound for cron and systemd.
     #[arg(long, value_name = "DURATION", value_parser = horizon::duration::parse_duration)]
     pub deadline: Option<std::time::Duration>,
+    /// Send no [alerts] after this crawl (what was sent before is still remembered).
+    #[arg(long)]
+    pub no_alerts: bool,
 }
 
 /// Sort order flag.

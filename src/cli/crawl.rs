@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Result;
+use horizon::alerts::AlertsReport;
 use horizon::crawl::{crawl, CrawlError, CrawlOptions, CrawlReport, SourceReport};
 use horizon::exit;
 use horizon::text::terminal_safe;
@@ -24,6 +25,9 @@ pub(super) async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure
         interrupt: Some(interrupt),
         ..Default::default()
     };
+    if !args.no_alerts {
+        opts.alerts = Some(Box::new(|var: &str| std::env::var(var).ok()));
+    }
     if let Some(rec) = &args.record {
         opts.hook = Some(horizon::replay::recorder(rec.clone()));
         opts.ignore_validators = true;
@@ -74,7 +78,28 @@ pub(super) async fn cmd_crawl(cli: &Cli, args: &CrawlArgs) -> Result<u8, Failure
     } else if !(cli.quiet && code == exit::OK) {
         print_crawl_summary(&report, cli.quiet, &dir).map_err(io_fail)?;
     }
+    if let Some(alerts) = &report.alerts {
+        print_alerts(alerts, cli.quiet).map_err(io_fail)?;
+    }
     Ok(code)
+}
+
+/// One line per destination that got alerts, took its baseline or failed
+/// (failures and problems even when quiet, and with `--json`), on stderr.
+/// A failure here never changes the exit status.
+fn print_alerts(report: &AlertsReport, quiet: bool) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    for p in &report.problems {
+        writeln!(err, "horizon: alerts: {}", terminal_safe(p))?;
+    }
+    for d in report.destinations.iter().filter(|d| d.is_news()) {
+        if d.error.is_some() {
+            writeln!(err, "horizon: {}", terminal_safe(&d.to_string()))?;
+        } else if !quiet {
+            writeln!(err, "{}", terminal_safe(&d.to_string()))?;
+        }
+    }
+    Ok(())
 }
 
 /// The interruption future, also firing (with a warning) once `deadline`

@@ -8,6 +8,7 @@
 //! arguments, calls the library, and prints; errors carry the exit status
 //! they should produce (see [`horizon::exit`]).
 
+mod alerts;
 mod args;
 mod crawl;
 mod demo;
@@ -105,6 +106,7 @@ pub async fn run(mut cli: Cli) -> Result<u8, Failure> {
         Command::Rules(args) => rules::cmd_rules(&cli, args),
         Command::Similar(args) => similar::cmd_similar(&cli, args),
         Command::Systems(args) => systems::cmd_systems(&cli, args),
+        Command::Alerts(args) => alerts::cmd_alerts(&cli, args).await,
         Command::Completions { shell } => man::cmd_completions(*shell),
         Command::Man { dir } => man::cmd_man(dir.as_deref(), cli.quiet),
     };

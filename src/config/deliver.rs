@@ -227,7 +227,7 @@ fn unknown_placeholder(s: &str) -> Option<String> {
 }
 
 /// A unique destination name, or a problem.
-fn claim_name(name: &str, names: &mut BTreeSet<String>) -> Option<String> {
+pub(super) fn claim_name(name: &str, names: &mut BTreeSet<String>) -> Option<String> {
     if name.is_empty() {
         Some("name must not be empty".into())
     } else if !names.insert(name.to_string()) {
@@ -246,7 +246,7 @@ fn beside_config(config: &Path, path: PathBuf) -> PathBuf {
 }
 
 /// `key_env` or `key_file`: exactly one, as a [`Secret`].
-fn secret_source(
+pub(super) fn secret_source(
     config: &Path,
     key: &str,
     env: Option<String>,

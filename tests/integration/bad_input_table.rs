@@ -65,7 +65,7 @@ fn config_cases() -> Vec<ConfigCase> {
         c(
             "unknown top-level table ([setting])",
             format!("[setting]\nconcurrency = 2\n{FEED}"),
-            "horizon: sources.toml:1:2: unknown field `setting`, expected one of `settings`, `absorption`, `report`, `topics`, `sources`, `offerings`, `rules`, `radar`; did you mean `settings`?",
+            "horizon: sources.toml:1:2: unknown field `setting`, expected one of `settings`, `absorption`, `report`, `topics`, `sources`, `offerings`, `rules`, `radar`, `alerts`; did you mean `settings`?",
         ),
         c(
             "wrong type: string for a number",

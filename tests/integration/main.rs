@@ -34,6 +34,7 @@ mod absorb_launch_e2e;
 mod absorb_timeline;
 mod absorption_vendors;
 mod address_policy;
+mod alerts;
 mod bad_input_table;
 mod bom_feeds;
 mod cli_bad_input;

@@ -37,7 +37,7 @@ impl Renderer for Markdown {
 const MD_SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '|', '~'];
 
 /// Feed text made safe for Markdown: one clean line, special characters escaped.
-pub(super) fn md_escape(s: &str) -> String {
+pub(crate) fn md_escape(s: &str) -> String {
     let clean = clean_line(s);
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean.chars() {
@@ -50,7 +50,7 @@ pub(super) fn md_escape(s: &str) -> String {
 }
 
 /// `[text](url)` when the URL is safe, else the escaped text alone.
-pub(super) fn md_link(text: &str, url: &str) -> String {
+pub(crate) fn md_link(text: &str, url: &str) -> String {
     let label = md_escape(text);
     match safe_url(url) {
         Some(u) => format!(

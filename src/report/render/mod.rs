@@ -22,6 +22,7 @@ mod words;
 
 pub use digest::{digest, FullReport, DIGEST_MOVES};
 pub use html::{page_with_chrome, stylesheet, Chrome, MarkTarget, NavLink};
+pub(crate) use markdown::{md_escape, md_link};
 pub use words::safe_url;
 pub(super) use words::thousands;
 
