@@ -200,7 +200,7 @@ impl LandscapeView {
 pub(super) fn landscape_rows<'a>(r: &'a FlagsReport, view: &LandscapeView) -> Vec<&'a Flag> {
     let mut rows: Vec<&Flag> = r.active().filter(|f| view.shows(f)).collect();
     if view.by_level {
-        rows.sort_by(|a, b| b.level.cmp(&a.level));
+        rows.sort_by_key(|f| std::cmp::Reverse(f.level));
     }
     rows
 }

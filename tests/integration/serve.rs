@@ -296,7 +296,10 @@ async fn every_page_and_status() {
         ("/landscape", 200),
         ("/landscape?window=180d", 200),
         ("/landscape?window=soon", 400),
-        ("/landscape?sort=level&topic=streaming&as_of=2026-01-01", 200),
+        (
+            "/landscape?sort=level&topic=streaming&as_of=2026-01-01",
+            200,
+        ),
         ("/landscape?topic=nope", 400),
         ("/reports", 200),
         ("/report", 200),
@@ -389,6 +392,15 @@ async fn hostile_text_is_inert_on_every_page() {
             "{path} shows the payloads"
         );
         assert_inert(path, &body);
+        // #31 item 6: each fact's link (authors and products are feed
+        // text) opens a search that runs, not a query error.
+        if path.starts_with("/item") {
+            for (text, href) in links(&body, "table.facts a") {
+                let (status, _, found) = get(&s.url(&href)).await;
+                assert_eq!(status, StatusCode::OK, "{path}: {text:?} → {href}: {found}");
+                assert_inert(&href, &found);
+            }
+        }
     }
     let (_, _, body) = get(&s.url("/search?q=hostileprobe&limit=100")).await;
     assert!(
