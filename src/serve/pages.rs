@@ -468,7 +468,12 @@ pub(super) async fn reports(State(app): AppState) -> Response {
             .idx()
             .counts_by_week(&searcher, &tantivy::query::AllQuery, "date", "kind")
             .map_err(|e| Problem::internal(&e))?;
-        Ok(super::describe::reports_page(&weeks, now))
+        let mut page = super::describe::reports_page(&weeks, now);
+        page.chrome.feeds = vec![super::feeds::feed_link(
+            "horizon: weekly reports".into(),
+            super::feeds::REPORTS_FEED_PATH.into(),
+        )];
+        Ok(page)
     })
     .await;
     match result {

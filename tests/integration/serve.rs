@@ -1139,7 +1139,7 @@ async fn item_facts_report_weeks_and_landscape_controls_are_links() {
         articles["total"].as_u64().unwrap(),
         "the search lists every article of the section"
     );
-    let (_, none) = links(&report, "p.untagged a")
+    let (_, none) = links(&report, "p a[href*='topic=none']")
         .into_iter()
         .next()
         .unwrap_or_else(|| panic!("the no-topic line links: {report}"));

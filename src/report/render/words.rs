@@ -365,6 +365,29 @@ pub fn systems_and_areas(r: &Report) -> (Vec<&ReportFlag>, Vec<&ReportFlag>) {
 mod tests {
     use super::*;
 
+    // Guards the server's links to the search (#31 item 6): a phrase stays
+    // one phrase whatever the value holds, days at midnight stay days.
+    #[test]
+    fn search_links_keep_values_whole() {
+        assert_eq!(
+            field_phrase("system", "Apache \"Kafka\"\\ x"),
+            "system:\"Apache Kafka x\""
+        );
+        assert_eq!(
+            search_path(&[("q", "a&b=c"), ("topic", "none")]),
+            "/search?q=a%26b%3Dc&topic=none"
+        );
+        let t = |s: &str| {
+            s.parse::<jiff::Timestamp>()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(search_point(t("2025-10-27T00:00:00Z")), "2025-10-27");
+        assert_eq!(
+            search_point(t("2025-10-27T08:30:00Z")),
+            "2025-10-27T08:30:00Z"
+        );
+    }
+
     #[test]
     fn only_http_links() {
         assert_eq!(
