@@ -470,8 +470,8 @@ pub fn complete_weeks(now: Timestamp, weeks: usize) -> Vec<Period> {
         .collect()
 }
 
-/// "3 papers, 12 articles".
-fn kind_counts(by: &std::collections::BTreeMap<String, u64>) -> String {
+/// "3 papers, 12 articles": documents per kind, in [`Kind::ALL`] order.
+pub fn kind_counts(by: &std::collections::BTreeMap<String, u64>) -> String {
     Kind::ALL
         .iter()
         .filter_map(|k| {

@@ -732,6 +732,59 @@ impl HorizonIndex {
             .collect())
     }
 
+    /// Documents per ISO week (Monday 00:00 UTC to the next) of the dates in
+    /// `date_field`, each with its counts per value of `sub_field`, oldest
+    /// first; weeks without documents are left out.
+    pub fn counts_by_week(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        date_field: &str,
+        sub_field: &str,
+    ) -> Result<Vec<(Timestamp, SubCounts)>, IndexError> {
+        // 1970-01-01 was a Thursday: weeks of 7 days shifted by 4 start on Mondays.
+        let request = serde_json::json!({
+            "by": {
+                "date_histogram": {
+                    "field": date_field,
+                    "fixed_interval": "7d",
+                    "offset": "4d",
+                    "min_doc_count": 1
+                },
+                "aggs": { "sub": { "terms": { "field": sub_field, "size": 65000 } } }
+            }
+        });
+        let mut res = self.aggregate(searcher, query, request)?;
+        let Some(AggregationResult::BucketResult(BucketResult::Histogram { buckets })) =
+            res.0.remove("by")
+        else {
+            return Err(self.shape_error(date_field, "histogram buckets"));
+        };
+        let buckets = match buckets {
+            BucketEntries::Vec(v) => v,
+            BucketEntries::HashMap(map) => map.into_values().collect(),
+        };
+        let mut out = Vec::with_capacity(buckets.len());
+        for b in buckets {
+            let start = b
+                .key_as_string
+                .as_deref()
+                .and_then(|k| k.parse::<Timestamp>().ok())
+                .ok_or_else(|| self.shape_error(date_field, "dated histogram buckets"))?;
+            let mut sub = b.sub_aggregation;
+            let by = self.term_counts(sub.0.remove("sub"), sub_field)?;
+            out.push((
+                start,
+                SubCounts {
+                    documents: b.doc_count,
+                    by,
+                },
+            ));
+        }
+        out.sort_by_key(|(start, _)| *start);
+        Ok(out)
+    }
+
     /// The buckets of a terms aggregation's typed result.
     fn term_buckets(
         &self,
@@ -1315,6 +1368,44 @@ mod tests {
         drop(idx.writer(15_000_000).unwrap());
         assert_eq!(files(), committed);
         assert_eq!(idx.count(&idx.searcher().unwrap()).unwrap(), 1);
+    }
+
+    // Guards the serve's list of report weeks: buckets start on Mondays
+    // 00:00 UTC (a Sunday 23:59 and the next Monday 00:00 fall apart), empty
+    // weeks are left out, and each week counts its documents per kind.
+    #[test]
+    fn counts_by_week_buckets_iso_weeks() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+        let mut w = idx.writer(15_000_000).unwrap();
+        for (n, (when, kind)) in [
+            ("2025-10-27T00:00:00Z", Kind::Article), // Monday of 2025-W44
+            ("2025-11-02T23:59:59Z", Kind::Paper),   // Sunday of 2025-W44
+            ("2025-11-03T00:00:00Z", Kind::Article), // Monday of 2025-W45
+            ("2025-11-20T12:00:00Z", Kind::Article), // 2025-W47; W46 is empty
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut item = Item::new(format!("feed:{n}"), kind, "s", "T", "u");
+            item.published = Some(ts(when));
+            w.add_document(idx.doc_of(&item)).unwrap();
+        }
+        w.commit().unwrap();
+        let s = idx.searcher().unwrap();
+        let weeks = idx.counts_by_week(&s, &AllQuery, "date", "kind").unwrap();
+        let got: Vec<(String, u64, Option<u64>)> = weeks
+            .iter()
+            .map(|(t, c)| (t.to_string(), c.documents, c.by.get("paper").copied()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2025-10-27T00:00:00Z".to_string(), 2, Some(1)),
+                ("2025-11-03T00:00:00Z".to_string(), 1, None),
+                ("2025-11-17T00:00:00Z".to_string(), 1, None),
+            ]
+        );
     }
 
     #[test]

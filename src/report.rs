@@ -62,8 +62,8 @@ use crate::state::{CrawlState, HealthStatus, SourceHealth};
 use crate::text::{clean_line, truncate_words};
 
 pub use render::{
-    digest, page_with_chrome, safe_url, stylesheet, Chrome, Format, FullReport, MarkTarget,
-    NavLink, RenderError, Renderer, DIGEST_MOVES,
+    digest, field_phrase, page_with_chrome, safe_url, search_path, search_point, stylesheet,
+    Chrome, Format, FullReport, MarkTarget, NavLink, RenderError, Renderer, DIGEST_MOVES,
 };
 
 /// Periods in the activity series (the current one last).

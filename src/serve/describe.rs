@@ -5,53 +5,153 @@ use jiff::civil::Date;
 
 use crate::absorb::{day, ledger, matrix_cell, Flag, FlagsReport, Milestone};
 use crate::config::Config;
-use crate::model::{Item, Vendor};
-use crate::report::safe_url;
+use crate::model::{Item, Vendor, NO_TOPIC};
+use crate::report::{field_phrase, safe_url, search_path, search_point};
 use crate::state::CrawlState;
 
 use super::views::*;
 
-/// The page of one document.
-pub(super) fn item_page(i: &Item) -> ItemPage {
-    let mut facts: Vec<(String, String)> = Vec::new();
-    let mut fact = |label: &str, value: String| {
-        if !value.is_empty() {
-            facts.push((label.to_string(), value));
+/// Words linked to the search page for `pairs`.
+fn linked(text: impl Into<String>, pairs: &[(&str, &str)]) -> LinkedText {
+    LinkedText {
+        text: text.into(),
+        href: Some(search_path(pairs)),
+    }
+}
+
+/// Words without a link.
+fn plain(text: impl Into<String>) -> LinkedText {
+    LinkedText {
+        text: text.into(),
+        href: None,
+    }
+}
+
+/// The facts of a document, each value linked to the documents that share
+/// it: a search with that filter (kind, source, vendor, stage, topic,
+/// language) or that field (systems, products, authors, categories), and
+/// the report of the week it is filed in.
+fn facts(i: &Item) -> Vec<FactView> {
+    let mut facts = Vec::new();
+    let mut fact = |label: &str, values: Vec<LinkedText>| {
+        let values: Vec<LinkedText> = values.into_iter().filter(|v| !v.text.is_empty()).collect();
+        if !values.is_empty() {
+            facts.push(FactView {
+                label: label.to_string(),
+                values,
+            });
         }
     };
-    let date = |t: Option<jiff::Timestamp>| t.map(day).unwrap_or_default();
-    fact("kind", i.kind.to_string());
-    fact("source", i.source.clone());
-    fact("date", date(i.date()));
+    let date = |t: Option<jiff::Timestamp>| vec![plain(t.map(day).unwrap_or_default())];
+    let phrases = |field: &str, values: &[String]| -> Vec<LinkedText> {
+        values
+            .iter()
+            .map(|v| {
+                linked(
+                    v.as_str(),
+                    &[("q", &field_phrase(field, v)), ("sort", "date")],
+                )
+            })
+            .collect()
+    };
+    fact(
+        "kind",
+        vec![linked(
+            i.kind.as_str(),
+            &[("kind", i.kind.as_str()), ("sort", "date")],
+        )],
+    );
+    fact(
+        "source",
+        vec![linked(
+            i.source.as_str(),
+            &[("source", &i.source), ("sort", "date")],
+        )],
+    );
+    fact(
+        "date",
+        i.date()
+            .map(|t| LinkedText {
+                text: day(t),
+                href: Some(format!("/report?week={}", week_label(t))),
+            })
+            .into_iter()
+            .collect(),
+    );
     fact("published", date(i.published));
     fact("updated", date(i.updated));
     fact("first seen", date(i.first_seen));
     fact(
         "vendor",
         i.vendor
-            .map(|v| v.display_name().to_string())
-            .unwrap_or_default(),
+            .map(|v| {
+                linked(
+                    v.display_name(),
+                    &[("vendor", v.as_str()), ("sort", "date")],
+                )
+            })
+            .into_iter()
+            .collect(),
     );
-    fact("stage", i.stage.map(|s| s.to_string()).unwrap_or_default());
-    fact("products", i.products.join(", "));
+    fact(
+        "stage",
+        i.stage
+            .map(|s| linked(s.to_string(), &[("stage", s.as_str()), ("sort", "date")]))
+            .into_iter()
+            .collect(),
+    );
+    fact("products", phrases("product", &i.products));
     fact(
         "systems",
         i.links
             .iter()
-            .map(|l| format!("{} ({})", l.system, l.relation.as_str()))
-            .collect::<Vec<_>>()
-            .join(", "),
+            .map(|l| {
+                linked(
+                    format!("{} ({})", l.system, l.relation.as_str()),
+                    &[("q", &field_phrase("system", &l.system)), ("sort", "date")],
+                )
+            })
+            .collect(),
     );
-    fact("topics", i.topics.join(", "));
-    fact("authors", i.authors.join(", "));
-    fact("categories", i.categories.join(", "));
-    fact("language", i.language.clone().unwrap_or_default());
-    fact("stars", i.stars.map(|s| s.to_string()).unwrap_or_default());
+    let topics = if i.topics.is_empty() {
+        vec![linked("no topic", &[("topic", NO_TOPIC), ("sort", "date")])]
+    } else {
+        i.topics
+            .iter()
+            .map(|t| linked(t.as_str(), &[("topic", t), ("sort", "date")]))
+            .collect()
+    };
+    fact("topics", topics);
+    fact("authors", phrases("author", &i.authors));
+    fact("categories", phrases("category", &i.categories));
     fact(
-        "stars in the period",
-        i.stars_period.map(|s| s.to_string()).unwrap_or_default(),
+        "language",
+        i.language
+            .iter()
+            .map(|l| {
+                linked(
+                    l.as_str(),
+                    &[("language", &l.to_lowercase()), ("sort", "date")],
+                )
+            })
+            .collect(),
     );
-    fact("id", i.id.clone());
+    let number = |n: Option<u64>| vec![plain(n.map(|s| s.to_string()).unwrap_or_default())];
+    fact("stars", number(i.stars));
+    fact("stars in the period", number(i.stars_period));
+    fact("id", vec![plain(i.id.as_str())]);
+    facts
+}
+
+/// The ISO week label (`2025-W44`) of the week holding `t` (UTC).
+pub(super) fn week_label(t: jiff::Timestamp) -> String {
+    let iso = t.to_zoned(jiff::tz::TimeZone::UTC).date().iso_week_date();
+    format!("{:04}-W{:02}", iso.year(), iso.week())
+}
+
+/// The page of one document.
+pub(super) fn item_page(i: &Item) -> ItemPage {
+    let facts = facts(i);
     let mut links = Vec::new();
     if let Some(pdf) = i.pdf_url.as_deref() {
         links.push(("PDF".to_string(), safe_url(pdf)));
@@ -76,11 +176,82 @@ pub(super) fn item_page(i: &Item) -> ItemPage {
     }
 }
 
-/// The landscape page: events, the matrix, the evidence behind each row.
-pub(super) fn landscape_page(r: &FlagsReport) -> LandscapePage {
+/// How the landscape page is narrowed and ordered (its form's `topic` and
+/// `sort`), and the `as_of` it was asked for.
+#[derive(Clone, Debug, Default)]
+pub(super) struct LandscapeView {
+    /// Only this topic's rows and events.
+    pub topic: Option<String>,
+    /// Rows by level, highest first (else topics in config order).
+    pub by_level: bool,
+    /// `as_of` as asked, for the form; empty for now.
+    pub as_of: String,
+}
+
+impl LandscapeView {
+    fn shows(&self, f: &Flag) -> bool {
+        self.topic.as_deref().is_none_or(|t| t == f.topic)
+    }
+}
+
+/// The rows a view shows, in its order: by level highest first when asked
+/// (config order among equals), else config order.
+pub(super) fn landscape_rows<'a>(r: &'a FlagsReport, view: &LandscapeView) -> Vec<&'a Flag> {
+    let mut rows: Vec<&Flag> = r.active().filter(|f| view.shows(f)).collect();
+    if view.by_level {
+        rows.sort_by_key(|f| std::cmp::Reverse(f.level));
+    }
+    rows
+}
+
+/// The landscape's form, filled with what `view` asked.
+fn landscape_form(
+    cfg: &Config,
+    r: &FlagsReport,
+    view: &LandscapeView,
+    shown: usize,
+) -> LandscapeForm {
+    let chosen: Vec<String> = view.topic.iter().cloned().collect();
+    let mut topics = choices(
+        cfg.topics
+            .iter()
+            .map(|t| (t.name.as_str(), t.name.as_str())),
+        &chosen,
+    );
+    if let Some(any) = topics.first_mut() {
+        any.label = "all topics".into();
+    }
+    let sorts = [
+        ("", "topic, as configured"),
+        ("level", "level, highest first"),
+    ]
+    .into_iter()
+    .map(|(value, label)| Choice {
+        value: value.into(),
+        label: label.into(),
+        selected: (value == "level") == view.by_level,
+        title: String::new(),
+    })
+    .collect();
+    let active = r.active().count();
+    LandscapeForm {
+        as_of: view.as_of.clone(),
+        window: format!("{}d", r.window_days),
+        topics,
+        sorts,
+        shown: match &view.topic {
+            Some(t) => format!("{shown} of {active} rows: topic {t}."),
+            None => String::new(),
+        },
+    }
+}
+
+/// The landscape page: the form, events, the matrix, the evidence behind each row.
+pub(super) fn landscape_page(cfg: &Config, r: &FlagsReport, view: &LandscapeView) -> LandscapePage {
     let events = r
         .events()
         .into_iter()
+        .filter(|(flag, _)| view.shows(flag))
         .map(|(flag, e)| EventView {
             date: day(e.date),
             what: format!(
@@ -103,7 +274,8 @@ pub(super) fn landscape_page(r: &FlagsReport) -> LandscapePage {
         .collect();
     let mut rows = Vec::new();
     let mut details = Vec::new();
-    for (n, f) in r.active().enumerate() {
+    let shown = landscape_rows(r, view);
+    for (n, f) in shown.iter().copied().enumerate() {
         let anchor = format!("row-{n}");
         let vendors: Vec<VendorDetail> = crate::DEFAULT_ABSORPTION_VENDORS
             .iter()
@@ -154,15 +326,17 @@ pub(super) fn landscape_page(r: &FlagsReport) -> LandscapePage {
                 .collect(),
             momentum: momentum(f),
             more: if f.more_evidence > 0 {
-                format!("{} more notes not listed.", f.more_evidence)
+                format!("… and {} more notes", f.more_evidence)
             } else {
                 String::new()
             },
+            more_href: (f.more_evidence > 0).then(|| evidence_search(r, f)),
             vendors,
         });
     }
     LandscapePage {
         chrome: chrome("/landscape"),
+        form: landscape_form(cfg, r, view, rows.len()),
         intro: format!(
             "As of {}: cloud notes since {}, compared with the {} days before. Catalog checked {}.",
             day(r.as_of),
@@ -178,6 +352,27 @@ pub(super) fn landscape_page(r: &FlagsReport) -> LandscapePage {
         rows,
         details,
     }
+}
+
+/// The search for a row's cloud notes of the window: its system's (by the
+/// `system` field) or, for a topic area's row, its topic's.
+fn evidence_search(r: &FlagsReport, f: &Flag) -> String {
+    let (since, until) = (search_point(r.since), search_point(r.as_of));
+    let phrase;
+    let what = match &f.system {
+        Some(s) => {
+            phrase = field_phrase("system", s);
+            ("q", phrase.as_str())
+        }
+        None => ("topic", f.topic.as_str()),
+    };
+    search_path(&[
+        what,
+        ("kind", "cloud"),
+        ("since", &since),
+        ("until", &until),
+        ("sort", "date"),
+    ])
 }
 
 /// Width of the timeline picture, of its lane labels, and a lane's height.
@@ -350,6 +545,64 @@ fn vendor_detail(f: &crate::absorb::Flag, v: Vendor, row: &str) -> VendorDetail 
                 url: safe_url(&e.url),
             })
             .collect(),
+    }
+}
+
+/// The list of report weeks: each week (Monday 00:00 UTC onwards) that
+/// holds documents, newest first, up to the current one, with its counts.
+pub(super) fn reports_page(
+    weeks: &[(jiff::Timestamp, crate::index::SubCounts)],
+    now: jiff::Timestamp,
+) -> ReportsPage {
+    let week = jiff::SignedDuration::from_hours(7 * 24);
+    let rows: Vec<WeekView> = weeks
+        .iter()
+        .rev()
+        .filter(|(start, _)| *start <= now)
+        .map(|(start, counts)| {
+            let end = start.checked_add(week).unwrap_or(*start);
+            let label = week_label(*start);
+            let last_day = end
+                .checked_sub(jiff::SignedDuration::from_hours(24))
+                .unwrap_or(*start);
+            WeekView {
+                href: format!("/report?week={label}"),
+                dates: format!("{} – {}", day(*start), day(last_day)),
+                documents: thousands(usize::try_from(counts.documents).unwrap_or(usize::MAX)),
+                kinds: crate::feeds::kind_counts(&counts.by),
+                search: search_path(&[
+                    ("since", &search_point(*start)),
+                    ("until", &search_point(end)),
+                    ("sort", "date"),
+                ]),
+                in_progress: end > now,
+                label,
+            }
+        })
+        .collect();
+    let total: u64 = weeks
+        .iter()
+        .filter(|(start, _)| *start <= now)
+        .map(|(_, c)| c.documents)
+        .sum();
+    let intro = match (rows.last(), rows.first()) {
+        (Some(first), Some(last)) => format!(
+            "{} documents, {} to {}: {} documents in all, each filed under its date (published, else updated, else first seen). Weeks run Monday to Sunday, UTC.",
+            if rows.len() == 1 {
+                "1 week holds".to_string()
+            } else {
+                format!("{} weeks hold", rows.len())
+            },
+            first.label,
+            last.label,
+            thousands(usize::try_from(total).unwrap_or(usize::MAX)),
+        ),
+        _ => "The index holds no documents yet: run `horizon crawl`.".into(),
+    };
+    ReportsPage {
+        chrome: chrome("/report"),
+        intro,
+        weeks: rows,
     }
 }
 

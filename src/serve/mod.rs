@@ -175,6 +175,7 @@ pub fn router(app: Arc<App>, limits: &Limits) -> Router {
         .route("/item", get(pages::item))
         .route("/landscape", get(pages::landscape))
         .route("/report", get(pages::report))
+        .route("/reports", get(pages::reports))
         .route("/sources", get(pages::sources))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

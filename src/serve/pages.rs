@@ -16,7 +16,7 @@ use crate::model::{Kind, Stage, Vendor};
 use crate::search::{Hit, SortBy};
 
 use super::auth::{local_target, Client, SignIn};
-use super::describe::item_href;
+use super::describe::{item_href, week_label, LandscapeView};
 use super::engine::PageSpec;
 use super::gate::Lane;
 use super::params::{Paging, Pairs, ParamError, SearchParams, DEFAULT_PAGE_SIZE};
@@ -248,6 +248,7 @@ fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
             Stage::ALL.iter().map(|s| (s.as_str(), s.as_str())),
             &chosen("stage"),
         ),
+        languages: languages(app, &chosen("language")),
         sorts: [("relevance", "best match"), ("date", "newest")]
             .into_iter()
             .map(|(value, label)| Choice {
@@ -260,6 +261,44 @@ fn form(app: &App, pairs: &Pairs, parsed: Option<&SearchParams>) -> SearchPage {
         error: None,
         results: None,
     }
+}
+
+/// The repository languages of the index with their counts (lower case,
+/// as the filter matches them), and any asked for that it does not hold.
+fn languages(app: &App, chosen: &[String]) -> Vec<Choice> {
+    let counts = app
+        .idx()
+        .searcher()
+        .and_then(|s| {
+            app.idx()
+                .counts_by(&s, &tantivy::query::AllQuery, "language")
+        })
+        .unwrap_or_else(|e| {
+            tracing::warn!("the search form lists no languages: {e}");
+            Default::default()
+        });
+    let chosen: Vec<String> = chosen.iter().map(|c| c.to_lowercase()).collect();
+    let mut values: Vec<(String, String)> = counts
+        .iter()
+        .map(|(l, n)| {
+            (
+                l.clone(),
+                format!(
+                    "{l} ({})",
+                    thousands(usize::try_from(*n).unwrap_or(usize::MAX))
+                ),
+            )
+        })
+        .collect();
+    for c in &chosen {
+        if !counts.contains_key(c) {
+            values.push((c.clone(), format!("{c} (0)")));
+        }
+    }
+    choices(
+        values.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+        &chosen,
+    )
 }
 
 /// The hits of a page with the count and the pager.
@@ -366,8 +405,9 @@ pub(super) async fn item(
 pub(super) async fn landscape(State(app): AppState, RawQuery(raw): RawQuery) -> Response {
     let pairs = Pairs::parse(raw.as_deref());
     let result = blocking(&app, move |app| {
+        let view = landscape_view(app, &pairs)?;
         let flags = super::api::flags_of(app, &pairs)?;
-        let mut page = super::describe::landscape_page(&flags);
+        let mut page = super::describe::landscape_page(&app.cfg, &flags, &view);
         page.chrome.feeds = vec![super::feeds::feed_link(
             "horizon: what moved in the landscape".into(),
             super::feeds::LANDSCAPE_FEED_PATH.into(),
@@ -378,6 +418,59 @@ pub(super) async fn landscape(State(app): AppState, RawQuery(raw): RawQuery) -> 
     match result {
         Ok(page) => render(StatusCode::OK, &page),
         Err(p) => problem_page(p, "/landscape"),
+    }
+}
+
+/// The landscape's `topic` (one the config names) and `sort` (`level`, or
+/// none for config order).
+fn landscape_view(app: &App, pairs: &Pairs) -> Result<LandscapeView, Problem> {
+    let topic = pairs.one("topic").map(str::trim).map(str::to_string);
+    if let Some(t) = &topic {
+        if !app.cfg.topics.iter().any(|c| &c.name == t) {
+            let known: Vec<&str> = app.cfg.topics.iter().map(|c| c.name.as_str()).collect();
+            return Err(Problem::Param(ParamError {
+                param: "topic".into(),
+                message: format!("no topic named {t:?}; topics are: {}", known.join(", ")),
+            }));
+        }
+    }
+    let by_level = match pairs.one("sort").map(str::trim) {
+        None | Some("topic") => false,
+        Some("level") => true,
+        Some(other) => {
+            return Err(Problem::Param(ParamError {
+                param: "sort".into(),
+                message: format!("{other:?} is not an order of the landscape; use level or topic"),
+            }))
+        }
+    };
+    Ok(LandscapeView {
+        topic,
+        by_level,
+        as_of: pairs.one("as_of").unwrap_or("").trim().to_string(),
+    })
+}
+
+/// The weeks that hold documents, newest first, each a link to its report.
+pub(super) async fn reports(State(app): AppState) -> Response {
+    let result = blocking(&app, move |app| {
+        let now = Timestamp::now();
+        let searcher = app.idx().searcher().map_err(|e| Problem::internal(&e))?;
+        let weeks = app
+            .idx()
+            .counts_by_week(&searcher, &tantivy::query::AllQuery, "date", "kind")
+            .map_err(|e| Problem::internal(&e))?;
+        let mut page = super::describe::reports_page(&weeks, now);
+        page.chrome.feeds = vec![super::feeds::feed_link(
+            "horizon: weekly reports".into(),
+            super::feeds::REPORTS_FEED_PATH.into(),
+        )];
+        Ok(page)
+    })
+    .await;
+    match result {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(p) => problem_page(p, "/report"),
     }
 }
 
@@ -412,13 +505,8 @@ pub(super) async fn report(
     }
 }
 
-/// The ISO week label of the week holding `t` (UTC).
-fn week_label(t: Timestamp) -> String {
-    let iso = t.to_zoned(jiff::tz::TimeZone::UTC).date().iso_week_date();
-    format!("{:04}-W{:02}", iso.year(), iso.week())
-}
-
-/// Previous and next week; no next week past the current one.
+/// Previous and next week (no next week past the current one), and the
+/// list of every week.
 fn week_pager(period: &crate::report::Period, now: Timestamp) -> Vec<crate::report::NavLink> {
     let href = |label: &str| format!("/report?week={label}");
     let mut out = Vec::new();
@@ -438,6 +526,7 @@ fn week_pager(period: &crate::report::Period, now: Timestamp) -> Vec<crate::repo
             out.push(pager_link(format!("{label} →"), href(&label), "next"));
         }
     }
+    out.push(pager_link("all weeks".into(), "/reports".into(), ""));
     out
 }
 

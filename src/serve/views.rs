@@ -191,6 +191,8 @@ pub(super) struct SearchPage {
     pub sources: Vec<Choice>,
     pub vendors: Vec<Choice>,
     pub stages: Vec<Choice>,
+    /// Repository languages the index holds, with their counts.
+    pub languages: Vec<Choice>,
     pub sorts: Vec<Choice>,
     pub error: Option<ErrorView>,
     pub results: Option<Results>,
@@ -203,7 +205,7 @@ pub(super) struct ItemPage {
     pub chrome: Chrome,
     pub title: String,
     pub url: Option<String>,
-    pub facts: Vec<(String, String)>,
+    pub facts: Vec<FactView>,
     pub summary: String,
     /// Links to other documents' pages and to the original's links.
     pub links: Vec<(String, Option<String>)>,
@@ -213,6 +215,22 @@ pub(super) struct ItemPage {
     pub related: Vec<HitView>,
     /// A repository's run on GitHub trending, drawn.
     pub trend: Option<TrendView>,
+}
+
+/// A line of an item's facts: a label and its values, each a link to the
+/// pages that share it (a search with that filter, the week's report) when
+/// there is one.
+#[derive(Clone, Debug)]
+pub(super) struct FactView {
+    pub label: String,
+    pub values: Vec<LinkedText>,
+}
+
+/// Words, linked to a page of this server or not.
+#[derive(Clone, Debug)]
+pub(super) struct LinkedText {
+    pub text: String,
+    pub href: Option<String>,
 }
 
 /// A repository's stars per sighting on GitHub trending, as an inline SVG
@@ -233,11 +251,25 @@ pub(super) struct TrendView {
 #[template(path = "serve/landscape.html")]
 pub(super) struct LandscapePage {
     pub chrome: Chrome,
+    pub form: LandscapeForm,
     pub intro: String,
     pub rule: String,
     pub events: Vec<EventView>,
     pub rows: Vec<RowView>,
     pub details: Vec<DetailView>,
+}
+
+/// The landscape's controls: a plain GET form, filled with what was asked.
+#[derive(Clone, Debug, Default)]
+pub(super) struct LandscapeForm {
+    /// `as_of` as asked (a date), or empty for now.
+    pub as_of: String,
+    /// The window in days (`90d`).
+    pub window: String,
+    pub topics: Vec<Choice>,
+    pub sorts: Vec<Choice>,
+    /// Rows shown of the active rows, when a topic narrows them.
+    pub shown: String,
 }
 
 /// A launch, stage change or retirement.
@@ -282,6 +314,8 @@ pub(super) struct DetailView {
     pub steps: Vec<StepView>,
     pub momentum: String,
     pub more: String,
+    /// The search listing the notes `more` counts.
+    pub more_href: Option<String>,
     pub vendors: Vec<VendorDetail>,
 }
 
@@ -375,6 +409,34 @@ pub(super) struct EvidenceView {
     pub title: String,
     pub note: String,
     pub url: Option<String>,
+}
+
+/// The weeks the index holds documents in, each a link to its report.
+#[derive(Template)]
+#[template(path = "serve/reports.html")]
+pub(super) struct ReportsPage {
+    pub chrome: Chrome,
+    pub intro: String,
+    pub weeks: Vec<WeekView>,
+}
+
+/// One week of the list.
+#[derive(Clone, Debug)]
+pub(super) struct WeekView {
+    /// `2025-W44`.
+    pub label: String,
+    /// Its report.
+    pub href: String,
+    /// Monday to Sunday.
+    pub dates: String,
+    /// Documents filed in it.
+    pub documents: String,
+    /// The same per kind, in words.
+    pub kinds: String,
+    /// Its documents on the search page.
+    pub search: String,
+    /// The week is not over.
+    pub in_progress: bool,
 }
 
 /// Source health.

@@ -96,11 +96,18 @@ fn items(now: Timestamp) -> Vec<Item> {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(CONFIG, Vec::new())
+}
+
+/// [`fixture`] over `config`, with `extra` documents.
+fn fixture_with(config: &str, extra: Vec<Item>) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), CONFIG);
+    let config = write_config(tmp.path(), config);
     let cfg = Config::load(&config).unwrap();
     let now = Timestamp::now();
-    let (idx_tmp, idx) = index_of(&cfg, &items(now));
+    let mut all = items(now);
+    all.extend(extra);
+    let (idx_tmp, idx) = index_of(&cfg, &all);
     let index = tmp.path().join("index");
     drop(idx);
     copy_dir(idx_tmp.path(), &index);
@@ -289,6 +296,12 @@ async fn every_page_and_status() {
         ("/landscape", 200),
         ("/landscape?window=180d", 200),
         ("/landscape?window=soon", 400),
+        (
+            "/landscape?sort=level&topic=streaming&as_of=2026-01-01",
+            200,
+        ),
+        ("/landscape?topic=nope", 400),
+        ("/reports", 200),
         ("/report", 200),
         (&format!("/report?week={}", fx.week), 200),
         ("/report?week=2026-W99", 400),
@@ -379,6 +392,15 @@ async fn hostile_text_is_inert_on_every_page() {
             "{path} shows the payloads"
         );
         assert_inert(path, &body);
+        // #31 item 6: each fact's link (authors and products are feed
+        // text) opens a search that runs, not a query error.
+        if path.starts_with("/item") {
+            for (text, href) in links(&body, "table.facts a") {
+                let (status, _, found) = get(&s.url(&href)).await;
+                assert_eq!(status, StatusCode::OK, "{path}: {text:?} → {href}: {found}");
+                assert_inert(&href, &found);
+            }
+        }
     }
     let (_, _, body) = get(&s.url("/search?q=hostileprobe&limit=100")).await;
     assert!(
@@ -865,4 +887,356 @@ async fn the_cli_search_stops_at_its_deadline() {
     );
     run_expect(h().args(["search", "--deadline", "0s", "storage"]), 0);
     run_expect(h().args(["search", "\"kafka tiered\"*"]), 0);
+}
+
+/// A second topic, for the landscape's topic and order controls.
+const TWO_TOPICS: &str = r#"
+[[topics]]
+name = "databases"
+keywords = ["postgres"]
+systems = ["InfluxDB", "PostgreSQL"]
+"#;
+
+/// Documents the link test needs beside [`items`]: one no topic claimed,
+/// a Rust repository, and more launch notes for Kafka than the landscape
+/// lists.
+fn link_items(now: Timestamp) -> Vec<Item> {
+    let when = now - SignedDuration::from_hours(72);
+    let mut untagged = Item::new(
+        "blog:untagged",
+        Kind::Article,
+        "blog",
+        "A note on office plants",
+        "https://blog.example/plants",
+    );
+    untagged.published = Some(when);
+    let mut repo = Item::new(
+        "github:acme/streamer",
+        Kind::Repo,
+        "blog",
+        "acme/streamer",
+        "https://github.com/acme/streamer",
+    );
+    repo.language = Some("Rust".into());
+    repo.published = Some(when);
+    repo.topics = vec!["streaming".into()];
+    let mut out = vec![untagged, repo];
+    for (n, region) in ["Paris", "Milan", "Zurich", "Osaka", "Jakarta", "Cape Town"]
+        .iter()
+        .enumerate()
+    {
+        let mut c = Item::new(
+            format!("cloud:msk-{n}"),
+            Kind::Cloud,
+            "aws-whats-new",
+            format!("Amazon MSK Express brokers for Apache Kafka are now generally available in {region}"),
+            format!("https://aws.example/msk-{n}"),
+        );
+        c.vendor = Some(Vendor::Aws);
+        c.stage = Some(Stage::Ga);
+        c.products = vec!["Amazon MSK".into()];
+        c.published = Some(when - SignedDuration::from_hours(n as i64));
+        c.topics = vec!["streaming".into()];
+        out.push(c);
+    }
+    out
+}
+
+/// The links of a page matching `css`: (text, href).
+fn links(html: &str, css: &str) -> Vec<(String, String)> {
+    let doc = Html::parse_document(html);
+    let sel = scraper::Selector::parse(css).unwrap();
+    doc.select(&sel)
+        .map(|a| {
+            (
+                a.text().collect::<String>(),
+                a.value().attr("href").unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The number a search page's count line starts with ("12 results, …").
+fn result_count(html: &str) -> u64 {
+    let doc = Html::parse_document(html);
+    let sel = scraper::Selector::parse("p.count").unwrap();
+    let line: String = doc
+        .select(&sel)
+        .next()
+        .map(|p| p.text().collect())
+        .unwrap_or_else(|| panic!("no count line:\n{html}"));
+    if line.starts_with("No matches") {
+        return 0;
+    }
+    line.split_whitespace()
+        .next()
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no count in {line:?}"))
+}
+
+/// The values selected in a page's `<select name=…>`.
+fn selected(html: &str, name: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let sel = scraper::Selector::parse(&format!("select[name={name}] option[selected]")).unwrap();
+    doc.select(&sel)
+        .map(|o| o.value().attr("value").unwrap_or_default().to_string())
+        .collect()
+}
+
+/// GET a page of `s` that must answer 200 with inert HTML.
+async fn page(s: &Running, path: &str) -> String {
+    let (status, _, body) = get(&s.url(path)).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    assert_inert(path, &body);
+    body
+}
+
+// Guards #31 item 6: every fact of an item page, the report's "… and N
+// more" and "no topic" lines, the list of weeks and the landscape's form
+// lead to a page that shows what they name, without script.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn item_facts_report_weeks_and_landscape_controls_are_links() {
+    let now = Timestamp::now();
+    let fx = fixture_with(&format!("{CONFIG}{TWO_TOPICS}"), link_items(now));
+    let s = start(&fx, None, Limits::default()).await;
+
+    // An item's topic, source, kind and date are links to what shares them.
+    let body = page(&s, "/item?id=blog:3").await;
+    let facts = links(&body, "table.facts a");
+    let href_of = |text: &str| -> String {
+        facts
+            .iter()
+            .find(|(t, _)| t == text)
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| panic!("no link {text:?} in {facts:?}"))
+    };
+    assert_eq!(href_of("streaming"), "/search?topic=streaming&sort=date");
+    assert_eq!(href_of("blog"), "/search?source=blog&sort=date");
+    assert_eq!(href_of("article"), "/search?kind=article&sort=date");
+    let topic_page = page(&s, &href_of("streaming")).await;
+    assert_eq!(selected(&topic_page, "topic"), ["streaming"]);
+    assert!(
+        topic_page.contains("Kafka tiered storage, part 3"),
+        "{topic_page}"
+    );
+    assert!(
+        !topic_page.contains("office plants"),
+        "only the topic's documents"
+    );
+    let date = facts
+        .iter()
+        .find(|(_, h)| h.starts_with("/report?week="))
+        .map(|(_, h)| h.clone())
+        .expect("the date links to its week's report");
+    assert_eq!(date, format!("/report?week={}", fx.week));
+    assert!(page(&s, &date)
+        .await
+        .contains(&format!("horizon report — {}", fx.week)));
+
+    // A cloud note's vendor, stage and system; a system is a search of the field.
+    let body = page(&s, "/item?id=cloud:msk-0").await;
+    let facts = links(&body, "table.facts a");
+    for (text, href) in [
+        ("AWS", "/search?vendor=aws&sort=date"),
+        ("ga", "/search?stage=ga&sort=date"),
+    ] {
+        assert!(
+            facts.iter().any(|(t, h)| t == text && h == href),
+            "{text} → {href} in {facts:?}"
+        );
+    }
+    let (_, system) = facts
+        .iter()
+        .find(|(t, _)| t.starts_with("Kafka"))
+        .unwrap_or_else(|| panic!("a Kafka system link in {facts:?}"));
+    let found = page(&s, system).await;
+    assert!(result_count(&found) >= 6, "Kafka's notes: {found}");
+    assert!(
+        found.contains("now generally available in Paris"),
+        "{found}"
+    );
+
+    // No topic: the item says so, as a link to the untagged documents.
+    let body = page(&s, "/item?id=blog:untagged").await;
+    let facts = links(&body, "table.facts a");
+    let (_, none) = facts
+        .iter()
+        .find(|(t, _)| t == "no topic")
+        .unwrap_or_else(|| panic!("a no-topic link in {facts:?}"));
+    let untagged = page(&s, none).await;
+    assert_eq!(result_count(&untagged), 1, "{untagged}");
+    assert!(untagged.contains("office plants"));
+
+    // The language: a link, a select on the search form, a filter.
+    let body = page(&s, "/item?id=github:acme/streamer").await;
+    let facts = links(&body, "table.facts a");
+    assert!(
+        facts
+            .iter()
+            .any(|(t, h)| t == "Rust" && h == "/search?language=rust&sort=date"),
+        "{facts:?}"
+    );
+    let rust = page(&s, "/search?language=rust&sort=date").await;
+    assert_eq!(result_count(&rust), 1);
+    assert_eq!(selected(&rust, "language"), ["rust"]);
+    assert!(rust.contains(">rust (1)</option>"), "{rust}");
+    let cobol = page(&s, "/search?language=COBOL").await;
+    assert_eq!(result_count(&cobol), 0);
+    assert_eq!(selected(&cobol, "language"), ["cobol"]);
+
+    // The weeks: each with its count, a link to its report and to its documents.
+    let total = result_count(&page(&s, "/search?sort=date").await);
+    let weeks = page(&s, "/reports").await;
+    let rows = links(&weeks, "table.weeks tbody tr td:first-child a");
+    assert_eq!(
+        rows,
+        [(fx.week.clone(), format!("/report?week={}", fx.week))],
+        "one week holds every document"
+    );
+    assert!(
+        weeks.contains(&format!("<td class=\"num\">{total}</td>")),
+        "{total} documents in the week: {weeks}"
+    );
+    let (_, search) = links(&weeks, "table.weeks tbody tr a")
+        .into_iter()
+        .find(|(t, _)| t == "search them")
+        .expect("a search of the week");
+    assert_eq!(result_count(&page(&s, &search).await), total);
+
+    // The report: the pager's list of weeks, "… and N more" and "no topic" as links.
+    let report = page(&s, &format!("/report?week={}", fx.week)).await;
+    assert!(
+        links(&report, "nav.pager a")
+            .iter()
+            .any(|(t, h)| t == "all weeks" && h == "/reports"),
+        "{report}"
+    );
+    let (_, _, json) = get(&s.url(&format!("/api/report?week={}", fx.week))).await;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let articles = json["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["topic"] == "streaming")
+        .and_then(|t| {
+            t["sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["kind"] == "article")
+        })
+        .expect("streaming's articles")
+        .clone();
+    assert!(articles["more"].as_u64().unwrap() > 0, "{articles}");
+    let more = links(&report, "a.more");
+    let (text, href) = more
+        .iter()
+        .find(|(_, h)| h.contains("kind=article") && h.contains("topic=streaming"))
+        .unwrap_or_else(|| panic!("a link for streaming's articles in {more:?}"));
+    assert_eq!(text, &format!("… and {} more", articles["more"]));
+    assert_eq!(
+        result_count(&page(&s, href).await),
+        articles["total"].as_u64().unwrap(),
+        "the search lists every article of the section"
+    );
+    let (_, none) = links(&report, "p a[href*='topic=none']")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("the no-topic line links: {report}"));
+    let untagged = page(&s, &none).await;
+    assert_eq!(
+        result_count(&untagged),
+        json["untagged"]["documents"].as_u64().unwrap()
+    );
+    assert!(untagged.contains("office plants"));
+
+    // The landscape's form: as of, window, topic, order; plain GET.
+    let land = page(&s, "/landscape").await;
+    for css in [
+        "form.landscape[method=get][action='/landscape'] input[type=date][name=as_of]",
+        "form.landscape input[name=window][value='90d']",
+        "form.landscape select[name=topic] option[value=databases]",
+        "form.landscape select[name=sort] option[value=level]",
+        "form.landscape button[type=submit]",
+    ] {
+        let sel = scraper::Selector::parse(css).unwrap();
+        assert!(
+            Html::parse_document(&land).select(&sel).next().is_some(),
+            "{css}"
+        );
+    }
+    let subjects = |html: &str| -> Vec<(String, String)> {
+        let doc = Html::parse_document(html);
+        let row = scraper::Selector::parse("table.matrix tbody tr").unwrap();
+        let cell = scraper::Selector::parse("td").unwrap();
+        doc.select(&row)
+            .map(|r| {
+                let mut cells = r.select(&cell).map(|c| c.text().collect::<String>());
+                (cells.next().unwrap(), cells.next().unwrap())
+            })
+            .collect()
+    };
+    let all = subjects(&land);
+    assert!(all.iter().any(|(_, s)| s == "Kafka"), "{all:?}");
+    assert!(all.iter().any(|(_, s)| s == "PostgreSQL"), "{all:?}");
+    let rank = |level: &str| {
+        ["watch", "absorbing", "absorbed"]
+            .iter()
+            .position(|l| *l == level)
+    };
+    let by_level = subjects(&page(&s, "/landscape?sort=level").await);
+    let mut sorted = all.clone();
+    sorted.sort_by_key(|(l, _)| std::cmp::Reverse(rank(l)));
+    assert_ne!(all, sorted, "the fixture's config order is not by level");
+    assert_eq!(
+        by_level, sorted,
+        "highest level first, config order among equals"
+    );
+    let day = horizon::absorb::day(now);
+    let narrowed = page(
+        &s,
+        &format!("/landscape?as_of={day}&window=180d&topic=databases&sort=level"),
+    )
+    .await;
+    let rows = subjects(&narrowed);
+    assert_eq!(
+        rows.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["PostgreSQL", "InfluxDB"],
+        "databases only, absorbed first"
+    );
+    assert!(
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|(_, s)| s != "Kafka" && !s.starts_with("streaming")),
+        "{rows:?}"
+    );
+    assert!(narrowed.contains(&format!("As of {day}")), "{narrowed}");
+    assert!(narrowed.contains("value=\"180d\""), "the window kept");
+    assert!(
+        narrowed.contains(&format!("value=\"{day}\"")),
+        "the date kept"
+    );
+    assert_eq!(selected(&narrowed, "topic"), ["databases"]);
+    assert_eq!(selected(&narrowed, "sort"), ["level"]);
+    for bad in [
+        "/landscape?topic=nope",
+        "/landscape?sort=size",
+        "/landscape?as_of=soon",
+    ] {
+        let (status, _, body) = get(&s.url(bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    // A row's notes past the listed ones: a link to the search of them.
+    let kafka_more = links(&land, "section.detail a.more");
+    let (text, href) = kafka_more
+        .iter()
+        .find(|(_, h)| h.contains("system%3A%22Kafka%22"))
+        .unwrap_or_else(|| panic!("Kafka's more notes link in {kafka_more:?}"));
+    let listed = page(&s, href).await;
+    let more: u64 = text
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap();
+    assert!(result_count(&listed) >= more, "{text}: {listed}");
 }

@@ -2,8 +2,9 @@
 //! `chromium`, installed by `.ci/run`) loads the pages of a server started
 //! over an index of the recorded fixtures, re-dated so that their week
 //! (2025-W44) is last week, and goes where a person would: search → open a
-//! result → the landscape and a cell's evidence → last week's report → the
-//! week before. Each step reads the DOM Chromium built (`--dump-dom`) and
+//! result → its source's link → the landscape and a cell's evidence → the
+//! landscape's form submitted (one topic, by level) → last week's report →
+//! a section's "… and N more" → the list of weeks → the week before. Each step reads the DOM Chromium built (`--dump-dom`) and
 //! checks what is on screen; Chromium's console must report no
 //! Content-Security-Policy violation, and the server's access log must show
 //! the browser fetching the stylesheet. Screenshots of each page are left in
@@ -208,6 +209,46 @@ fn href(e: &scraper::ElementRef<'_>) -> String {
     e.value().attr("href").unwrap_or_default().to_string()
 }
 
+/// The URL a browser goes to when the GET form matching `css` is submitted
+/// with `changes` applied: the action, then every named field in document
+/// order (an input's value, a select's selected option, else its first).
+fn submit(doc: &Html, css: &str, changes: &[(&str, &str)]) -> String {
+    let form = select(doc, css)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no form {css}"));
+    assert_eq!(form.value().attr("method"), Some("get"));
+    let fields = Selector::parse("input[name], select[name]").unwrap();
+    let option = Selector::parse("option").unwrap();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for field in form.select(&fields) {
+        let name = field.value().attr("name").unwrap();
+        let value = match field.value().name() {
+            "select" => {
+                let options: Vec<_> = field.select(&option).collect();
+                options
+                    .iter()
+                    .find(|o| o.value().attr("selected").is_some())
+                    .or(options.first())
+                    .and_then(|o| o.value().attr("value"))
+                    .unwrap_or_default()
+                    .to_string()
+            }
+            _ => field.value().attr("value").unwrap_or_default().to_string(),
+        };
+        let value = changes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(value, |(_, v)| (*v).to_string());
+        query.append_pair(name, &value);
+    }
+    format!(
+        "{}?{}",
+        form.value().attr("action").unwrap_or_default(),
+        query.finish()
+    )
+}
+
 /// `horizon serve` on a free port, its stderr collected; (child, base URL, log).
 fn serve(config: &Path, index: &Path) -> (std::process::Child, String, Arc<Mutex<String>>) {
     serve_with(config, index, &[])
@@ -305,6 +346,32 @@ fn a_browser_searches_opens_a_result_reads_the_landscape_and_last_weeks_report()
         href(&original[0]).starts_with("https://"),
         "a link to the original"
     );
+    // #31 item 6: the item's facts are links; its source leads to a search
+    // of that source with the filter set.
+    let source = select(&doc, "table.facts a")
+        .into_iter()
+        .find(|a| text(a) == "gcp-release-notes")
+        .map(|a| href(&a))
+        .expect("the source is a link");
+    assert_eq!(source, "/search?source=gcp-release-notes&sort=date");
+    let by_source = browser.page(&format!("{base}{source}"), "item-source");
+    assert_eq!(
+        select(&by_source, "select[name=source] option[selected]")
+            .first()
+            .and_then(|o| o.value().attr("value")),
+        Some("gcp-release-notes")
+    );
+    let metas = select(&by_source, "li.hit .meta");
+    assert!(
+        !metas.is_empty() && metas.iter().all(|m| text(m).contains("gcp-release-notes")),
+        "only that source's documents"
+    );
+    let week_link = select(&doc, "table.facts a")
+        .into_iter()
+        .map(|a| href(&a))
+        .find(|h| h.starts_with("/report?week="))
+        .expect("the date links to its week's report");
+    assert_eq!(week_link, format!("/report?week={last_week}"));
 
     // The landscape: the matrix, and a cell's link to its evidence.
     let landscape_href = href(
@@ -351,6 +418,47 @@ fn a_browser_searches_opens_a_result_reads_the_landscape_and_last_weeks_report()
             .any(|li| text(&li).contains("Amazon MSK: GA")),
         "the milestones in words"
     );
+    // The landscape's form, submitted as a browser submits a GET form (its
+    // fields in order, the user's changes applied): one topic, by level.
+    let url = submit(
+        &doc,
+        "form.landscape",
+        &[("topic", "stream-processing"), ("sort", "level")],
+    );
+    assert!(url.starts_with("/landscape?"), "{url}");
+    let narrowed = browser.page(&format!("{base}{url}"), "landscape-controls");
+    assert_eq!(
+        select(&narrowed, "select[name=topic] option[selected]")
+            .first()
+            .map(text)
+            .as_deref(),
+        Some("stream-processing")
+    );
+    let rows = select(&narrowed, "table.matrix tbody tr");
+    let levels: Vec<usize> = rows
+        .iter()
+        .map(|r| {
+            let level = r.text().next().unwrap_or_default().to_string();
+            ["watch", "absorbing", "absorbed"]
+                .iter()
+                .position(|l| *l == level)
+                .unwrap_or_else(|| panic!("a level: {level:?}"))
+        })
+        .collect();
+    assert!(!levels.is_empty(), "stream-processing has flagged systems");
+    assert!(
+        levels.windows(2).all(|w| w[0] >= w[1]),
+        "highest level first: {levels:?}"
+    );
+    let names: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.text().nth(1).map(str::to_string))
+        .collect();
+    assert!(names.iter().any(|n| n == "Kafka"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n == "PostgreSQL"),
+        "another topic's system: {names:?}"
+    );
     // The whole landscape in one picture (a fragment URL gives headless
     // Chromium a blank screenshot), for the timelines further down.
     let full = browser.shots.join("landscape-full.png");
@@ -378,6 +486,52 @@ fn a_browser_searches_opens_a_result_reads_the_landscape_and_last_weeks_report()
     let body = first_text(&doc, "body");
     assert!(body.contains("BigQuery"), "the fixtures' week is on screen");
     assert!(body.contains("documents filed in the period"), "{body}");
+    // "… and N more": a search of the section's documents.
+    let more = select(&doc, "a.more");
+    assert!(
+        !more.is_empty(),
+        "a section lists more documents than it shows"
+    );
+    let more_text = text(&more[0]);
+    let n: usize = more_text
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("{more_text}"));
+    let listed = browser.page(&format!("{base}{}", href(&more[0])), "report-more");
+    let count = first_text(&listed, "p.count");
+    let total: usize = count
+        .split_whitespace()
+        .next()
+        .and_then(|w| w.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("{count}"));
+    assert!(total > n, "{more_text}: {count}");
+    // The list of weeks, from the report's pager; last week's row leads back.
+    let all_weeks = select(&doc, "nav.pager a")
+        .into_iter()
+        .find(|a| text(a) == "all weeks")
+        .map(|a| href(&a))
+        .expect("the pager lists every week");
+    let weeks = browser.page(&format!("{base}{all_weeks}"), "reports");
+    assert_eq!(first_text(&weeks, "h1"), "Weekly reports");
+    let row = select(&weeks, "table.weeks tbody tr")
+        .into_iter()
+        .find(|r| r.text().any(|t| t == last_week))
+        .expect("last week is listed");
+    let cells: Vec<String> = row
+        .select(&Selector::parse("td").unwrap())
+        .map(|c| text(&c))
+        .collect();
+    assert!(
+        cells[2].replace(',', "").parse::<u64>().unwrap() > 0,
+        "its count: {cells:?}"
+    );
+    let week_href = row
+        .select(&Selector::parse("td a").unwrap())
+        .next()
+        .map(|a| href(&a))
+        .unwrap();
+    assert_eq!(week_href, format!("/report?week={last_week}"));
+
     let prev = select(&doc, "nav.pager a[rel=prev]");
     let doc = browser.page(&format!("{base}{}", href(&prev[0])), "report-previous");
     assert!(

@@ -19,13 +19,13 @@ use askama::Template;
 
 use super::words::{
     cleared_names, dates_line, headline_text, item_meta, kind_short, matrix_cell, momentum_text,
-    motion_intro, motion_words, moved_text, plural, rate_text, rule_text, systems_and_areas,
-    untagged_text, what,
+    motion_intro, motion_words, moved_text, plural, rate_text, rule_text, search_path,
+    search_point, systems_and_areas, untagged_text, what,
 };
 use super::{RenderError, Renderer};
 use crate::absorb::{day, Level};
-use crate::model::Vendor;
-use crate::report::{Direction, MovedEvent, Report, ReportFlag, ReportItem};
+use crate::model::{Vendor, NO_TOPIC};
+use crate::report::{Direction, MovedEvent, Report, ReportFlag, ReportItem, Section, TopicSection};
 use crate::text::clean_line;
 
 /// The HTML renderer.
@@ -251,6 +251,39 @@ impl<'a> Page<'a> {
     /// What moved, in words.
     fn moved(&self, m: &MovedEvent) -> String {
         moved_text(m)
+    }
+
+    /// On the web server, the search page listing every document of a
+    /// section (its topic and kind in the period), for "… and N more".
+    fn more_href(&self, t: &TopicSection, s: &Section) -> Option<String> {
+        self.chrome?;
+        let (since, until) = (
+            search_point(self.r.period.since),
+            search_point(self.r.period.until),
+        );
+        Some(search_path(&[
+            ("topic", &t.topic),
+            ("kind", s.kind.as_str()),
+            ("since", &since),
+            ("until", &until),
+            ("sort", "date"),
+        ]))
+    }
+
+    /// On the web server, the search page listing the period's documents
+    /// that matched no topic.
+    fn untagged_href(&self) -> Option<String> {
+        self.chrome?;
+        let (since, until) = (
+            search_point(self.r.period.since),
+            search_point(self.r.period.until),
+        );
+        Some(search_path(&[
+            ("topic", NO_TOPIC),
+            ("since", &since),
+            ("until", &until),
+            ("sort", "date"),
+        ]))
     }
 }
 

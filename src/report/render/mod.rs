@@ -23,8 +23,8 @@ mod words;
 pub use digest::{digest, FullReport, DIGEST_MOVES};
 pub use html::{page_with_chrome, stylesheet, Chrome, MarkTarget, NavLink};
 pub(crate) use markdown::{md_escape, md_link};
-pub use words::safe_url;
 pub(super) use words::thousands;
+pub use words::{field_phrase, safe_url, search_path, search_point};
 
 use html::Html;
 use json::Json;

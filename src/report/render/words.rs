@@ -26,6 +26,41 @@ pub fn safe_url(raw: &str) -> Option<String> {
     }
 }
 
+/// The web server's search page for these filters (`/search?topic=…`), the
+/// names those of its query string (`q`, `kind`, `topic`, `source`,
+/// `vendor`, `stage`, `language`, `since`, `until`, `sort`).
+pub fn search_path(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    format!("/search?{}", s.finish())
+}
+
+/// A point in time as the search's `since`/`until` take it: the day
+/// (`2026-11-02`) at midnight UTC, else the whole timestamp.
+pub fn search_point(t: jiff::Timestamp) -> String {
+    let zoned = t.to_zoned(jiff::tz::TimeZone::UTC);
+    if zoned.time() == jiff::civil::Time::midnight() {
+        zoned.date().to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// A phrase query on one field (`system:"Apache Kafka"`), the value's
+/// quotes and backslashes dropped so that it stays one phrase.
+pub fn field_phrase(field: &str, value: &str) -> String {
+    let clean: String = value
+        .chars()
+        .map(|c| if matches!(c, '"' | '\\') { ' ' } else { c })
+        .collect();
+    format!(
+        "{field}:\"{}\"",
+        clean.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
+}
+
 /// "1 document", "3 documents".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -329,6 +364,29 @@ pub fn systems_and_areas(r: &Report) -> (Vec<&ReportFlag>, Vec<&ReportFlag>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Guards the server's links to the search (#31 item 6): a phrase stays
+    // one phrase whatever the value holds, days at midnight stay days.
+    #[test]
+    fn search_links_keep_values_whole() {
+        assert_eq!(
+            field_phrase("system", "Apache \"Kafka\"\\ x"),
+            "system:\"Apache Kafka x\""
+        );
+        assert_eq!(
+            search_path(&[("q", "a&b=c"), ("topic", "none")]),
+            "/search?q=a%26b%3Dc&topic=none"
+        );
+        let t = |s: &str| {
+            s.parse::<jiff::Timestamp>()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(search_point(t("2025-10-27T00:00:00Z")), "2025-10-27");
+        assert_eq!(
+            search_point(t("2025-10-27T08:30:00Z")),
+            "2025-10-27T08:30:00Z"
+        );
+    }
 
     #[test]
     fn only_http_links() {
