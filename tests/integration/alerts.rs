@@ -385,3 +385,107 @@ fn bad_alert_keys_are_refused_with_file_line_and_key() {
     );
     assert!(!err.contains("T/B/secret"), "{err}");
 }
+
+/// A blog item in the shape of the recorded AWS News Blog ones.
+fn blog_item(guid: &str, title: &str, description: &str, date: &str) -> String {
+    format!(
+        "<item><title>{title}</title><link>https://aws.amazon.com/blogs/aws/{guid}/</link><dc:creator><![CDATA[Horizon Test]]></dc:creator><pubDate>{date}</pubDate><category><![CDATA[Launch]]></category><guid isPermaLink=\"false\">{guid}</guid><description>{description}</description></item>"
+    )
+}
+
+/// `[[alerts.searches]]` end to end: a new post matching the saved query is
+/// alerted once, signed, as a `search` alert; a new post that does not match
+/// and the recorded posts (older than the window) are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ../shared/fixtures (set HORIZON_FIXTURES)"]
+async fn a_new_story_matching_a_saved_search_is_alerted_once() {
+    let root = fixtures();
+    let blog = fixture(&root, "blog-feeds/aws-blog_wordpress-rss2_2026-09-24.xml");
+    let (_, one_hour_ago) = hours_ago(1);
+    let feeds = MockServer::start().await;
+    serve(&feeds, "/blog.rss", blog.clone(), "application/rss+xml").await;
+    let (hooks, got) = receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = feeds.uri();
+    let config = TestConfig::loopback()
+        .toml(&format!(
+            r#"
+[[topics]]
+name = "streaming"
+keywords = ["kafka", "event bus"]
+
+[[sources]]
+name = "aws-news"
+kind = "feed"
+url = "{base}/blog.rss"
+
+[[alerts.webhooks]]
+name = "pager"
+kind = "json"
+url_env = "HOOK_PAGER"
+secret_env = "HOOK_SECRET"
+
+[[alerts.searches]]
+name = "tiered"
+query = '"tiered storage"'
+"#
+        ))
+        .write(dir.path());
+    let index = dir.path().join("index");
+    let crawl = || {
+        let mut cmd = horizon(&config, &index);
+        cmd.args(["crawl", "--quiet"])
+            .env("HOOK_PAGER", format!("{hooks}/hook/pager"))
+            .env("HOOK_SECRET", SECRET);
+        cmd
+    };
+    // Crawl 1: the recorded posts are weeks old, outside the window: nothing.
+    run_expect(&mut crawl(), 0);
+    assert!(got.got.lock().unwrap().is_empty(), "{:?}", got.got);
+
+    // Crawl 2: two new posts, one of them about tiered storage.
+    feeds.reset().await;
+    let both = format!(
+        "{}{}",
+        blog_item(
+            "msk-tiered-storage-express",
+            "Tiered storage for Amazon MSK Express brokers",
+            "Amazon MSK Express brokers now offer tiered storage: keep months of Kafka data at a lower cost.",
+            &one_hour_ago
+        ),
+        blog_item(
+            "eventbridge-archive-replay",
+            "Archive and replay for EventBridge event buses",
+            "Replay archived events to a custom event bus.",
+            &one_hour_ago
+        )
+    );
+    serve(
+        &feeds,
+        "/blog.rss",
+        with_item(&blog, &both),
+        "application/rss+xml",
+    )
+    .await;
+    run_expect(&mut crawl(), 0);
+    let pager = got.to("pager");
+    assert_eq!(pager.len(), 1, "{pager:?}");
+    assert_eq!(
+        pager[0].signature.as_deref().unwrap(),
+        hmac_hex(SECRET, &pager[0].body)
+    );
+    let body = pager[0].json();
+    let alerts = body["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "only the matching post: {body}");
+    assert_eq!(alerts[0]["type"], "search", "{body}");
+    assert_eq!(alerts[0]["search"], "tiered", "{body}");
+    assert_eq!(alerts[0]["source"], "aws-news", "{body}");
+    assert_eq!(
+        alerts[0]["url"],
+        "https://aws.amazon.com/blogs/aws/msk-tiered-storage-express/"
+    );
+
+    // Crawl 3: the same feed again: nothing new is posted.
+    run_expect(&mut crawl(), 0);
+    assert_eq!(got.to("pager").len(), 1);
+}
