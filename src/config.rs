@@ -36,8 +36,8 @@ use alerts::{build_alerts, RawAlerts};
 pub use alerts::{AlertDestination, AlertSettings, AlertTarget, SavedSearch};
 use deliver::{build_deliver, RawDeliver};
 pub use deliver::{
-    is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
-    PERIOD_PLACEHOLDER,
+    is_loopback_host, DeliverSettings, MailDestination, MailTls, Secret, Username,
+    WebhookDestination, WebhookKind, PERIOD_PLACEHOLDER,
 };
 pub use radar::{RadarQuadrant, RadarSettings, MAX_RADAR_QUADRANTS};
 pub use rules::{Rule, RuleAction, MAX_RULE_BOOST};

@@ -40,13 +40,11 @@
 //! Every destination is tried; each gets an [`Outcome`].
 
 use std::fmt;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use url::Url;
 
@@ -54,78 +52,13 @@ use crate::config::{
     is_loopback_host, DeliverSettings, MailDestination, Username, WebhookDestination,
     PERIOD_PLACEHOLDER,
 };
+pub use crate::config::{MailTls, Secret, WebhookKind};
 pub use crate::report::FullReport;
 use crate::report::Report;
 use crate::text::terminal_safe;
-use crate::{
-    DEFAULT_DIGEST_MAX_CHARS, DEFAULT_MATTERMOST_MAX_CHARS, DEFAULT_SLACK_MAX_CHARS,
-    DEFAULT_TEAMS_MAX_BYTES,
-};
-
-/// Which chat service a webhook belongs to.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum WebhookKind {
-    /// Slack incoming webhook.
-    Slack,
-    /// Microsoft Teams Workflows (or Office 365 connector) webhook.
-    Teams,
-    /// Mattermost incoming webhook.
-    Mattermost,
-}
+use crate::DEFAULT_DIGEST_MAX_CHARS;
 
 impl WebhookKind {
-    /// The name used in `sources.toml` and in the delivery lines.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// The service's name in prose.
-    fn title(self) -> &'static str {
-        match self {
-            WebhookKind::Slack => "Slack",
-            WebhookKind::Teams => "Microsoft Teams",
-            WebhookKind::Mattermost => "Mattermost",
-        }
-    }
-
-    /// The service's size limit, in [`WebhookKind::limit_unit`].
-    pub fn default_limit(self) -> usize {
-        match self {
-            WebhookKind::Slack => DEFAULT_SLACK_MAX_CHARS,
-            WebhookKind::Teams => DEFAULT_TEAMS_MAX_BYTES,
-            WebhookKind::Mattermost => DEFAULT_MATTERMOST_MAX_CHARS,
-        }
-    }
-
-    /// What the limit counts.
-    pub fn limit_unit(self) -> &'static str {
-        match self {
-            WebhookKind::Slack | WebhookKind::Mattermost => "characters",
-            WebhookKind::Teams => "bytes of JSON payload",
-        }
-    }
-
-    /// An environment variable name for the docs and messages.
-    pub fn example_env(self) -> &'static str {
-        match self {
-            WebhookKind::Slack => "HORIZON_SLACK_WEBHOOK",
-            WebhookKind::Teams => "HORIZON_TEAMS_WEBHOOK",
-            WebhookKind::Mattermost => "HORIZON_MATTERMOST_WEBHOOK",
-        }
-    }
-
     /// The payload for these Markdown lines, with `note` as the last line.
     pub(crate) fn payload(self, lines: &[&str], note: Option<&str>) -> Value {
         let mut md = lines.join("\n");
@@ -192,40 +125,6 @@ impl WebhookKind {
     }
 }
 
-/// How the SMTP connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MailTls {
-    /// Plain connection upgraded with STARTTLS, which is required (port 587).
-    #[default]
-    Starttls,
-    /// TLS from the first byte (SMTPS, port 465).
-    Tls,
-    /// No encryption: only allowed for a loopback host (port 25).
-    None,
-}
-
-impl MailTls {
-    /// The port used when `port` is not set.
-    pub fn default_port(self) -> u16 {
-        match self {
-            MailTls::Starttls => 587,
-            MailTls::Tls => 465,
-            MailTls::None => 25,
-        }
-    }
-}
-
-/// Where a secret is read from at delivery time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Secret {
-    /// An environment variable.
-    Env(String),
-    /// A file (resolved against the config file's folder); surrounding
-    /// whitespace and the final newline are ignored.
-    File(PathBuf),
-}
-
 impl Secret {
     /// The secret's value; `env` looks up environment variables.
     pub fn resolve(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<String, DeliverError> {
@@ -245,15 +144,6 @@ impl Secret {
             return Err(DeliverError::secret(format!("{self} is empty")));
         }
         Ok(value)
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Secret::Env(var) => write!(f, "environment variable {var}"),
-            Secret::File(path) => write!(f, "{}", path.display()),
-        }
     }
 }
 
@@ -974,6 +864,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::{DEFAULT_MATTERMOST_MAX_CHARS, DEFAULT_TEAMS_MAX_BYTES};
 
     /// Guards the delivery lines' service names against `sources.toml`'s spellings.
     #[test]

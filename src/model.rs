@@ -213,6 +213,19 @@ impl OfferingStage {
     }
 }
 
+vocabulary! {
+    "event kind",
+    /// What a launch note did to the landscape.
+    pub enum EventKind {
+        /// A new offering (or one whose earlier stage is unknown).
+        Launch,
+        /// An offering moved to a later stage (preview → GA).
+        StageChange,
+        /// A retirement was announced.
+        Retirement,
+    }
+}
+
 /// A catalog date: `YYYY-MM-DD`, or `YYYY-MM` for the first of the month.
 pub fn parse_date(text: &str) -> Result<Date, String> {
     let t = text.trim();

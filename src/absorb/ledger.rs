@@ -13,7 +13,6 @@
 //! catalog's dated milestones up to `as_of`, and every stage change a crawled
 //! note applied, dated by the note.
 
-use crate::model::vocabulary;
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
@@ -52,18 +51,7 @@ pub struct LandscapeOffering {
     pub url: String,
 }
 
-vocabulary! {
-    "event kind",
-    /// What a launch note did to the landscape.
-    pub enum EventKind {
-        /// A new offering (or one whose earlier stage is unknown).
-        Launch,
-        /// An offering moved to a later stage (preview → GA).
-        StageChange,
-        /// A retirement was announced.
-        Retirement,
-    }
-}
+pub use crate::model::EventKind;
 
 /// One launch, stage change or retirement, with its note.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

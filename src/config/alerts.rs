@@ -17,10 +17,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::deliver::{claim_name, secret_source};
+use super::deliver::{Secret, WebhookKind};
 use super::{line_col, Problem};
-use crate::absorb::EventKind;
-use crate::deliver::{Secret, WebhookKind};
 use crate::duration::ConfigDuration;
+use crate::model::EventKind;
 use crate::{DEFAULT_ALERTS_SEARCH_HITS, DEFAULT_ALERTS_WINDOW_DAYS};
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,6 +10,7 @@
 //! need them.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use lettre::message::Mailbox;
@@ -18,11 +19,121 @@ use toml::Spanned;
 use url::Url;
 
 use super::{line_col, Problem};
-use crate::deliver::{MailTls, Secret, WebhookKind};
-use crate::DEFAULT_MAIL_SUBJECT;
+use crate::{
+    DEFAULT_MAIL_SUBJECT, DEFAULT_MATTERMOST_MAX_CHARS, DEFAULT_SLACK_MAX_CHARS,
+    DEFAULT_TEAMS_MAX_BYTES,
+};
 
 /// The placeholder `subject` and `report_url` may hold.
 pub const PERIOD_PLACEHOLDER: &str = "{period}";
+
+/// Which chat service a webhook belongs to.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum WebhookKind {
+    /// Slack incoming webhook.
+    Slack,
+    /// Microsoft Teams Workflows (or Office 365 connector) webhook.
+    Teams,
+    /// Mattermost incoming webhook.
+    Mattermost,
+}
+
+impl WebhookKind {
+    /// The name used in `sources.toml` and in the delivery lines.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The service's name in prose.
+    pub(crate) fn title(self) -> &'static str {
+        match self {
+            WebhookKind::Slack => "Slack",
+            WebhookKind::Teams => "Microsoft Teams",
+            WebhookKind::Mattermost => "Mattermost",
+        }
+    }
+
+    /// The service's size limit, in [`WebhookKind::limit_unit`].
+    pub fn default_limit(self) -> usize {
+        match self {
+            WebhookKind::Slack => DEFAULT_SLACK_MAX_CHARS,
+            WebhookKind::Teams => DEFAULT_TEAMS_MAX_BYTES,
+            WebhookKind::Mattermost => DEFAULT_MATTERMOST_MAX_CHARS,
+        }
+    }
+
+    /// What the limit counts.
+    pub fn limit_unit(self) -> &'static str {
+        match self {
+            WebhookKind::Slack | WebhookKind::Mattermost => "characters",
+            WebhookKind::Teams => "bytes of JSON payload",
+        }
+    }
+
+    /// An environment variable name for the docs and messages.
+    pub fn example_env(self) -> &'static str {
+        match self {
+            WebhookKind::Slack => "HORIZON_SLACK_WEBHOOK",
+            WebhookKind::Teams => "HORIZON_TEAMS_WEBHOOK",
+            WebhookKind::Mattermost => "HORIZON_MATTERMOST_WEBHOOK",
+        }
+    }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTls {
+    /// Plain connection upgraded with STARTTLS, which is required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+    /// No encryption: only allowed for a loopback host (port 25).
+    None,
+}
+
+impl MailTls {
+    /// The port used when `port` is not set.
+    pub fn default_port(self) -> u16 {
+        match self {
+            MailTls::Starttls => 587,
+            MailTls::Tls => 465,
+            MailTls::None => 25,
+        }
+    }
+}
+
+/// Where a secret is read from at delivery time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// An environment variable.
+    Env(String),
+    /// A file (resolved against the config file's folder); surrounding
+    /// whitespace and the final newline are ignored.
+    File(PathBuf),
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Secret::Env(var) => write!(f, "environment variable {var}"),
+            Secret::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
