@@ -828,6 +828,39 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// What the shipped examples say, for the tests that hold them to the parser.
+#[cfg(test)]
+pub(crate) mod shipped {
+    use std::path::Path;
+
+    fn read(file: &str) -> String {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+
+    /// The commented-out block of the shipped `sources.toml` that starts with
+    /// the comment line `header` (e.g. `# [alerts]`), uncommented.
+    pub(crate) fn commented_block(header: &str) -> String {
+        read("sources.toml")
+            .lines()
+            .skip_while(|l| *l != header)
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| format!("{}\n", l.trim_start_matches('#').trim_start()))
+            .collect()
+    }
+
+    /// The first TOML code block of the README after the heading `heading`.
+    pub(crate) fn readme_toml(heading: &str) -> String {
+        read("README.md")
+            .split(heading)
+            .nth(1)
+            .and_then(|s| s.split("```toml\n").nth(1))
+            .and_then(|s| s.split("```").next())
+            .unwrap_or_else(|| panic!("no TOML block after {heading:?} in README.md"))
+            .to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // Regression (issue 13): config key typos got no "did you mean".

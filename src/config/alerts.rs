@@ -427,23 +427,10 @@ mod tests {
     /// are real configs.
     #[test]
     fn shipped_examples_parse() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let sources = std::fs::read_to_string(root.join("sources.toml")).unwrap();
-        let block: String = sources
-            .lines()
-            .skip_while(|l| *l != "# [alerts]")
-            .take_while(|l| l.starts_with('#'))
-            .map(|l| format!("{}\n", l.trim_start_matches('#').trim_start()))
-            .collect();
+        let block = crate::config::shipped::commented_block("# [alerts]");
         let c = parse(&block).unwrap_or_else(|e| panic!("{e}\n{block}"));
         assert_eq!(c.alerts.destinations.len(), 2);
-        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-        let section = readme
-            .split("## Alerts")
-            .nth(1)
-            .and_then(|s| s.split("```toml\n").nth(1))
-            .and_then(|s| s.split("```").next())
-            .unwrap();
+        let section = crate::config::shipped::readme_toml("## Alerts");
         let c = parse(&format!("{TOPIC}{section}")).unwrap_or_else(|e| panic!("{e}\n{section}"));
         assert_eq!(c.alerts.destinations.len(), 2);
         assert_eq!(c.alerts.searches.len(), 1);

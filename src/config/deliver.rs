@@ -680,26 +680,12 @@ password_env = "HORIZON_SMTP_PASSWORD"
     /// are real configs.
     #[test]
     fn shipped_examples_parse() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let sources = std::fs::read_to_string(root.join("sources.toml")).unwrap();
-        let block: String = sources
-            .lines()
-            .skip_while(|l| *l != "# [report.deliver]")
-            .take_while(|l| l.starts_with('#'))
-            .map(|l| format!("{}\n", l.trim_start_matches('#').trim_start()))
-            .collect();
+        let block = crate::config::shipped::commented_block("# [report.deliver]");
         let c = parse(&block).unwrap_or_else(|e| panic!("{e}\n{block}"));
         assert_eq!(c.deliver.webhooks.len(), 1);
         assert!(c.deliver.mail.is_some());
-
-        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-        let section = readme
-            .split("## Delivering the report")
-            .nth(1)
-            .and_then(|s| s.split("```toml\n").nth(1))
-            .and_then(|s| s.split("```").next())
-            .unwrap();
-        let c = parse(section).unwrap_or_else(|e| panic!("{e}\n{section}"));
+        let section = crate::config::shipped::readme_toml("## Delivering the report");
+        let c = parse(&section).unwrap_or_else(|e| panic!("{e}\n{section}"));
         assert_eq!(c.deliver.webhooks.len(), 3);
         assert_eq!(c.deliver.mail.unwrap().name, "oncall");
     }
