@@ -765,6 +765,14 @@ pub fn with_story_members(
     hits: &mut [Hit],
 ) -> Result<(), IndexError> {
     for hit in hits {
+        if let Some(story) = &hit.item.story {
+            // A story only its own document is indexed under has no other
+            // member: skip the search and the stored-document read.
+            let term = Term::from_field_text(idx.fields().story, story);
+            if searcher.doc_freq(&term).unwrap_or(u64::MAX) <= 1 {
+                continue;
+            }
+        }
         let story = hit
             .item
             .story
