@@ -765,19 +765,18 @@ pub fn with_story_members(
     hits: &mut [Hit],
 ) -> Result<(), IndexError> {
     for hit in hits {
-        if let Some(story) = &hit.item.story {
-            // A story only its own document is indexed under has no other
-            // member: skip the search and the stored-document read.
-            let term = Term::from_field_text(idx.fields().story, story);
-            if searcher.doc_freq(&term).unwrap_or(u64::MAX) <= 1 {
-                continue;
-            }
+        // The documents indexed under the hit's story that are not the hit:
+        // none when the term's document frequency is at most the hit's own
+        // share (1 when the hit carries the story, 0 when it has none and its
+        // id stands in). Then no search and no stored-document read are made.
+        let (story, own) = match &hit.item.story {
+            Some(story) => (story.clone(), 1),
+            None => (hit.item.id.clone(), 0),
+        };
+        let term = Term::from_field_text(idx.fields().story, &story);
+        if searcher.doc_freq(&term).unwrap_or(u64::MAX) <= own {
+            continue;
         }
-        let story = hit
-            .item
-            .story
-            .clone()
-            .unwrap_or_else(|| hit.item.id.clone());
         hit.also = idx.story_members(searcher, &story, &hit.item.id, crate::stories::MAX_ALSO)?;
     }
     Ok(())
