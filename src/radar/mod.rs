@@ -474,7 +474,7 @@ impl History {
             });
             ring_before = ring;
         }
-        let today = utc_day(as_of);
+        let today = crate::absorb::ledger::civil_day(as_of);
         let current = Ring::of(flag.level);
         let newest_in_period = out
             .last()
@@ -501,11 +501,6 @@ impl History {
         }
         out
     }
-}
-
-/// The UTC day of a timestamp.
-fn utc_day(ts: Timestamp) -> Date {
-    ts.to_zoned(TimeZone::UTC).date()
 }
 
 fn utc_start(d: Date) -> Option<Timestamp> {
