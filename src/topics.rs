@@ -526,7 +526,7 @@ pub fn is_outside_computing(item: &Item) -> bool {
 pub fn is_billing_note(item: &Item) -> bool {
     static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)\b(?:discounts?|pricing|prices?|price (?:reduction|change|cut)s?|promotional|savings plans?|free tier)\b",
+            r"(?i)\b(?:discounts?|pricing|prices?|price (?:reduction|change|cut)s?|promotional|savings plans?|free tier|cost allocation)\b",
         )
         .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
     });
