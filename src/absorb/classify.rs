@@ -191,6 +191,11 @@ static COMPATIBLE_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("constant regex")
 });
 
+/// A tier or edition of an offering that exists, as the last word of the
+/// name a note announces ("Azure Firewall Premium", "Azure Stream Analytics
+/// Dedicated"): a way to buy the offering, not an offering of its own.
+const TIER_WORDS: &[&str] = &["premium", "standard", "basic", "dedicated"];
+
 /// What the classifier says of one note.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Classification {
@@ -372,8 +377,9 @@ fn relation_of(
     } else if matches!(
         stage,
         Stage::New | Stage::Preview | Stage::Ga | Stage::Deprecation
-    ) && own_span.is_some_and(|sp| launch_shaped(stmt, sp.clone(), own_tokens))
-        && !INSTANCE_RE.is_match(stmt)
+    ) && own_span.is_some_and(|sp| {
+        launch_shaped(stmt, sp.clone(), own_tokens) && !names_a_tier(&stmt[sp.clone()])
+    }) && !INSTANCE_RE.is_match(stmt)
         && !PURCHASE_OPTION_RE.is_match(stmt)
     {
         Relation::Launch
@@ -447,8 +453,22 @@ impl Classifier {
             .as_ref()
             .and_then(|s| s.span.clone())
             .or_else(|| own_product_span(vendor, item, &stmt));
+        let dash_span = own_span
+            .is_none()
+            .then(|| staged_after_dash(vendor, item, &stmt))
+            .flatten();
+        let own_span = own_span.or_else(|| renamed_heading(vendor, item, &stmt));
         let own_tokens = self.own_tokens(subject.as_ref().map(|s| s.offerings.as_slice()), item);
-        let relation = relation_of(vendor, stage, &stmt, own_span.as_ref(), &own_tokens);
+        let relation = match &dash_span {
+            Some(span) => relation_of(
+                vendor,
+                stage,
+                &stmt[span.start..],
+                Some(&(0..span.len())),
+                &own_tokens,
+            ),
+            None => relation_of(vendor, stage, &stmt, own_span.as_ref(), &own_tokens),
+        };
         let launch_stage = (relation == Relation::Launch).then(|| match stage {
             Stage::New if says_preview(&stmt) => Stage::Preview,
             Stage::New => Stage::Ga,
@@ -763,6 +783,84 @@ fn own_product_span(vendor: Vendor, item: &Item, stmt: &str) -> Option<Range<usi
             .then_some(m)
         })
         .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
+}
+
+/// A title that describes first and gives the stage after a dash, the
+/// product's name last before it ("Store and Access Time Series Data at Any
+/// Scale with Amazon Timestream – Now Generally Available"): the span of that
+/// name, which [`launch_shaped`] then reads as if the title began with it.
+/// A feature's name after the product's ("Amazon Redshift Cross-account Data
+/// Sharing – Now Generally Available") ends the text instead, and gives none.
+fn staged_after_dash(vendor: Vendor, item: &Item, stmt: &str) -> Option<Range<usize>> {
+    let (at, sep) = [" – ", " — ", " - "]
+        .iter()
+        .filter_map(|sep| stmt.rfind(sep).map(|at| (at, *sep)))
+        .max_by_key(|(at, _)| *at)?;
+    let tail = &stmt[at + sep.len()..];
+    let words: Vec<String> = tokens(tail).map(|(_, t)| t).collect();
+    let staged = words.iter().any(|t| STAGE_WORDS.contains(&t.as_str()))
+        && words.iter().all(|t| {
+            STAGE_WORDS.contains(&t.as_str())
+                || MID_WORDS.contains(&t.as_str())
+                || PREFIX_WORDS.contains(&t.as_str())
+        });
+    if !staged {
+        return None;
+    }
+    let head = stmt[..at].trim_end();
+    let mut candidates: Vec<String> = item.products.clone();
+    candidates.extend(products_in_title(head, vendor.brands()));
+    candidates
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty() && head.len() >= p.len())
+        .find_map(|p| {
+            let start = head.len() - p.len();
+            let before = head[..start].chars().next_back();
+            (head.is_char_boundary(start)
+                && head[start..].eq_ignore_ascii_case(p)
+                && before.is_none_or(|c| !c.is_alphanumeric()))
+            .then_some(start..head.len())
+        })
+}
+
+/// A Google Cloud note that names its product otherwise than its heading
+/// does — an older or a short name, "Stackdriver Profiler is now generally
+/// available." under "Cloud Profiler", "Managed Microsoft AD is now in beta!"
+/// under "Managed Service for Microsoft Active Directory" — and gives its
+/// stage right after the name: the span of that name when it shares a
+/// distinctive word with the heading and holds no number (a version).
+fn renamed_heading(vendor: Vendor, item: &Item, stmt: &str) -> Option<Range<usize>> {
+    static NAMED_STAGE_RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^((?:[A-Z][\w.-]*)(?: (?:[A-Z0-9][\w.-]*|for|on|of))*) (?:is|are) (?:now )?(?:generally available|available|in (?:public )?(?:beta|preview|alpha))\b",
+        )
+        .expect("constant regex")
+    });
+    const GENERIC: &[&str] = &["cloud", "google", "managed", "service", "for", "on", "of"];
+    if vendor != Vendor::Gcp {
+        return None;
+    }
+    let heading = item.products.first()?;
+    let name = NAMED_STAGE_RE.captures(stmt)?.get(1)?;
+    let heading_words: BTreeSet<String> = tokens(heading).map(|(_, t)| t).collect();
+    // "PostgreSQL 19 is generally available" under Cloud SQL for PostgreSQL is a version.
+    if name.as_str().chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    tokens(name.as_str())
+        .any(|(_, t)| !GENERIC.contains(&t.as_str()) && heading_words.contains(&t))
+        .then_some(name.range())
+}
+
+/// Whether a product's name ends in a tier word ([`TIER_WORDS`]) after at
+/// least two words of its own.
+fn names_a_tier(name: &str) -> bool {
+    let words: Vec<String> = tokens(name).map(|(_, t)| t).collect();
+    words.len() >= 3
+        && words
+            .last()
+            .is_some_and(|t| TIER_WORDS.contains(&t.as_str()))
 }
 
 /// Whether the statement is the product's name, announcement words and a

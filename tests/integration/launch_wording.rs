@@ -14,8 +14,8 @@ use horizon::absorb::{Catalog, Classifier};
 fn launch_wording_precision_and_recall_on_real_titles() {
     let all = wordings();
     let launches = all.iter().filter(|w| w.is_launch()).count();
-    assert!(all.len() >= 240, "{} labelled titles", all.len());
-    assert!(launches >= 46, "{launches} labelled launches");
+    assert!(all.len() >= 400, "{} labelled titles", all.len());
+    assert!(launches >= 60, "{launches} labelled launches");
     let catalog = Catalog::for_config(&checked_in_config()).unwrap();
     let classifier = Classifier::new(catalog);
     let tune = score(&classifier, "tune");
@@ -25,12 +25,13 @@ fn launch_wording_precision_and_recall_on_real_titles() {
         eprintln!("  disagrees: {e}");
     }
     eprintln!("{}", test.line("test"));
-    assert!(test.launches >= 20 && test.lookalikes >= 100, "{test:?}");
+    assert!(test.launches >= 35 && test.lookalikes >= 150, "{test:?}");
     assert!(test.recall() >= RECALL_FLOOR, "{}", test.line("test"));
     assert!(test.precision() >= PRECISION_FLOOR, "{}", test.line("test"));
 }
 
-/// Floors at what the test part measures (0.700 and 0.667 on 20 launches and
-/// 100 look-alikes; BENCHMARKS.md). The target is 0.95 for each: not met.
-const RECALL_FLOOR: f64 = 0.7;
-const PRECISION_FLOOR: f64 = 0.66;
+/// Floors a little under what the test part measures (recall 0.769 and
+/// precision 0.612 on 39 launches and 170 look-alikes; BENCHMARKS.md). The
+/// issue's target is 0.95 for each: not met.
+const RECALL_FLOOR: f64 = 0.74;
+const PRECISION_FLOOR: f64 = 0.58;
