@@ -376,9 +376,19 @@ impl Tagger {
         } else {
             item.title.clone()
         };
+        // A product the feed's categories add but the title does not name
+        // ("AWS Private CA now provides … issuance logs" filed also under
+        // CloudTrail and Athena) is read with the summary: weak evidence.
+        let mut side_products = String::new();
         for p in &item.products {
-            heading.push_str(" \u{1f} ");
-            heading.push_str(p);
+            let named = item.title.to_lowercase().contains(&p.to_lowercase());
+            let target = if named || item.vendor == Some(crate::model::Vendor::Gcp) {
+                &mut heading
+            } else {
+                &mut side_products
+            };
+            target.push_str(" \u{1f} ");
+            target.push_str(p);
         }
         for set in [&self.phrases, &self.products] {
             for (p, _) in set.find(&heading) {
@@ -392,11 +402,26 @@ impl Tagger {
         // A generic instance-type launch ("Amazon EC2 X8i instances are now
         // available … ideal for in-memory databases") is about no topic its
         // summary lists as a use: only its title and products count.
-        let summary = if is_instance_launch(item) {
+        // A version note ("Amazon Aurora now supports PostgreSQL 18.6, 17.11",
+        // "Amazon EMR 7.14 is now available") is about its product; its
+        // summary lists what the versions fix ("security vulnerabilities",
+        // "CVE-2026-…"), not what the note is about. (A version listing's
+        // title is not read at all, so its summary stays.)
+        let summary = if is_instance_launch(item) || (is_version_note(item) && !is_listing(item)) {
             ""
         } else {
             item.summary.as_str()
         };
+        for (p, count) in self.products.find(&side_products) {
+            for &t in self.products.topics_of(p) {
+                if let Some(e) = ev.get_mut(t) {
+                    e.summary.push(PhraseCount {
+                        phrase: self.products.phrase(p).to_string(),
+                        count,
+                    });
+                }
+            }
+        }
         for (p, count) in self.phrases.find(summary) {
             for &t in self.phrases.topics_of(p) {
                 if let Some(e) = ev.get_mut(t) {
@@ -544,6 +569,16 @@ pub fn is_instance_launch(item: &Item) -> bool {
         .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
     });
     item.kind == Kind::Cloud && WORDING.is_match(&item.title)
+}
+
+/// A cloud note whose title names versions of its product: a dotted
+/// version number ("PostgreSQL 18.6", "EMR 7.14", "Python 3.14").
+pub fn is_version_note(item: &Item) -> bool {
+    static VERSION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b\d+\.\d+(?:\.\d+)*\b")
+            .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+    });
+    item.kind == Kind::Cloud && VERSION.is_match(&item.title)
 }
 
 /// A phrase that is one plain lower-case word ("database", "event-driven",
