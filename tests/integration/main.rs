@@ -80,3 +80,4 @@ mod systems_discover;
 mod topic_devset;
 mod topweek_devset;
 mod trend_history;
+mod zz_probe;
