@@ -419,6 +419,16 @@ pub struct ReportItem {
     /// top read.
     #[serde(skip)]
     pub routine: bool,
+    /// `score` without what the team's marks did to it: the topic whose top
+    /// read a story is, is decided by it, so one topic's marks do not take a
+    /// story from another.
+    #[serde(skip)]
+    pub score_before_marks: f64,
+    /// Listed because the team's noise marks muted documents ranked above
+    /// it (`rank::Ranked::refill`): it is a top read only where no topic
+    /// lists it without that.
+    #[serde(skip)]
+    pub refill: bool,
     /// The date it is filed under.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Timestamp>,
@@ -696,16 +706,22 @@ fn topic_sections(
 }
 
 /// Each topic's top reads from its ranked candidates: a document is a top
-/// read of one topic only, the one where it scores highest (the first such
-/// topic on a tie), so the summary does not show the same note twice.
+/// read of one topic only, the one where it scores highest without the
+/// team's marks (the first such topic on a tie), so the summary does not
+/// show the same note twice. A topic's marks reorder its own top reads and
+/// mute stories in it, but do not take a story from another topic: not by
+/// the score they give, nor by a document listed only because marks muted
+/// those above it ([`ReportItem::refill`]).
 fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
-    // Keyed by story: a story is one topic's top read, once.
-    let mut owner: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    // Keyed by story: a story is one topic's top read, once. Value: (listed
+    // without a refill, score without marks), topic.
+    let mut owner: BTreeMap<&str, ((bool, f64), usize)> = BTreeMap::new();
     for (t, (_, items)) in candidates.iter().enumerate() {
         for item in items {
-            let slot = owner.entry(item.story.as_str()).or_insert((item.score, t));
-            if item.score > slot.0 {
-                *slot = (item.score, t);
+            let key = (!item.refill, item.score_before_marks);
+            let slot = owner.entry(item.story.as_str()).or_insert((key, t));
+            if key > slot.0 {
+                *slot = (key, t);
             }
         }
     }
@@ -940,6 +956,8 @@ fn sections_for(
             .map(|r| {
                 let mut item = report_item(&r.item, r.score, &r.why);
                 item.also = r.also.clone();
+                item.score_before_marks = r.score_before_marks;
+                item.refill = r.refill;
                 item
             })
             .collect();
@@ -1090,6 +1108,8 @@ fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
         story: item.story.clone().unwrap_or_else(|| item.id.clone()),
         also: Vec::new(),
         routine: rank::is_routine(item),
+        score_before_marks: score,
+        refill: false,
         date: item.date(),
         summary: truncate_words(&clean_line(&item.summary), SUMMARY_CHARS),
         authors: item
@@ -1358,6 +1378,64 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    /// A top-read candidate of story `story` scoring `score`, `before`
+    /// without marks.
+    fn candidate(story: &str, score: f64, before: f64, refill: bool) -> ReportItem {
+        let item = Item::new(
+            story,
+            Kind::Article,
+            "blog",
+            format!("About {story}"),
+            format!("https://b.example/{story}"),
+        );
+        ReportItem {
+            score_before_marks: before,
+            refill,
+            ..report_item(&item, score, "")
+        }
+    }
+
+    fn read_ids(reads: &[TopReads], topic: &str) -> Vec<String> {
+        reads
+            .iter()
+            .filter(|r| r.topic == topic)
+            .flat_map(|r| r.items.iter().map(|i| i.id.clone()))
+            .collect()
+    }
+
+    // Guards "marks do not make unmarked topics worse": a story that both
+    // topics rank went to the topic whose marks lifted its score (or that
+    // listed it only after its noise marks muted those above it), out of
+    // the unmarked topic's top reads.
+    #[test]
+    fn a_topics_marks_do_not_take_a_top_read_from_another_topic() {
+        let reads = top_reads(vec![
+            (
+                "marked".into(),
+                vec![
+                    candidate("a1", 20.0, 20.0, false),
+                    candidate("s", 10.0, 4.0, false),
+                ],
+            ),
+            ("unmarked".into(), vec![candidate("s", 5.0, 5.0, false)]),
+        ]);
+        assert_eq!(read_ids(&reads, "marked"), ["a1"]);
+        assert_eq!(read_ids(&reads, "unmarked"), ["s"]);
+        let reads = top_reads(vec![
+            ("marked".into(), vec![candidate("s", 9.0, 9.0, true)]),
+            ("unmarked".into(), vec![candidate("s", 5.0, 5.0, false)]),
+        ]);
+        assert_eq!(read_ids(&reads, "unmarked"), ["s"]);
+        assert!(read_ids(&reads, "marked").is_empty());
+        // Without marks the higher score still decides.
+        let reads = top_reads(vec![
+            ("a".into(), vec![candidate("s", 9.0, 9.0, false)]),
+            ("b".into(), vec![candidate("s", 5.0, 5.0, false)]),
+        ]);
+        assert_eq!(read_ids(&reads, "a"), ["s"]);
+        assert!(read_ids(&reads, "b").is_empty());
     }
 
     #[test]

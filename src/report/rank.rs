@@ -153,6 +153,10 @@ fn recency_weight(pos: f64) -> f64 {
     1.0 + 0.2 * pos.clamp(0.0, 1.0)
 }
 
+/// The most candidates a ranking reads when the team's noise marks leave
+/// too few (see [`Ranker::top`]).
+const MAX_CANDIDATES: usize = 1024;
+
 /// Other sources naming the same thing, counted up to this.
 const MAX_CORROBORATION: usize = 4;
 
@@ -160,6 +164,11 @@ const MAX_CORROBORATION: usize = 4;
 pub(super) struct Ranked {
     pub item: Item,
     pub score: f64,
+    /// `score` without the factor of the team's marks.
+    pub score_before_marks: f64,
+    /// Beyond the candidates a ranking reads without marks: listed because
+    /// the team's noise marks muted documents above it.
+    pub refill: bool,
     pub why: String,
     /// The other documents of its story.
     pub also: Vec<StoryMember>,
@@ -254,21 +263,45 @@ impl<'a> Ranker<'a> {
         let scope = self.rules.scope(topic.map(|t| t.name.as_str()));
         let filter = scope.without_muted(filter);
         let tweaks = scope.tweaks(self.searcher)?;
-        let segment_tweaks = tweaks.clone();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)))];
         if let Some(q) = relevance {
             clauses.push((Occur::Should, q.box_clone()));
         }
         let query = BooleanQuery::new(clauses);
+        // More than shown, so corroboration can reorder the cut and repeated
+        // titles can be dropped; more again while documents the team marked
+        // noise leave fewer than `n`, so marks never empty a section that
+        // has other documents.
+        let first = 2 * n + 4;
+        let mut limit = first;
+        loop {
+            let hits = self.hits(&query, kind, tweaks.as_ref(), limit)?;
+            let more = hits.len() == limit;
+            let (mut ranked, muted) = self.rank_hits(topic, kind, tweaks.as_ref(), hits, first)?;
+            if ranked.len() >= n || muted == 0 || !more || limit >= MAX_CANDIDATES {
+                ranked.truncate(n);
+                return Ok(ranked);
+            }
+            limit = (limit * 4).min(MAX_CANDIDATES);
+        }
+    }
+
+    /// The best `limit` documents of `query` by the base score: relevance,
+    /// stars, recency and the rules.
+    fn hits(
+        &self,
+        query: &dyn Query,
+        kind: Kind,
+        tweaks: Option<&std::sync::Arc<crate::rules::Tweaks>>,
+        limit: usize,
+    ) -> Result<Vec<(f64, DocAddress)>, ReportError> {
         let (since, len) = (
             self.period.since.as_second(),
             self.period.length().as_secs().max(1),
         );
-        // More than shown, so corroboration can reorder the cut and repeated
-        // titles can be dropped.
-        let candidates = 2 * n + 4;
-        let collector = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
+        let segment_tweaks = tweaks.cloned();
+        let collector = TopDocs::with_limit(limit).tweak_score(move |seg: &SegmentReader| {
             let date = seg.fast_fields().date("date").ok();
             let stars = seg.fast_fields().u64("stars_period").ok();
             let rules = segment_tweaks.as_ref().map(|t| t.segment(seg));
@@ -289,9 +322,24 @@ impl<'a> Ranker<'a> {
                 }
             }
         });
-        let hits: Vec<(f64, DocAddress)> = self.searcher.search(&query, &collector)?;
+        Ok(self.searcher.search(query, &collector)?)
+    }
+
+    /// `hits` scored in full (stage, corroboration, the team's marks), each
+    /// with its `why`, best first, a story and a title once; and how many
+    /// the team's noise marks left out. Hits from the `first`-th on are
+    /// [`Ranked::refill`].
+    fn rank_hits(
+        &self,
+        topic: Option<&Topic>,
+        kind: Kind,
+        tweaks: Option<&std::sync::Arc<crate::rules::Tweaks>>,
+        hits: Vec<(f64, DocAddress)>,
+        first: usize,
+    ) -> Result<(Vec<Ranked>, usize), ReportError> {
         let mut ranked = Vec::with_capacity(hits.len());
-        for (base, addr) in hits {
+        let mut muted = 0;
+        for (place, (base, addr)) in hits.into_iter().enumerate() {
             let doc: tantivy::TantivyDocument = self.searcher.doc(addr)?;
             let item = self.idx.item_of(&doc)?;
             let stage = match kind {
@@ -317,10 +365,12 @@ impl<'a> Ranker<'a> {
             let mut score = base * stage * (1.0 + 0.25 * others.min(MAX_CORROBORATION) as f64);
             let sources: Vec<&str> = story_sources.into_iter().collect();
             let mut why = why(&item, topic.map(|t| t.name.as_str()), others, &sources);
+            let score_before_marks = score;
             let learned =
                 topic.and_then(|t| self.learner.adjust(self.idx, self.searcher, &t.name, &item));
             if let Some(adj) = learned {
                 if adj.muted {
+                    muted += 1;
                     continue;
                 }
                 score *= adj.factor;
@@ -332,7 +382,7 @@ impl<'a> Ranker<'a> {
                     };
                 }
             }
-            if let Some(t) = &tweaks {
+            if let Some(t) = tweaks {
                 for words in crate::rules::why_words(&t.matching(self.searcher, addr)) {
                     why = if why.is_empty() {
                         words
@@ -344,6 +394,8 @@ impl<'a> Ranker<'a> {
             ranked.push(Ranked {
                 item,
                 score: (score * 1000.0).round() / 1000.0,
+                score_before_marks: (score_before_marks * 1000.0).round() / 1000.0,
+                refill: place >= first,
                 why,
                 also,
             });
@@ -361,8 +413,7 @@ impl<'a> Ranker<'a> {
             let story = r.item.story.clone().unwrap_or_else(|| r.item.id.clone());
             stories.insert(story) && seen.insert(r.item.title.to_lowercase())
         });
-        ranked.truncate(n);
-        Ok(ranked)
+        Ok((ranked, muted))
     }
 
     /// Other sources that name what `item` is about in the period.

@@ -236,3 +236,105 @@ fn a_kill_while_the_store_is_first_made_leaves_none_or_a_whole_one() {
         "marks first-creation test: {killed} of {KILLS} first marks killed"
     ));
 }
+
+/// `n` posts about Kafka in ISO week 2026-W45, post `k` naming Kafka `k + 1`
+/// times in a summary of fixed length, so the later posts rank first.
+fn graded_posts(n: usize) -> Vec<Item> {
+    (0..n)
+        .map(|k| {
+            let mut i = Item::new(
+                format!("blog:{k}"),
+                Kind::Article,
+                "blog",
+                format!("Kafka operations note {k}"),
+                format!("https://blog.example/{k}"),
+            );
+            i.summary = format!("{}{}", "kafka ".repeat(k + 1), "brokers ".repeat(n + 1 - k));
+            i.published = Some("2026-11-03T12:00:00Z".parse().unwrap());
+            i.topics = vec!["streaming".into()];
+            i
+        })
+        .collect()
+}
+
+/// The ids of `topic`'s top reads in `horizon report --week W --format json`.
+fn top_read_ids(config: &Path, index: &Path, week: &str, topic: &str) -> Vec<String> {
+    let out = run_expect(
+        horizon(config, index).args(["report", "--week", week, "--format", "json"]),
+        0,
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    report["summary"]["top_reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["topic"] == topic)
+        .flat_map(|t| t["items"].as_array().unwrap().iter())
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// Guards #30's "never again" through the CLI: documents marked noise with
+// `horizon mark` leave the topic's top reads in their week — which then
+// holds the topic's other documents, even when the team marked more than
+// the ranking used to look at (it read 14 candidates and listed none) — and
+// a later document of a story marked noise is no top read either.
+#[test]
+fn noise_marks_leave_the_top_reads_to_the_other_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), CONFIG);
+    let cfg = Config::load(&config).unwrap();
+    let mut items = graded_posts(20);
+    items[19].story = Some("story:kafka-4".into());
+    let mut later = Item::new(
+        "blog:later",
+        Kind::Article,
+        "blog",
+        "Kafka 4 follow-up",
+        "https://blog.example/later",
+    );
+    later.summary = "kafka ".repeat(20);
+    later.published = Some("2026-11-10T12:00:00Z".parse().unwrap());
+    later.topics = vec!["streaming".into()];
+    later.story = Some("story:kafka-4".into());
+    let mut other = graded_posts(1).remove(0);
+    other.id = "blog:other".into();
+    other.title = "Kafka consumer lag".into();
+    other.published = later.published;
+    items.extend([later, other]);
+    let (tmp, idx) = index_of(&cfg, &items);
+    drop(idx);
+    let index = dir.path().join("index");
+    std::fs::rename(tmp.path(), &index).unwrap();
+    drop(tmp);
+
+    let number = |id: &String| {
+        id.strip_prefix("blog:")
+            .and_then(|k| k.parse::<usize>().ok())
+    };
+    let before = top_read_ids(&config, &index, "2026-W45", "streaming");
+    assert_eq!(before.len(), 3, "{before:?}");
+    assert!(before.iter().all(|id| number(id) >= Some(4)), "{before:?}");
+    let next_before = top_read_ids(&config, &index, "2026-W46", "streaming");
+    assert_eq!(next_before, ["blog:later", "blog:other"]);
+    for k in 4..20 {
+        let id = format!("blog:{k}");
+        run_expect(
+            horizon(&config, &index).args(["mark", &id, "noise", "--topic", "streaming"]),
+            0,
+        );
+    }
+    let after = top_read_ids(&config, &index, "2026-W45", "streaming");
+    assert_eq!(
+        after.len(),
+        3,
+        "the unmarked ones fill the top reads: {after:?}"
+    );
+    assert!(after.iter().all(|id| number(id) < Some(4)), "{after:?}");
+    let next_after = top_read_ids(&config, &index, "2026-W46", "streaming");
+    assert_eq!(
+        next_after,
+        ["blog:other"],
+        "the story marked noise stays out"
+    );
+}
