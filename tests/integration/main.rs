@@ -80,4 +80,3 @@ mod systems_discover;
 mod topic_devset;
 mod topweek_devset;
 mod trend_history;
-mod zz_probe;
