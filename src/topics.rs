@@ -734,6 +734,60 @@ mod tests {
         assert_eq!(topics, [0, 1, 0, 1, 1, 0], "{:?}", items[2].evidence);
     }
 
+    /// Guards #27 (the AWS What's New capture of 2026-10-07): a version
+    /// note's summary gives no topic, a product only the categories name is
+    /// weak evidence, a product the title names is strong.
+    #[test]
+    fn version_notes_and_category_only_products() {
+        let mut db = topic("db", &["database"], None);
+        db.products = vec!["Amazon Aurora".into()];
+        let sec = topic("sec", &["vulnerabilities", "CVE"], None);
+        let mut obs = topic("obs", &["metrics"], None);
+        obs.products = vec!["AWS CloudTrail".into(), "Amazon Athena".into()];
+        let tagger = Tagger::new(&[db, sec, obs]).expect("tagger");
+        let cloud = |title: &str, summary: &str, products: &[&str]| {
+            let mut i = item(title, summary);
+            i.kind = Kind::Cloud;
+            i.vendor = Some(crate::model::Vendor::Aws);
+            i.products = products.iter().map(|p| p.to_string()).collect();
+            i
+        };
+        let mut items = vec![
+            cloud(
+                "Amazon Aurora now supports PostgreSQL 18.6, 17.11",
+                "These releases fix security vulnerabilities (CVE-2026-1).",
+                &["Amazon Aurora"],
+            ),
+            cloud(
+                "AWS Private CA now provides certificate issuance logs",
+                "",
+                &["AWS CloudTrail", "Amazon Athena"],
+            ),
+            cloud(
+                "AWS CloudTrail adds data event coverage",
+                "",
+                &["AWS CloudTrail"],
+            ),
+        ];
+        tagger.tag(&mut items).expect("tag");
+        let topics: Vec<Vec<String>> = items.iter().map(|i| i.topics.clone()).collect();
+        assert_eq!(
+            topics,
+            [
+                vec!["db".to_string()],
+                vec!["obs".to_string()],
+                vec!["obs".to_string()]
+            ],
+            "{:?}",
+            items[1].evidence
+        );
+        // Two category-only products of one topic add up, as two summary
+        // phrases do; one alone would not.
+        let mut alone = vec![cloud("AWS Private CA adds logs", "", &["Amazon Athena"])];
+        tagger.tag(&mut alone).expect("tag");
+        assert!(alone[0].topics.is_empty(), "{:?}", alone[0].evidence);
+    }
+
     fn item(title: &str, summary: &str) -> Item {
         let mut i = Item::new(format!("t:{title}"), Kind::Article, "s", title, "u");
         i.summary = summary.into();

@@ -789,8 +789,8 @@ fn own_product_span(vendor: Vendor, item: &Item, stmt: &str) -> Option<Range<usi
 /// product's name last before it ("Store and Access Time Series Data at Any
 /// Scale with Amazon Timestream – Now Generally Available"): the span of that
 /// name, which [`launch_shaped`] then reads as if the title began with it.
-/// A feature's name after the product's ("Amazon Redshift Cross-account Data
-/// Sharing – Now Generally Available") ends the text instead, and gives none.
+/// A feature's name after the product's ("… with Amazon Athena result caching
+/// – Now Generally Available") ends the text instead, and gives none.
 fn staged_after_dash(vendor: Vendor, item: &Item, stmt: &str) -> Option<Range<usize>> {
     let (at, sep) = [" – ", " — ", " - "]
         .iter()
@@ -952,6 +952,64 @@ mod tests {
     }
 
     // Real Azure Updates wording (tests/data/launch_wording.toml, tuning part).
+    /// Guards #29 item 5 (tuning part of the wording set): the stage after a
+    /// dash, a tier of an offering, a Google Cloud note under a renamed heading.
+    #[test]
+    fn dash_stages_tiers_and_renamed_headings() {
+        let k = classifier();
+        let aws = |title: &str, products: &[&str]| {
+            k.classify(&note(Vendor::Aws, Stage::Ga, title, "", products))
+                .relation
+        };
+        assert_eq!(
+            aws(
+                "Store and Access Time Series Data at Any Scale with Amazon Timestream – Now Generally Available",
+                &[]
+            ),
+            Some(Relation::Launch)
+        );
+        assert_eq!(
+            aws(
+                "Query your data lake faster with Amazon Athena result caching – Now Generally Available",
+                &["Amazon Athena"]
+            ),
+            Some(Relation::Feature)
+        );
+        let azure = |title: &str| {
+            let mut item = note(Vendor::Azure, Stage::Preview, title, "", &[]);
+            item.products =
+                products_in_title(&statement(Vendor::Azure, &item), Vendor::Azure.brands());
+            k.classify(&item).relation
+        };
+        assert_eq!(
+            azure("Azure Firewall Premium now in public preview"),
+            Some(Relation::Feature)
+        );
+        assert_eq!(
+            azure("Public Preview: Azure Managed Redis"),
+            Some(Relation::Launch)
+        );
+        let gcp = |summary: &str, heading: &str| {
+            let title = format!("{heading}: {summary}");
+            k.classify(&note(Vendor::Gcp, Stage::Ga, &title, summary, &[heading]))
+                .relation
+        };
+        assert_eq!(
+            gcp(
+                "Stackdriver Profiler is now generally available.",
+                "Cloud Profiler"
+            ),
+            Some(Relation::Launch)
+        );
+        assert_eq!(
+            gcp(
+                "Stackdriver Trace is now generally available.",
+                "Cloud Profiler"
+            ),
+            Some(Relation::Feature)
+        );
+    }
+
     #[test]
     fn service_names_support_endings_and_instance_types() {
         let k = classifier();
