@@ -135,6 +135,8 @@ fn item(kind: Kind, t: &[String], n: usize) -> ReportItem {
     ReportItem {
         id: format!("id-{n}"),
         score: 1.5,
+        score_before_marks: 1.5,
+        refill: false,
         why: t[WHY].clone(),
         kind,
         title: t[TITLE].clone(),
