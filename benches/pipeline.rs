@@ -22,6 +22,11 @@
 //!
 //! Results are printed and written to BENCHMARKS.md (not in `--quick` mode
 //! unless `--write` is given).
+//!
+//! For profiling, on an index built by `--child horizon --n N --dir D`:
+//! `--child stages --dir D [--n ROUNDS]` times each stage of a serve search
+//! against the raw searcher, and `--child http --dir D [--n SECONDS]` runs
+//! the load test alone; both print and write nothing else.
 
 // The tests' helpers, mounted side by side as in `tests/integration/support`
 // (each names the others as `super::…`); the benchmark uses part of them.
@@ -278,6 +283,21 @@ fn child(mode: &str, args: &Args) -> Result<()> {
         "horizon" => ingest_horizon(args.n, &dir)?,
         "baseline" => ingest_baseline(&args.dump.clone().context("--dump")?, &dir)?,
         "report" => report_stage(&dir)?,
+        "stages" => return search_stages(&dir, if args.n == 0 { 200 } else { args.n }),
+        "http" => {
+            // The load test alone, for profiling: `--n` seconds (default 5).
+            let secs = if args.n == 0 { 5.0 } else { args.n as f64 };
+            for (side, row) in ["horizon", "baseline"].iter().zip(bench_http(&dir, secs)?) {
+                println!(
+                    "{side}: {:.0} req/s, p50 {} ms, p99 {} ms, failed {:?}",
+                    row.rps(),
+                    support::ms(row.p50),
+                    support::ms(row.p99),
+                    row.failures
+                );
+            }
+            return Ok(());
+        }
         other => bail!("unknown child mode {other}"),
     };
     res.hwm_kb = support::vm_hwm_kb();
@@ -1109,6 +1129,124 @@ fn bench_search(
     Ok((rows, (pct(&mut all_h), pct(&mut all_r), pct(&mut all_e))))
 }
 
+// ───────────────────────────── search stages ─────────────────────────────
+
+/// `--child stages --dir D [--n ROUNDS]`: where the serve engine's time goes
+/// on an index built by `--child horizon`, query by query, against the raw
+/// searcher: each stage of `SearchEngine::search` run on its own (the
+/// engine's prepared query taken as given), µs per request (median of the
+/// rounds, summed over the queries and divided by their number). Printed,
+/// never written; for profiling (`perf record` this child).
+fn search_stages(dir: &Path, rounds: usize) -> Result<()> {
+    use horizon::search::{hit_item, with_story_members, Deadline, Snippets};
+    let idx = HorizonIndex::open(dir)?;
+    let engine = horizon::serve::SearchEngine::new(std::sync::Arc::new(HorizonIndex::open(dir)?))?;
+    let searcher = engine.searcher();
+    let qs = queries();
+    let page = horizon::serve::engine::PageSpec::default();
+    const STAGES: [&str; 8] = [
+        "raw: collect (TopDocs)",
+        "raw: stored documents",
+        "engine: whole search",
+        "query + filters + deadline guard",
+        "collect (guarded query)",
+        "stored item JSON → Item",
+        "snippets",
+        "story members (no per-generation memo)",
+    ];
+    let mut t: Vec<Vec<Vec<Duration>>> = vec![vec![Vec::new(); qs.len()]; STAGES.len()];
+    for round in 0..rounds + 2 {
+        for (i, (_, r)) in qs.iter().enumerate() {
+            let text = parse_query(idx.index(), &r.query)?;
+            let snippets = Snippets::new(&searcher, idx.fields(), text.box_clone())?;
+            let raw_q: Box<dyn Query> = match filter_query(&idx, r) {
+                Some(f) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, text.box_clone()),
+                    (Occur::Must, f),
+                ])),
+                None => text.box_clone(),
+            };
+            let top = |q: &dyn Query| -> Result<Vec<(Option<f32>, tantivy::DocAddress)>> {
+                Ok(match r.sort {
+                    SortBy::Relevance => searcher
+                        .search(q, &TopDocs::with_limit(r.limit).order_by_score())?
+                        .into_iter()
+                        .map(|(s, a)| (Some(s), a))
+                        .collect(),
+                    SortBy::Date => searcher
+                        .search(
+                            q,
+                            &TopDocs::with_limit(r.limit)
+                                .order_by_fast_field::<DateTime>("date", Order::Desc),
+                        )?
+                        .into_iter()
+                        .map(|(_, a)| (None, a))
+                        .collect(),
+                })
+            };
+            let mut lap = Instant::now();
+            let mut d = [Duration::ZERO; 8];
+            let mut mark = |k: usize, lap: &mut Instant| {
+                d[k] = lap.elapsed();
+                *lap = Instant::now();
+            };
+            let addrs = top(&*raw_q)?;
+            mark(0, &mut lap);
+            let docs: Vec<TantivyDocument> = addrs
+                .iter()
+                .map(|(_, a)| searcher.doc(*a))
+                .collect::<tantivy::Result<_>>()?;
+            mark(1, &mut lap);
+            std::hint::black_box(engine.search(r, page)?);
+            mark(2, &mut lap);
+            let deadline = Deadline::after(Duration::from_secs(10));
+            let q: Box<dyn Query> = match filter_query(&idx, r) {
+                Some(f) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, snippets.query().box_clone()),
+                    (Occur::Must, f),
+                ])),
+                None => snippets.query().box_clone(),
+            };
+            let q = deadline.guard(&*q);
+            mark(3, &mut lap);
+            std::hint::black_box(top(&*q)?);
+            mark(4, &mut lap);
+            let items = docs
+                .iter()
+                .map(|doc| hit_item(&idx, doc))
+                .collect::<Result<Vec<_>, _>>()?;
+            mark(5, &mut lap);
+            let mut hits = Vec::with_capacity(items.len());
+            for (item, (score, _)) in items.into_iter().zip(&addrs) {
+                hits.push(snippets.hit(&searcher, item, *score)?);
+            }
+            mark(6, &mut lap);
+            with_story_members(&idx, &searcher, &mut hits)?;
+            mark(7, &mut lap);
+            if round >= 2 {
+                for (k, v) in d.iter().enumerate() {
+                    t[k][i].push(*v);
+                }
+            }
+        }
+    }
+    let us = |v: &mut Vec<Duration>| {
+        v.sort();
+        support::quantile(v, 0.5).as_secs_f64() * 1e6
+    };
+    println!(
+        "stage | µs per request (mean over {} queries of the p50 of {rounds} rounds)",
+        qs.len()
+    );
+    for (k, name) in STAGES.iter().enumerate() {
+        let per_query: Vec<f64> = t[k].iter_mut().map(us).collect();
+        let mean = per_query.iter().sum::<f64>() / per_query.len().max(1) as f64;
+        let detail: Vec<String> = per_query.iter().map(|v| format!("{v:.0}")).collect();
+        println!("{name} | {mean:.1} | {}", detail.join(" "));
+    }
+    Ok(())
+}
+
 /// Cold `horizon search` (process start to exit) vs `rg -c` over the dump.
 fn bench_cli(
     hdir: &Path,
@@ -1420,6 +1558,8 @@ const HTTP_CLIENTS: usize = 64;
 struct HttpRow {
     requests: usize,
     errors: usize,
+    /// The failed requests by what failed (a status, or the client's error).
+    failures: std::collections::BTreeMap<String, usize>,
     secs: f64,
     p50: Duration,
     p99: Duration,
@@ -1480,9 +1620,14 @@ fn bench_http(dir: &Path, secs: f64) -> Result<[HttpRow; 2]> {
         // The serve defaults, but room for every client on the one loopback
         // address: the per-address cap (32) guards a public server against
         // one client; at its default, half of the 64 clients were refused and
-        // counted as errors on both sides.
+        // counted as errors on both sides. At exactly 64 a few hundred
+        // requests per run still failed on both sides, every one of them the
+        // cap's own 503 ("too many connections from your address", or that
+        // answer read off a pooled connection as "unexpected message"): the
+        // client's pool opens a new connection while a busy one is on its
+        // way back, so 64 clients hold more than 64 connections for moments.
         let limits = horizon::serve::Limits {
-            per_address_connections: HTTP_CLIENTS,
+            per_address_connections: HTTP_CLIENTS * 4,
             ..horizon::serve::Limits::default()
         };
         let cfg = horizon::config::Config::load(
@@ -1559,50 +1704,83 @@ async fn load(
                 let client = client.clone();
                 let urls = urls.clone();
                 tokio::spawn(async move {
-                    let (mut lat, mut errors) = (Vec::new(), 0usize);
+                    let mut lat = Vec::new();
+                    let mut failures = std::collections::BTreeMap::<String, usize>::new();
                     let mut i = c;
                     while Instant::now() < deadline {
                         let t = Instant::now();
-                        let ok = match client.get(&urls[i % urls.len()]).send().await {
-                            Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                            Err(_) => false,
+                        let failed = match client.get(&urls[i % urls.len()]).send().await {
+                            Ok(r) if !r.status().is_success() => {
+                                let status = r.status().as_u16();
+                                let text = r.text().await.unwrap_or_default();
+                                Some(format!(
+                                    "HTTP {status}: {}",
+                                    text.lines().next().unwrap_or("")
+                                ))
+                            }
+                            Ok(r) => r.bytes().await.err().map(|e| failure(&e)),
+                            Err(e) => Some(failure(&e)),
                         };
-                        if ok {
-                            lat.push(t.elapsed());
-                        } else {
-                            errors += 1;
+                        match failed {
+                            None => lat.push(t.elapsed()),
+                            Some(what) => *failures.entry(what).or_default() += 1,
                         }
                         i += 1;
                     }
-                    (lat, errors)
+                    (lat, failures)
                 })
             })
             .collect();
         async move {
             let t = Instant::now();
             let mut all = Vec::new();
-            let mut errors = 0;
+            let mut failures = std::collections::BTreeMap::<String, usize>::new();
             for task in tasks {
-                if let Ok((lat, e)) = task.await {
+                if let Ok((lat, f)) = task.await {
                     all.extend(lat);
-                    errors += e;
+                    for (what, n) in f {
+                        *failures.entry(what).or_default() += n;
+                    }
                 }
             }
-            (all, errors, t.elapsed().as_secs_f64())
+            (all, failures, t.elapsed().as_secs_f64())
         }
     };
     run(secs / 5.0).await;
-    let (mut lat, errors, took) = run(secs).await;
+    let (mut lat, failures, took) = run(secs).await;
     lat.sort();
+    if !failures.is_empty() {
+        eprintln!("  failed requests: {failures:?}");
+    }
     let _ = stop.send(());
     let _ = running.await;
     Ok(HttpRow {
         requests: lat.len(),
-        errors,
+        errors: failures.values().sum(),
+        failures,
         secs: took,
         p50: support::quantile(&lat, 0.5),
         p99: support::quantile(&lat, 0.99),
     })
+}
+
+/// What a failed request of the load test ran into: the client's error and
+/// its causes, in a line.
+fn failure(e: &reqwest::Error) -> String {
+    let mut what = if e.is_timeout() {
+        "timeout".to_string()
+    } else if e.is_connect() {
+        "connect".to_string()
+    } else {
+        "request".to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        what.push_str(": ");
+        what.push_str(&s.to_string());
+        source = s.source();
+    }
+    what
 }
 
 fn render_http(s: &mut String, results: &[SizeResult]) {

@@ -11,8 +11,9 @@
 //! body (the full text, up to 100 KB), else the title. Neither a summary nor
 //! a body is tokenized whole: the first query term is found by a
 //! case-insensitive regex scan and only a window of [`BODY_WINDOW_BYTES`]
-//! around it goes to tantivy's snippet generator, so a snippet costs the same
-//! for any length of text.
+//! around it is cut into fragments as tantivy's snippet generator cuts them,
+//! so a snippet costs the same for any length of text. Only the words that
+//! can stem to a query term are stemmed (`snippet_terms`).
 //!
 //! What one query may cost is bounded: at most [`MAX_PREFIX_PHRASES`] phrase
 //! prefixes (`"apache kaf"*`, each expanding to at most
@@ -22,12 +23,12 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
+use snippet_terms::{Generator, Snip};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, Index, Order, TantivyDocument, Term};
 
 use crate::index::{HorizonIndex, IndexError, QUERY_FIELDS};
@@ -35,6 +36,7 @@ use crate::model::{Item, Kind, Stage, StoryMember, Vendor, NO_TOPIC};
 
 pub mod deadline;
 pub use deadline::Deadline;
+mod snippet_terms;
 
 /// Phrase prefixes (`"apache kaf"*`) one query may hold. Each is looked up
 /// in every default field and expands to up to [`PREFIX_EXPANSIONS`] terms
@@ -764,20 +766,54 @@ pub fn with_story_members(
     searcher: &tantivy::Searcher,
     hits: &mut [Hit],
 ) -> Result<(), IndexError> {
+    with_story_members_from(
+        idx,
+        hits,
+        |term| searcher.doc_freq(term).unwrap_or(u64::MAX),
+        |story| story_documents(idx, searcher, story),
+    )
+}
+
+/// Every document filed under `story`, oldest id first.
+pub fn story_documents(
+    idx: &HorizonIndex,
+    searcher: &tantivy::Searcher,
+    story: &str,
+) -> Result<std::sync::Arc<[StoryMember]>, IndexError> {
+    // No document has an empty id: nothing is left out.
+    Ok(idx.story_members(searcher, story, "", usize::MAX)?.into())
+}
+
+/// [`with_story_members`] with the documents filed under a story term
+/// counted by `doc_freq` (the searcher's document frequency) and listed by
+/// `documents` ([`story_documents`]): a long-lived reader may remember both
+/// for its generation.
+pub fn with_story_members_from(
+    idx: &HorizonIndex,
+    hits: &mut [Hit],
+    mut doc_freq: impl FnMut(&Term) -> u64,
+    mut documents: impl FnMut(&str) -> Result<std::sync::Arc<[StoryMember]>, IndexError>,
+) -> Result<(), IndexError> {
     for hit in hits {
         // The documents indexed under the hit's story that are not the hit:
         // none when the term's document frequency is at most the hit's own
         // share (1 when the hit carries the story, 0 when it has none and its
         // id stands in). Then no search and no stored-document read are made.
         let (story, own) = match &hit.item.story {
-            Some(story) => (story.clone(), 1),
-            None => (hit.item.id.clone(), 0),
+            Some(story) => (story.as_str(), 1),
+            None => (hit.item.id.as_str(), 0),
         };
-        let term = Term::from_field_text(idx.fields().story, &story);
-        if searcher.doc_freq(&term).unwrap_or(u64::MAX) <= own {
+        let term = Term::from_field_text(idx.fields().story, story);
+        if doc_freq(&term) <= own {
             continue;
         }
-        hit.also = idx.story_members(searcher, &story, &hit.item.id, crate::stories::MAX_ALSO)?;
+        let all = documents(story)?;
+        hit.also = all
+            .iter()
+            .filter(|m| m.id != hit.item.id)
+            .take(crate::stories::MAX_ALSO)
+            .cloned()
+            .collect();
     }
     Ok(())
 }
@@ -863,7 +899,7 @@ pub struct Snippets {
     /// `None` when no summary term of the query occurs in the index: then
     /// every summary snippet is empty, and no summary is tokenized.
     summary: Option<WindowSnippets>,
-    title: std::sync::OnceLock<SnippetGenerator>,
+    title: std::sync::OnceLock<Generator>,
     /// `None` when no body term of the query occurs in the index.
     body: Option<WindowSnippets>,
 }
@@ -879,7 +915,7 @@ const BODY_HEAD_BYTES: usize = 4 * 1024;
 /// Snippets of one field (summary or body) that cost the same for any length
 /// of text: only a bounded window around the first query term is tokenized.
 struct WindowSnippets {
-    generator: SnippetGenerator,
+    generator: Generator,
     /// The query's terms of the field, case-insensitive, at a word start.
     first: regex::Regex,
 }
@@ -916,14 +952,13 @@ impl WindowSnippets {
         else {
             return Ok(None);
         };
-        let mut generator = SnippetGenerator::create(searcher, query, field)?;
-        generator.set_max_num_chars(SNIPPET_CHARS);
+        let generator = Generator::create(searcher, query, field, SNIPPET_CHARS)?;
         Ok(Some(WindowSnippets { generator, first }))
     }
 
     /// The best fragment of the window around the first term of `text`, or
     /// of its head when the scan finds none.
-    fn snippet(&self, text: &str) -> tantivy::snippet::Snippet {
+    fn snippet(&self, text: &str) -> Snip {
         let (from, to) = match self.first.find(text) {
             Some(m) => (
                 m.start().saturating_sub(BODY_WINDOW_BYTES / 4),
@@ -990,37 +1025,37 @@ impl Snippets {
     ) -> tantivy::Result<Hit> {
         let mut snip = match &self.summary {
             Some(summary) => summary.snippet(&item.summary),
-            None => tantivy::snippet::Snippet::empty(),
+            None => Snip::default(),
         };
         if let Some(body) = self.body.as_ref().filter(|_| !item.body.is_empty()) {
-            if snip.highlighted().is_empty() {
+            if snip.highlighted.is_empty() {
                 let b = body.snippet(&item.body);
-                if !b.highlighted().is_empty() {
+                if !b.highlighted.is_empty() {
                     snip = b;
                 }
             }
         }
-        if item.summary.is_empty() && snip.highlighted().is_empty() {
+        if item.summary.is_empty() && snip.highlighted.is_empty() {
             let title = match self.title.get() {
                 Some(g) => g,
                 None => {
-                    let mut g = SnippetGenerator::create(searcher, &*self.query, self.title_field)?;
-                    g.set_max_num_chars(SNIPPET_CHARS);
+                    let g =
+                        Generator::create(searcher, &*self.query, self.title_field, SNIPPET_CHARS)?;
                     self.title.get_or_init(|| g)
                 }
             };
             let t = title.snippet(&item.title);
-            if !t.highlighted().is_empty() {
+            if !t.highlighted.is_empty() {
                 snip = t;
             }
         }
-        let (snippet, highlights) = if snip.fragment().is_empty() {
+        let (snippet, highlights) = if snip.fragment.is_empty() {
             (
                 crate::text::truncate_words(&item.summary, SNIPPET_CHARS),
                 Vec::new(),
             )
         } else {
-            (snip.fragment().to_string(), snip.highlighted().to_vec())
+            (snip.fragment, snip.highlighted)
         };
         Ok(Hit {
             item,

@@ -10,6 +10,8 @@
 //!   query's terms with their document frequencies) are kept per query text
 //!   for the searcher generation they were made for, so paging through the
 //!   results of one query parses it once; a new generation empties the cache.
+//! - How many documents are filed under a story (whether a hit shows the
+//!   rest of its story), and which, are kept per generation too.
 //! - Only the documents of the page shown are read, and the total is counted
 //!   only when the caller shows it.
 //! - A search stops at its deadline ([`SearchEngine::with_deadline`]):
@@ -22,10 +24,12 @@ use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser};
-use tantivy::{DateTime, DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{
+    DateTime, DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::index::{HorizonIndex, IndexError};
-use crate::model::Item;
+use crate::model::{Item, StoryMember};
 use crate::search::{
     filter_query, parse_expanded, query_parser, Deadline, Hit, SearchError, SearchRequest,
     Snippets, SortBy,
@@ -53,11 +57,38 @@ pub struct PageSpec {
     pub count: bool,
 }
 
-/// The parsed queries of one searcher generation.
+/// Story terms whose document count is kept per generation; past this the
+/// counts are forgotten.
+const STORY_COUNTS_CAPACITY: usize = 65_536;
+
+/// Stories of more than one document whose documents are kept per
+/// generation; past this they are forgotten.
+const STORY_DOCUMENTS_CAPACITY: usize = 4_096;
+
+/// What one searcher generation keeps: the parsed queries, how many
+/// documents are filed under each story term a hit has shown (a term
+/// dictionary lookup per segment), and the documents of the stories of more
+/// than one (a search and a stored-document read each): the same answers
+/// until the next commit.
 #[derive(Default)]
 struct Prepared {
     generation: u64,
     queries: HashMap<String, Arc<Snippets>>,
+    story_counts: HashMap<Term, u64>,
+    stories: HashMap<String, Arc<[StoryMember]>>,
+}
+
+impl Prepared {
+    /// Forget everything of an older generation.
+    fn at(&mut self, generation: u64) -> &mut Prepared {
+        if self.generation != generation {
+            self.generation = generation;
+            self.queries.clear();
+            self.story_counts.clear();
+            self.stories.clear();
+        }
+        self
+    }
 }
 
 /// A search engine over one index, shared by every request.
@@ -175,11 +206,8 @@ impl SearchEngine {
         };
         let query = parse_expanded(&self.parser, &req.query, groups)?;
         let snippets = Arc::new(Snippets::new(searcher, self.idx.fields(), query)?);
-        let mut cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.generation != generation {
-            cache.generation = generation;
-            cache.queries.clear();
-        }
+        let mut guard = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = guard.at(generation);
         if cache.queries.len() >= PREPARED_CAPACITY {
             cache.queries.clear();
         }
@@ -217,8 +245,67 @@ impl SearchEngine {
             let item = crate::search::hit_item(&self.idx, &doc)?;
             hits.push(snippets.hit(&searcher, item, score)?);
         }
-        crate::search::with_story_members(&self.idx, &searcher, &mut hits)?;
+        crate::search::with_story_members_from(
+            &self.idx,
+            &mut hits,
+            |term| self.story_count(&searcher, term),
+            |story| self.story_documents(&searcher, story),
+        )?;
         Ok(ResultPage { hits, total })
+    }
+
+    /// Every document filed under `story` in `searcher`, remembered for its
+    /// generation.
+    fn story_documents(
+        &self,
+        searcher: &Searcher,
+        story: &str,
+    ) -> Result<Arc<[StoryMember]>, IndexError> {
+        let generation = searcher.generation().generation_id();
+        {
+            let cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.generation == generation {
+                if let Some(members) = cache.stories.get(story) {
+                    return Ok(Arc::clone(members));
+                }
+            }
+        }
+        let members = crate::search::story_documents(&self.idx, searcher, story)?;
+        let mut guard = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = guard.at(generation);
+        if cache.stories.len() >= STORY_DOCUMENTS_CAPACITY {
+            cache.stories.clear();
+        }
+        cache
+            .stories
+            .insert(story.to_string(), Arc::clone(&members));
+        Ok(members)
+    }
+
+    /// Documents filed under the story `term` in `searcher`, remembered for
+    /// its generation.
+    fn story_count(&self, searcher: &Searcher, term: &Term) -> u64 {
+        let generation = searcher.generation().generation_id();
+        {
+            let cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.generation == generation {
+                if let Some(&n) = cache.story_counts.get(term) {
+                    return n;
+                }
+            }
+        }
+        let n = match searcher.doc_freq(term) {
+            Ok(n) => n,
+            // Not remembered: the members' own lookup reports the failure.
+            Err(_) => return u64::MAX,
+        };
+        let mut guard = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = guard.at(generation);
+        if cache.story_counts.len() >= STORY_COUNTS_CAPACITY {
+            cache.story_counts.clear();
+        }
+        cache.story_counts.insert(term.clone(), n);
+        n
     }
 
     /// [`collect`] with the rules in force now.
@@ -297,4 +384,51 @@ fn scored(hits: Vec<(f32, DocAddress)>) -> Addresses {
 
 fn dated(hits: Vec<(Option<DateTime>, DocAddress)>) -> Addresses {
     hits.into_iter().map(|(_, a)| (None, a)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+
+    fn item(id: &str) -> Item {
+        let mut i = Item::new(
+            id,
+            Kind::Article,
+            "blog",
+            format!("Kafka tiered storage, part {id}"),
+            format!("https://example.com/{id}"),
+        );
+        i.summary = "Kafka tiered storage ships in the next release.".into();
+        i.story = Some("story-1".into());
+        i
+    }
+
+    #[test]
+    fn a_commit_shows_the_story_members_it_added() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let idx = Arc::new(HorizonIndex::open_or_create(dir.path())?);
+        let mut writer = idx.writer(15_000_000)?;
+        writer.add_document(idx.doc_of(&item("a")))?;
+        writer.add_document(idx.doc_of(&item("b")))?;
+        writer.commit()?;
+        let engine = SearchEngine::new(Arc::clone(&idx))?;
+        let req = SearchRequest {
+            query: "kafka".into(),
+            limit: 10,
+            ..Default::default()
+        };
+        let also = |engine: &SearchEngine| -> Result<Vec<usize>, SearchError> {
+            let page = engine.search(&req, PageSpec::default())?;
+            Ok(page.hits.iter().map(|h| h.also.len()).collect())
+        };
+        assert_eq!(also(&engine)?, vec![1, 1]);
+        // Again, from what the generation keeps.
+        assert_eq!(also(&engine)?, vec![1, 1]);
+        writer.add_document(idx.doc_of(&item("c")))?;
+        writer.commit()?;
+        engine.reload()?;
+        assert_eq!(also(&engine)?, vec![2, 2, 2]);
+        Ok(())
+    }
 }
