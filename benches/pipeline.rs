@@ -181,6 +181,9 @@ fn main() -> Result<()> {
 /// fixtures are absent.
 fn classifier_figures() {
     launch_wording_figures();
+    if let Err(e) = body_snippet_figures() {
+        println!("body snippets: not measured: {e:#}");
+    }
     let dir = fixtures::fixtures_path();
     if !dir.is_dir() {
         println!("classifier: not measured, no fixtures at {}", dir.display());
@@ -1130,6 +1133,129 @@ fn bench_search(
 }
 
 // ───────────────────────────── search stages ─────────────────────────────
+
+/// Issue #32 item 1: a snippet cut from a 100 KB body costs what one cut
+/// from a 1 KB summary costs. Three small indexes of the same 2,000 documents
+/// (words drawn from the fixtures' vocabulary): in one the query's word is
+/// in each 1 KB summary; in the others each summary is a 200-byte lead
+/// without it and the word stands 60 KB (or 1 KB) deep in a 100 KB body. The same
+/// query through `horizon serve`'s engine, alternating, 300 rounds after 20
+/// warm-up rounds: the p50 of the snippet stage alone (`Snippets::hit` on
+/// the 10 hits) and of the whole search, and their ratios (target for the
+/// snippet: ≤ 1.10).
+fn body_snippet_figures() -> Result<()> {
+    use horizon::search::{hit_item, Snippets};
+    const DOCS: usize = 2_000;
+    const ROUNDS: usize = 300;
+    let vocab = support::fixture_vocabulary()?;
+    let vocab: Vec<&str> = vocab
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.eq_ignore_ascii_case("zeppelin"))
+        .take(5_000)
+        .collect();
+    if vocab.is_empty() {
+        bail!("no vocabulary");
+    }
+    let mut state: u64 = SEED;
+    let mut text = |bytes: usize| -> String {
+        let mut s = String::with_capacity(bytes + 16);
+        while s.len() < bytes {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s.push_str(vocab[(state >> 33) as usize % vocab.len()]);
+            s.push(' ');
+        }
+        s
+    };
+    let tmp = tempfile::tempdir()?;
+    let mut engines = Vec::new();
+    for (name, deep) in [("summary", None), ("body", Some(60)), ("early", Some(1))] {
+        let dir = tmp.path().join(name);
+        let idx = HorizonIndex::open_or_create(&dir)?;
+        let mut writer = idx.writer(HEAP)?;
+        for n in 0..DOCS {
+            let mut item = Item::new(
+                format!("bench:{name}:{n}"),
+                Kind::Article,
+                "bench",
+                format!("Note {n}"),
+                format!("https://example.org/{name}/{n}"),
+            );
+            if let Some(kb) = deep {
+                item.summary = text(200);
+                item.body = format!("{} zeppelin {}", text(kb * 1024), text((100 - kb) * 1024));
+            } else {
+                item.summary = format!("{} zeppelin {}", text(500), text(500));
+            }
+            writer.add_document(idx.doc_of(&item))?;
+        }
+        writer.commit()?;
+        let idx = std::sync::Arc::new(HorizonIndex::open(&dir)?);
+        let engine = horizon::serve::SearchEngine::new(idx.clone())?;
+        engines.push((name, idx, engine));
+    }
+    let req = SearchRequest {
+        query: "zeppelin".into(),
+        limit: 10,
+        ..Default::default()
+    };
+    let page = horizon::serve::engine::PageSpec::default();
+    let mut snip: Vec<Vec<Duration>> = vec![Vec::new(); 3];
+    let mut whole: Vec<Vec<Duration>> = vec![Vec::new(); 3];
+    for round in 0..ROUNDS + 20 {
+        for (k, (_, idx, engine)) in engines.iter().enumerate() {
+            let searcher = engine.searcher();
+            let query = parse_query(idx.index(), &req.query)?;
+            let snippets = Snippets::new(&searcher, idx.fields(), query.box_clone())?;
+            let found = searcher.search(&*query, &TopDocs::with_limit(10).order_by_score())?;
+            let items = found
+                .iter()
+                .map(|(_, a)| {
+                    let doc: TantivyDocument = searcher.doc(*a)?;
+                    Ok(hit_item(idx, &doc)?)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let t = Instant::now();
+            for (item, (score, _)) in items.into_iter().zip(&found) {
+                let hit = snippets.hit(&searcher, item, Some(*score))?;
+                if hit.highlights.is_empty() {
+                    bail!("no highlighted snippet in the {} index", engines[k].0);
+                }
+                std::hint::black_box(hit);
+            }
+            let d_snip = t.elapsed();
+            let t = Instant::now();
+            std::hint::black_box(engine.search(&req, page)?);
+            let d_whole = t.elapsed();
+            if round >= 20 {
+                snip[k].push(d_snip);
+                whole[k].push(d_whole);
+            }
+        }
+    }
+    let p50 = |v: &mut Vec<Duration>| {
+        v.sort();
+        support::quantile(v, 0.5)
+    };
+    let s0 = p50(&mut snip[0]);
+    let w0 = p50(&mut whole[0]);
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    for (k, deep) in [(1, "60 KB"), (2, "1 KB")] {
+        let (s, w) = (p50(&mut snip[k]), p50(&mut whole[k]));
+        println!(
+            "body snippets (#32), word {deep} deep in 100 KB bodies: snippet stage p50 {:.1} µs vs {:.1} µs on 1 KB summaries ({:.2}x; target <= 1.10); whole serve search p50 {:.1} vs {:.1} µs ({:.2}x); {DOCS} docs, 10 hits, {ROUNDS} rounds",
+            us(s),
+            us(s0),
+            us(s) / us(s0).max(1e-3),
+            us(w),
+            us(w0),
+            us(w) / us(w0).max(1e-3),
+        );
+    }
+    Ok(())
+}
 
 /// `--child stages --dir D [--n ROUNDS]`: where the serve engine's time goes
 /// on an index built by `--child horizon`, query by query, against the raw

@@ -916,8 +916,9 @@ const BODY_HEAD_BYTES: usize = 4 * 1024;
 /// of text: only a bounded window around the first query term is tokenized.
 struct WindowSnippets {
     generator: Generator,
-    /// The query's terms of the field, case-insensitive, at a word start.
-    first: regex::Regex,
+    /// The query's terms of the field, ASCII case-insensitive (a SIMD scan:
+    /// a term 60 KB deep in a body is found in microseconds).
+    first: aho_corasick::AhoCorasick,
 }
 
 impl WindowSnippets {
@@ -938,17 +939,17 @@ impl WindowSnippets {
         for t in &terms {
             if let Some(w) = t.value().as_str() {
                 if searcher.doc_freq(t)? > 0 {
-                    words.push(regex::escape(w));
+                    words.push(w.to_string());
                 }
             }
         }
         if words.is_empty() {
             return Ok(None);
         }
-        let pattern = format!(r"(?-u:\b)(?:{})", words.join("|"));
-        let Ok(first) = regex::RegexBuilder::new(&pattern)
-            .case_insensitive(true)
-            .build()
+        let Ok(first) = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(&words)
         else {
             return Ok(None);
         };
@@ -959,7 +960,15 @@ impl WindowSnippets {
     /// The best fragment of the window around the first term of `text`, or
     /// of its head when the scan finds none.
     fn snippet(&self, text: &str) -> Snip {
-        let (from, to) = match self.first.find(text) {
+        // The first occurrence at a word's start ("kafka" in "Kafka's", not
+        // in "prekafka").
+        let at_word = self.first.find_iter(text).find(|m| {
+            text[..m.start()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+        });
+        let (from, to) = match at_word {
             Some(m) => (
                 m.start().saturating_sub(BODY_WINDOW_BYTES / 4),
                 m.start() + BODY_WINDOW_BYTES * 3 / 4,

@@ -209,11 +209,25 @@ fn per_host_interval_spaces_requests_to_one_host() {
                 .map(|t| t.duration_since(start).as_millis())
                 .collect::<Vec<_>>()
         ));
+        // The crawler spaces its sends; what the server sees also carries
+        // the scheduling delay of each arrival, which on a loaded machine
+        // has reached 65 ms (CI, 2026-12-08: 235 ms). Two thirds of the
+        // interval between neighbours still tells spacing from none (an
+        // unspaced crawl's gaps are a few ms), and the whole run may not be
+        // shorter than 90 % of the intervals it owes.
         for w in arrivals.windows(2) {
             let gap = w[1].duration_since(w[0]);
             assert!(
-                gap >= Duration::from_millis(280),
+                gap >= Duration::from_millis(200),
                 "{host}: two requests {gap:?} apart with per_host_interval = 300ms"
+            );
+        }
+        if let (Some(first), Some(last)) = (arrivals.first(), arrivals.last()) {
+            let owed = Duration::from_millis(300 * (want as u64 - 1));
+            assert!(
+                last.duration_since(*first) >= owed.mul_f64(0.9),
+                "{host}: {want} requests within {:?}, owed {owed:?}",
+                last.duration_since(*first)
             );
         }
     }
