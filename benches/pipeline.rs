@@ -1061,24 +1061,8 @@ fn bench_search(
     let raw = |i: usize| -> Result<usize> {
         let r = &qs[i].1;
         let q = &prepared[i];
-        let addrs: Vec<tantivy::DocAddress> = match r.sort {
-            SortBy::Relevance => searcher
-                .search(q, &TopDocs::with_limit(r.limit).order_by_score())?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect(),
-            SortBy::Date => searcher
-                .search(
-                    q,
-                    &TopDocs::with_limit(r.limit)
-                        .order_by_fast_field::<DateTime>("date", Order::Desc),
-                )?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect(),
-        };
         let mut n = 0;
-        for a in addrs {
+        for (_, a) in raw_top(&searcher, q, r)? {
             let d: TantivyDocument = searcher.doc(a)?;
             n += d.len();
         }
@@ -1133,6 +1117,30 @@ fn bench_search(
 }
 
 // ───────────────────────────── search stages ─────────────────────────────
+
+/// The raw baseline's collect: the request's best `limit` documents by
+/// score, or newest first, with the score where there is one.
+fn raw_top(
+    searcher: &tantivy::Searcher,
+    q: &dyn Query,
+    r: &SearchRequest,
+) -> Result<Vec<(Option<f32>, tantivy::DocAddress)>> {
+    Ok(match r.sort {
+        SortBy::Relevance => searcher
+            .search(q, &TopDocs::with_limit(r.limit).order_by_score())?
+            .into_iter()
+            .map(|(s, a)| (Some(s), a))
+            .collect(),
+        SortBy::Date => searcher
+            .search(
+                q,
+                &TopDocs::with_limit(r.limit).order_by_fast_field::<DateTime>("date", Order::Desc),
+            )?
+            .into_iter()
+            .map(|(_, a)| (None, a))
+            .collect(),
+    })
+}
 
 /// Issue #32 item 1: a snippet cut from a 100 KB body costs what one cut
 /// from a 1 KB summary costs. Three small indexes of the same 2,000 documents
@@ -1292,24 +1300,7 @@ fn search_stages(dir: &Path, rounds: usize) -> Result<()> {
                 ])),
                 None => text.box_clone(),
             };
-            let top = |q: &dyn Query| -> Result<Vec<(Option<f32>, tantivy::DocAddress)>> {
-                Ok(match r.sort {
-                    SortBy::Relevance => searcher
-                        .search(q, &TopDocs::with_limit(r.limit).order_by_score())?
-                        .into_iter()
-                        .map(|(s, a)| (Some(s), a))
-                        .collect(),
-                    SortBy::Date => searcher
-                        .search(
-                            q,
-                            &TopDocs::with_limit(r.limit)
-                                .order_by_fast_field::<DateTime>("date", Order::Desc),
-                        )?
-                        .into_iter()
-                        .map(|(_, a)| (None, a))
-                        .collect(),
-                })
-            };
+            let top = |q: &dyn Query| raw_top(&searcher, q, r);
             let mut lap = Instant::now();
             let mut d = [Duration::ZERO; 8];
             let mut mark = |k: usize, lap: &mut Instant| {
