@@ -380,8 +380,9 @@ impl Tagger {
         // ("AWS Private CA now provides … issuance logs" filed also under
         // CloudTrail and Athena) is read with the summary: weak evidence.
         let mut side_products = String::new();
+        let title = item.title.to_lowercase();
         for p in &item.products {
-            let named = item.title.to_lowercase().contains(&p.to_lowercase());
+            let named = title.contains(&p.to_lowercase());
             let target = if named || item.vendor == Some(crate::model::Vendor::Gcp) {
                 &mut heading
             } else {
