@@ -429,6 +429,11 @@ pub struct ReportItem {
     /// lists it without that.
     #[serde(skip)]
     pub refill: bool,
+    /// In a topic's top reads only: the topic whose top read the story is,
+    /// when it is listed here too because this topic had fewer than
+    /// [`TOP_READS`] reads of its own (the digest lists it once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_read_of: Option<String>,
     /// The date it is filed under.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Timestamp>,
@@ -705,13 +710,19 @@ fn topic_sections(
     Ok((topics, top_reads(candidates)))
 }
 
-/// Each topic's top reads from its ranked candidates: a document is a top
-/// read of one topic only, the one where it scores highest without the
-/// team's marks (the first such topic on a tie), so the summary does not
-/// show the same note twice. A topic's marks reorder its own top reads and
-/// mute stories in it, but do not take a story from another topic: not by
-/// the score they give, nor by a document listed only because marks muted
-/// those above it ([`ReportItem::refill`]).
+/// Each topic's top reads from its ranked candidates: a story is the top
+/// read of one topic, the one where it scores highest without the team's
+/// marks (the first such topic on a tie), so the summary does not show the
+/// same note twice. A topic's marks reorder its own top reads and mute
+/// stories in it, but do not take a story from another topic: not by the
+/// score they give, nor by a document listed only because marks muted those
+/// above it ([`ReportItem::refill`]).
+///
+/// A topic with fewer than [`TOP_READS`] stories of its own is filled with
+/// its best stories that are another topic's top read, marked
+/// [`ReportItem::top_read_of`]: an orchestration owner whose week's launch
+/// ("GPUs for Cloud Run jobs") went to ml-infrastructure would otherwise see
+/// an empty list, or only routine notes.
 fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
     // Keyed by story: a story is one topic's top read, once. Value: (listed
     // without a refill, score without marks), topic.
@@ -728,19 +739,34 @@ fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
     let mut reads = Vec::new();
     for (t, (topic, items)) in candidates.iter().enumerate() {
         let mut best: Vec<ReportItem> = Vec::new();
-        for item in items {
+        let listed = |best: &[ReportItem], item: &ReportItem| {
+            // Not the link: a day's release notes share one.
+            best.iter()
+                .any(|b| b.story == item.story || b.title == item.title)
+        };
+        for item in items.iter().filter(|i| !i.routine) {
             if best.len() >= TOP_READS {
                 break;
             }
             let mine = owner.get(item.story.as_str()).is_some_and(|o| o.1 == t);
-            if mine
-                && !item.routine
-                && !best
-                    .iter()
-                    // Not the link: a day's release notes share one.
-                    .any(|b| b.story == item.story || b.title == item.title)
-            {
+            if mine && !listed(&best, item) {
                 best.push(item.clone());
+            }
+        }
+        for item in items.iter().filter(|i| !i.routine) {
+            if best.len() >= TOP_READS {
+                break;
+            }
+            let Some(&(_, o)) = owner.get(item.story.as_str()) else {
+                continue;
+            };
+            if o != t && !listed(&best, item) {
+                let of = &candidates[o].0;
+                best.push(ReportItem {
+                    why: format!("{} · first listed under {of}", item.why),
+                    top_read_of: Some(of.clone()),
+                    ..item.clone()
+                });
             }
         }
         if !best.is_empty() {
@@ -1110,6 +1136,7 @@ fn report_item(item: &Item, score: f64, why: &str) -> ReportItem {
         routine: rank::is_routine(item),
         score_before_marks: score,
         refill: false,
+        top_read_of: None,
         date: item.date(),
         summary: truncate_words(&clean_line(&item.summary), SUMMARY_CHARS),
         authors: item
@@ -1421,21 +1448,61 @@ mod tests {
             ),
             ("unmarked".into(), vec![candidate("s", 5.0, 5.0, false)]),
         ]);
-        assert_eq!(read_ids(&reads, "marked"), ["a1"]);
+        // `s` is the unmarked topic's read; the marked one lists it only as
+        // a filler, under the unmarked topic's name.
+        assert_eq!(read_ids(&reads, "marked"), ["a1", "s"]);
         assert_eq!(read_ids(&reads, "unmarked"), ["s"]);
+        assert_eq!(owners(&reads, "unmarked"), [None]);
+        assert_eq!(owners(&reads, "marked")[1], Some("unmarked".to_string()));
         let reads = top_reads(vec![
             ("marked".into(), vec![candidate("s", 9.0, 9.0, true)]),
             ("unmarked".into(), vec![candidate("s", 5.0, 5.0, false)]),
         ]);
         assert_eq!(read_ids(&reads, "unmarked"), ["s"]);
-        assert!(read_ids(&reads, "marked").is_empty());
+        assert_eq!(owners(&reads, "unmarked"), [None]);
+        assert_eq!(owners(&reads, "marked"), [Some("unmarked".to_string())]);
         // Without marks the higher score still decides.
         let reads = top_reads(vec![
             ("a".into(), vec![candidate("s", 9.0, 9.0, false)]),
             ("b".into(), vec![candidate("s", 5.0, 5.0, false)]),
         ]);
-        assert_eq!(read_ids(&reads, "a"), ["s"]);
-        assert!(read_ids(&reads, "b").is_empty());
+        assert_eq!(owners(&reads, "a"), [None]);
+        assert_eq!(owners(&reads, "b"), [Some("a".to_string())]);
+    }
+
+    fn owners(reads: &[TopReads], topic: &str) -> Vec<Option<String>> {
+        reads
+            .iter()
+            .filter(|r| r.topic == topic)
+            .flat_map(|r| r.items.iter().map(|i| i.top_read_of.clone()))
+            .collect()
+    }
+
+    // A topic's own stories come first; another topic's fill the rest, and
+    // a full list takes none.
+    #[test]
+    fn a_topic_short_of_its_own_reads_is_filled_with_other_topics_stories() {
+        let reads = top_reads(vec![
+            (
+                "a".into(),
+                vec![
+                    candidate("x", 9.0, 9.0, false),
+                    candidate("y", 8.0, 8.0, false),
+                    candidate("z", 7.0, 7.0, false),
+                    candidate("w", 6.0, 6.0, false),
+                ],
+            ),
+            (
+                "b".into(),
+                vec![
+                    candidate("x", 5.0, 5.0, false),
+                    candidate("v", 1.0, 1.0, false),
+                ],
+            ),
+        ]);
+        assert_eq!(read_ids(&reads, "a"), ["x", "y", "z"]);
+        assert_eq!(read_ids(&reads, "b"), ["v", "x"]);
+        assert_eq!(owners(&reads, "b"), [None, Some("a".to_string())]);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! lists until the message fits, saying how many were left out, instead of
 //! cutting it mid-section.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -67,10 +68,22 @@ pub fn digest(r: &Report, full: Option<&FullReport>, fits: &dyn Fn(&str) -> bool
     compose(r, full, 0, &reads, 0)
 }
 
-/// The top reads with their topic, round-robin over the topics (every
+/// The top reads with their topics, round-robin over the topics (every
 /// topic's best read, then every topic's second…), so a shortened digest
-/// keeps one read per topic as long as it can.
-fn ordered_reads(r: &Report) -> Vec<(&str, &ReportItem)> {
+/// keeps one read per topic as long as it can. A story listed under several
+/// topics (`ReportItem::top_read_of`) is one line, under its topics joined.
+fn ordered_reads(r: &Report) -> Vec<(String, &ReportItem)> {
+    let mut shared: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for t in &r.summary.top_reads {
+        for item in &t.items {
+            if let Some(of) = &item.top_read_of {
+                shared
+                    .entry((of.as_str(), item.story.as_str()))
+                    .or_default()
+                    .push(t.topic.as_str());
+            }
+        }
+    }
     let depth = r
         .summary
         .top_reads
@@ -81,9 +94,17 @@ fn ordered_reads(r: &Report) -> Vec<(&str, &ReportItem)> {
     let mut out = Vec::new();
     for rank in 0..depth {
         for t in &r.summary.top_reads {
-            if let Some(item) = t.items.get(rank) {
-                out.push((t.topic.as_str(), item));
+            let Some(item) = t.items.get(rank) else {
+                continue;
+            };
+            if item.top_read_of.is_some() {
+                continue;
             }
+            let mut topics = vec![t.topic.as_str()];
+            if let Some(more) = shared.get(&(t.topic.as_str(), item.story.as_str())) {
+                topics.extend(more);
+            }
+            out.push((topics.join(", "), item));
         }
     }
     out
@@ -94,7 +115,7 @@ fn compose(
     r: &Report,
     full: Option<&FullReport>,
     moves: usize,
-    reads: &[(&str, &ReportItem)],
+    reads: &[(String, &ReportItem)],
     n: usize,
 ) -> String {
     let mut o = String::new();
@@ -153,7 +174,7 @@ fn landscape(o: &mut String, r: &Report, moves: usize) {
 }
 
 /// "Top reads": the first `n` reads, and how many more the report holds.
-fn top_reads(o: &mut String, reads: &[(&str, &ReportItem)], n: usize) {
+fn top_reads(o: &mut String, reads: &[(String, &ReportItem)], n: usize) {
     if reads.is_empty() {
         return;
     }
