@@ -40,7 +40,9 @@ pub mod readable;
 
 /// Bumped whenever the schema or the meaning of a field changes.
 /// Version 4: feed ids in their source's namespace, and `former_id` (#28 item 4).
-pub const SCHEMA_VERSION: u32 = 4;
+/// Version 5: the body stored in its own field, not in the item's JSON, so a
+/// hit that shows only its summary does not parse a 100 KB body (#32).
+pub const SCHEMA_VERSION: u32 = 5;
 /// Trend sightings kept per repository.
 pub const MAX_TREND_HISTORY: usize = 400;
 /// Text analyzer for title and summary: lower-case, stemmed English.
@@ -116,8 +118,8 @@ pub struct Fields {
     pub title: Field,
     /// Summary (stemmed text).
     pub summary: Field,
-    /// The full text (stemmed text, positions; not stored: the stored item
-    /// holds it).
+    /// The full text (stemmed text, positions, stored: the stored item's
+    /// JSON leaves it out, see [`document_for`]).
     pub body: Field,
     /// Authors (text).
     pub author: Field,
@@ -186,7 +188,7 @@ pub fn build_schema() -> (Schema, Fields) {
         vendor: b.add_text_field("vendor", raw.clone()),
         title: b.add_text_field("title", stemmed.clone()),
         summary: b.add_text_field("summary", stemmed.clone()),
-        body: b.add_text_field("body", stemmed),
+        body: b.add_text_field("body", stemmed.set_stored()),
         author: b.add_text_field("author", plain.clone()),
         category: b.add_text_field("category", plain.clone()),
         topic: b.add_text_field("topic", raw.clone()),
@@ -583,9 +585,18 @@ impl HorizonIndex {
         Ok(items)
     }
 
-    /// Read the item back from a stored document.
+    /// Read the item back from a stored document, its body included.
     pub fn item_of(&self, doc: &TantivyDocument) -> Result<Item, IndexError> {
-        self.stored_as(doc)
+        let mut item: Item = self.stored_as(doc)?;
+        if let Some(body) = self.stored_body(doc) {
+            item.body = body.to_string();
+        }
+        Ok(item)
+    }
+
+    /// The body of a stored document (kept apart from the item's JSON).
+    pub fn stored_body<'d>(&self, doc: &'d TantivyDocument) -> Option<&'d str> {
+        doc.get_first(self.fields.body).and_then(|v| v.as_str())
     }
 
     /// The stored item read as `T`: a struct of the fields a caller needs
@@ -887,7 +898,9 @@ pub fn from_tantivy(dt: DateTime) -> Timestamp {
 /// The tantivy document for an item, without its body: what the tagger's
 /// in-memory index of a batch (`topics.rs`) reads, so a topic's `query`
 /// matches title, summary and the other short fields as it always has.
-/// [`HorizonIndex::doc_of`] adds the body for the index search reads.
+/// [`HorizonIndex::doc_of`] adds the body for the index search reads. The
+/// stored item's JSON never holds the body: the body field stores it, so
+/// reading a hit's title and summary does not parse up to 100 KB of text.
 pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &item.id);
@@ -948,7 +961,15 @@ pub fn document_for(f: &Fields, item: &Item) -> TantivyDocument {
         doc.add_u64(f.stars, s);
     }
     doc.add_text(f.story, item.story.as_deref().unwrap_or(&item.id));
-    doc.add_text(f.item, serde_json::to_string(item).unwrap_or_default());
+    let json = if item.body.is_empty() {
+        serde_json::to_string(item)
+    } else {
+        serde_json::to_string(&Item {
+            body: String::new(),
+            ..item.clone()
+        })
+    };
+    doc.add_text(f.item, json.unwrap_or_default());
     doc
 }
 
@@ -992,6 +1013,12 @@ pub fn migrate(
     }
     let old = Index::open_in_dir(&tdir).map_err(tantivy_err(dir))?;
     let item_field = old.schema().get_field("item").map_err(tantivy_err(dir))?;
+    // Since version 5 the body is stored in its own field; before, in the JSON.
+    let body_field = old
+        .schema()
+        .get_field("body")
+        .ok()
+        .filter(|f| old.schema().get_field_entry(*f).is_stored());
     let reader = old.reader().map_err(tantivy_err(dir))?;
     let searcher = reader.searcher();
     let mut addrs: Vec<tantivy::DocAddress> = searcher
@@ -1037,6 +1064,12 @@ pub fn migrate(
         let mut items = Vec::with_capacity(chunk.len());
         for addr in chunk {
             let mut item: Item = stored(&searcher, item_field, dir, *addr)?;
+            if let Some(field) = body_field {
+                let doc: TantivyDocument = searcher.doc(*addr).map_err(tantivy_err(dir))?;
+                if let Some(body) = doc.get_first(field).and_then(|v| v.as_str()) {
+                    item.body = body.to_string();
+                }
+            }
             moves.apply(&mut item, renames);
             items.push(item);
         }
@@ -1368,6 +1401,49 @@ mod tests {
         drop(idx.writer(15_000_000).unwrap());
         assert_eq!(files(), committed);
         assert_eq!(idx.count(&idx.searcher().unwrap()).unwrap(), 1);
+    }
+
+    // Guards #32: the body is stored in its own field, never in the item's
+    // JSON (a hit showing its summary parses no body), comes back whole with
+    // the item, and survives a reindex of an index of this version.
+    #[test]
+    fn the_body_is_stored_apart_from_the_item_and_survives_a_reindex() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = HorizonIndex::open_or_create(dir.path()).unwrap();
+        let mut item = Item::new("feed:b", Kind::Article, "s", "Title", "u");
+        item.summary = "The summary.".into();
+        item.body = "OpenTelemetry in the body, ".repeat(1000);
+        let mut w = idx.writer(15_000_000).unwrap();
+        w.add_document(idx.doc_of(&item)).unwrap();
+        w.commit().unwrap();
+        drop(w);
+        let searcher = idx.searcher().unwrap();
+        let q = TermQuery::new(
+            Term::from_field_text(idx.fields.id, "feed:b"),
+            IndexRecordOption::Basic,
+        );
+        let addr = searcher
+            .search(&q, &tantivy::collector::DocSetCollector)
+            .unwrap();
+        let addr = *addr.iter().next().unwrap();
+        let doc: TantivyDocument = searcher.doc(addr).unwrap();
+        let json = doc
+            .get_first(idx.fields.item)
+            .and_then(|v| v.as_str())
+            .unwrap();
+        assert!(!json.contains("OpenTelemetry"), "{json}");
+        assert_eq!(idx.stored_body(&doc), Some(item.body.as_str()));
+        let back = idx.get(&searcher, "feed:b").unwrap().unwrap();
+        assert_eq!(back.body, item.body);
+        assert_eq!(back.summary, item.summary);
+        drop((searcher, idx));
+        migrate(dir.path(), &Renames::default(), |_| Ok(())).unwrap();
+        let idx = HorizonIndex::open(dir.path()).unwrap();
+        let back = idx
+            .get(&idx.searcher().unwrap(), "feed:b")
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.body, item.body);
     }
 
     // Guards the serve's list of report weeks: buckets start on Mondays

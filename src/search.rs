@@ -834,8 +834,6 @@ struct HitFields {
     title: String,
     #[serde(default)]
     summary: String,
-    #[serde(default)]
-    body: String,
     url: String,
     #[serde(default)]
     authors: Vec<String>,
@@ -872,7 +870,7 @@ pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, Index
     let mut item = Item::new(f.id, f.kind, f.source, f.title, f.url);
     item.vendor = f.vendor;
     item.summary = f.summary;
-    item.body = f.body;
+    item.body = idx.stored_body(doc).unwrap_or_default().to_string();
     item.authors = f.authors;
     item.topics = f.topics;
     item.published = f.published;

@@ -174,3 +174,55 @@ fn a_reindex_killed_at_any_step_leaves_a_readable_index() {
         assert!(index.join("tantivy.v1-backup/meta.json").is_file());
     }
 }
+
+/// #32: schema 5 stores the body in its own field, not in the item's JSON.
+/// An index of schema 4 (bodies in the JSON) is refused until reindexed, and
+/// the reindex keeps every body searchable.
+#[test]
+fn reindex_from_schema_4_keeps_the_bodies_in_their_own_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[topics]]\nname = \"observability\"\nkeywords = [\"tracing\"]\n",
+    );
+    let index = dir.path().join("index");
+    let mut post = Item::new(
+        "feed:blog:1",
+        Kind::Article,
+        "blog",
+        "Amazon CloudWatch Omni",
+        "https://blog.example/omni",
+    );
+    post.summary = "A new way to look at your metrics.".into();
+    post.body = "It speaks OpenTelemetry natively. ".repeat(200);
+    post.published = Some("2026-09-24T12:00:00Z".parse().unwrap());
+    legacy_index(&index, &[post], 4);
+    let refused = run_expect(
+        horizon(&config, &index).args(["search", "opentelemetry"]),
+        3,
+    );
+    assert!(
+        stderr(&refused).contains("horizon reindex"),
+        "{}",
+        stderr(&refused)
+    );
+    run_expect(horizon(&config, &index).arg("reindex"), 0);
+    let hits = json_lines(&stdout(&run_expect(
+        horizon(&config, &index).args(["search", "opentelemetry", "--json"]),
+        0,
+    )));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(
+        hits[0]["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("OpenTelemetry")),
+        "the snippet comes from the body: {hits:?}"
+    );
+    // A second reindex (schema 5 to 5) keeps the body too.
+    run_expect(horizon(&config, &index).arg("reindex"), 0);
+    let hits = json_lines(&stdout(&run_expect(
+        horizon(&config, &index).args(["search", "opentelemetry", "--json"]),
+        0,
+    )));
+    assert_eq!(hits.len(), 1, "lost by a second reindex: {hits:?}");
+}
