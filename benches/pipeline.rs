@@ -1222,12 +1222,13 @@ fn body_snippet_figures() -> Result<()> {
                 .iter()
                 .map(|(_, a)| {
                     let doc: TantivyDocument = searcher.doc(*a)?;
-                    Ok(hit_item(idx, &doc)?)
+                    Ok((hit_item(idx, &doc)?, doc))
                 })
                 .collect::<Result<Vec<_>>>()?;
             let t = Instant::now();
-            for (item, (score, _)) in items.into_iter().zip(&found) {
-                let hit = snippets.hit(&searcher, item, Some(*score))?;
+            for ((item, doc), (score, _)) in items.into_iter().zip(&found) {
+                let body = idx.stored_body(&doc).unwrap_or_default();
+                let hit = snippets.hit(&searcher, item, body, Some(*score))?;
                 if hit.highlights.is_empty() {
                     bail!("no highlighted snippet in the {} index", engines[k].0);
                 }
@@ -1334,8 +1335,9 @@ fn search_stages(dir: &Path, rounds: usize) -> Result<()> {
                 .collect::<Result<Vec<_>, _>>()?;
             mark(5, &mut lap);
             let mut hits = Vec::with_capacity(items.len());
-            for (item, (score, _)) in items.into_iter().zip(&addrs) {
-                hits.push(snippets.hit(&searcher, item, *score)?);
+            for ((item, doc), (score, _)) in items.into_iter().zip(&docs).zip(&addrs) {
+                let body = idx.stored_body(doc).unwrap_or_default();
+                hits.push(snippets.hit(&searcher, item, body, *score)?);
             }
             mark(6, &mut lap);
             with_story_members(&idx, &searcher, &mut hits)?;

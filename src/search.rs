@@ -753,7 +753,8 @@ pub fn search_until(
     for (score, addr) in addrs {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let item = hit_item(idx, &doc)?;
-        hits.push(snippets.hit(&searcher, item, score)?);
+        let body = idx.stored_body(&doc).unwrap_or_default();
+        hits.push(snippets.hit(&searcher, item, body, score)?);
     }
     with_story_members(idx, &searcher, &mut hits)?;
     Ok(hits)
@@ -864,13 +865,13 @@ struct HitFields {
 }
 
 /// The item of a hit from its stored document: the fields a hit shows
-/// ([`Hit::record`], the pages), the others left empty.
+/// ([`Hit::record`], the pages), the others left empty — the body too: a
+/// snippet reads it from the document ([`Snippets::hit`]) without a copy.
 pub fn hit_item(idx: &HorizonIndex, doc: &TantivyDocument) -> Result<Item, IndexError> {
     let f: HitFields = idx.stored_as(doc)?;
     let mut item = Item::new(f.id, f.kind, f.source, f.title, f.url);
     item.vendor = f.vendor;
     item.summary = f.summary;
-    item.body = idx.stored_body(doc).unwrap_or_default().to_string();
     item.authors = f.authors;
     item.topics = f.topics;
     item.published = f.published;
@@ -1023,20 +1024,23 @@ impl Snippets {
 
     /// A hit for `item`: the summary's best fragment, else the body's (each
     /// from a window around its first matching term), else the title's when the
-    /// item has no summary, else the start of the summary.
+    /// item has no summary, else the start of the summary. `body` is the
+    /// item's stored body ([`HorizonIndex::stored_body`]), read only when the
+    /// summary has no match.
     pub fn hit(
         &self,
         searcher: &tantivy::Searcher,
         item: Item,
+        body: &str,
         score: Option<f32>,
     ) -> tantivy::Result<Hit> {
         let mut snip = match &self.summary {
             Some(summary) => summary.snippet(&item.summary),
             None => Snip::default(),
         };
-        if let Some(body) = self.body.as_ref().filter(|_| !item.body.is_empty()) {
+        if let Some(generator) = self.body.as_ref().filter(|_| !body.is_empty()) {
             if snip.highlighted.is_empty() {
-                let b = body.snippet(&item.body);
+                let b = generator.snippet(body);
                 if !b.highlighted.is_empty() {
                     snip = b;
                 }

@@ -243,7 +243,8 @@ impl SearchEngine {
         for (score, addr) in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let item = crate::search::hit_item(&self.idx, &doc)?;
-            hits.push(snippets.hit(&searcher, item, score)?);
+            let body = self.idx.stored_body(&doc).unwrap_or_default();
+            hits.push(snippets.hit(&searcher, item, body, score)?);
         }
         crate::search::with_story_members_from(
             &self.idx,
