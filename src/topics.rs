@@ -127,6 +127,8 @@ const PROPER_ONLY: &[&str] = &[
     "datastore",
     "dataflow",
     "dataform",
+    "cassandra",
+    "polaris",
 ];
 
 /// Whether `phrase` names a product only when capitalised: one word that is
@@ -466,11 +468,15 @@ impl Tagger {
             // one specific phrase there is enough ("inference engine",
             // "Kubernetes", "llama.cpp"; not "database" or "event-driven").
             let strong = |e: &TopicEvidence| {
+                if item.kind == Kind::Paper && is_summary_only(e) {
+                    return is_strong_in_abstract(e);
+                }
                 is_strong(e)
                     || (item.kind == Kind::Repo
                         && e.summary.iter().any(|p| !is_generic_word(&p.phrase)))
             };
-            let outside = is_outside_computing(item) || is_billing_note(item);
+            let outside =
+                is_outside_computing(item) || is_billing_note(item) || is_community_post(item);
             let (topics, evidence): (Vec<String>, Vec<TopicEvidence>) = evidence
                 .into_iter()
                 .filter(|e| !outside && strong(e) && !excluded(e))
@@ -546,6 +552,20 @@ pub fn is_outside_computing(item: &Item) -> bool {
             .any(|c| c.starts_with("cs.") || c.starts_with("eess.") || c == "stat.ML")
 }
 
+/// A blog post that announces an event, an award, a survey's results, an
+/// interview or a community programme ("Cassandra Day in Berlin Announced",
+/// "Apache Cassandra wins … Award", "An Interview with Project Contributor
+/// …"): about a project's community, not its technology, so no topic.
+pub fn is_community_post(item: &Item) -> bool {
+    static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:summit|conference|meetups?|webinars?|hackathon|days? (?:in|for)|world party|awards?|wins|user survey|survey results|interviews?|registration|agenda|catalysts?)\b",
+        )
+        .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+    });
+    item.kind == Kind::Article && WORDING.is_match(&item.title)
+}
+
 /// A cloud note about prices or discounts ("Extension of
 /// limited-time promotional discounts on Azure Databricks Serverless"): no
 /// topic, whatever product it names.
@@ -589,6 +609,29 @@ fn is_generic_word(phrase: &str) -> bool {
     phrase
         .chars()
         .all(|c| c.is_lowercase() || c == '-' || c.is_ascii_digit())
+}
+
+/// Accelerators an abstract names for its experiments ("trained on eight
+/// H100 GPUs"): they say what a paper ran on, not what it is about.
+const HARDWARE: &[&str] = &[
+    "gpu", "gpus", "tpu", "tpus", "nvidia", "h100", "h200", "gb200", "gb300", "cuda",
+];
+
+/// Evidence found in the summary only.
+fn is_summary_only(e: &TopicEvidence) -> bool {
+    e.title.is_empty() && !e.query && e.systems.is_empty()
+}
+
+/// An abstract's evidence for a topic: two different phrases of it, the
+/// accelerators it ran on not counted. An abstract is long and names in
+/// passing the data it used ("an EEG database") and the hardware it ran
+/// on; one phrase said twice there is not what the paper is about.
+fn is_strong_in_abstract(e: &TopicEvidence) -> bool {
+    e.summary
+        .iter()
+        .filter(|p| !HARDWARE.contains(&p.phrase.to_lowercase().as_str()))
+        .count()
+        >= 2
 }
 
 /// `apache/pulsar` → `Apache/Pulsar`: each word's first letter upper-case.
@@ -733,6 +776,76 @@ mod tests {
         tagger.tag(&mut items).expect("tag");
         let topics: Vec<usize> = items.iter().map(|i| i.topics.len()).collect();
         assert_eq!(topics, [0, 1, 0, 1, 1, 0], "{:?}", items[2].evidence);
+    }
+
+    /// Guards #27 (arXiv answers of 2026-07/08, tuning part): an abstract
+    /// that names its data ("an EEG database") or its hardware ("on H100
+    /// GPUs") twice is not about databases or ML infrastructure; two
+    /// different phrases of a topic are.
+    #[test]
+    fn an_abstract_needs_two_phrases_and_hardware_does_not_count() {
+        let ml = topic(
+            "ml",
+            &["GPU", "H100", "model serving", "inference engine"],
+            None,
+        );
+        let db = topic("db", &["database"], None);
+        let tagger = Tagger::new(&[ml, db]).expect("tagger");
+        let paper = |summary: &str| {
+            let mut i = item("A method", summary);
+            i.id = "arxiv:2607.00001".into();
+            i.kind = Kind::Paper;
+            i.categories = vec!["cs.LG".into()];
+            i
+        };
+        let mut items = vec![
+            paper("We collect an EEG database. The database holds 40 nights."),
+            paper("Trained on one GPU; an H100 GPU serves it."),
+            paper("An inference engine for model serving on a GPU."),
+        ];
+        // The same text as an article: one phrase twice is enough there.
+        let mut article = item("A post", "The database is fast. Our database is small.");
+        article.kind = Kind::Article;
+        items.push(article);
+        tagger.tag(&mut items).expect("tag");
+        let topics: Vec<Vec<String>> = items.iter().map(|i| i.topics.clone()).collect();
+        assert_eq!(
+            topics,
+            [
+                vec![],
+                vec![],
+                vec!["ml".to_string()],
+                vec!["db".to_string()]
+            ]
+        );
+    }
+
+    /// Guards #27 (the Apache Cassandra blog, tuning part): a post about a
+    /// project's community — an event, an award, a survey, an interview —
+    /// gets no topic, though its title names the database; a post about the
+    /// database does.
+    #[test]
+    fn community_posts_get_no_topic() {
+        let mut db = topic("db", &["database"], None);
+        db.products = vec!["Cassandra".into()];
+        let tagger = Tagger::new(&[db]).expect("tagger");
+        let post = |title: &str| {
+            let mut i = item(title, "");
+            i.kind = Kind::Article;
+            i
+        };
+        let mut items = vec![
+            post("Cassandra Day in Berlin Announced"),
+            post("Apache Cassandra wins BigDATAwire Open Source Projects to Watch Award"),
+            post("Inside Cassandra: An Interview with Project Contributor, Lorina Poland"),
+            post("Town Hall Replay: Cassandra Performance Tuning"),
+        ];
+        tagger.tag(&mut items).expect("tag");
+        let topics: Vec<usize> = items.iter().map(|i| i.topics.len()).collect();
+        assert_eq!(topics, [0, 0, 0, 1]);
+        let mut note = post("Cassandra Day in Berlin Announced");
+        note.kind = Kind::Cloud;
+        assert!(!is_community_post(&note), "only blog posts");
     }
 
     /// Guards #27 (the AWS What's New capture of 2026-10-07): a version

