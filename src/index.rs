@@ -157,7 +157,7 @@ pub struct Fields {
     pub stars_period: Field,
     /// Total stars.
     pub stars: Field,
-    /// The whole item as JSON (stored only).
+    /// The item as JSON, without its body (stored only; see [`document_for`]).
     pub item: Field,
 }
 
@@ -600,7 +600,9 @@ impl HorizonIndex {
     }
 
     /// The stored item read as `T`: a struct of the fields a caller needs
-    /// (serde skips the others), cheaper than a whole [`Item`].
+    /// (serde skips the others), cheaper than a whole [`Item`]. The JSON holds
+    /// no body (schema 5): a `T` with a `body` gets it empty; read it with
+    /// [`HorizonIndex::stored_body`], or the whole item with [`HorizonIndex::item_of`].
     pub fn stored_as<T: serde::de::DeserializeOwned>(
         &self,
         doc: &TantivyDocument,
@@ -991,8 +993,9 @@ pub struct Migrated {
 pub type Renames = BTreeMap<String, String>;
 
 /// Rebuild the index at `dir` with this version's schema from the items its
-/// documents store (any earlier schema stores the whole item as JSON in the
-/// `item` field), passing each batch through `enrich` (topic tags, cloud note
+/// documents store (every schema stores the item as JSON in the `item`
+/// field; schema 5 keeps its body apart, in the stored `body` field, and
+/// schema 4 and earlier inside the JSON), passing each batch through `enrich` (topic tags, cloud note
 /// classification). The new index is built beside the old one; the old
 /// tantivy files are kept in `tantivy.v<N>-backup`. Documents whose stored
 /// item does not parse are counted in the error, never silently dropped.
@@ -1027,28 +1030,35 @@ pub fn migrate(
         .into_iter()
         .collect();
     addrs.sort();
+    // The stored item as `T`, and the stored body when `body` names the field.
     fn stored<T: serde::de::DeserializeOwned>(
         searcher: &Searcher,
-        item_field: Field,
+        (item_field, body): (Field, Option<Field>),
         dir: &Path,
         addr: tantivy::DocAddress,
-    ) -> Result<T, IndexError> {
+    ) -> Result<(T, Option<String>), IndexError> {
         let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err(dir))?;
         let json = doc
             .get_first(item_field)
             .and_then(|v| tantivy::schema::Value::as_str(&v))
             .unwrap_or_default();
-        serde_json::from_str(json).map_err(|e| IndexError::Io {
+        let parsed = serde_json::from_str(json).map_err(|e| IndexError::Io {
             path: dir.to_path_buf(),
             source: std::io::Error::other(format!(
                 "a stored document does not parse ({e}); nothing was changed"
             )),
-        })
+        })?;
+        let body = body.and_then(|f| {
+            doc.get_first(f)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                .map(str::to_string)
+        });
+        Ok((parsed, body))
     }
     let moves = plan_moves(
         addrs
             .iter()
-            .map(|a| stored::<IdAndSource>(&searcher, item_field, dir, *a)),
+            .map(|a| stored::<IdAndSource>(&searcher, (item_field, None), dir, *a).map(|s| s.0)),
         renames,
     )?;
     let staging = dir.join(".reindex");
@@ -1063,12 +1073,10 @@ pub fn migrate(
     for chunk in addrs.chunks(10_000) {
         let mut items = Vec::with_capacity(chunk.len());
         for addr in chunk {
-            let mut item: Item = stored(&searcher, item_field, dir, *addr)?;
-            if let Some(field) = body_field {
-                let doc: TantivyDocument = searcher.doc(*addr).map_err(tantivy_err(dir))?;
-                if let Some(body) = doc.get_first(field).and_then(|v| v.as_str()) {
-                    item.body = body.to_string();
-                }
+            let (mut item, body): (Item, _) =
+                stored(&searcher, (item_field, body_field), dir, *addr)?;
+            if let Some(body) = body {
+                item.body = body;
             }
             moves.apply(&mut item, renames);
             items.push(item);

@@ -710,22 +710,22 @@ fn topic_sections(
     Ok((topics, top_reads(candidates)))
 }
 
-/// Each topic's top reads from its ranked candidates: a story is the top
-/// read of one topic, the one where it scores highest without the team's
-/// marks (the first such topic on a tie), so the summary does not show the
-/// same note twice. A topic's marks reorder its own top reads and mute
-/// stories in it, but do not take a story from another topic: not by the
-/// score they give, nor by a document listed only because marks muted those
-/// above it ([`ReportItem::refill`]).
+/// Each topic's top reads from its ranked candidates. A story belongs to
+/// one topic, the one where it scores highest without the team's marks (the
+/// first such topic on a tie): that topic lists it as its own read. A
+/// topic's marks reorder its own top reads and mute stories in it, but do
+/// not take a story from another topic: not by the score they give, nor by a
+/// document listed only because marks muted those above it
+/// ([`ReportItem::refill`]).
 ///
-/// A topic with fewer than [`TOP_READS`] stories of its own is filled with
-/// its best stories that are another topic's top read, marked
-/// [`ReportItem::top_read_of`]: an orchestration owner whose week's launch
-/// ("GPUs for Cloud Run jobs") went to ml-infrastructure would otherwise see
-/// an empty list, or only routine notes.
+/// A topic with fewer than [`TOP_READS`] reads of its own is then filled
+/// with its best other stories: one another topic lists is marked
+/// [`ReportItem::top_read_of`] with that topic (an orchestration owner whose
+/// week's launch, GPUs for Cloud Run jobs, went to ml-infrastructure would
+/// otherwise see an empty list, or only routine notes); one no topic lists
+/// (its own topic's list was full) becomes its own read.
 fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
-    // Keyed by story: a story is one topic's top read, once. Value: (listed
-    // without a refill, score without marks), topic.
+    // Keyed by story: (listed without a refill, score without marks), topic.
     let mut owner: BTreeMap<&str, ((bool, f64), usize)> = BTreeMap::new();
     for (t, (_, items)) in candidates.iter().enumerate() {
         for item in items {
@@ -736,47 +736,60 @@ fn top_reads(candidates: Vec<(String, Vec<ReportItem>)>) -> Vec<TopReads> {
             }
         }
     }
-    let mut reads = Vec::new();
-    for (t, (topic, items)) in candidates.iter().enumerate() {
-        let mut best: Vec<ReportItem> = Vec::new();
-        let listed = |best: &[ReportItem], item: &ReportItem| {
-            // Not the link: a day's release notes share one.
-            best.iter()
-                .any(|b| b.story == item.story || b.title == item.title)
-        };
+    let listed = |best: &[ReportItem], item: &ReportItem| {
+        // Not the link: a day's release notes share one.
+        best.iter()
+            .any(|b| b.story == item.story || b.title == item.title)
+    };
+    // The topic that lists each story as its own read.
+    let mut lister: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut best: Vec<Vec<ReportItem>> = vec![Vec::new(); candidates.len()];
+    for (t, (_, items)) in candidates.iter().enumerate() {
         for item in items.iter().filter(|i| !i.routine) {
-            if best.len() >= TOP_READS {
+            if best[t].len() >= TOP_READS {
                 break;
             }
             let mine = owner.get(item.story.as_str()).is_some_and(|o| o.1 == t);
-            if mine && !listed(&best, item) {
-                best.push(item.clone());
+            if mine && !listed(&best[t], item) {
+                lister.insert(item.story.as_str(), t);
+                best[t].push(item.clone());
             }
-        }
-        for item in items.iter().filter(|i| !i.routine) {
-            if best.len() >= TOP_READS {
-                break;
-            }
-            let Some(&(_, o)) = owner.get(item.story.as_str()) else {
-                continue;
-            };
-            if o != t && !listed(&best, item) {
-                let of = &candidates[o].0;
-                best.push(ReportItem {
-                    why: format!("{} · first listed under {of}", item.why),
-                    top_read_of: Some(of.clone()),
-                    ..item.clone()
-                });
-            }
-        }
-        if !best.is_empty() {
-            reads.push(TopReads {
-                topic: topic.clone(),
-                items: best,
-            });
         }
     }
-    reads
+    for (t, (_, items)) in candidates.iter().enumerate() {
+        for item in items.iter().filter(|i| !i.routine) {
+            if best[t].len() >= TOP_READS {
+                break;
+            }
+            if listed(&best[t], item) {
+                continue;
+            }
+            match lister.get(item.story.as_str()) {
+                Some(&u) if u != t => {
+                    let of = &candidates[u].0;
+                    best[t].push(ReportItem {
+                        why: format!("{} · first listed under {of}", item.why),
+                        top_read_of: Some(of.clone()),
+                        ..item.clone()
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    lister.insert(item.story.as_str(), t);
+                    best[t].push(item.clone());
+                }
+            }
+        }
+    }
+    candidates
+        .iter()
+        .zip(best)
+        .filter(|(_, items)| !items.is_empty())
+        .map(|((topic, _), items)| TopReads {
+            topic: topic.clone(),
+            items,
+        })
+        .collect()
 }
 
 impl Headline {
@@ -1503,6 +1516,29 @@ mod tests {
         assert_eq!(read_ids(&reads, "a"), ["x", "y", "z"]);
         assert_eq!(read_ids(&reads, "b"), ["v", "x"]);
         assert_eq!(owners(&reads, "b"), [None, Some("a".to_string())]);
+    }
+
+    // A story its own topic does not list (that topic's list was full) is
+    // not marked as another topic's read: a short topic takes it as its own.
+    #[test]
+    fn a_story_its_topic_does_not_list_is_a_short_topics_own_read() {
+        let reads = top_reads(vec![
+            (
+                "a".into(),
+                vec![
+                    candidate("x", 9.0, 9.0, false),
+                    candidate("y", 8.0, 8.0, false),
+                    candidate("z", 7.0, 7.0, false),
+                    candidate("w", 6.0, 6.0, false),
+                ],
+            ),
+            ("b".into(), vec![candidate("w", 5.0, 5.0, false)]),
+            ("c".into(), vec![candidate("w", 4.0, 4.0, false)]),
+        ]);
+        assert_eq!(read_ids(&reads, "a"), ["x", "y", "z"]);
+        assert_eq!(read_ids(&reads, "b"), ["w"]);
+        assert_eq!(owners(&reads, "b"), [None]);
+        assert_eq!(owners(&reads, "c"), [Some("b".to_string())]);
     }
 
     #[test]

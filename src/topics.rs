@@ -559,7 +559,7 @@ pub fn is_outside_computing(item: &Item) -> bool {
 pub fn is_community_post(item: &Item) -> bool {
     static WORDING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)\b(?:summit|conference|meetups?|webinars?|hackathon|days? (?:in|for)|world party|awards?|wins|user survey|survey results|interviews?|registration|agenda|catalysts?)\b",
+            r"(?i)\b(?:summit|conference|meetups?|webinars?|hackathon|world party|awards?|user survey|survey results|interview with|interview process|interviews|registration (?:is )?(?:now )?open|agenda announced|catalysts|catalyst program|days? (?:in|for) (?-i:[A-Z]))",
         )
         .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
     });

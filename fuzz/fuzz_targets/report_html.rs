@@ -137,6 +137,7 @@ fn item(kind: Kind, t: &[String], n: usize) -> ReportItem {
         score: 1.5,
         score_before_marks: 1.5,
         refill: false,
+        top_read_of: (n % 4 == 1).then(|| t[SOURCE].clone()),
         why: t[WHY].clone(),
         kind,
         title: t[TITLE].clone(),

@@ -196,7 +196,7 @@ fn reindex_from_schema_4_keeps_the_bodies_in_their_own_field() {
     post.summary = "A new way to look at your metrics.".into();
     post.body = "It speaks OpenTelemetry natively. ".repeat(200);
     post.published = Some("2026-09-24T12:00:00Z".parse().unwrap());
-    legacy_index(&index, &[post], 4);
+    schema_4_index(&index, &post);
     let refused = run_expect(
         horizon(&config, &index).args(["search", "opentelemetry"]),
         3,
@@ -225,4 +225,29 @@ fn reindex_from_schema_4_keeps_the_bodies_in_their_own_field() {
         0,
     )));
     assert_eq!(hits.len(), 1, "lost by a second reindex: {hits:?}");
+}
+
+/// An index as schema 4 left it, as far as bodies go: the whole item (body
+/// included) as JSON in `item`, and `body` indexed but not stored.
+fn schema_4_index(dir: &std::path::Path, item: &Item) {
+    use tantivy::schema::{Schema, STORED, STRING, TEXT};
+    let tdir = dir.join("tantivy");
+    std::fs::create_dir_all(&tdir).unwrap();
+    let mut b = Schema::builder();
+    let id = b.add_text_field("id", STRING);
+    let body = b.add_text_field("body", TEXT);
+    let stored = b.add_text_field("item", STORED);
+    let index = tantivy::Index::create_in_dir(&tdir, b.build()).unwrap();
+    let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    let mut doc = tantivy::TantivyDocument::default();
+    doc.add_text(id, &item.id);
+    doc.add_text(body, &item.body);
+    doc.add_text(stored, serde_json::to_string(item).unwrap());
+    w.add_document(doc).unwrap();
+    w.commit().unwrap();
+    std::fs::write(
+        dir.join("horizon.json"),
+        r#"{"schema_version": 4, "created_by": "horizon 0.4.0"}"#,
+    )
+    .unwrap();
 }
