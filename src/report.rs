@@ -1437,12 +1437,17 @@ mod tests {
         }
     }
 
-    fn read_ids(reads: &[TopReads], topic: &str) -> Vec<String> {
+    /// `f` of each of `topic`'s top reads, in order.
+    fn reads_of<T>(reads: &[TopReads], topic: &str, f: impl Fn(&ReportItem) -> T) -> Vec<T> {
         reads
             .iter()
             .filter(|r| r.topic == topic)
-            .flat_map(|r| r.items.iter().map(|i| i.id.clone()))
+            .flat_map(|r| r.items.iter().map(&f))
             .collect()
+    }
+
+    fn read_ids(reads: &[TopReads], topic: &str) -> Vec<String> {
+        reads_of(reads, topic, |i| i.id.clone())
     }
 
     // Guards "marks do not make unmarked topics worse": a story that both
@@ -1484,11 +1489,7 @@ mod tests {
     }
 
     fn owners(reads: &[TopReads], topic: &str) -> Vec<Option<String>> {
-        reads
-            .iter()
-            .filter(|r| r.topic == topic)
-            .flat_map(|r| r.items.iter().map(|i| i.top_read_of.clone()))
-            .collect()
+        reads_of(reads, topic, |i| i.top_read_of.clone())
     }
 
     // A topic's own stories come first; another topic's fill the rest, and
