@@ -995,8 +995,8 @@ pub type Renames = BTreeMap<String, String>;
 /// Rebuild the index at `dir` with this version's schema from the items its
 /// documents store (every schema stores the item as JSON in the `item`
 /// field; schema 5 keeps its body apart, in the stored `body` field, and
-/// schema 4 and earlier inside the JSON), passing each batch through `enrich` (topic tags, cloud note
-/// classification). The new index is built beside the old one; the old
+/// schema 4 and earlier inside the JSON), passing each batch through
+/// `enrich` (topic tags, cloud note classification). The new index is built beside the old one; the old
 /// tantivy files are kept in `tantivy.v<N>-backup`. Documents whose stored
 /// item does not parse are counted in the error, never silently dropped.
 ///

@@ -487,6 +487,47 @@ fn flags_are_marked_against_the_previous_week() {
         .lines()
         .filter(|l| l.contains("](https://x.example/"))
         .count();
+    // A story listed under two topics' top reads (one lists it, the other
+    // is filled with it) is one line of the digest, under both topics.
+    for t in &r.summary.top_reads {
+        for item in &t.items {
+            let lines: Vec<&str> = all
+                .lines()
+                .skip_while(|l| *l != "**Top reads**")
+                .filter(|l| l.starts_with("- [") && l.contains(&format!("]({})", item.url)))
+                .collect();
+            assert_eq!(lines.len(), 1, "{} in {all}", item.url);
+            assert!(
+                lines[0].contains(&t.topic),
+                "{} under {}: {all}",
+                item.url,
+                t.topic
+            );
+            if let Some(of) = &item.top_read_of {
+                assert!(lines[0].contains(of.as_str()), "{all}");
+            }
+        }
+    }
+    // A filler made by hand: the first topic's best read, listed under the
+    // second topic too, is still one line, under both topics.
+    let mut shared = r.clone();
+    let first = shared.summary.top_reads[0].clone();
+    let mut filler = first.items[0].clone();
+    filler.top_read_of = Some(first.topic.clone());
+    shared.summary.top_reads[1].items.insert(0, filler);
+    let joined = digest(&shared, Some(&full), &|_: &str| true);
+    let lines: Vec<&str> = joined
+        .lines()
+        .filter(|l| l.contains(&format!("]({})", first.items[0].url)) && l.contains(" — "))
+        .collect();
+    assert_eq!(lines.len(), 1, "{joined}");
+    assert!(
+        lines[0].contains(&format!(
+            "— {}, {} ·",
+            first.topic, shared.summary.top_reads[1].topic
+        )),
+        "{joined}"
+    );
     // A tight limit leaves whole reads out, the move and the link stay.
     let limit = all.chars().count() - 100;
     let short = digest(&r, Some(&full), &|md: &str| md.chars().count() <= limit);
