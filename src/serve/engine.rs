@@ -262,51 +262,63 @@ impl SearchEngine {
         searcher: &Searcher,
         story: &str,
     ) -> Result<Arc<[StoryMember]>, IndexError> {
-        let generation = searcher.generation().generation_id();
-        {
-            let cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.generation == generation {
-                if let Some(members) = cache.stories.get(story) {
-                    return Ok(Arc::clone(members));
-                }
-            }
-        }
-        let members = crate::search::story_documents(&self.idx, searcher, story)?;
-        let mut guard = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
-        let cache = guard.at(generation);
-        if cache.stories.len() >= STORY_DOCUMENTS_CAPACITY {
-            cache.stories.clear();
-        }
-        cache
-            .stories
-            .insert(story.to_string(), Arc::clone(&members));
-        Ok(members)
+        self.remembered(
+            searcher,
+            |p| &mut p.stories,
+            STORY_DOCUMENTS_CAPACITY,
+            story,
+            || crate::search::story_documents(&self.idx, searcher, story),
+        )
     }
 
     /// Documents filed under the story `term` in `searcher`, remembered for
-    /// its generation.
+    /// its generation. A failed lookup is not remembered (the members' own
+    /// lookup reports it) and counts as many.
     fn story_count(&self, searcher: &Searcher, term: &Term) -> u64 {
+        self.remembered(
+            searcher,
+            |p| &mut p.story_counts,
+            STORY_COUNTS_CAPACITY,
+            term,
+            || searcher.doc_freq(term),
+        )
+        .unwrap_or(u64::MAX)
+    }
+
+    /// The value of `key` in one of the generation's tables (`table`), or
+    /// `compute`'s, remembered until the next generation; a table of
+    /// `capacity` entries is emptied before it grows past it. The lock is
+    /// not held while computing.
+    fn remembered<K, Q, V, E>(
+        &self,
+        searcher: &Searcher,
+        table: fn(&mut Prepared) -> &mut HashMap<K, V>,
+        capacity: usize,
+        key: &Q,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E>
+    where
+        K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+        Q: ToOwned<Owned = K> + std::hash::Hash + Eq + ?Sized,
+        V: Clone,
+    {
         let generation = searcher.generation().generation_id();
         {
-            let cache = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.generation == generation {
-                if let Some(&n) = cache.story_counts.get(term) {
-                    return n;
+            let mut guard = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
+            if guard.generation == generation {
+                if let Some(v) = table(&mut guard).get(key) {
+                    return Ok(v.clone());
                 }
             }
         }
-        let n = match searcher.doc_freq(term) {
-            Ok(n) => n,
-            // Not remembered: the members' own lookup reports the failure.
-            Err(_) => return u64::MAX,
-        };
+        let v = compute()?;
         let mut guard = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
-        let cache = guard.at(generation);
-        if cache.story_counts.len() >= STORY_COUNTS_CAPACITY {
-            cache.story_counts.clear();
+        let t = table(guard.at(generation));
+        if t.len() >= capacity {
+            t.clear();
         }
-        cache.story_counts.insert(term.clone(), n);
-        n
+        t.insert(key.to_owned(), v.clone());
+        Ok(v)
     }
 
     /// [`collect`] with the rules in force now.
